@@ -1,0 +1,28 @@
+/**
+ * The built-in arms answer the `isobench:arms` hook exactly as an external plugin would.
+ * Heavy arm modules are imported only when an arm is created.
+ */
+import type {Hook} from '@oclif/core'
+import type {ArmProvider} from './arm.js'
+import {ProcessArm} from './process.js'
+
+export const builtinProviders: ArmProvider[] = [
+  {
+    name: 'process',
+    kind: 'process',
+    description: 'bare host process, no isolation: the baseline every arm is compared with',
+    create: (ctx) => new ProcessArm(ctx),
+  },
+]
+
+const hook: Hook<'isobench:arms'> = async function () {
+  return builtinProviders
+}
+
+export default hook
+
+declare module '@oclif/core' {
+  interface Hooks {
+    'isobench:arms': {options: import('./arm.js').ArmsHookOptions; return: ArmProvider[]}
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The one readiness protocol: the instance's init writes `ISOBENCH <phase> <name>` lines on one
+ * channel (an inherited pipe, or the VM's serial port). Each line is timestamped on arrival with the
+ * host's monotonic clock; everything else is kept as bounded workload output.
+ */
+import {EventEmitter} from 'node:events'
+import type {Readable} from 'node:stream'
+import type {PhaseMark} from './arm.js'
+
+export const MARKER_PREFIX = 'ISOBENCH '
+const MAX_OUTPUT = 256 * 1024
+
+export class MarkerStream extends EventEmitter {
+  readonly marks: PhaseMark[] = []
+  /** performance.now() of the first byte of any output (for the VM: first kernel output). */
+  firstOutputAt: number | null = null
+  private out = ''
+  private truncated = false
+  private lastExitCode: number | null = null
+
+  /** Attach a stream; several streams (stdout, stderr) may feed one MarkerStream. */
+  attach(stream: Readable, opts: {markers?: boolean} = {}): this {
+    const markers = opts.markers ?? true
+    let pending = ''
+    stream.setEncoding('utf8')
+    stream.on('data', (chunk: string) => {
+      const at = performance.now()
+      if (this.firstOutputAt === null) this.firstOutputAt = at
+      pending += chunk
+      let nl: number
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl).replace(/\r$/, '')
+        pending = pending.slice(nl + 1)
+        this.line(line, at, markers)
+      }
+    })
+    stream.on('end', () => {
+      if (pending) this.line(pending, performance.now(), markers)
+      pending = ''
+    })
+    return this
+  }
+
+  /** Feed one complete line observed at `at` (exposed for arms that read a socket themselves). */
+  line(line: string, at: number, markers = true): void {
+    // Markers may follow other text on a serial console line (kernel printk interleaving).
+    const idx = markers ? line.indexOf(MARKER_PREFIX) : -1
+    if (idx >= 0) {
+      const [phase, ...rest] = line.slice(idx + MARKER_PREFIX.length).trim().split(/\s+/)
+      if (phase) {
+        const mark = {phase, at}
+        this.marks.push(mark)
+        if (phase === 'exit') this.lastExitCode = Number(rest[0])
+        this.emit('mark', mark, rest.join(' '))
+        if (idx === 0) return
+        line = line.slice(0, idx)
+      }
+    }
+    this.append(line + '\n')
+  }
+
+  private append(text: string): void {
+    this.out += text
+    if (this.out.length > MAX_OUTPUT) {
+      this.out = this.out.slice(this.out.length - MAX_OUTPUT)
+      this.truncated = true
+    }
+  }
+
+  output(): string {
+    return (this.truncated ? '[…output truncated…]\n' : '') + this.out
+  }
+
+  /** The last `n` lines of output, for failure reports. */
+  tail(n = 20): string {
+    return this.out.split('\n').slice(-n - 1).join('\n')
+  }
+
+  /** The workload's exit code from the init's `ISOBENCH exit <code>` marker, if it came. */
+  exitCode(): number | null {
+    return this.lastExitCode
+  }
+
+  /** Wait until a marker with this phase arrives (resolves with it), or reject at the deadline. */
+  waitFor(phase: string, timeoutMs: number, abort?: Promise<unknown>): Promise<PhaseMark> {
+    const seen = this.marks.find((m) => m.phase === phase)
+    if (seen) return Promise.resolve(seen)
+    return new Promise((resolve, reject) => {
+      const onMark = (mark: PhaseMark) => {
+        if (mark.phase !== phase) return
+        done()
+        resolve(mark)
+      }
+      const timer = setTimeout(() => {
+        done()
+        reject(new Error(`no "${phase}" marker within ${timeoutMs} ms`))
+      }, timeoutMs)
+      const done = () => {
+        clearTimeout(timer)
+        this.off('mark', onMark)
+      }
+      this.on('mark', onMark)
+      abort?.then(
+        () => {
+          done()
+          reject(new Error(`instance exited before the "${phase}" marker`))
+        },
+        () => {},
+      )
+    })
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * waitReady for every arm: by marker (`ISOBENCH ready`), or by the first successful host-side TCP
+ * connect / HTTP response. Rejects with ArmError('not-ready') at the deadline or when the instance exits.
+ */
+import {connect} from 'node:net'
+import {request} from 'node:http'
+import {ArmError} from '../errors.js'
+import type {Instance, ReadyResult} from './arm.js'
+import type {MarkerStream} from './markers.js'
+
+const PROBE_INTERVAL_MS = 5
+
+export async function waitReady(instance: Instance, markers: MarkerStream): Promise<ReadyResult> {
+  const {ready} = instance.spec.workload
+  const timeoutMs = instance.spec.readyTimeoutMs
+  const exited = instance.exited.then(() => true)
+  try {
+    if (ready.kind === 'marker') {
+      const mark = await markers.waitFor('ready', timeoutMs, exited)
+      return {readyAt: mark.at, phases: [...markers.marks]}
+    }
+    const host = instance.endpoint?.host ?? '127.0.0.1'
+    const port = instance.endpoint?.ports[ready.port] ?? ready.port
+    const deadline = instance.startedAt + timeoutMs
+    let gone = false
+    void exited.then(() => (gone = true))
+    while (performance.now() < deadline && !gone) {
+      const ok = ready.kind === 'tcp' ? await tcpProbe(host, port) : await httpProbe(host, port, ready.path)
+      if (ok) {
+        const at = performance.now()
+        return {readyAt: at, phases: [...markers.marks, {phase: 'ready', at}]}
+      }
+      await new Promise((r) => setTimeout(r, PROBE_INTERVAL_MS))
+    }
+    throw new Error(gone ? 'instance exited before it was ready' : `not ready within ${timeoutMs} ms`)
+  } catch (error) {
+    throw new ArmError(`${instance.id}: ${(error as Error).message}`, 'not-ready', {lastOutput: markers.tail(30)})
+  }
+}
+
+function tcpProbe(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({host, port})
+    const done = (ok: boolean) => {
+      sock.destroy()
+      resolve(ok)
+    }
+    sock.setTimeout(500, () => done(false))
+    sock.once('connect', () => done(true))
+    sock.once('error', () => done(false))
+  })
+}
+
+function httpProbe(host: string, port: number, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({host, port, path, method: 'GET', timeout: 1000}, (res) => {
+      res.resume()
+      resolve((res.statusCode ?? 500) < 500)
+    })
+    req.once('error', () => resolve(false))
+    req.once('timeout', () => {
+      req.destroy()
+      resolve(false)
+    })
+    req.end()
+  })
+}

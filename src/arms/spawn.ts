@@ -1,0 +1,39 @@
+/** Spawning instance processes: own process group, piped output, killed as a whole tree. */
+import {execa, type ResultPromise} from 'execa'
+
+export type InstanceProcess = ResultPromise<{detached: true; buffer: false; reject: false}>
+
+/** Spawn argv in its own process group (detached) with stdout/stderr piped and stdin closed. */
+export function spawnInstanceProcess(argv: string[], opts: {env?: Record<string, string>; cwd?: string} = {}): InstanceProcess {
+  const [file, ...args] = argv
+  return execa(file!, args, {
+    detached: true,
+    buffer: false,
+    reject: false,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: opts.env,
+    cwd: opts.cwd,
+    cleanup: true,
+  }) as InstanceProcess
+}
+
+/** SIGKILL the whole process group, then wait for the leader to be reaped. */
+export async function stopProcessGroup(child: {pid?: number; exitCode: number | null; signalCode: string | null; then: PromiseLike<unknown>['then']}, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (child.pid && child.exitCode === null && child.signalCode === null) {
+    try {
+      process.kill(-child.pid, signal)
+    } catch {
+      // already gone
+    }
+  } else if (child.pid) {
+    // The leader exited; its group may still have members.
+    try {
+      process.kill(-child.pid, signal)
+    } catch {
+      // group empty
+    }
+  }
+  await Promise.resolve(child).catch(() => {})
+}

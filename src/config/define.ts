@@ -1,0 +1,6 @@
+import type {IsobenchConfigInput} from './schema.js'
+
+/** Typed identity: gives bench.config.ts completion and type checks. Validation happens at load. */
+export function defineConfig(config: IsobenchConfigInput): IsobenchConfigInput {
+  return config
+}

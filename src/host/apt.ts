@@ -1,0 +1,49 @@
+/** Host tools isobench needs, the Debian packages that provide them, and installing them with apt. */
+import {execa} from 'execa'
+
+export interface HostPackage {
+  pkg: string
+  why: string
+  /** A file whose presence means the package's tool is there. */
+  provides: string
+}
+
+export const HOST_PACKAGES: HostPackage[] = [
+  {pkg: 'busybox-static', why: 'the init and tools inside every instance', provides: '/bin/busybox'},
+  {pkg: 'qemu-system-x86', why: 'the VM arm', provides: '/usr/bin/qemu-system-x86_64'},
+  {pkg: 'qemu-utils', why: 'disk images for the VM arm', provides: '/usr/bin/qemu-img'},
+  {pkg: 'runc', why: 'the runc arm', provides: '/usr/sbin/runc'},
+  {pkg: 'crun', why: 'the crun arm', provides: '/usr/bin/crun'},
+  {pkg: 'stress-ng', why: 'cpu/memory workloads and aggressors', provides: '/usr/bin/stress-ng'},
+  {pkg: 'fio', why: 'the disk workload', provides: '/usr/bin/fio'},
+  {pkg: 'wrk', why: 'HTTP load from the host', provides: '/usr/bin/wrk'},
+  {pkg: 'e2fsprogs', why: 'ext4 disks for the VM arm (mkfs.ext4 -d)', provides: '/usr/sbin/mkfs.ext4'},
+  {pkg: 'cpio', why: 'initramfs for the VM arm', provides: '/usr/bin/cpio'},
+  {pkg: 'iproute2', why: 'bridges, veths and taps', provides: '/usr/sbin/ip'},
+  {pkg: 'util-linux', why: 'unshare/nsenter', provides: '/usr/bin/unshare'},
+  {pkg: 'zstd', why: 'zstd layers and initramfs', provides: '/usr/bin/zstd'},
+  {pkg: 'chromium', why: 'report tests in headless Chromium', provides: '/usr/bin/chromium'},
+]
+
+/** Packages whose marker file is missing, by dpkg's own record (a file check alone can be fooled). */
+export async function missingPackages(pkgs: HostPackage[] = HOST_PACKAGES): Promise<HostPackage[]> {
+  const r = await execa('dpkg-query', ['-W', '-f', '${Package} ${db:Status-Status}\n', ...pkgs.map((p) => p.pkg)], {reject: false})
+  const installed = new Set(
+    r.stdout
+      .split('\n')
+      .filter((l) => l.endsWith(' installed'))
+      .map((l) => l.split(' ')[0]),
+  )
+  return pkgs.filter((p) => !installed.has(p.pkg))
+}
+
+export function aptCommand(pkgs: string[]): string {
+  return `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${pkgs.join(' ')}`
+}
+
+/** apt-get update (once) and install; output streams to the user's terminal (stderr). */
+export async function aptInstall(pkgs: string[]): Promise<void> {
+  const env = {DEBIAN_FRONTEND: 'noninteractive'}
+  await execa('apt-get', ['update', '-qq'], {stdout: 'inherit', stderr: 'inherit', env})
+  await execa('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], {stdout: ['inherit'], stderr: 'inherit', env})
+}

@@ -1,0 +1,29 @@
+/** The workload catalog: every profile by name. Scenarios and `--workload` name these. */
+import type {WorkloadProfile} from './profile.js'
+
+const profiles: WorkloadProfile[] = [
+  {
+    name: 'idle',
+    version: 1,
+    description: 'busybox: ready, then sleep until stopped (startup and memory only)',
+    argv: ['sleep', '3600'],
+    ready: {kind: 'marker'},
+    figures: [],
+    image: 'idle',
+  },
+  {
+    name: 'true',
+    version: 1,
+    description: 'busybox true: ready, then exit at once (start-to-exit cost)',
+    argv: ['true'],
+    ready: {kind: 'marker'},
+    figures: [],
+    image: 'idle',
+  },
+]
+
+export const catalog: ReadonlyMap<string, WorkloadProfile> = new Map(profiles.map((p) => [p.name, p]))
+
+export function workloadNames(): string[] {
+  return [...catalog.keys()]
+}

@@ -1,0 +1,42 @@
+/**
+ * A workload profile: data describing one workload, the same in every arm. The catalog
+ * (src/workloads/catalog.ts) lists them; scenarios name them.
+ */
+import type {ReadinessRule} from '../arms/arm.js'
+import type {Direction} from '../engine/results.js'
+
+export interface FigureDef {
+  /** Key in the parser's output, e.g. 'ops_per_s'. */
+  name: string
+  unit: string
+  direction: Direction
+  description: string
+}
+
+/** What a parser returns: figures by name. Throws ParseError when the output is not what it expects. */
+export type ParsedFigures = Record<string, number>
+
+export interface WorkloadProfile {
+  name: string
+  /** Bumped when the command, image or parser changes in a way that changes figures. */
+  version: number
+  description: string
+  /** Command run by the init inside the instance. */
+  argv: string[]
+  env?: Record<string, string>
+  ready: ReadinessRule
+  /** Ports the workload listens on (for tcp/http readiness and host-side load). */
+  ports?: number[]
+  /** Figures the parser yields; empty for workloads measured only by startup/memory. */
+  figures: FigureDef[]
+  /** Parse the workload's output (markers removed) into figures. */
+  parse?: (output: string) => ParsedFigures
+  /** Host tools the workload needs, with the Debian package that provides each. */
+  needs?: Array<{tool: string; aptPackage: string}>
+  /** Name of the image recipe the workload runs from (src/workloads/recipes). */
+  image?: string
+}
+
+export class ParseError extends Error {
+  readonly code = 'parse-error'
+}

@@ -1,0 +1,43 @@
+import {PassThrough} from 'node:stream'
+import {describe, expect, it} from 'vitest'
+import {MarkerStream} from '../../../src/arms/markers.js'
+
+describe('MarkerStream', () => {
+  it('timestamps marker lines on arrival and keeps other output', async () => {
+    const s = new PassThrough()
+    const m = new MarkerStream().attach(s)
+    s.write('hello\nISOBENCH init idle\n')
+    await new Promise((r) => setImmediate(r))
+    s.write('ISOBENCH ready idle\nbye')
+    s.end()
+    await new Promise((r) => setImmediate(r))
+    expect(m.marks.map((x) => x.phase)).toEqual(['init', 'ready'])
+    expect(m.marks[1]!.at).toBeGreaterThanOrEqual(m.marks[0]!.at)
+    expect(m.output()).toBe('hello\nbye\n')
+  })
+
+  it('finds a marker after kernel text on the same serial line', () => {
+    const m = new MarkerStream()
+    m.line('[    1.234] random: crng init doneISOBENCH ready web', 5)
+    expect(m.marks).toEqual([{phase: 'ready', at: 5}])
+    expect(m.output()).toContain('crng init done')
+  })
+
+  it('reports the workload exit code from the exit marker', () => {
+    const m = new MarkerStream()
+    m.line('ISOBENCH exit 3', 1)
+    expect(m.exitCode()).toBe(3)
+  })
+
+  it('waitFor rejects at the deadline', async () => {
+    const m = new MarkerStream()
+    await expect(m.waitFor('ready', 20)).rejects.toThrow(/within 20 ms/)
+  })
+
+  it('waitFor resolves when the marker arrives later', async () => {
+    const m = new MarkerStream()
+    const p = m.waitFor('ready', 1000)
+    m.line('ISOBENCH ready x', 42)
+    await expect(p).resolves.toEqual({phase: 'ready', at: 42})
+  })
+})
