@@ -1,0 +1,75 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand} from '../base-command.js'
+
+export default class Run extends BaseCommand {
+  static override summary = 'Run benchmark scenarios across arms and write results.json (and an HTML report).'
+  static override description = `Runs each SCENARIO_FILE (default: scenarios/quick.yaml) on every arm it names that can run on this host, interleaving the arms in randomized blocks. Every raw sample is written to <out>/<runId>/results.json as it arrives (atomically), so an interrupted run keeps what it measured; <out>/latest points to the newest run.
+
+Arms that cannot run here are skipped with the reason (see \`isobench providers\`). VM figures measured under software emulation are labelled TCG.
+
+Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 130/143 interrupted (samples kept).`
+  static override examples = [
+    '<%= config.bin %> run',
+    '<%= config.bin %> run scenarios/startup.yaml --arms process,container --reps 30',
+    '<%= config.bin %> run --json > run.json',
+  ]
+  static override strict = false
+  static override args = {
+    scenario: Args.string({description: 'scenario YAML file(s); default scenarios/quick.yaml'}),
+  }
+  static override flags = {
+    arms: Flags.string({description: 'comma-separated arms to run (overrides the scenario), e.g. process,container'}),
+    reps: Flags.integer({description: 'measured repetitions per cell (overrides scenario and config)', min: 1}),
+    warmup: Flags.integer({description: 'unmeasured warm-up repetitions per cell', min: 0}),
+    out: Flags.string({description: 'output folder for runs (default: config outDir, "reports")'}),
+    config: Flags.string({description: 'config file (default: ./bench.config.ts)'}),
+    quiet: Flags.boolean({char: 'q', description: 'no progress or summary table; print only the results path'}),
+  }
+
+  async run(): Promise<unknown> {
+    const {argv, flags} = await this.parse(Run)
+    const {loadConfig} = await import('../config/load.js')
+    const {loadScenarioFile} = await import('../scenario/load.js')
+    const {runScenario} = await import('../engine/run.js')
+    const {createLogger} = await import('../engine/log.js')
+    const {summaryTable} = await import('../engine/summary-table.js')
+    const {config} = await loadConfig(process.cwd(), flags.config)
+    const files = (argv as string[]).length > 0 ? (argv as string[]) : ['scenarios/quick.yaml']
+    const loaded = files.map((f) => loadScenarioFile(f)) // validate every file before running any
+    const quiet = flags.quiet || this.jsonEnabled()
+    const log = createLogger({quiet})
+    const runs = []
+    for (const scenario of loaded) {
+      const {results, resultsFile, dir} = await runScenario({
+        loaded: scenario,
+        config,
+        log,
+        oclifConfig: this.config,
+        outDir: flags.out,
+        arms: flags.arms?.split(',').map((s) => s.trim()).filter(Boolean),
+        reps: flags.reps,
+        warmup: flags.warmup,
+        progress: !quiet,
+      })
+      const report = await this.writeReport(results, dir)
+      if (!quiet) this.log(summaryTable(results))
+      if (!this.jsonEnabled()) {
+        this.log(`results: ${resultsFile}`)
+        if (report) this.log(`report:  ${report}`)
+      }
+      runs.push({runId: results.runId, status: results.status, resultsFile, report, samples: results.samples.length, warnings: results.warnings})
+    }
+    return runs.length === 1 ? runs[0] : runs
+  }
+
+  private async writeReport(results: import('../engine/results.js').Results, dir: string): Promise<string | undefined> {
+    const {join} = await import('node:path')
+    try {
+      const mod = (await import('../report/index.js' as string)) as {writeReport?: (r: unknown, out: string) => Promise<string>}
+      return mod.writeReport ? await mod.writeReport(results, join(dir, 'report.html')) : undefined
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined
+      throw error
+    }
+  }
+}

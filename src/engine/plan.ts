@@ -1,0 +1,100 @@
+/**
+ * Plan expansion: scenario × arms → cells. A cell is one (metric, workload, params) measured on a
+ * set of arms; list-valued params expand into one cell per value (cartesian product).
+ */
+import type {Limits} from '../arms/arm.js'
+import type {IsobenchConfig} from '../config/schema.js'
+import type {MetricEntry, Scenario} from '../scenario/schema.js'
+
+export type Params = Record<string, string | number | boolean>
+
+export interface Cell {
+  key: string
+  metric: string
+  workload: string
+  params: Params
+  arms: string[]
+  reps: number
+  warmup: number
+  limits: Limits
+}
+
+export interface PlanOptions {
+  /** --arms: restricts every cell to these arms. */
+  arms?: string[]
+  reps?: number
+  warmup?: number
+}
+
+export function expandParams(params: MetricEntry['params'] = {}): Params[] {
+  let combos: Params[] = [{}]
+  for (const [key, value] of Object.entries(params)) {
+    const values = Array.isArray(value) ? value : [value]
+    combos = combos.flatMap((c) => values.map((v) => ({...c, [key]: v})))
+  }
+  return combos
+}
+
+export function cellKey(metric: string, workload: string, params: Params): string {
+  const p = Object.keys(params)
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join(',')
+  return `${metric}/${workload}${p ? `[${p}]` : ''}`
+}
+
+export function expandPlan(
+  scenario: Scenario,
+  config: IsobenchConfig,
+  defaultWorkload: (metric: string) => string,
+  opts: PlanOptions = {},
+): Cell[] {
+  const cells: Cell[] = []
+  for (const entry of scenario.metrics) {
+    const workload = entry.workload ?? defaultWorkload(entry.metric)
+    const arms = opts.arms ?? entry.arms ?? scenario.arms ?? config.arms
+    for (const params of expandParams(entry.params)) {
+      cells.push({
+        key: cellKey(entry.metric, workload, params),
+        metric: entry.metric,
+        workload,
+        params,
+        arms: [...arms],
+        reps: opts.reps ?? entry.reps ?? scenario.reps ?? config.reps,
+        warmup: opts.warmup ?? entry.warmup ?? scenario.warmup ?? config.warmup,
+        limits: {...scenario.limits, ...entry.limits},
+      })
+    }
+  }
+  return cells
+}
+
+/** A small seeded PRNG (mulberry32): block orders are reproducible from the recorded seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Fisher–Yates with the given PRNG. */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out
+}
+
+/** The randomized-block order for one cell: warm-up blocks first, then measured blocks. */
+export function blockOrder(cell: Cell, random: () => number): Array<{block: number; warmup: boolean; arms: string[]}> {
+  const blocks: Array<{block: number; warmup: boolean; arms: string[]}> = []
+  for (let b = 0; b < cell.warmup; b++) blocks.push({block: b, warmup: true, arms: shuffled(cell.arms, random)})
+  for (let b = 0; b < cell.reps; b++) blocks.push({block: cell.warmup + b, warmup: false, arms: shuffled(cell.arms, random)})
+  return blocks
+}

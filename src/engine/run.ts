@@ -1,0 +1,172 @@
+/**
+ * One run of one scenario, end to end: arms from the providers, host facts, plan, randomized-block
+ * runner, analysis (summaries, comparisons), results.json (incremental, atomic), and cleanup of
+ * everything started, also on SIGINT/SIGTERM (the CleanupRegistry exits 130/143 after flushing).
+ */
+import type {Config} from '@oclif/core'
+import type {Arm, ArmContext} from '../arms/arm.js'
+import {loadArmProviders} from '../arms/registry.js'
+import type {IsobenchConfig} from '../config/schema.js'
+import {InputFileError} from '../errors.js'
+import {hostFacts} from '../host/facts.js'
+import {getMetric} from '../metrics/index.js'
+import type {LoadedScenario} from '../scenario/load.js'
+import {CleanupRegistry} from './cleanup.js'
+import type {Logger} from './log.js'
+import {expandPlan, seededRandom, type PlanOptions} from './plan.js'
+import {Progress} from './progress.js'
+import {RESULTS_SCHEMA_VERSION, type ArmRecord, type Results} from './results.js'
+import {runCells, workloadSpec} from './runner.js'
+import {newRunId, ResultsStore} from './store.js'
+import {toolInfo} from './tool-info.js'
+
+export interface RunScenarioOptions extends PlanOptions {
+  loaded: LoadedScenario
+  config: IsobenchConfig
+  log: Logger
+  /** oclif Config, so arms contributed by plugins are found; omit for built-in arms only. */
+  oclifConfig?: Config
+  outDir?: string
+  progress?: boolean
+  /** Install SIGINT/SIGTERM handlers (the CLI does; library callers may manage signals themselves). */
+  handleSignals?: boolean
+  cleanup?: CleanupRegistry
+}
+
+export interface RunScenarioResult {
+  results: Results
+  resultsFile: string
+  dir: string
+}
+
+export async function runScenario(opts: RunScenarioOptions): Promise<RunScenarioResult> {
+  const {loaded, config, log} = opts
+  const {scenario} = loaded
+  const cleanup = opts.cleanup ?? new CleanupRegistry()
+  const providers = await loadArmProviders(opts.oclifConfig)
+  const known = new Map(providers.map((p) => [p.name, p]))
+
+  // Unknown arms are input errors, pointed at where they were named.
+  const named: Array<{names: string[]; path: Array<string | number>; source: string}> = []
+  if (opts.arms) named.push({names: opts.arms, path: [], source: '--arms'})
+  if (scenario.arms) named.push({names: scenario.arms, path: ['arms'], source: loaded.file})
+  scenario.metrics.forEach((m, i) => m.arms && named.push({names: m.arms, path: ['metrics', i, 'arms'], source: loaded.file}))
+  for (const {names, path, source} of named) {
+    names.forEach((name, j) => {
+      if (!known.has(name)) {
+        const field = path.length ? `${path.join('.').replace(/\.(\d+)/g, '[$1]')}[${j}]` : '--arms'
+        throw new InputFileError(source, field, `unknown arm "${name}"; expected one of ${[...known.keys()].join(', ')}`, path.length ? loaded.positionOf([...path, j]) : undefined)
+      }
+    })
+  }
+
+  const cells = expandPlan(scenario, config, (m) => getMetric(m)?.defaultWorkload ?? 'idle', opts)
+  const seed = config.seed ?? Math.floor(Math.random() * 2 ** 31)
+  const runId = newRunId()
+  const ctx: ArmContext = {config, cleanup, log, runId}
+
+  // Arms: create each one that the plan uses, and ask whether it can run here.
+  const wanted = [...new Set(cells.flatMap((c) => c.arms))]
+  const notProvided = wanted.filter((name) => !known.has(name))
+  const [host, armChecks] = await Promise.all([
+    hostFacts(),
+    Promise.all(
+      wanted.filter((name) => known.has(name)).map(async (name) => {
+        const arm = known.get(name)!.create(ctx)
+        const availability = await arm.available().catch((e: Error) => ({ok: false, reason: e.message}))
+        return {arm, availability}
+      }),
+    ),
+  ])
+  const arms = new Map<string, Arm>()
+  const armRecords: ArmRecord[] = []
+  const results: Results = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    runId,
+    startedAt: new Date().toISOString(),
+    status: 'running',
+    tool: toolInfo(),
+    host,
+    config: {...config, seed},
+    scenario: {...scenario, file: loaded.file},
+    arms: armRecords,
+    samples: [],
+    summaries: [],
+    comparisons: [],
+    warnings: [],
+  }
+  for (const name of notProvided) {
+    armRecords.push({name, kind: 'unknown', accel: 'none', versions: {}, available: false, reason: 'no installed plugin provides this arm'})
+    results.warnings.push({code: 'arm-unavailable', arm: name, message: `${name} skipped: named in the config, but no installed plugin provides it`})
+  }
+  for (const {arm, availability} of armChecks) {
+    const info = arm.info()
+    armRecords.push({...info, available: availability.ok, reason: availability.reason})
+    if (availability.ok) arms.set(arm.name, arm)
+    else results.warnings.push({code: 'arm-unavailable', arm: arm.name, message: `${arm.name} skipped: ${availability.reason ?? 'unavailable'}`})
+    if (info.accel === 'tcg') results.warnings.push({code: 'tcg', arm: arm.name, message: `${arm.name}: VM figures measured under software emulation (TCG), not KVM`})
+  }
+
+  const store = new ResultsStore(results, opts.outDir ?? config.outDir)
+  const abort = new AbortController()
+  const finalize = (status: Results['status']) => {
+    results.status = status
+    results.finishedAt = new Date().toISOString()
+    store.flush()
+  }
+  if (opts.handleSignals !== false) {
+    cleanup.onFinalize(() => {
+      results.stopReason = 'interrupted'
+      results.warnings.push({code: 'interrupted', message: `run interrupted by ${cleanup.interrupted}; ${results.samples.length} samples kept`})
+      finalize('interrupted')
+      process.stderr.write(`\ninterrupted: ${results.samples.length} samples kept in ${store.file}\n`)
+    })
+    cleanup.installSignalHandlers(() => abort.abort())
+  }
+
+  try {
+    for (const arm of arms.values()) {
+      const workloads = [...new Set(cells.filter((c) => c.arms.includes(arm.name)).map((c) => c.workload))].map(workloadSpec)
+      try {
+        await arm.prepare(workloads)
+      } catch (error) {
+        arms.delete(arm.name)
+        const rec = armRecords.find((r) => r.name === arm.name)!
+        rec.available = false
+        rec.reason = `prepare failed: ${(error as Error).message}`
+        results.warnings.push({code: 'arm-prepare-failed', arm: arm.name, message: `${arm.name} skipped: ${rec.reason}`})
+        log.warn(`${arm.name} skipped: ${rec.reason}`)
+      }
+    }
+    store.changed()
+    const total = cells.reduce((n, c) => n + (c.reps + c.warmup) * c.arms.filter((a) => arms.has(a)).length, 0)
+    const progress = new Progress(total, opts.progress ?? true)
+    const stopReason = await runCells({
+      cells,
+      arms,
+      store,
+      log,
+      progress,
+      random: seededRandom(seed),
+      budgetMs: (scenario.budgetSeconds ?? config.budgetSeconds) * 1000,
+      readyTimeoutMs: (scenario.readyTimeoutSeconds ?? config.readyTimeoutSeconds) * 1000,
+      network: scenario.network,
+      signal: abort.signal,
+    })
+    progress.finish()
+    results.stopReason = stopReason
+    const {analyze} = await import('./analyze.js')
+    analyze(results, {equivalenceDelta: config.equivalenceDelta, seed})
+    finalize(stopReason === 'interrupted' ? 'interrupted' : 'complete')
+  } catch (error) {
+    results.warnings.push({code: 'run-failed', message: (error as Error).message})
+    finalize('failed')
+    throw error
+  } finally {
+    for (const arm of arms.values()) await arm.cleanup().catch((e: Error) => log.warn(`${arm.name} cleanup: ${e.message}`))
+    const errors = await cleanup.runAll()
+    for (const e of errors) log.warn(e.message)
+    cleanup.removeSignalHandlers()
+  }
+  return {results, resultsFile: store.file, dir: store.dir}
+}

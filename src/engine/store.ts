@@ -1,0 +1,76 @@
+/**
+ * The results store: results.json is rewritten atomically (temp file + rename) as samples arrive,
+ * at most every `flushIntervalMs`, and synchronously on finish or interruption, so an interrupted
+ * run keeps every sample it measured. `<outDir>/latest` points to the newest run.
+ */
+import {mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync, lstatSync} from 'node:fs'
+import {join, resolve} from 'node:path'
+import type {Results, Sample} from './results.js'
+
+export class ResultsStore {
+  readonly dir: string
+  readonly file: string
+  private dirty = false
+  private timer: NodeJS.Timeout | null = null
+
+  constructor(
+    readonly results: Results,
+    outDir: string,
+    private readonly flushIntervalMs = 250,
+  ) {
+    this.dir = resolve(outDir, results.runId)
+    this.file = join(this.dir, 'results.json')
+    mkdirSync(this.dir, {recursive: true})
+    this.flush()
+    pointLatest(resolve(outDir), results.runId)
+  }
+
+  append(sample: Sample): void {
+    this.results.samples.push(sample)
+    this.changed()
+  }
+
+  changed(): void {
+    this.dirty = true
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null
+        if (this.dirty) this.flush()
+      }, this.flushIntervalMs)
+      this.timer.unref()
+    }
+  }
+
+  /** Write now, atomically. Safe to call from a signal handler. */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer)
+      this.timer = null
+    }
+    const tmp = `${this.file}.tmp-${process.pid}`
+    writeFileSync(tmp, JSON.stringify(this.results, null, 1) + '\n')
+    renameSync(tmp, this.file)
+    this.dirty = false
+  }
+}
+
+function pointLatest(outDir: string, runId: string): void {
+  const link = join(outDir, 'latest')
+  try {
+    if (lstatSync(link).isSymbolicLink()) rmSync(link)
+    else return // a real file or folder named latest: leave it alone
+  } catch {
+    // no link yet
+  }
+  try {
+    symlinkSync(runId, link)
+  } catch {
+    // a concurrent run won the race; fine
+  }
+}
+
+/** Sortable, unique run id: 20261122-203000-ab12. */
+export function newRunId(now = new Date()): string {
+  const iso = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
+  return `${iso}-${Math.random().toString(16).slice(2, 6)}`
+}

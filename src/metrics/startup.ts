@@ -1,0 +1,46 @@
+/**
+ * startup: arm start() call → ready (the init's `ISOBENCH ready` marker, or the first successful
+ * host-side probe for services), on the host's monotonic clock, with the phase breakdown.
+ * Param `cache`: 'warm' (default) or 'cold' (page cache dropped before the start, where root allows).
+ */
+import {writeFileSync} from 'node:fs'
+import type {Metric, SampleDraft} from './metric.js'
+import {failedDraft, withReadyInstance} from './with-instance.js'
+
+const template = {figure: 'ready', unit: 'ms', direction: 'lower'} as const
+
+export const startup: Metric = {
+  name: 'startup',
+  description: 'time from the arm start() call to workload ready, with phases (spawn → runtime/VMM → kernel → init → ready)',
+  defaultWorkload: 'idle',
+  defaults: {cache: 'warm'},
+  async measure(ctx): Promise<SampleDraft[]> {
+    if (ctx.params.cache === 'cold') dropPageCache()
+    try {
+      return await withReadyInstance(ctx, async (_instance, ready, t0) => {
+        const phases: Record<string, number> = {}
+        let last = 0
+        for (const mark of ready.phases) {
+          const rel = mark.at - t0
+          // A phase that is negative or out of order is invalid: report it, never use it.
+          if (rel < 0 || rel < last) throw Object.assign(new Error(`phase ${mark.phase} out of order (${rel.toFixed(3)} ms after start, previous ${last.toFixed(3)} ms)`), {code: 'invalid-sample'})
+          last = rel
+          phases[mark.phase] ??= rel
+        }
+        const value = ready.readyAt - t0
+        if (!(value > 0)) throw Object.assign(new Error(`non-positive startup ${value} ms`), {code: 'invalid-sample'})
+        return [{...template, value, phases}]
+      })
+    } catch (error) {
+      return [failedDraft(error, template)]
+    }
+  },
+}
+
+function dropPageCache(): void {
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '3')
+  } catch {
+    // not root, or not allowed in this sandbox: the sample is then warm; the engine warns once.
+  }
+}
