@@ -23,6 +23,8 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
     warmup: Flags.integer({description: 'unmeasured warm-up repetitions per cell', min: 0}),
     out: Flags.string({description: 'output folder for runs (default: config outDir, "reports")'}),
     config: Flags.string({description: 'config file (default: ./bench.config.ts)'}),
+    workload: Flags.string({char: 'w', description: 'run every metric on this workload (see `isobench workloads`)'}),
+    budget: Flags.string({description: 'wall-clock budget for the run, e.g. 90s, 10m, 1h (default: scenario, then config)'}),
     quiet: Flags.boolean({char: 'q', description: 'no progress or summary table; print only the results path'}),
   }
 
@@ -34,6 +36,12 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
     const {createLogger} = await import('../engine/log.js')
     const {summaryTable} = await import('../engine/summary-table.js')
     const {config} = await loadConfig(process.cwd(), flags.config)
+    const {parseDuration} = await import('../engine/units.js')
+    if (flags.workload) {
+      const {resolveWorkloadName} = await import('../workloads/catalog.js')
+      resolveWorkloadName(flags.workload)
+    }
+    const budgetSeconds = flags.budget === undefined ? undefined : parseDuration(flags.budget, '--budget')
     const files = (argv as string[]).length > 0 ? (argv as string[]) : ['scenarios/quick.yaml']
     const loaded = files.map((f) => loadScenarioFile(f)) // validate every file before running any
     const quiet = flags.quiet || this.jsonEnabled()
@@ -49,6 +57,8 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
         arms: flags.arms?.split(',').map((s) => s.trim()).filter(Boolean),
         reps: flags.reps,
         warmup: flags.warmup,
+        workload: flags.workload,
+        budgetSeconds,
         progress: !quiet,
       })
       const report = await this.writeReport(results, dir)

@@ -24,6 +24,8 @@ export interface PlanOptions {
   arms?: string[]
   reps?: number
   warmup?: number
+  /** --workload: runs every metric entry on this workload. */
+  workload?: string
 }
 
 export function expandParams(params: MetricEntry['params'] = {}): Params[] {
@@ -51,7 +53,7 @@ export function expandPlan(
 ): Cell[] {
   const cells: Cell[] = []
   for (const entry of scenario.metrics) {
-    const workload = entry.workload ?? defaultWorkload(entry.metric)
+    const workload = opts.workload ?? entry.workload ?? defaultWorkload(entry.metric)
     const arms = opts.arms ?? entry.arms ?? scenario.arms ?? config.arms
     for (const params of expandParams(entry.params)) {
       cells.push({

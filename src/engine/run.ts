@@ -31,6 +31,10 @@ export interface RunScenarioOptions extends PlanOptions {
   /** Install SIGINT/SIGTERM handlers (the CLI does; library callers may manage signals themselves). */
   handleSignals?: boolean
   cleanup?: CleanupRegistry
+  /** --budget: wall-clock budget in seconds (overrides scenario and config). */
+  budgetSeconds?: number
+  /** --precision: stop a cell early once every comparison's CI half-width is below this fraction. */
+  precision?: number
 }
 
 export interface RunScenarioResult {
@@ -148,7 +152,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
       log,
       progress,
       random: seededRandom(seed),
-      budgetMs: (scenario.budgetSeconds ?? config.budgetSeconds) * 1000,
+      budgetMs: (opts.budgetSeconds ?? scenario.budgetSeconds ?? config.budgetSeconds) * 1000,
       readyTimeoutMs: (scenario.readyTimeoutSeconds ?? config.readyTimeoutSeconds) * 1000,
       network: scenario.network,
       signal: abort.signal,

@@ -1,4 +1,5 @@
 /** The workload catalog: every profile by name. Scenarios and `--workload` name these. */
+import {UsageError} from '../errors.js'
 import type {WorkloadProfile} from './profile.js'
 
 const profiles: WorkloadProfile[] = [
@@ -26,4 +27,10 @@ export const catalog: ReadonlyMap<string, WorkloadProfile> = new Map(profiles.ma
 
 export function workloadNames(): string[] {
   return [...catalog.keys()]
+}
+
+/** The profile for a user-given name, or a UsageError listing the valid names. */
+export function resolveWorkloadName(name: string): string {
+  if (!catalog.has(name)) throw new UsageError(`unknown workload "${name}"; expected one of ${workloadNames().join(', ')}`)
+  return name
 }
