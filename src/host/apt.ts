@@ -23,6 +23,8 @@ export const HOST_PACKAGES: HostPackage[] = [
   {pkg: 'util-linux', why: 'unshare/nsenter', provides: '/usr/bin/unshare'},
   {pkg: 'zstd', why: 'zstd layers and initramfs', provides: '/usr/bin/zstd'},
   {pkg: 'chromium', why: 'report tests in headless Chromium', provides: '/usr/bin/chromium'},
+  {pkg: 'skopeo', why: 'image import/export round-trip tests (a second implementation of the OCI formats)', provides: '/usr/bin/skopeo'},
+  {pkg: 'attr', why: 'getfattr: reading overlayfs opaque-dir markers when a build RUN step becomes a layer', provides: '/usr/bin/getfattr'},
 ]
 
 /** Packages whose marker file is missing, by dpkg's own record (a file check alone can be fooled). */

@@ -154,11 +154,16 @@ export class ImageStore {
       layers,
       ...(annotations && Object.keys(annotations).length ? {annotations} : {}),
     }
-    const m = await this.putBlob(JSON.stringify(manifest))
+    return this.putManifest(JSON.stringify(manifest), names)
+  }
+
+  /** Store manifest bytes as they are (their digest is kept) and name it. Its blobs must be stored first. */
+  async putManifest(manifestJson: string | Buffer, names: string[] = [], mediaType: string = MEDIA.manifest): Promise<ImageRef> {
+    const m = await this.putBlob(manifestJson)
     const normalized = names.map(normalizeName)
     await this.updateIndex((index) => {
-      for (const name of normalized) setName(index, name, {mediaType: MEDIA.manifest, digest: m.digest, size: m.size})
-      if (normalized.length === 0 && !index.manifests.some((d) => d.digest === m.digest)) index.manifests.push({mediaType: MEDIA.manifest, digest: m.digest, size: m.size})
+      for (const name of normalized) setName(index, name, {mediaType, digest: m.digest, size: m.size})
+      if (normalized.length === 0 && !index.manifests.some((d) => d.digest === m.digest)) index.manifests.push({mediaType, digest: m.digest, size: m.size})
     })
     return {name: normalized[0] ?? null, manifestDigest: m.digest}
   }
