@@ -42,7 +42,7 @@ export async function pruneStore(store: ImageStore, opts: {all?: boolean} = {}):
   const tempRemoved: string[] = []
   if (existsSync(store.tmpDir)) {
     for (const f of readdirSync(store.tmpDir)) {
-      const pid = Number(f.match(/-(\d+)-[0-9a-f]+/)?.[1])
+      const pid = Number(f.match(/-(\d+)-/)?.[1])
       if (Number.isFinite(pid) && pidAlive(pid)) continue
       await rm(join(store.tmpDir, f), {recursive: true, force: true})
       tempRemoved.push(f)

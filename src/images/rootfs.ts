@@ -92,7 +92,11 @@ async function applyBlob(store: ImageStore, dir: string, layerDigest: string, la
 /** Unpack the image's layers (cached by layer chain) and return the rootfs dir and digest. */
 export async function unpackRootfs(store: ImageStore, ref: string | ImageRef): Promise<UnpackedRootfs> {
   const manifest = await store.manifest(ref)
-  const layers = manifest.layers.map((l) => l.digest)
+  return unpackLayers(store, manifest.layers.map((l) => l.digest))
+}
+
+/** Unpack a chain of layer blobs (bottom first) from the store; cached like unpackRootfs. */
+export async function unpackLayers(store: ImageStore, layers: string[]): Promise<UnpackedRootfs> {
   const root = rootfsRoot(store)
   const chainFile = chainPath(store, layers)
   if (existsSync(chainFile)) {
