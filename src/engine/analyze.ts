@@ -1,13 +1,243 @@
 /**
- * Analysis after (or during) a run: summaries per (metric, figure, workload, params, arm) and
- * comparisons of every arm against the baseline arm. Filled in from src/stats once it lands.
+ * Analysis after (or during) a run: summaries per (metric, figure, workload, params, arm) with
+ * outlier flags (never dropped), comparisons of every arm against the reference arm (and chosen
+ * pairs), interference degradations (co-located vs solo, same arm), and marginal-cost slopes
+ * (memory per extra instance). Recomputable from the raw samples at any time.
  */
-import type {Results} from './results.js'
+import {compareSamples, describe, outlierFlags, ratioOfMedians, bootstrapCi, seedFrom, slopeWithCi} from '../stats/index.js'
+import {median} from 'simple-statistics'
+import type {Comparison, Direction, Regression, Results, Sample, Summary} from './results.js'
 
 export interface AnalyzeOptions {
   equivalenceDelta: number
   seed: number
+  /** The reference arm; default 'process'. */
   baseline?: string
+  /** Extra arm pairs compared directly when both ran, [arm, against]; default container vs qemu. */
+  pairs?: Array<[string, string]>
+  resamples?: number
 }
 
-export function analyze(_results: Results, _opts: AnalyzeOptions): void {}
+type Params = Record<string, string | number | boolean>
+
+export interface Group {
+  key: string
+  /** Key of the cell and figure, without the arm. */
+  figureKey: string
+  metric: string
+  figure: string
+  workload: string
+  params: Params
+  arm: string
+  unit: string
+  direction: Direction
+  samples: Sample[]
+  values: number[]
+}
+
+/** Figures regressed over a numeric parameter: the marginal cost of one more instance. */
+const REGRESSIONS: Array<{metric: string; figures: string[]; x: string; per: string}> = [
+  {metric: 'memory', figures: ['pss_total', 'uss_total', 'rss_total', 'cgroup_total'], x: 'n', per: 'extra instance'},
+  {metric: 'scaleout', figures: ['all_ready'], x: 'n', per: 'extra instance'},
+]
+
+const ANALYSIS_WARNINGS = new Set(['outliers', 'failed-samples'])
+const DEFAULT_PAIRS: Array<[string, string]> = [['container', 'qemu']]
+
+export function paramsKey(params: Params): string {
+  return Object.keys(params)
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join(',')
+}
+
+/** Measured (non-warm-up) samples grouped by cell, figure and arm. */
+export function groupSamples(samples: readonly Sample[]): Group[] {
+  const groups = new Map<string, Group>()
+  for (const s of samples) {
+    if (s.warmup) continue
+    const figure = s.figure ?? s.metric
+    const figureKey = `${s.metric}.${figure}/${s.workload}[${paramsKey(s.params)}]`
+    const key = `${figureKey}@${s.arm}`
+    let g = groups.get(key)
+    if (!g) {
+      g = {key, figureKey, metric: s.metric, figure, workload: s.workload, params: s.params, arm: s.arm, unit: s.unit, direction: s.direction ?? 'lower', samples: [], values: []}
+      groups.set(key, g)
+    }
+    g.samples.push(s)
+    if (s.ok && s.value !== null && Number.isFinite(s.value)) g.values.push(s.value)
+  }
+  return [...groups.values()]
+}
+
+export interface Pair {
+  kind: 'arm' | 'interference'
+  group: Group
+  baseline: Group
+}
+
+/** Which groups are compared with which: arms vs the reference arm, chosen pairs, co-located vs solo. */
+export function comparisonPairs(groups: readonly Group[], baseline = 'process', pairs = DEFAULT_PAIRS): Pair[] {
+  const byFigure = new Map<string, Map<string, Group>>()
+  for (const g of groups) {
+    const arms = byFigure.get(g.figureKey) ?? new Map<string, Group>()
+    arms.set(g.arm, g)
+    byFigure.set(g.figureKey, arms)
+  }
+  const out: Pair[] = []
+  for (const arms of byFigure.values()) {
+    const ref = arms.get(baseline)
+    if (ref) for (const g of arms.values()) if (g.arm !== baseline) out.push({kind: 'arm', group: g, baseline: ref})
+    for (const [a, b] of pairs) {
+      const ga = arms.get(a)
+      const gb = arms.get(b)
+      if (ga && gb && a !== baseline && b !== baseline) out.push({kind: 'arm', group: ga, baseline: gb})
+    }
+  }
+  const byKey = new Map(groups.map((g) => [g.key, g]))
+  for (const g of groups) {
+    if (g.params.placement !== 'colocated') continue
+    const soloParams = {...g.params, placement: 'solo'}
+    const solo = byKey.get(`${g.metric}.${g.figure}/${g.workload}[${paramsKey(soloParams)}]@${g.arm}`)
+    if (solo) out.push({kind: 'interference', group: g, baseline: solo})
+  }
+  return out
+}
+
+export function analyze(results: Results, opts: AnalyzeOptions): void {
+  const groups = groupSamples(results.samples)
+  const warnings = results.warnings.filter((w) => !ANALYSIS_WARNINGS.has(w.code))
+  const summaries: Summary[] = []
+  for (const g of groups) {
+    const ok = g.samples.filter((s) => s.ok && s.value !== null && Number.isFinite(s.value))
+    const flags = outlierFlags(ok.map((s) => s.value!))
+    ok.forEach((s, i) => (s.outlier = flags[i]))
+    const failures = g.samples.length - ok.length
+    const outliers = flags.filter(Boolean).length
+    const label = `${g.arm} ${g.figureKey}`
+    if (failures > 0) warnings.push({code: 'failed-samples', arm: g.arm, metric: g.metric, message: `${label}: ${failures} of ${g.samples.length} samples failed (kept with value null)`})
+    if (outliers > 0) warnings.push({code: 'outliers', arm: g.arm, metric: g.metric, message: `${label}: ${outliers} outlier(s) by modified Z-score > 3.5 (flagged, kept)`})
+    if (g.values.length === 0) continue
+    summaries.push({metric: g.metric, figure: g.figure, arm: g.arm, workload: g.workload, params: g.params, unit: g.unit, direction: g.direction, failures, outliers, ...describe(g.values)})
+  }
+
+  const comparisons: Comparison[] = []
+  for (const pair of comparisonPairs(groups, opts.baseline, opts.pairs)) {
+    const c = comparePair(pair, opts)
+    if (c) comparisons.push(c)
+  }
+
+  results.summaries = summaries
+  results.comparisons = comparisons
+  results.regressions = regressions(groups)
+  results.warnings = warnings
+}
+
+function comparePair(pair: Pair, opts: AnalyzeOptions): Comparison | undefined {
+  const {group: g, baseline: b, kind} = pair
+  if (g.values.length === 0 || b.values.length === 0) return undefined
+  const interference = kind === 'interference'
+  const r = compareSamples({
+    arm: interference ? `${g.arm} co-located` : g.arm,
+    baseline: interference ? 'solo' : b.arm,
+    values: g.values,
+    baselineValues: b.values,
+    direction: g.direction,
+    unit: g.unit,
+    delta: opts.equivalenceDelta,
+    seed: seedFrom(opts.seed, `${g.key}|${b.key}`),
+    resamples: opts.resamples,
+  })
+  const label = `${g.metric}.${g.figure} ${g.workload}${Object.keys(g.params).length ? ` [${paramsKey(g.params)}]` : ''}`
+  const c: Comparison = {
+    metric: g.metric,
+    figure: g.figure,
+    workload: g.workload,
+    params: g.params,
+    arm: g.arm,
+    baseline: b.arm,
+    unit: g.unit,
+    direction: g.direction,
+    ratio: r.ratio,
+    ci: r.ci,
+    pValue: r.pValue,
+    verdict: r.verdict,
+    text: `${label}: ${r.text}`,
+    moreRunsNeeded: r.moreRunsNeeded,
+    kind,
+    n: g.values.length,
+    baselineN: b.values.length,
+    relHalfWidth: Number.isFinite(r.relHalfWidth) ? r.relHalfWidth : undefined,
+  }
+  if (interference) {
+    c.baselineParams = b.params
+    // Degradation: how much worse than solo, in %, whichever way "worse" points for this figure.
+    const deg = (x: number) => (g.direction === 'higher' ? 1 - x : x - 1) * 100
+    c.degradationPct = deg(r.ratio)
+    const bounds = [deg(r.ci[0]), deg(r.ci[1])].sort((x, y) => x - y)
+    c.degradationCi = [bounds[0]!, bounds[1]!]
+  }
+  return c
+}
+
+function regressions(groups: readonly Group[]): Regression[] {
+  const out: Regression[] = []
+  for (const rule of REGRESSIONS) {
+    const series = new Map<string, {g: Group; params: Params; points: Array<[number, number]>}>()
+    for (const g of groups) {
+      if (g.metric !== rule.metric || !rule.figures.includes(g.figure) || typeof g.params[rule.x] !== 'number') continue
+      const {[rule.x]: x, ...rest} = g.params
+      const key = `${g.metric}.${g.figure}/${g.workload}[${paramsKey(rest)}]@${g.arm}`
+      const s = series.get(key) ?? {g, params: rest, points: []}
+      for (const v of g.values) s.points.push([x as number, v])
+      series.set(key, s)
+    }
+    for (const {g, params, points} of series.values()) {
+      if (new Set(points.map(([x]) => x)).size < 2) continue
+      const fit = slopeWithCi(points)
+      const f = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1))
+      const ci = Number.isFinite(fit.ci[0]) ? ` [${f(fit.ci[0])}–${f(fit.ci[1])}]` : ' [no CI: too few points]'
+      out.push({
+        metric: g.metric,
+        figure: g.figure,
+        workload: g.workload,
+        arm: g.arm,
+        params,
+        x: rule.x,
+        unit: `${g.unit}/${rule.x}`,
+        slope: fit.slope,
+        intercept: fit.intercept,
+        ci: fit.ci,
+        r2: fit.r2,
+        points: points.length,
+        text: `${g.arm} ${g.metric}.${g.figure} ${g.workload}: ${f(fit.slope)} ${g.unit} per ${rule.per}${ci} (R² ${fit.r2.toFixed(2)}, ${points.length} points)`,
+      })
+    }
+  }
+  return out
+}
+
+/**
+ * The widest relative CI half-width among a cell's comparisons (or, with a single arm, among its
+ * medians): what --precision watches. Infinity while any side has fewer than 3 values.
+ */
+export function worstRelHalfWidth(samples: readonly Sample[], opts: {seed: number; baseline?: string; pairs?: Array<[string, string]>}): number {
+  const groups = groupSamples(samples)
+  const pairs = comparisonPairs(groups, opts.baseline, opts.pairs)
+  let worst = 0
+  if (pairs.length > 0) {
+    for (const {group, baseline} of pairs) {
+      if (group.values.length < 3 || baseline.values.length < 3) return Number.POSITIVE_INFINITY
+      const r = ratioOfMedians(group.values, baseline.values, {seed: seedFrom(opts.seed, group.key), resamples: 500})
+      worst = Math.max(worst, r.relHalfWidth)
+    }
+    return worst
+  }
+  for (const g of groups) {
+    if (g.values.length < 3) return Number.POSITIVE_INFINITY
+    const m = median(g.values)
+    const ci = bootstrapCi(g.values, (xs) => median(xs), {seed: seedFrom(opts.seed, g.key), resamples: 500})
+    worst = Math.max(worst, m === 0 ? (ci[1] === ci[0] ? 0 : Number.POSITIVE_INFINITY) : (ci[1] - ci[0]) / 2 / Math.abs(m))
+  }
+  return groups.length ? worst : Number.POSITIVE_INFINITY
+}

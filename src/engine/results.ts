@@ -96,6 +96,46 @@ export interface Comparison {
   /** One sentence: "container faster than qemu by 85× [80–90×]". */
   text: string
   moreRunsNeeded?: number
+  /** 'arm' (an arm against the reference arm or another arm) or 'interference' (co-located vs solo, same arm). */
+  kind?: 'arm' | 'interference'
+  /** For kind 'interference': the params of the solo baseline (the same cell with placement=solo). */
+  baselineParams?: Record<string, string | number | boolean>
+  /** Successful samples on each side. */
+  n?: number
+  baselineN?: number
+  /** (ci[1] − ci[0]) / 2 / ratio: what --precision compares against. */
+  relHalfWidth?: number
+  /** For kind 'interference': victim degradation vs solo in % (positive = worse), with its 95% CI. */
+  degradationPct?: number
+  degradationCi?: [number, number]
+}
+
+/** A slope over a numeric cell parameter, e.g. marginal memory per extra instance (pss_total over n). */
+export interface Regression {
+  metric: string
+  /** The figure regressed, e.g. 'pss_total'. */
+  figure: string
+  workload: string
+  arm: string
+  /** Cell params without the x parameter. */
+  params: Record<string, string | number | boolean>
+  /** The x parameter, e.g. 'n'. */
+  x: string
+  /** Unit of the slope: the figure's unit per unit of x (e.g. MiB per instance). */
+  unit: string
+  slope: number
+  intercept: number
+  ci: [number, number]
+  r2: number
+  points: number
+  text: string
+}
+
+/** How adaptive sampling (--precision) went, per cell. */
+export interface PrecisionRecord {
+  /** Target relative CI half-width, e.g. 0.05. */
+  target: number
+  cells: Array<{cell: string; reached: boolean; reps: number; worstRelHalfWidth: number | null; stoppedBy: 'precision' | 'budget' | 'max-reps' | 'interrupted'}>
 }
 
 export interface Warning {
@@ -133,6 +173,10 @@ export interface Results {
   samples: Sample[]
   summaries: Summary[]
   comparisons: Comparison[]
+  /** Marginal cost figures: slopes over instance count (memory per extra instance, …). */
+  regressions?: Regression[]
+  /** Present when the run used --precision. */
+  precision?: PrecisionRecord
   warnings: Warning[]
   claims?: unknown[]
 }

@@ -1,0 +1,110 @@
+import {describe, expect, it} from 'vitest'
+import {analyze, worstRelHalfWidth} from '../../../src/engine/analyze.js'
+import type {Results, Sample} from '../../../src/engine/results.js'
+import {mulberry32} from '../../../src/stats/index.js'
+
+let t = 0
+function sample(arm: string, value: number | null, extra: Partial<Sample> = {}): Sample {
+  return {metric: 'startup', figure: 'ready', arm, workload: 'idle', params: {cache: 'warm'}, rep: 0, block: 0, warmup: false, value, unit: 'ms', direction: 'lower', ts: '', t: t++, ok: value !== null, ...extra}
+}
+
+function results(samples: Sample[]): Results {
+  return {schemaVersion: 1, runId: 'r', startedAt: '', status: 'complete', tool: {name: 'isobench', version: '0'}, host: {} as Results['host'], config: {}, scenario: {}, arms: [], samples, summaries: [], comparisons: [], warnings: []}
+}
+
+function noisy(n: number, center: number, seed: number): number[] {
+  const random = mulberry32(seed)
+  return Array.from({length: n}, () => center * (1 + (random() - 0.5) * 0.1))
+}
+
+describe('analyze', () => {
+  it('summarizes measured samples only, counts failures, flags outliers without dropping them', () => {
+    const samples = [
+      ...noisy(12, 10, 1).map((v) => sample('process', v)),
+      sample('process', 1000), // an outlier: flagged, kept
+      sample('process', null, {error: {code: 'not-ready', message: 'x'}}),
+      sample('process', 99999, {warmup: true}), // warm-up: not counted
+    ]
+    const r = results(samples)
+    analyze(r, {equivalenceDelta: 0.05, seed: 1})
+    expect(r.summaries).toHaveLength(1)
+    const s = r.summaries[0]!
+    expect(s).toMatchObject({arm: 'process', figure: 'ready', n: 13, failures: 1, outliers: 1, max: 1000})
+    expect(r.samples.filter((x) => x.outlier)).toHaveLength(1)
+    expect(r.samples).toHaveLength(15)
+    expect(r.warnings.map((w) => w.code).sort()).toEqual(['failed-samples', 'outliers'])
+    analyze(r, {equivalenceDelta: 0.05, seed: 1}) // recomputing does not duplicate warnings
+    expect(r.warnings).toHaveLength(2)
+  })
+
+  it('compares every arm with process, and container with qemu, with verdicts', () => {
+    const samples = [
+      ...noisy(15, 10, 1).map((v) => sample('process', v)),
+      ...noisy(15, 20, 2).map((v) => sample('container', v)),
+      ...noisy(15, 4000, 3).map((v) => sample('qemu', v)),
+    ]
+    const r = results(samples)
+    analyze(r, {equivalenceDelta: 0.05, seed: 1})
+    const byPair = new Map(r.comparisons.map((c) => [`${c.arm}/${c.baseline}`, c]))
+    expect([...byPair.keys()].sort()).toEqual(['container/process', 'container/qemu', 'qemu/process'])
+    const c = byPair.get('container/process')!
+    expect(c.ratio).toBeGreaterThan(1.8)
+    expect(c.ratio).toBeLessThan(2.2)
+    expect(c.verdict).toBe('worse')
+    expect(c.text).toMatch(/^startup\.ready idle \[cache=warm\]: container slower than process by 2\.\d× \[/)
+    expect(byPair.get('container/qemu')!.verdict).toBe('better')
+    expect(c.kind).toBe('arm')
+    expect(c.n).toBe(15)
+  })
+
+  it('is reproducible from the seed', () => {
+    const samples = [...noisy(8, 10, 1).map((v) => sample('process', v)), ...noisy(8, 11, 2).map((v) => sample('container', v))]
+    const a = results(structuredClone(samples))
+    const b = results(structuredClone(samples))
+    analyze(a, {equivalenceDelta: 0.05, seed: 7})
+    analyze(b, {equivalenceDelta: 0.05, seed: 7})
+    expect(a.comparisons).toEqual(b.comparisons)
+  })
+
+  it('turns co-located vs solo into an interference degradation with a CI', () => {
+    const victim = (placement: string, v: number) => sample('process', v, {metric: 'interference', figure: 'ops_per_s', unit: 'ops/s', direction: 'higher', workload: 'cpu', params: {aggressor: 'stress-cpu', placement}})
+    const r = results([...noisy(10, 1000, 1).map((v) => victim('solo', v)), ...noisy(10, 600, 2).map((v) => victim('colocated', v))])
+    analyze(r, {equivalenceDelta: 0.05, seed: 1})
+    expect(r.comparisons).toHaveLength(1)
+    const c = r.comparisons[0]!
+    expect(c).toMatchObject({kind: 'interference', arm: 'process', baseline: 'process', verdict: 'worse', baselineParams: {placement: 'solo'}})
+    expect(c.degradationPct!).toBeGreaterThan(35)
+    expect(c.degradationPct!).toBeLessThan(45)
+    expect(c.degradationCi![0]).toBeLessThan(c.degradationPct!)
+    expect(c.degradationCi![1]).toBeGreaterThan(c.degradationPct!)
+  })
+
+  it('regresses total memory over n: the marginal memory of one more instance', () => {
+    const samples: Sample[] = []
+    const random = mulberry32(3)
+    for (const n of [1, 2, 4, 8]) for (let i = 0; i < 4; i++) {
+      samples.push(sample('qemu', 30 + 200 * n + random(), {metric: 'memory', figure: 'pss_total', unit: 'MiB', params: {n}}))
+      samples.push(sample('process', 0.5 * n + random() * 0.01, {metric: 'memory', figure: 'pss_total', unit: 'MiB', params: {n}}))
+    }
+    const r = results(samples)
+    analyze(r, {equivalenceDelta: 0.05, seed: 1})
+    const q = r.regressions!.find((x) => x.arm === 'qemu')!
+    expect(q.ci[0]).toBeLessThan(200)
+    expect(q.ci[1]).toBeGreaterThan(200)
+    expect(q.slope).toBeCloseTo(200, 0)
+    expect(q.unit).toBe('MiB/n')
+    expect(q.text).toMatch(/^qemu memory\.pss_total idle: 200 MiB per extra instance \[/)
+    expect(r.regressions).toHaveLength(2)
+  })
+
+  it('measures precision as the widest CI half-width, shrinking with more samples', () => {
+    const few = [...noisy(4, 10, 1).map((v) => sample('process', v)), ...noisy(4, 12, 2).map((v) => sample('container', v))]
+    const many = [...noisy(60, 10, 1).map((v) => sample('process', v)), ...noisy(60, 12, 2).map((v) => sample('container', v))]
+    const a = worstRelHalfWidth(few, {seed: 1})
+    const b = worstRelHalfWidth(many, {seed: 1})
+    expect(b).toBeLessThan(a)
+    expect(b).toBeLessThan(0.03)
+    expect(worstRelHalfWidth(few.slice(0, 2), {seed: 1})).toBe(Number.POSITIVE_INFINITY)
+    expect(worstRelHalfWidth(noisy(40, 10, 5).map((v) => sample('process', v)), {seed: 1})).toBeLessThan(0.03) // single arm: the median's CI
+  })
+})
