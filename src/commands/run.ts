@@ -12,6 +12,7 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
     '<%= config.bin %> run',
     '<%= config.bin %> run scenarios/startup.yaml --arms process,container --reps 30',
     '<%= config.bin %> run --json > run.json',
+    '<%= config.bin %> run scenarios/startup.yaml --precision 5% --budget 10m',
   ]
   static override strict = false
   static override args = {
@@ -25,6 +26,7 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
     config: Flags.string({description: 'config file (default: ./bench.config.ts)'}),
     workload: Flags.string({char: 'w', description: 'run every metric on this workload (see `isobench workloads`)'}),
     budget: Flags.string({description: 'wall-clock budget for the run, e.g. 90s, 10m, 1h (default: scenario, then config)'}),
+    precision: Flags.string({description: 'adaptive sampling: keep sampling each cell until every comparison\'s 95% CI half-width is below this (e.g. 5%), or its share of --budget is spent; results say which'}),
     quiet: Flags.boolean({char: 'q', description: 'no progress or summary table; print only the results path'}),
   }
 
@@ -36,12 +38,13 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
     const {createLogger} = await import('../engine/log.js')
     const {summaryTable} = await import('../engine/summary-table.js')
     const {config} = await loadConfig(process.cwd(), flags.config)
-    const {parseDuration} = await import('../engine/units.js')
+    const {parseDuration, parsePercent} = await import('../engine/units.js')
     if (flags.workload) {
       const {resolveWorkloadName} = await import('../workloads/catalog.js')
       resolveWorkloadName(flags.workload)
     }
     const budgetSeconds = flags.budget === undefined ? undefined : parseDuration(flags.budget, '--budget')
+    const precision = flags.precision === undefined ? undefined : parsePercent(flags.precision, '--precision')
     const files = (argv as string[]).length > 0 ? (argv as string[]) : ['scenarios/quick.yaml']
     const loaded = files.map((f) => loadScenarioFile(f)) // validate every file before running any
     const quiet = flags.quiet || this.jsonEnabled()
@@ -59,6 +62,7 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
         warmup: flags.warmup,
         workload: flags.workload,
         budgetSeconds,
+        precision,
         progress: !quiet,
       })
       const report = await this.writeReport(results, dir)

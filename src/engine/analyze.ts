@@ -37,7 +37,7 @@ export interface Group {
 
 /** Figures regressed over a numeric parameter: the marginal cost of one more instance. */
 const REGRESSIONS: Array<{metric: string; figures: string[]; x: string; per: string}> = [
-  {metric: 'memory', figures: ['pss_total', 'uss_total', 'rss_total', 'cgroup_total'], x: 'n', per: 'extra instance'},
+  {metric: 'memory', figures: ['pss_total', 'cgroup_total', 'host_delta'], x: 'n', per: 'extra instance'},
   {metric: 'scaleout', figures: ['all_ready'], x: 'n', per: 'extra instance'},
 ]
 

@@ -156,6 +156,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
       readyTimeoutMs: (scenario.readyTimeoutSeconds ?? config.readyTimeoutSeconds) * 1000,
       network: scenario.network,
       signal: abort.signal,
+      precision: opts.precision,
+      seed,
     })
     progress.finish()
     results.stopReason = stopReason

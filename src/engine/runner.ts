@@ -6,7 +6,8 @@
 import type {Arm, InstanceSpec, WorkloadSpec} from '../arms/arm.js'
 import {getMetric} from '../metrics/index.js'
 import type {Cell} from './plan.js'
-import {blockOrder} from './plan.js'
+import {blockOrder, shuffled} from './plan.js'
+import {worstRelHalfWidth} from './analyze.js'
 import type {Logger} from './log.js'
 import type {Progress} from './progress.js'
 import type {ResultsStore} from './store.js'
@@ -27,7 +28,18 @@ export interface RunnerOptions {
   signal: AbortSignal
   /** Optional early stop per cell (adaptive sampling): true when enough precision was reached. */
   enough?: (cell: Cell, samples: Sample[]) => boolean
+  /**
+   * --precision: target relative CI half-width (e.g. 0.05). Each cell then runs at least
+   * MIN_PRECISION_REPS measured blocks and continues past its reps until every comparison's CI
+   * half-width is below the target, its fair share of the remaining budget is spent, or maxReps.
+   */
+  precision?: number
+  /** Seed for the bootstrap the precision check runs. */
+  seed?: number
+  maxReps?: number
 }
+
+export const MIN_PRECISION_REPS = 5
 
 export type StopReason = 'complete' | 'budget' | 'interrupted' | 'precision'
 
@@ -37,6 +49,12 @@ export function workloadSpec(name: string): WorkloadSpec {
   return {name, argv: profile.argv, env: profile.env, ready: profile.ready, image: profile.image, ports: profile.ports}
 }
 
+export function resolveWorkload(name: string) {
+  const profile = catalog.get(name)
+  if (!profile) throw new Error(`unknown workload ${name}`)
+  return {workload: workloadSpec(name), profile}
+}
+
 export async function runCells(opts: RunnerOptions): Promise<StopReason> {
   const {store, log} = opts
   const runStart = performance.now()
@@ -44,6 +62,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
   let instanceCounter = 0
   let reason: StopReason = 'complete'
   let precisionStops = 0
+  let budgetStops = 0
 
   for (const [index, cell] of opts.cells.entries()) {
     const metric = getMetric(cell.metric)
@@ -56,11 +75,29 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
     const arms = cell.arms.filter((a) => opts.arms.has(a))
     opts.progress.cellStarted(cell.key, index, opts.cells.length)
     const cellSamples: Sample[] = []
-    for (const block of blockOrder({...cell, arms}, opts.random)) {
+    const planned = blockOrder({...cell, arms}, opts.random)
+    const precision = opts.precision
+    const cellStart = performance.now()
+    const cellBudgetMs = (opts.budgetMs - (cellStart - runStart)) / (opts.cells.length - index)
+    const maxReps = opts.maxReps ?? 1000
+    let measured = 0
+    let worst: number | null = null
+    let stoppedBy: 'precision' | 'budget' | 'max-reps' | 'interrupted' | null = null
+    for (let i = 0; ; i++) {
+      let block = planned[i]
+      if (!block) {
+        if (precision === undefined) break
+        if (measured >= maxReps) {
+          stoppedBy = 'max-reps'
+          break
+        }
+        block = {block: i, warmup: false, arms: shuffled(arms, opts.random)}
+      }
       for (const armName of block.arms) {
         if (opts.signal.aborted) return 'interrupted'
         if (performance.now() - runStart > opts.budgetMs) {
           store.results.warnings.push({code: 'budget-exhausted', message: `time budget of ${(opts.budgetMs / 1000).toFixed(0)} s spent during ${cell.key}; remaining samples not taken`})
+          if (precision !== undefined) recordPrecision(store, precision, cell.key, false, measured, worst, 'budget')
           return 'budget'
         }
         const arm = opts.arms.get(armName)!
@@ -73,6 +110,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
           log,
           warmup: block.warmup,
           signal: opts.signal,
+          resolveWorkload,
           instanceSpec: (overrides?: Partial<InstanceSpec>): InstanceSpec => ({
             id: `isobench-${tag}-${++instanceCounter}`,
             workload,
@@ -108,12 +146,40 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
         }
         opts.progress.step(`${cell.key} · ${armName}`)
       }
-      if (!block.warmup && opts.enough?.(cell, cellSamples)) {
-        precisionStops++
+      if (block.warmup) continue
+      measured++
+      if (opts.enough?.(cell, cellSamples)) {
+        stoppedBy = 'precision'
         break
+      }
+      if (precision !== undefined && measured >= Math.min(MIN_PRECISION_REPS, cell.reps)) {
+        worst = worstRelHalfWidth(cellSamples, {seed: opts.seed ?? 1})
+        if (worst < precision) {
+          stoppedBy = 'precision'
+          break
+        }
+        if (performance.now() - cellStart > cellBudgetMs) {
+          stoppedBy = 'budget'
+          break
+        }
+      }
+    }
+    if (stoppedBy === 'precision') precisionStops++
+    if (precision !== undefined) {
+      recordPrecision(store, precision, cell.key, stoppedBy === 'precision', measured, worst, stoppedBy ?? 'max-reps')
+      if (stoppedBy !== 'precision') {
+        budgetStops += stoppedBy === 'budget' ? 1 : 0
+        store.results.warnings.push({code: 'precision-not-reached', metric: cell.metric, message: `${cell.key}: CI half-width ${worst === null || !Number.isFinite(worst) ? 'unknown' : `${(worst * 100).toFixed(1)}%`} > target ${(precision * 100).toFixed(1)}% after ${measured} reps (${stoppedBy === 'budget' ? "the cell's share of the budget was spent" : 'maximum reps reached'})`})
       }
     }
   }
   if (precisionStops === opts.cells.length && opts.cells.length > 0) reason = 'precision'
+  else if (budgetStops > 0) reason = 'budget'
   return reason
+}
+
+function recordPrecision(store: ResultsStore, target: number, cell: string, reached: boolean, reps: number, worst: number | null, stoppedBy: 'precision' | 'budget' | 'max-reps' | 'interrupted'): void {
+  const record = (store.results.precision ??= {target, cells: []})
+  record.cells.push({cell, reached, reps, worstRelHalfWidth: worst !== null && Number.isFinite(worst) ? worst : null, stoppedBy})
+  store.changed()
 }

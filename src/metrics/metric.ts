@@ -30,6 +30,11 @@ export interface MeasureContext {
   log: Logger
   warmup: boolean
   signal: AbortSignal
+  /**
+   * Another catalog workload by name (the interference metric's aggressors), resolved the same way
+   * the engine resolves the cell's workload. Optional so older callers still type-check.
+   */
+  resolveWorkload?(name: string): {workload: WorkloadSpec; profile: WorkloadProfile}
 }
 
 export interface Metric {

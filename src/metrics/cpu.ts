@@ -1,0 +1,60 @@
+/**
+ * cpu: host CPU time the instance burns per second of wall time (all its host processes; for a VM
+ * the qemu process; the arm may use its cgroup's cpuacct), measured over a window after it is
+ * ready — idle for the idle workload, under load for a busy one — and, for workloads with figures
+ * (throughput), the workload's own figures once it finishes. The ratio of an arm's throughput to
+ * the process arm's is the comparison analysis computes. Params: settleMs, windowMs, timeoutMs.
+ */
+import type {Metric, SampleDraft} from './metric.js'
+import {parseFigures, sleep, startReady, watchExit} from './instances.js'
+import {failedDraft} from './with-instance.js'
+
+const CPU = {figure: 'cpu_per_s', unit: 'cores', direction: 'lower'} as const
+
+export const cpu: Metric = {
+  name: 'cpu',
+  description: 'host CPU seconds per second an instance burns (idle or under load), and the workload throughput where it reports one',
+  defaultWorkload: 'idle',
+  defaults: {settleMs: 300, windowMs: 2000, timeoutMs: 120_000},
+  async measure(ctx): Promise<SampleDraft[]> {
+    const throughput = ctx.profile.figures.map((f) => ({figure: f.name, unit: f.unit, direction: f.direction}))
+    let started
+    try {
+      started = await startReady(ctx.arm, ctx.instanceSpec())
+    } catch (error) {
+      return [CPU, ...throughput].map((t) => failedDraft(error, t))
+    }
+    const {instance} = started
+    const exit = watchExit(instance)
+    const drafts: SampleDraft[] = []
+    try {
+      await sleep(Number(ctx.params.settleMs), ctx.signal)
+      const s0 = await ctx.arm.sample(instance)
+      const t0 = performance.now()
+      await sleep(Number(ctx.params.windowMs), ctx.signal)
+      const s1 = await ctx.arm.sample(instance)
+      const t1 = performance.now()
+      if (exit.done) drafts.push(failedDraft(Object.assign(new Error(`workload ${ctx.workload.name} finished inside the CPU window; lower windowMs or lengthen the workload`), {code: 'window-too-long'}), CPU))
+      else if (s0.cpuSeconds === undefined || s1.cpuSeconds === undefined) drafts.push(failedDraft(Object.assign(new Error(`${ctx.arm.name} reports no CPU time`), {code: 'no-value'}), CPU))
+      else drafts.push({...CPU, value: Math.max(0, s1.cpuSeconds - s0.cpuSeconds) / ((t1 - t0) / 1000)})
+
+      if (throughput.length > 0) {
+        const finished = await exit.wait(Number(ctx.params.timeoutMs), ctx.signal)
+        if (!finished) {
+          const e = Object.assign(new Error(`workload ${ctx.workload.name} did not finish within ${Number(ctx.params.timeoutMs) / 1000} s`), {code: 'timeout'})
+          drafts.push(...throughput.map((t) => failedDraft(e, t)))
+        } else {
+          await sleep(20)
+          try {
+            drafts.push(...parseFigures(ctx.profile, instance.output()))
+          } catch (error) {
+            drafts.push(...throughput.map((t) => failedDraft(Object.assign(error as Error, {detail: {lastOutput: instance.output().slice(-2000)}}), t)))
+          }
+        }
+      }
+      return drafts
+    } finally {
+      await ctx.arm.stop(instance).catch(() => {})
+    }
+  },
+}

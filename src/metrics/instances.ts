@@ -1,0 +1,92 @@
+/**
+ * Building blocks the metrics share: start and await one instance, run a finite workload to its
+ * end and parse its figures, stop a set of instances whatever happened, sleep with abort.
+ */
+import type {Arm, Instance, InstanceSpec, ReadyResult} from '../arms/arm.js'
+import type {WorkloadProfile} from '../workloads/profile.js'
+import type {SampleDraft} from './metric.js'
+
+export interface Started {
+  instance: Instance
+  ready: ReadyResult
+  /** performance.now() right before arm.start() was called. */
+  t0: number
+}
+
+/** Start and wait ready; on a readiness failure the instance is stopped before rethrowing. */
+export async function startReady(arm: Arm, spec: InstanceSpec): Promise<Started> {
+  const t0 = performance.now()
+  const instance = await arm.start(spec)
+  try {
+    return {instance, ready: await arm.waitReady(instance), t0}
+  } catch (error) {
+    await arm.stop(instance).catch(() => {})
+    throw error
+  }
+}
+
+export async function stopAll(arm: Arm, instances: readonly Instance[]): Promise<void> {
+  await Promise.all(instances.map((i) => arm.stop(i).catch(() => {})))
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve()
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, {once: true})
+  })
+}
+
+/** true once the instance's workload finished: its `ISOBENCH exit` marker, or the instance exited. */
+export function watchExit(instance: Instance): {readonly done: boolean; wait(timeoutMs: number, signal?: AbortSignal): Promise<boolean>} {
+  let exited = false
+  void instance.exited.then(() => (exited = true))
+  const done = () => exited || instance.marks.some((m) => m.phase === 'exit')
+  return {
+    get done() {
+      return done()
+    },
+    async wait(timeoutMs, signal) {
+      const deadline = performance.now() + timeoutMs
+      while (!done() && performance.now() < deadline && !signal?.aborted) await sleep(25, signal)
+      return done()
+    },
+  }
+}
+
+/** Parse a finished workload's output into drafts, one per figure the profile declares. */
+export function parseFigures(profile: WorkloadProfile, output: string, params?: SampleDraft['params']): SampleDraft[] {
+  if (!profile.parse || profile.figures.length === 0) return []
+  const figures = profile.parse(output)
+  return profile.figures.map((f) => {
+    const value = figures[f.name]
+    return value === undefined || !Number.isFinite(value)
+      ? {figure: f.name, unit: f.unit, direction: f.direction, value: null, params, error: {code: 'parse-error', message: `workload ${profile.name} output has no figure ${f.name}`, lastOutput: output.slice(-2000)}}
+      : {figure: f.name, unit: f.unit, direction: f.direction, value, params}
+  })
+}
+
+/** Run a finite workload to its end (or the deadline) and return its parsed figures; always stops it. */
+export async function runToCompletion(arm: Arm, spec: InstanceSpec, profile: WorkloadProfile, timeoutMs: number, signal?: AbortSignal, params?: SampleDraft['params']): Promise<SampleDraft[]> {
+  const {instance} = await startReady(arm, spec)
+  try {
+    const finished = await watchExit(instance).wait(timeoutMs, signal)
+    if (!finished) throw Object.assign(new Error(`workload ${profile.name} did not finish within ${(timeoutMs / 1000).toFixed(0)} s`), {code: 'timeout'})
+    await sleep(20) // let the last output lines arrive
+    return parseFigures(profile, instance.output(), params)
+  } finally {
+    await arm.stop(instance).catch(() => {})
+  }
+}
+
+/** MemAvailable from /proc/meminfo in MiB. */
+export async function memAvailableMiB(): Promise<number> {
+  const {readFile} = await import('node:fs/promises')
+  const m = /^MemAvailable:\s+(\d+) kB/m.exec(await readFile('/proc/meminfo', 'utf8'))
+  return m ? Number(m[1]) / 1024 : Number.NaN
+}

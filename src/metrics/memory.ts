@@ -1,0 +1,64 @@
+/**
+ * memory: n instances of the workload (started one after another, left to settle), then per
+ * instance on the host: PSS, USS and RSS summed over its processes (smaps_rollup; for a VM the
+ * qemu process) and cgroup usage where the arm reports it; totals over the n instances; and the
+ * change in the host's MemAvailable. The marginal memory of one more instance is the slope of the
+ * PSS and cgroup totals over n (src/engine/analyze.ts). Params: n (default 1), settleMs (default 500).
+ */
+import type {Instance, ResourceSample} from '../arms/arm.js'
+import type {Metric, SampleDraft} from './metric.js'
+import {memAvailableMiB, sleep, startReady, stopAll} from './instances.js'
+import {failedDraft} from './with-instance.js'
+
+const MiB = 1024 * 1024
+/** [figure, ResourceSample field, also report the total over n?] — totals feed the marginal slope. */
+const FIGURES = [
+  ['pss', 'pssBytes', true],
+  ['uss', 'ussBytes', false],
+  ['rss', 'rssBytes', false],
+  ['cgroup', 'cgroupMemoryBytes', true],
+] as const
+
+export const memory: Metric = {
+  name: 'memory',
+  description: 'per-instance PSS/USS/RSS of all its host processes and cgroup usage; totals over n instances (marginal memory = slope over n)',
+  defaultWorkload: 'idle',
+  defaults: {n: 1, settleMs: 500},
+  async measure(ctx): Promise<SampleDraft[]> {
+    const n = Number(ctx.params.n)
+    const settleMs = Number(ctx.params.settleMs)
+    const instances: Instance[] = []
+    const templates = FIGURES.flatMap(([f, , total]) => [
+      {figure: f, unit: 'MiB', direction: 'lower'} as const,
+      ...(total ? [{figure: `${f}_total`, unit: 'MiB', direction: 'lower'} as const] : []),
+    ])
+    try {
+      if (!(Number.isInteger(n) && n >= 1)) throw Object.assign(new Error(`memory: n must be a positive integer, got ${ctx.params.n}`), {code: 'invalid-params'})
+      const before = await memAvailableMiB()
+      for (let i = 0; i < n && !ctx.signal.aborted; i++) instances.push((await startReady(ctx.arm, ctx.instanceSpec())).instance)
+      await sleep(settleMs, ctx.signal)
+      const samples: ResourceSample[] = await Promise.all(instances.map((i) => ctx.arm.sample(i)))
+      const after = await memAvailableMiB()
+      const drafts: SampleDraft[] = []
+      for (const [figure, field, withTotal] of FIGURES) {
+        const values = samples.map((s) => s[field])
+        if (values.every((v) => v === undefined)) continue // the arm does not report it (e.g. no cgroup)
+        if (values.some((v) => v === undefined || v <= 0)) {
+          const e = Object.assign(new Error(`${figure}: ${values.filter((v) => !(v! > 0)).length} of ${n} instances reported no ${figure}`), {code: 'no-value'})
+          drafts.push(failedDraft(e, {figure, unit: 'MiB', direction: 'lower'}))
+          if (withTotal) drafts.push(failedDraft(e, {figure: `${figure}_total`, unit: 'MiB', direction: 'lower'}))
+          continue
+        }
+        const total = values.reduce((a, b) => a! + b!, 0)! / MiB
+        drafts.push({figure, unit: 'MiB', direction: 'lower', value: total / n})
+        if (withTotal) drafts.push({figure: `${figure}_total`, unit: 'MiB', direction: 'lower', value: total})
+      }
+      drafts.push({figure: 'host_delta', unit: 'MiB', direction: 'lower', value: before - after})
+      return drafts
+    } catch (error) {
+      return templates.map((t) => failedDraft(error, t))
+    } finally {
+      await stopAll(ctx.arm, instances)
+    }
+  },
+}

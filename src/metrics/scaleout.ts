@@ -1,0 +1,86 @@
+/**
+ * scaleout: N instances started concurrently (all start() calls at once) or sequentially (each
+ * after the previous one is ready). Figures per repetition: time until all are ready, creation rate
+ * (instances/s), p50/p99 of per-instance ready time (its own start() call → ready), failures.
+ * Every instance is stopped afterwards, whatever happened. Params: n, mode (concurrent|sequential).
+ */
+import {quantile} from 'simple-statistics'
+import type {Instance} from '../arms/arm.js'
+import type {Metric, SampleDraft} from './metric.js'
+import {memAvailableMiB, stopAll} from './instances.js'
+import {failedDraft} from './with-instance.js'
+
+export const scaleout: Metric = {
+  name: 'scaleout',
+  description: 'N instances started concurrently or one after another: time to all ready, instances/s, per-instance p50/p99, failures',
+  defaultWorkload: 'idle',
+  defaults: {n: 4, mode: 'concurrent'},
+  async measure(ctx): Promise<SampleDraft[]> {
+    const n = Number(ctx.params.n)
+    const mode = String(ctx.params.mode)
+    const templates = {
+      all_ready: {figure: 'all_ready', unit: 'ms', direction: 'lower'},
+      rate: {figure: 'rate', unit: 'instances/s', direction: 'higher'},
+      ready_p50: {figure: 'ready_p50', unit: 'ms', direction: 'lower'},
+      ready_p99: {figure: 'ready_p99', unit: 'ms', direction: 'lower'},
+    } as const
+    const failAll = (error: unknown) => Object.values(templates).map((t) => failedDraft(error, t))
+    if (!(Number.isInteger(n) && n >= 1)) return failAll(Object.assign(new Error(`scaleout: n must be a positive integer, got ${ctx.params.n}`), {code: 'invalid-params'}))
+    if (mode !== 'concurrent' && mode !== 'sequential') return failAll(Object.assign(new Error(`scaleout: mode must be concurrent or sequential, got ${mode}`), {code: 'invalid-params'}))
+
+    // VMs reserve their guest RAM: do not start more than the host can hold.
+    const spec0 = ctx.instanceSpec()
+    if (ctx.arm.kind === 'vm' && spec0.limits.memoryMiB) {
+      const need = n * spec0.limits.memoryMiB
+      const available = await memAvailableMiB()
+      if (need > available * 0.8) return failAll(Object.assign(new Error(`scaleout: ${n} × ${spec0.limits.memoryMiB} MiB guests need ${need} MiB, host has ${available.toFixed(0)} MiB available`), {code: 'insufficient-memory'}))
+    }
+
+    const instances: Instance[] = []
+    const perInstance: number[] = []
+    const errors: Error[] = []
+    const one = async (i: number) => {
+      const spec = i === 0 ? spec0 : ctx.instanceSpec()
+      const t = performance.now()
+      try {
+        const instance = await ctx.arm.start(spec)
+        instances.push(instance)
+        const ready = await ctx.arm.waitReady(instance)
+        perInstance.push(ready.readyAt - t)
+        return ready.readyAt
+      } catch (error) {
+        errors.push(error as Error)
+        return Number.NaN
+      }
+    }
+    const t0 = performance.now()
+    let readyAts: number[] = []
+    try {
+      if (mode === 'concurrent') readyAts = await Promise.all(Array.from({length: n}, (_, i) => one(i)))
+      else for (let i = 0; i < n && !ctx.signal.aborted; i++) readyAts.push(await one(i))
+    } finally {
+      await stopAll(ctx.arm, instances)
+    }
+
+    const failures: SampleDraft = {figure: 'failures', unit: 'instances', direction: 'lower', value: errors.length}
+    if (errors.length > 0) {
+      const e = Object.assign(new Error(`${errors.length} of ${n} instances failed; first: ${errors[0]!.message}`), {code: (errors[0] as Error & {code?: string}).code ?? 'failed', detail: (errors[0] as Error & {detail?: unknown}).detail})
+      const partial = perInstance.length > 0 ? percentiles(perInstance, templates) : [failedDraft(e, templates.ready_p50), failedDraft(e, templates.ready_p99)]
+      return [failedDraft(e, templates.all_ready), failedDraft(e, templates.rate), ...partial, failures]
+    }
+    const allReady = Math.max(...readyAts) - t0
+    return [
+      {...templates.all_ready, value: allReady},
+      {...templates.rate, value: n / (allReady / 1000)},
+      ...percentiles(perInstance, templates),
+      failures,
+    ]
+  },
+}
+
+function percentiles(values: number[], t: {ready_p50: Omit<SampleDraft, 'value'>; ready_p99: Omit<SampleDraft, 'value'>}): SampleDraft[] {
+  return [
+    {...t.ready_p50, value: quantile(values, 0.5)},
+    {...t.ready_p99, value: quantile(values, 0.99)},
+  ]
+}

@@ -1,0 +1,81 @@
+/** A MeasureContext on the real process arm, as the runner builds it, for metric integration tests. */
+import type {InstanceSpec, WorkloadSpec} from '../../../src/arms/arm.js'
+import {ProcessArm} from '../../../src/arms/process.js'
+import {configSchema} from '../../../src/config/schema.js'
+import {CleanupRegistry} from '../../../src/engine/cleanup.js'
+import {silentLogger} from '../../../src/engine/log.js'
+import {resolveWorkload} from '../../../src/engine/runner.js'
+import type {MeasureContext, Metric} from '../../../src/metrics/metric.js'
+import {catalog} from '../../../src/workloads/catalog.js'
+import type {WorkloadProfile} from '../../../src/workloads/profile.js'
+
+/** stress-ng's --metrics-brief line for one stressor: bogo ops/s (real time). */
+export function stressNgProfile(name: string, args: string[], figures = true): WorkloadProfile {
+  return {
+    name,
+    version: 1,
+    description: `test: stress-ng ${args.join(' ')}`,
+    argv: ['stress-ng', ...args, ...(figures ? ['--metrics-brief'] : [])],
+    ready: {kind: 'marker'},
+    figures: figures ? [{name: 'bogo_ops_per_s', unit: 'ops/s', direction: 'higher', description: 'bogo ops/s (real time)'}] : [],
+    parse: (out) => {
+      const m = /\] \w+\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+([\d.]+)/.exec(out)
+      if (!m) throw new Error('no stress-ng metrics line')
+      return {bogo_ops_per_s: Number(m[1])}
+    },
+  }
+}
+
+export const testProfiles = new Map<string, WorkloadProfile>([
+  ['stress-cpu-2s', stressNgProfile('stress-cpu-2s', ['--cpu', '1', '--cpu-method', 'int64', '-t', '2'])],
+  ['stress-cpu-4s', stressNgProfile('stress-cpu-4s', ['--cpu', '1', '--cpu-method', 'int64', '-t', '4'])],
+  ['stress-cpu-forever', stressNgProfile('stress-cpu-forever', ['--cpu', '1', '--cpu-method', 'int64', '-t', '0'], false)],
+])
+
+function spec(profile: WorkloadProfile): WorkloadSpec {
+  return {name: profile.name, argv: profile.argv, env: profile.env, ready: profile.ready, ports: profile.ports}
+}
+
+export class ProcessArmHarness {
+  readonly cleanup = new CleanupRegistry()
+  readonly arm = new ProcessArm({config: configSchema.parse({}), cleanup: this.cleanup, log: silentLogger, runId: 'test'})
+  private counter = 0
+
+  context(metric: Metric, workloadName: string, params: Record<string, string | number | boolean> = {}): MeasureContext {
+    const profile = testProfiles.get(workloadName) ?? catalog.get(workloadName)!
+    const workload = spec(profile)
+    return {
+      arm: this.arm,
+      workload,
+      profile,
+      params: {...metric.defaults, ...params},
+      log: silentLogger,
+      warmup: false,
+      signal: new AbortController().signal,
+      resolveWorkload: (name) => (testProfiles.has(name) ? {workload: spec(testProfiles.get(name)!), profile: testProfiles.get(name)!} : resolveWorkload(name)),
+      instanceSpec: (overrides?: Partial<InstanceSpec>) => ({id: `isobench-mt-${++this.counter}`, workload, limits: {}, network: 'none', readyTimeoutMs: 20_000, ...overrides}),
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.arm.cleanup()
+    await this.cleanup.runAll()
+  }
+}
+
+/** PIDs of live processes whose command line mentions `needle` (to prove nothing is left behind). */
+export async function livePids(needle: string): Promise<number[]> {
+  const {readdirSync, readFileSync} = await import('node:fs')
+  const out: number[] = []
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ')
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
+      if (cmd.includes(needle) && !/\) Z /.test(stat)) out.push(Number(d))
+    } catch {
+      // gone
+    }
+  }
+  return out
+}
