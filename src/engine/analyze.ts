@@ -219,14 +219,18 @@ function regressions(groups: readonly Group[]): Regression[] {
 
 /**
  * The widest relative CI half-width among a cell's comparisons (or, with a single arm, among its
- * medians): what --precision watches. Infinity while any side has fewer than 3 values.
+ * medians): what --precision watches. Infinity while any side has fewer than 3 values. Figures
+ * whose values are all 0, or compared with a baseline whose median is 0, have no relative CI and
+ * are left out; 0 when nothing is left to watch.
  */
-export function worstRelHalfWidth(samples: readonly Sample[], opts: {seed: number; baseline?: string; pairs?: Array<[string, string]>}): number {
-  const groups = groupSamples(samples)
+export function worstRelHalfWidth(samples: readonly Sample[], opts: {seed: number; baseline?: string; pairs?: Array<[string, string]>; figures?: string[]}): number {
+  // Figures stuck at 0 (no failures, no CPU when idle) have no relative precision: left out.
+  const groups = groupSamples(samples).filter((g) => (!opts.figures || opts.figures.includes(g.figure)) && !(g.values.length >= 3 && g.values.every((v) => v === 0)))
   const pairs = comparisonPairs(groups, opts.baseline, opts.pairs)
   let worst = 0
   if (pairs.length > 0) {
     for (const {group, baseline} of pairs) {
+      if (baseline.values.length >= 3 && median(baseline.values) === 0) continue // no ratio to a 0 baseline
       if (group.values.length < 3 || baseline.values.length < 3) return Number.POSITIVE_INFINITY
       const r = ratioOfMedians(group.values, baseline.values, {seed: seedFrom(opts.seed, group.key), resamples: 500})
       worst = Math.max(worst, r.relHalfWidth)
@@ -236,8 +240,9 @@ export function worstRelHalfWidth(samples: readonly Sample[], opts: {seed: numbe
   for (const g of groups) {
     if (g.values.length < 3) return Number.POSITIVE_INFINITY
     const m = median(g.values)
+    if (m === 0) continue
     const ci = bootstrapCi(g.values, (xs) => median(xs), {seed: seedFrom(opts.seed, g.key), resamples: 500})
-    worst = Math.max(worst, m === 0 ? (ci[1] === ci[0] ? 0 : Number.POSITIVE_INFINITY) : (ci[1] - ci[0]) / 2 / Math.abs(m))
+    worst = Math.max(worst, (ci[1] - ci[0]) / 2 / Math.abs(m))
   }
-  return groups.length ? worst : Number.POSITIVE_INFINITY
+  return samples.some((s) => !s.warmup) ? worst : Number.POSITIVE_INFINITY
 }

@@ -11,6 +11,7 @@ import {InputFileError} from '../errors.js'
 import {hostFacts} from '../host/facts.js'
 import {getMetric} from '../metrics/index.js'
 import type {LoadedScenario} from '../scenario/load.js'
+import {analyze} from './analyze.js'
 import {CleanupRegistry} from './cleanup.js'
 import type {Logger} from './log.js'
 import {expandPlan, seededRandom, type PlanOptions} from './plan.js'
@@ -121,6 +122,11 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   if (opts.handleSignals !== false) {
     cleanup.onFinalize(() => {
       results.stopReason = 'interrupted'
+      try {
+        analyze(results, {equivalenceDelta: config.equivalenceDelta, seed}) // summaries of what was measured
+      } catch (error) {
+        results.warnings.push({code: 'analysis-failed', message: (error as Error).message})
+      }
       results.warnings.push({code: 'interrupted', message: `run interrupted by ${cleanup.interrupted}; ${results.samples.length} samples kept`})
       finalize('interrupted')
       process.stderr.write(`\ninterrupted: ${results.samples.length} samples kept in ${store.file}\n`)
@@ -161,7 +167,6 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     })
     progress.finish()
     results.stopReason = stopReason
-    const {analyze} = await import('./analyze.js')
     analyze(results, {equivalenceDelta: config.equivalenceDelta, seed})
     finalize(stopReason === 'interrupted' ? 'interrupted' : 'complete')
   } catch (error) {

@@ -27,6 +27,7 @@ export function summaryTable(results: Results): string {
   const lines = rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd())
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '))
   for (const c of results.comparisons) lines.push(`${c.verdict.padEnd(12)} ${c.text}`)
+  for (const r of results.regressions ?? []) lines.push(`${'marginal'.padEnd(12)} ${r.text}`)
   for (const w of results.warnings) lines.push(`warning: ${w.message}`)
   return lines.join('\n')
 }

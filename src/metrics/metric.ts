@@ -44,5 +44,7 @@ export interface Metric {
   defaultWorkload: string
   /** Parameters a scenario entry may set, with defaults (validated by the scenario loader). */
   defaults?: Record<string, string | number | boolean>
+  /** Figures whose CI drives --precision (default: all); auxiliary figures (e.g. host_delta) are left out. */
+  precisionFigures?: string[]
   measure(ctx: MeasureContext): Promise<SampleDraft[]>
 }

@@ -108,3 +108,14 @@ describe('analyze', () => {
     expect(worstRelHalfWidth(noisy(40, 10, 5).map((v) => sample('process', v)), {seed: 1})).toBeLessThan(0.03) // single arm: the median's CI
   })
 })
+
+describe('worstRelHalfWidth: what --precision can watch', () => {
+  it('leaves out figures stuck at 0 and figures not named, but never reports precision without data', () => {
+    const zeros = Array.from({length: 6}, () => sample('process', 0, {figure: 'failures'}))
+    const noisy2 = noisy(6, 10, 3).map((v) => sample('process', v * (1 + Math.random())))
+    expect(worstRelHalfWidth(zeros, {seed: 1})).toBe(0)
+    expect(worstRelHalfWidth([...zeros, ...noisy2], {seed: 1, figures: ['failures']})).toBe(0)
+    expect(worstRelHalfWidth([...zeros, ...noisy2], {seed: 1})).toBeGreaterThan(0)
+    expect(worstRelHalfWidth([], {seed: 1})).toBe(Number.POSITIVE_INFINITY)
+  })
+})
