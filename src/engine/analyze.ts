@@ -6,6 +6,7 @@
  */
 import {compareSamples, describe, outlierFlags, ratioOfMedians, bootstrapCi, seedFrom, slopeWithCi} from '../stats/index.js'
 import {median} from 'simple-statistics'
+import {getMetric} from '../metrics/index.js'
 import type {Comparison, Direction, Regression, Results, Sample, Summary} from './results.js'
 
 export interface AnalyzeOptions {
@@ -16,6 +17,8 @@ export interface AnalyzeOptions {
   /** Extra arm pairs compared directly when both ran, [arm, against]; default container vs qemu. */
   pairs?: Array<[string, string]>
   resamples?: number
+  /** Which figures of a metric are compared (default: the metric's comparedFigures, else all). */
+  comparedFigures?: (metric: string) => string[] | undefined
 }
 
 type Params = Record<string, string | number | boolean>
@@ -122,7 +125,9 @@ export function analyze(results: Results, opts: AnalyzeOptions): void {
   }
 
   const comparisons: Comparison[] = []
-  for (const pair of comparisonPairs(groups, opts.baseline, opts.pairs)) {
+  const compared = opts.comparedFigures ?? ((metric: string) => getMetric(metric)?.comparedFigures)
+  const isCompared = (g: Group) => compared(g.metric)?.includes(g.figure) ?? true
+  for (const pair of comparisonPairs(groups.filter(isCompared), opts.baseline, opts.pairs)) {
     const c = comparePair(pair, opts)
     if (c) comparisons.push(c)
   }

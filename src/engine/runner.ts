@@ -153,7 +153,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
         break
       }
       if (precision !== undefined && measured >= Math.min(MIN_PRECISION_REPS, cell.reps)) {
-        worst = worstRelHalfWidth(cellSamples, {seed: opts.seed ?? 1, figures: metric.precisionFigures})
+        worst = worstRelHalfWidth(cellSamples, {seed: opts.seed ?? 1, figures: metric.comparedFigures})
         if (worst < precision) {
           stoppedBy = 'precision'
           break

@@ -24,7 +24,7 @@ export const memory: Metric = {
   description: 'per-instance PSS/USS/RSS of all its host processes and cgroup usage; totals over n instances (marginal memory = slope over n)',
   defaultWorkload: 'idle',
   defaults: {n: 1, settleMs: 500},
-  precisionFigures: ['pss', 'pss_total', 'cgroup', 'cgroup_total'],
+  comparedFigures: ['pss', 'uss', 'rss', 'cgroup'],
   async measure(ctx): Promise<SampleDraft[]> {
     const n = Number(ctx.params.n)
     const settleMs = Number(ctx.params.settleMs)

@@ -44,7 +44,11 @@ export interface Metric {
   defaultWorkload: string
   /** Parameters a scenario entry may set, with defaults (validated by the scenario loader). */
   defaults?: Record<string, string | number | boolean>
-  /** Figures whose CI drives --precision (default: all); auxiliary figures (e.g. host_delta) are left out. */
-  precisionFigures?: string[]
+  /**
+   * Figures compared between arms and watched by --precision (default: all). Redundant figures
+   * (totals = n × per-instance) and auxiliary ones (host_delta, failure counts) are left out; they
+   * stay in the samples and summaries.
+   */
+  comparedFigures?: string[]
   measure(ctx: MeasureContext): Promise<SampleDraft[]>
 }

@@ -15,7 +15,7 @@ export const scaleout: Metric = {
   description: 'N instances started concurrently or one after another: time to all ready, instances/s, per-instance p50/p99, failures',
   defaultWorkload: 'idle',
   defaults: {n: 4, mode: 'concurrent'},
-  precisionFigures: ['all_ready', 'rate', 'ready_p50'],
+  comparedFigures: ['all_ready', 'ready_p50', 'ready_p99'],
   async measure(ctx): Promise<SampleDraft[]> {
     const n = Number(ctx.params.n)
     const mode = String(ctx.params.mode)

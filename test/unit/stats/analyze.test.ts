@@ -119,3 +119,14 @@ describe('worstRelHalfWidth: what --precision can watch', () => {
     expect(worstRelHalfWidth([], {seed: 1})).toBe(Number.POSITIVE_INFINITY)
   })
 })
+
+describe('analyze: which figures are compared', () => {
+  it("compares a metric's comparedFigures only (memory: per-instance, not the n× totals or host_delta), but summarizes all", () => {
+    const samples: Sample[] = []
+    for (const arm of ['process', 'container']) for (const figure of ['pss', 'pss_total', 'host_delta']) for (const v of noisy(5, arm === 'process' ? 2 : 4, figure.length)) samples.push(sample(arm, v, {metric: 'memory', figure, unit: 'MiB', params: {n: 1}}))
+    const r = results(samples)
+    analyze(r, {equivalenceDelta: 0.05, seed: 1})
+    expect(r.summaries).toHaveLength(6)
+    expect(r.comparisons.map((c) => c.figure)).toEqual(['pss'])
+  })
+})
