@@ -5,6 +5,7 @@
 import type {Hook} from '@oclif/core'
 import type {ArmProvider} from './arm.js'
 import {ProcessArm} from './process.js'
+import {QemuArm} from './qemu.js'
 
 export const builtinProviders: ArmProvider[] = [
   {
@@ -12,6 +13,12 @@ export const builtinProviders: ArmProvider[] = [
     kind: 'process',
     description: 'bare host process, no isolation: the baseline every arm is compared with',
     create: (ctx) => new ProcessArm(ctx),
+  },
+  {
+    name: 'qemu',
+    kind: 'vm',
+    description: 'the same image booted as a QEMU VM (KVM when a probe boot works, else TCG: figures say accel: tcg)',
+    create: (ctx) => new QemuArm(ctx),
   },
 ]
 

@@ -22,6 +22,7 @@ export const HOST_PACKAGES: HostPackage[] = [
   {pkg: 'iproute2', why: 'bridges, veths and taps', provides: '/usr/sbin/ip'},
   {pkg: 'util-linux', why: 'unshare/nsenter', provides: '/usr/bin/unshare'},
   {pkg: 'zstd', why: 'zstd layers and initramfs', provides: '/usr/bin/zstd'},
+  {pkg: 'lz4', why: 'unpacking the guest kernel to an uncompressed vmlinux that microvm boots directly', provides: '/usr/bin/lz4'},
   {pkg: 'chromium', why: 'report tests in headless Chromium', provides: '/usr/bin/chromium'},
   {pkg: 'skopeo', why: 'image import/export round-trip tests (a second implementation of the OCI formats)', provides: '/usr/bin/skopeo'},
   {pkg: 'attr', why: 'getfattr: reading overlayfs opaque-dir markers when a build RUN step becomes a layer', provides: '/usr/bin/getfattr'},

@@ -1,0 +1,157 @@
+/**
+ * The `qemu` arm: the same image as the container arms, booted as a QEMU VM. The rootfs (same
+ * digest) becomes an initramfs or ext4 disk; the guest's PID 1 wraps the same init script and
+ * prints the same markers on the serial console, timestamped on arrival on the host.
+ *
+ * KVM only when a real probe boot works (src/host/kvm.ts); otherwise multi-threaded TCG with a
+ * bounded translation cache — and every figure says `accel: tcg`. Machine: microvm when the kernel
+ * supports it, else pc; if a microvm guest never prints its kernel banner, later instances fall
+ * back to pc and the arm's notes say so.
+ * Limits: vCPUs = ceil(limits.cpus) (default 1), guest RAM = limits.memoryMiB (default 256 MiB).
+ */
+import {ArmError} from '../errors.js'
+import {sampleProcesses} from '../host/procfs.js'
+import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from './arm.js'
+import {waitReady} from './readiness.js'
+import type {RunningVm} from '../vm/launch.js'
+import type {PreparedImage} from '../vm/guest.js'
+import type {GuestKernel} from '../vm/kernel.js'
+import type {Machine, VmAccel} from '../vm/qemu-args.js'
+
+/** The image a workload without one runs (the container arms use the same default). */
+export const DEFAULT_IMAGE = 'idle'
+export const DEFAULT_VM_MEMORY_MIB = 256
+/** TCG translation cache (MiB): qemu's default is 1 GiB; idle guests translate far less. */
+export const DEFAULT_TB_SIZE_MIB = 64
+
+export class QemuArm implements Arm {
+  readonly name = 'qemu'
+  readonly kind = 'vm'
+  private kernel: GuestKernel | null = null
+  private accel: VmAccel = 'tcg'
+  private machine: Machine = 'pc'
+  private notes: string[] = []
+  private versions: Record<string, string> = {}
+  private images = new Map<string, PreparedImage>()
+  private running = new Map<Instance, RunningVm>()
+
+  constructor(private readonly ctx: ArmContext) {}
+
+  async available(): Promise<Availability> {
+    const {qemuInstalled} = await import('../vm/guest.js')
+    if (!qemuInstalled()) return {ok: false, reason: 'qemu-system-x86_64 not found (apt package qemu-system-x86; run `isobench setup`)'}
+    const {installedKernels} = await import('../vm/kernel.js')
+    if (!this.ctx.config.vm.kernel && installedKernels(this.ctx.config.stateDir).length === 0) {
+      return {ok: true, reason: 'no guest kernel yet: prepare() fetches Debian\'s cloud kernel (or run `isobench vm kernel`)'}
+    }
+    return {ok: true}
+  }
+
+  info(): ArmInfo {
+    return {
+      name: this.name,
+      kind: this.kind,
+      accel: this.accel,
+      versions: {...this.versions, ...(this.kernel ? {kernel: this.kernel.version} : {})},
+      notes: [`accel: ${this.accel}`, `machine: ${this.machine}`, ...this.notes, ...[...this.images.values()].map((i) => `image ${i.image}: rootfs ${i.rootfsDigest} as ${i.artefacts.kind}`)],
+    }
+  }
+
+  async prepare(workloads: WorkloadSpec[]): Promise<void> {
+    const guest = await import('../vm/guest.js')
+    const {stateDir, vm} = this.ctx.config
+    if (!this.kernel) {
+      this.kernel = await guest.ensureGuestKernel(stateDir, vm.kernel, (m) => this.ctx.log.info(m))
+      const a = await guest.chooseVmAccel(vm.accel, this.kernel, stateDir)
+      this.accel = a.accel
+      const m = await guest.chooseMachine('auto', this.kernel)
+      this.machine = m.machine
+      this.notes.push(`accel ${a.accel}: ${a.reason}`, `machine ${m.machine}: ${m.why}`)
+      this.versions = {qemu: await guest.qemuVersion()}
+    }
+    for (const w of workloads) {
+      const image = w.image ?? DEFAULT_IMAGE
+      if (!this.images.has(image)) this.images.set(image, await guest.prepareImage(stateDir, image, this.kernel, {cleanup: this.ctx.cleanup}))
+    }
+  }
+
+  /** The rootfs digest an image resolved to (for parity records). */
+  rootfsDigest(image = DEFAULT_IMAGE): string | null {
+    return this.images.get(image)?.rootfsDigest ?? null
+  }
+
+  async start(spec: InstanceSpec): Promise<Instance> {
+    const image = spec.workload.image ?? DEFAULT_IMAGE
+    if (!this.kernel || !this.images.has(image)) await this.prepare([spec.workload])
+    const prepared = this.images.get(image)!
+    const {launchVm} = await import('../vm/launch.js')
+    const {workload} = spec
+    const network = spec.network === 'none' ? 'none' : spec.network === 'bridge' ? 'tap' : 'user'
+    const vm = await launchVm({
+      id: spec.id,
+      stateDir: this.ctx.config.stateDir,
+      kernel: this.kernel!,
+      artefacts: prepared.artefacts,
+      machine: this.machine,
+      accel: this.accel,
+      tbSizeMiB: DEFAULT_TB_SIZE_MIB,
+      cpus: Math.max(1, Math.ceil(spec.limits.cpus ?? 1)),
+      memoryMiB: spec.limits.memoryMiB ?? DEFAULT_VM_MEMORY_MIB,
+      argv: workload.argv,
+      env: {...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind},
+      network,
+      ports: (workload.ports ?? []).map((guestPort) => ({guestPort})),
+      image,
+      cleanup: this.ctx.cleanup,
+    })
+    const instance: Instance = {
+      id: spec.id,
+      spec,
+      startedAt: vm.startedAt,
+      marks: vm.markers.marks,
+      pids: () => (vm.child.pid && vm.child.exitCode === null ? [vm.child.pid] : []),
+      output: () => vm.markers.output(),
+      endpoint: vm.endpoint,
+      exited: vm.exited,
+    }
+    this.running.set(instance, vm)
+    return instance
+  }
+
+  async waitReady(instance: Instance): Promise<ReadyResult> {
+    const vm = this.vm(instance)
+    try {
+      const ready = await waitReady(instance, vm.markers)
+      const phases = vm.phases().filter((p) => p.at <= ready.readyAt && p.phase !== 'ready')
+      return {readyAt: ready.readyAt, phases: [...phases, {phase: 'ready', at: ready.readyAt}]}
+    } catch (error) {
+      if (this.machine === 'microvm' && !vm.vmMarks.some((m) => m.phase === 'kernel')) {
+        this.machine = 'pc'
+        this.notes.push(`machine pc: a microvm guest (${instance.id}) printed no kernel banner before its deadline; later instances boot on pc`)
+      }
+      const e = error as ArmError
+      throw new ArmError(e.message, 'not-ready', {lastOutput: e.detail?.lastOutput ?? vm.markers.tail(30), stderr: vm.stderr() || undefined})
+    }
+  }
+
+  async sample(instance: Instance): Promise<ResourceSample> {
+    return sampleProcesses(instance.pids())
+  }
+
+  async stop(instance: Instance): Promise<void> {
+    const vm = this.vm(instance)
+    await vm.stop()
+    this.running.delete(instance)
+  }
+
+  async cleanup(): Promise<void> {
+    for (const vm of this.running.values()) await vm.stop()
+    this.running.clear()
+  }
+
+  private vm(instance: Instance): RunningVm {
+    const vm = this.running.get(instance)
+    if (!vm) throw new ArmError(`${instance.id} was not started by the qemu arm`, 'failed')
+    return vm
+  }
+}

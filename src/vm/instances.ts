@@ -1,0 +1,96 @@
+/**
+ * The record of each VM we start: `<stateDir>/vm/instances/<id>/meta.json`, written before qemu is
+ * spawned and updated with its pid. `vm ls` reads these; `vm stop` and `vm prune` act on them, and
+ * prune also finds qemu processes by their `-name isobench-vm-<id>` when the record is gone.
+ */
+import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import type {Machine, VmAccel} from './qemu-args.js'
+import {instanceDir, instancesDir} from './paths.js'
+
+export interface VmMeta {
+  id: string
+  /** qemu's pid (0 until spawned). */
+  pid: number
+  /** The isobench process that started it; a non-detached VM whose owner is dead is a leftover. */
+  ownerPid: number
+  detached: boolean
+  createdAt: string
+  machine: Machine
+  accel: VmAccel
+  cpus: number
+  memoryMiB: number
+  image?: string
+  rootfsDigest: string
+  artefact: 'initramfs' | 'ext4'
+  network: 'none' | 'user' | 'tap'
+  forwards: Array<{hostPort: number; guestPort: number}>
+  tap?: string
+  ip?: string
+  qmpSocket: string
+  serialLog?: string
+}
+
+export function metaPath(stateDir: string, id: string): string {
+  return join(instanceDir(stateDir, id), 'meta.json')
+}
+
+export function writeMeta(stateDir: string, meta: VmMeta): void {
+  mkdirSync(instanceDir(stateDir, meta.id), {recursive: true})
+  const p = metaPath(stateDir, meta.id)
+  writeFileSync(`${p}.tmp`, JSON.stringify(meta, null, 2))
+  renameSync(`${p}.tmp`, p)
+}
+
+export function readMeta(stateDir: string, id: string): VmMeta | null {
+  try {
+    return JSON.parse(readFileSync(metaPath(stateDir, id), 'utf8')) as VmMeta
+  } catch {
+    return null
+  }
+}
+
+export function listInstanceIds(stateDir: string): string[] {
+  const dir = instancesDir(stateDir)
+  return existsSync(dir) ? readdirSync(dir) : []
+}
+
+export function pidAlive(pid: number): boolean {
+  if (!pid) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Is `pid` a qemu process started for instance `id` (and not a recycled pid)? */
+export function isOurQemu(pid: number, id: string): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+    const i = argv.indexOf('-name')
+    return i >= 0 && argv[i + 1] === `isobench-vm-${id}`
+  } catch {
+    return false
+  }
+}
+
+/** Every running qemu process with an isobench `-name`: pid → instance id. */
+export function findQemuProcesses(): Map<number, string> {
+  const out = new Map<number, string>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let argv: string[]
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')
+    } catch {
+      continue
+    }
+    if (!argv[0]?.includes('qemu-system')) continue
+    const i = argv.indexOf('-name')
+    const name = i >= 0 ? argv[i + 1] : undefined
+    if (name?.startsWith('isobench-vm-')) out.set(Number(entry), name.slice('isobench-vm-'.length))
+  }
+  return out
+}

@@ -1,0 +1,196 @@
+/**
+ * The guest kernel. Default: Debian's cloud kernel (`linux-image-<ver>-cloud-amd64`, small, virtio
+ * and ACPI, no hardware drivers), fetched with `apt-get download` and unpacked with `dpkg -x` — no
+ * package is installed on the host. Kept per version under `<stateDir>/vm/kernel/`:
+ *   vmlinuz-<kver>             bzImage (the file kvm.ts's probe boots; written last = complete)
+ *   <kver>/kernel.json         this record
+ *   <kver>/vmlinux             uncompressed ELF with a PVH entry note (microvm loads it directly,
+ *                              so a TCG guest does not spend time decompressing itself)
+ *   <kver>/config              the kernel's .config (decides whether microvm can work)
+ *   <kver>/modules/*.ko        only the modules a guest needs (src/vm/modules.ts)
+ * Or any kernel the user names in bench.config.ts (`vm.kernel`), used as it is.
+ */
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, readdirSync, renameSync, rmSync, writeFileSync, chmodSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {basename, dirname, join} from 'node:path'
+import {execa} from 'execa'
+import {UsageError} from '../errors.js'
+import {GUEST_MODULES, neededModuleFiles} from './modules.js'
+import {kernelDir} from './paths.js'
+
+export const CLOUD_KERNEL_META = 'linux-image-cloud-amd64'
+
+export interface GuestKernel {
+  /** Kernel release, e.g. 6.1.0-56-cloud-amd64 (or the file name for a user kernel). */
+  version: string
+  /** bzImage / vmlinuz: what -kernel gets on q35/pc. */
+  vmlinuz: string
+  /** Uncompressed ELF with a PVH note, when we could extract one: what -kernel gets on microvm. */
+  vmlinux?: string
+  /** The kernel's .config, when known. */
+  config?: string
+  /** Modules to load in the guest, dependencies first (absolute paths). */
+  modules: Array<{name: string; file: string; depends: string[]}>
+  source: 'debian-cloud' | 'config'
+  /** Debian package it came from. */
+  package?: string
+}
+
+/** Kernel .config text → the options that matter to the VM arm. */
+export function kernelFeatures(configText: string | null): {virtioMmio: boolean; pvh: boolean; known: boolean} {
+  if (configText === null) return {virtioMmio: false, pvh: false, known: false}
+  const on = (opt: string) => new RegExp(`^CONFIG_${opt}=(y|m)$`, 'm').test(configText)
+  return {virtioMmio: on('VIRTIO_MMIO'), pvh: on('PVH'), known: true}
+}
+
+export function readKernelConfig(kernel: GuestKernel): string | null {
+  try {
+    return kernel.config ? readFileSync(kernel.config, 'utf8') : null
+  } catch {
+    return null
+  }
+}
+
+function recordPath(stateDir: string, version: string): string {
+  return join(kernelDir(stateDir), version, 'kernel.json')
+}
+
+/** Kernels fetched into the state dir, newest first. */
+export function installedKernels(stateDir: string): GuestKernel[] {
+  const dir = kernelDir(stateDir)
+  if (!existsSync(dir)) return []
+  return readdirSync(dir)
+    .filter((n) => n.startsWith('vmlinuz-'))
+    .sort((a, b) => b.localeCompare(a, 'en', {numeric: true}))
+    .map((n) => {
+      try {
+        return JSON.parse(readFileSync(recordPath(stateDir, n.slice('vmlinuz-'.length)), 'utf8')) as GuestKernel
+      } catch {
+        return null
+      }
+    })
+    .filter((k): k is GuestKernel => k !== null && existsSync(k.vmlinuz))
+}
+
+/** The kernel to boot: the configured one, else the newest fetched cloud kernel; a UsageError when none. */
+export function findGuestKernel(stateDir: string, configured?: string): GuestKernel {
+  if (configured) {
+    if (!existsSync(configured)) throw new UsageError(`bench.config.ts: vm.kernel: ${configured} does not exist (expected a bzImage/vmlinuz file)`, 'invalid-input')
+    const name = basename(configured)
+    const suffix = name.replace(/^(vmlinuz|bzImage)-?/, '')
+    const config = [join(dirname(configured), `config-${suffix}`), join(dirname(configured), 'config')].find((p) => suffix && existsSync(p))
+    return {version: suffix || name, vmlinuz: configured, config, modules: [], source: 'config'}
+  }
+  const k = installedKernels(stateDir)[0]
+  if (!k) throw new UsageError(`no guest kernel in ${kernelDir(stateDir)}: run \`isobench vm kernel\` (or \`isobench setup\`) to fetch Debian's cloud kernel, or set vm.kernel in bench.config.ts`, 'no-kernel')
+  return k
+}
+
+/** `apt-cache depends linux-image-cloud-amd64` → the versioned package it points at. */
+export function parseMetaDepends(text: string): string | null {
+  const m = /Depends:\s*(linux-image-[0-9][^\s]*-cloud-amd64)\b/.exec(text)
+  return m ? m[1]! : null
+}
+
+async function resolveCloudPackage(log: (m: string) => void): Promise<string> {
+  const ask = () => execa('apt-cache', ['depends', CLOUD_KERNEL_META], {reject: false})
+  let r = await ask()
+  let pkg = parseMetaDepends(r.stdout)
+  if (!pkg) {
+    log('apt lists have no cloud kernel yet: apt-get update …')
+    await execa('apt-get', ['update', '-qq'], {reject: false})
+    r = await ask()
+    pkg = parseMetaDepends(r.stdout)
+  }
+  if (!pkg) throw new Error(`apt-cache knows no ${CLOUD_KERNEL_META} (is Debian's main archive in the apt sources?)`)
+  return pkg
+}
+
+/** Find the compressed payload in a bzImage and decompress it to an ELF vmlinux; null if we cannot. */
+export async function extractVmlinux(vmlinuz: string, out: string, kernelConfig: string | null): Promise<boolean> {
+  const data = readFileSync(vmlinuz)
+  const formats: Array<{opt: string; magic: number[]; cmd: string[]}> = [
+    {opt: 'LZ4', magic: [0x02, 0x21, 0x4c, 0x18], cmd: ['lz4', '-dc']},
+    {opt: 'ZSTD', magic: [0x28, 0xb5, 0x2f, 0xfd], cmd: ['zstd', '-dcq']},
+    {opt: 'GZIP', magic: [0x1f, 0x8b, 0x08], cmd: ['gzip', '-dc']},
+    {opt: 'XZ', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], cmd: ['xz', '-dc']},
+  ]
+  const chosen = formats.filter((f) => !kernelConfig || new RegExp(`^CONFIG_KERNEL_${f.opt}=y`, 'm').test(kernelConfig))
+  for (const f of chosen) {
+    const at = data.indexOf(Buffer.from(f.magic))
+    if (at < 0) continue
+    const tmp = `${out}.tmp-${process.pid}`
+    // Trailing bytes after the stream make the tools complain; the ELF they wrote is still whole.
+    await execa(f.cmd[0]!, f.cmd.slice(1), {input: data.subarray(at), stdout: {file: tmp}, reject: false})
+    const head = Buffer.alloc(4)
+    const fd = openSync(tmp, 'r')
+    readSync(fd, head, 0, 4, 0)
+    closeSync(fd)
+    if (head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) {
+      renameSync(tmp, out)
+      return true
+    }
+    rmSync(tmp, {force: true})
+  }
+  return false
+}
+
+export interface FetchOptions {
+  log?: (msg: string) => void
+  /** Only say whether a kernel is there; fetch nothing. */
+  check?: boolean
+}
+
+/** Fetch Debian's current cloud kernel into the state dir (idempotent; quick when it is there). */
+export async function fetchCloudKernel(stateDir: string, opts: FetchOptions = {}): Promise<{kernel: GuestKernel | null; fetched: boolean}> {
+  const log = opts.log ?? (() => {})
+  let pkg: string
+  try {
+    pkg = await resolveCloudPackage(log)
+  } catch (error) {
+    // Offline, or no apt: a kernel fetched earlier is good enough.
+    const have = installedKernels(stateDir)[0]
+    if (have) return {kernel: have, fetched: false}
+    throw error
+  }
+  const version = pkg.replace(/^linux-image-/, '')
+  const existing = installedKernels(stateDir).find((k) => k.version === version)
+  if (existing) return {kernel: existing, fetched: false}
+  if (opts.check) {
+    log(`guest kernel ${version} not fetched yet (isobench vm kernel)`)
+    return {kernel: installedKernels(stateDir)[0] ?? null, fetched: false}
+  }
+  const tmp = mkdtempSync(join(tmpdir(), `isobench-kernel-${process.pid}-`))
+  chmodSync(tmp, 0o755) // apt's _apt user must be able to write the download here
+  try {
+    log(`apt-get download ${pkg} …`)
+    await execa('apt-get', ['download', '-q', pkg], {cwd: tmp})
+    const deb = readdirSync(tmp).find((n) => n.endsWith('.deb'))
+    if (!deb) throw new Error(`apt-get download ${pkg} produced no .deb`)
+    const root = join(tmp, 'x')
+    await execa('dpkg', ['-x', join(tmp, deb), root])
+    const out = join(kernelDir(stateDir), version)
+    rmSync(out, {recursive: true, force: true})
+    mkdirSync(join(out, 'modules'), {recursive: true})
+    const config = join(out, 'config')
+    copyFileSync(join(root, 'boot', `config-${version}`), config)
+    const configText = readFileSync(config, 'utf8')
+    const vmlinuz = join(kernelDir(stateDir), `vmlinuz-${version}`)
+    const vmlinux = join(out, 'vmlinux')
+    const hasVmlinux = await extractVmlinux(join(root, 'boot', `vmlinuz-${version}`), vmlinux, configText)
+    const modules = neededModuleFiles(join(root, 'lib', 'modules', version), GUEST_MODULES).map(({name, file, depends}) => {
+      const dest = join(out, 'modules', `${name}.ko`)
+      copyFileSync(join(root, 'lib', 'modules', version, file), dest)
+      return {name, file: dest, depends}
+    })
+    const kernel: GuestKernel = {version, vmlinuz, vmlinux: hasVmlinux ? vmlinux : undefined, config, modules, source: 'debian-cloud', package: pkg}
+    writeFileSync(recordPath(stateDir, version), JSON.stringify(kernel, null, 2))
+    // The bzImage goes last: its presence means the whole record is there.
+    copyFileSync(join(root, 'boot', `vmlinuz-${version}`), `${vmlinuz}.tmp`)
+    renameSync(`${vmlinuz}.tmp`, vmlinuz)
+    log(`guest kernel ${version}: ${vmlinuz}${hasVmlinux ? ' (+ vmlinux for microvm)' : ''}, ${modules.length} modules`)
+    return {kernel, fetched: true}
+  } finally {
+    rmSync(tmp, {recursive: true, force: true})
+  }
+}
