@@ -173,8 +173,11 @@ function comparePair(pair: Pair, opts: AnalyzeOptions): Comparison | undefined {
     n: g.values.length,
     baselineN: b.values.length,
     relHalfWidth: Number.isFinite(r.relHalfWidth) ? r.relHalfWidth : undefined,
+    basis: r.basis,
+    difference: r.difference,
+    differenceCi: r.differenceCi,
   }
-  if (interference) {
+  if (interference && r.basis === 'ratio') {
     c.baselineParams = b.params
     // Degradation: how much worse than solo, in %, whichever way "worse" points for this figure.
     const deg = (x: number) => (g.direction === 'higher' ? 1 - x : x - 1) * 100

@@ -108,6 +108,13 @@ export interface Comparison {
   /** For kind 'interference': victim degradation vs solo in % (positive = worse), with its 95% CI. */
   degradationPct?: number
   degradationCi?: [number, number]
+  /**
+   * 'difference' when the baseline's median is 0 (idle CPU, failure counts): no ratio exists, so
+   * ratio and ci are null in JSON and difference/differenceCi (arm − baseline, in unit) carry it.
+   */
+  basis?: 'ratio' | 'difference'
+  difference?: number
+  differenceCi?: [number, number]
 }
 
 /** A slope over a numeric cell parameter, e.g. marginal memory per extra instance (pss_total over n). */

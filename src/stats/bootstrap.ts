@@ -53,3 +53,14 @@ export function bootstrapCi(
   stats.sort((x, y) => x - y)
   return [quantileSorted(stats, (1 - level) / 2), quantileSorted(stats, 1 - (1 - level) / 2)]
 }
+
+/** median(a) − median(b) with a percentile bootstrap CI (for baselines whose median is 0). */
+export function bootstrapDifferenceOfMedians(a: readonly number[], b: readonly number[], opts: BootstrapOptions = {}): {difference: number; ci: [number, number]} {
+  const resamples = opts.resamples ?? 2000
+  const level = opts.level ?? 0.95
+  const random = mulberry32(opts.seed ?? 1)
+  const diffs: number[] = []
+  for (let i = 0; i < resamples; i++) diffs.push(median(resample(a, random)) - median(resample(b, random)))
+  diffs.sort((x, y) => x - y)
+  return {difference: median([...a]) - median([...b]), ci: [quantileSorted(diffs, (1 - level) / 2), quantileSorted(diffs, 1 - (1 - level) / 2)]}
+}

@@ -2,9 +2,10 @@
  * One comparison of two samples: ratio of medians with a bootstrap CI, a permutation p-value and a
  * verdict. The single entry point analysis and the adaptive sampler share.
  */
-import {ratioOfMedians, type RatioEstimate} from './bootstrap.js'
+import {median} from 'simple-statistics'
+import {bootstrapDifferenceOfMedians, ratioOfMedians, type RatioEstimate} from './bootstrap.js'
 import {permutationTest} from './permutation.js'
-import {verdict, type Direction, type Verdict} from './verdict.js'
+import {differenceVerdict, verdict, type Direction, type Verdict} from './verdict.js'
 
 export interface CompareInput {
   arm: string
@@ -20,12 +21,26 @@ export interface CompareInput {
 
 export interface CompareResult extends RatioEstimate, Verdict {
   pValue: number
+  /** 'difference' when the baseline median is 0 and no ratio exists; ratio and ci are then NaN. */
+  basis: 'ratio' | 'difference'
+  difference?: number
+  differenceCi?: [number, number]
 }
 
 export function compareSamples(input: CompareInput): CompareResult {
+  if (median([...input.baselineValues]) === 0) return compareDifference(input)
   const estimate = ratioOfMedians(input.values, input.baselineValues, {seed: input.seed, resamples: input.resamples})
   const {pValue} = permutationTest(input.values, input.baselineValues, {seed: input.seed ^ 0x5bd1e995, resamples: input.resamples})
   const n = Math.min(input.values.length, input.baselineValues.length)
   const v = verdict({...input, ratio: estimate.ratio, ci: estimate.ci, pValue, n})
-  return {...estimate, ...v, pValue}
+  return {...estimate, ...v, pValue, basis: 'ratio'}
+}
+
+function compareDifference(input: CompareInput): CompareResult {
+  const {difference, ci} = bootstrapDifferenceOfMedians(input.values, input.baselineValues, {seed: input.seed, resamples: input.resamples})
+  const {pValue} = permutationTest(input.values, input.baselineValues, {seed: input.seed ^ 0x5bd1e995, resamples: input.resamples})
+  const n = Math.min(input.values.length, input.baselineValues.length)
+  const allZero = [...input.values, ...input.baselineValues].every((v) => v === 0)
+  const v = differenceVerdict({...input, difference, ci, pValue, n, allZero})
+  return {ratio: Number.NaN, ci: [Number.NaN, Number.NaN], relHalfWidth: Number.POSITIVE_INFINITY, resamples: input.resamples ?? 2000, ...v, pValue, basis: 'difference', difference, differenceCi: ci}
 }

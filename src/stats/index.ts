@@ -1,9 +1,9 @@
 /** Statistics for isobench: descriptions, outliers, bootstrap CIs, permutation tests, regression, verdicts. */
 export {describe, modifiedZScores, outlierFlags, OUTLIER_THRESHOLD, type Description} from './describe.js'
-export {bootstrapCi, ratioOfMedians, type RatioEstimate} from './bootstrap.js'
-export {permutationTest, type PermutationResult} from './permutation.js'
+export {bootstrapCi, bootstrapDifferenceOfMedians, ratioOfMedians, type RatioEstimate} from './bootstrap.js'
+export {medianDifference, midranks, permutationTest, type PermutationResult} from './permutation.js'
 export {slopeWithCi, type SlopeEstimate} from './regression.js'
-export {comparativeWords, magnitude, verdict, type Verdict, type VerdictKind} from './verdict.js'
+export {comparativeWords, differenceVerdict, magnitude, runsForPermutationPower, verdict, type Verdict, type VerdictKind} from './verdict.js'
 export {compareSamples, type CompareResult} from './compare.js'
 export {normalCdf, studentTCdf, studentTQuantile} from './distributions.js'
 export {mulberry32, seedFrom} from './random.js'

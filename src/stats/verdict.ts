@@ -60,12 +60,47 @@ export function verdict(input: VerdictInput): Verdict {
   const halfWidth = (hi - lo) / 2
   const distance = Math.abs(ratio - 1)
   const target = Math.max(distance >= delta ? distance : delta - distance, delta / 4)
-  const more = Math.max(1, Math.ceil(n * (halfWidth / target) ** 2 - n))
+  // Enough runs for the CI to decide, and for the permutation test to be able to reach α at all.
+  const more = Math.max(1, Math.ceil(n * (halfWidth / target) ** 2 - n), runsForPermutationPower(alpha) - n)
   return {
     verdict: 'inconclusive',
     text: `${arm} vs ${baseline}: inconclusive (ratio ${fmtRatio(ratio)} [${fmtRatio(lo)}–${fmtRatio(hi)}], p=${fmtP(pValue)}) — about ${more} more runs needed`,
     moreRunsNeeded: more,
   }
+}
+
+/**
+ * The smallest n per side for which an exact two-sample permutation test can give p < α at all:
+ * its smallest two-sided p is 2/C(2n, n) (n = 3 → 0.1, n = 4 → 0.029 for α = 0.05).
+ */
+export function runsForPermutationPower(alpha: number): number {
+  let n = 1
+  let c = 2 // C(2, 1)
+  while (2 / c >= alpha) {
+    c = (c * (2 * n + 1) * (2 * n + 2)) / ((n + 1) * (n + 1))
+    n++
+  }
+  return n
+}
+
+/**
+ * A verdict on the difference of medians, for figures whose baseline median is 0 (idle CPU, a
+ * count of failures) where no ratio exists: "qemu higher than process by 0.040 cores [0.030–0.050]".
+ */
+export function differenceVerdict(input: Omit<VerdictInput, 'ratio' | 'ci'> & {difference: number; ci: [number, number]; allZero: boolean}): Verdict {
+  const {arm, baseline, difference, ci, pValue, direction, unit, n} = input
+  const alpha = input.alpha ?? 0.05
+  const [lo, hi] = ci
+  const f = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(2))
+  if (input.allZero) return {verdict: 'equivalent', text: `${arm} equivalent to ${baseline}: both 0 ${unit}`}
+  if ((lo > 0 || hi < 0) && pValue < alpha) {
+    const up = lo > 0
+    const words = comparativeWords(unit)
+    const better = up === (direction === 'higher')
+    return {verdict: better ? 'better' : 'worse', text: `${arm} ${up ? words.more : words.less} than ${baseline} by ${f(Math.abs(difference))} ${unit} [${f(Math.min(Math.abs(lo), Math.abs(hi)))}–${f(Math.max(Math.abs(lo), Math.abs(hi)))}] (${baseline} median is 0: difference, not ratio)`}
+  }
+  const more = Math.max(1, runsForPermutationPower(alpha) - n)
+  return {verdict: 'inconclusive', text: `${arm} vs ${baseline}: inconclusive (difference ${f(difference)} ${unit} [${f(lo)}–${f(hi)}], p=${fmtP(pValue)}) — about ${more} more runs needed`, moreRunsNeeded: more}
 }
 
 /** "35% [30–40%]" near 1, "85× [80–90×]" for factors of 2 or more (either way). */

@@ -4,6 +4,8 @@ import {
   mulberry32,
   normalCdf,
   permutationTest,
+  medianDifference,
+  midranks,
   ratioOfMedians,
   slopeWithCi,
   studentTCdf,
@@ -84,7 +86,7 @@ describe('bootstrap ratio of medians', () => {
   })
 })
 
-describe('permutation test (difference of medians, two-sided)', () => {
+describe('permutation test (two-sided; exact or seeded Monte Carlo)', () => {
   it('gives the exact textbook p = 2/C(10,5) for fully separated groups of 5 (difference of means)', () => {
     const meanDiff = (a: number[], b: number[]) => a.reduce((s, x) => s + x, 0) / a.length - b.reduce((s, x) => s + x, 0) / b.length
     const r = permutationTest([1, 2, 3, 4, 5], [6, 7, 8, 9, 10], {statistic: meanDiff})
@@ -95,11 +97,22 @@ describe('permutation test (difference of medians, two-sided)', () => {
 
   it('gives the hand-counted exact p = 12/252 for the same groups with the median statistic', () => {
     // |med(A) − med(B)| ≥ 5 needs A ⊇ {1,2,3} plus two of 4..7 (6 ways), or the mirror image (6 ways).
-    expect(permutationTest([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]).pValue).toBeCloseTo(12 / 252, 12)
+    expect(permutationTest([1, 2, 3, 4, 5], [6, 7, 8, 9, 10], {statistic: medianDifference}).pValue).toBeCloseTo(12 / 252, 12)
+  })
+
+  it('by default is the exact Mann–Whitney test: p = 2/252 for separated groups, whatever the spread', () => {
+    expect(permutationTest([1, 2, 3, 4, 5], [6, 7, 8, 9, 1e9]).pValue).toBeCloseTo(2 / 252, 12)
+    // A = {1,2,4}, B = {3,5,6,7}: rank sum 7, U = 7 − 3·4/2 = 1; of the C(7,3) = 35 labellings U ≤ 1 in
+    // two ({1,2,3}, {1,2,4}), so the exact two-sided p = 2·2/35.
+    expect(permutationTest([1, 2, 4], [3, 5, 6, 7]).pValue).toBeCloseTo(4 / 35, 12)
+  })
+
+  it('ranks ties by their average rank', () => {
+    expect(midranks([10, 20, 20, 5])).toEqual([2, 3.5, 3.5, 1])
   })
 
   it('approximates the exact p by Monte Carlo, never reporting 0', () => {
-    const r = permutationTest([1, 2, 3, 4, 5], [6, 7, 8, 9, 10], {exactLimit: 0, resamples: 20000, seed: 5})
+    const r = permutationTest([1, 2, 3, 4, 5], [6, 7, 8, 9, 10], {exactLimit: 0, resamples: 20000, seed: 5, statistic: medianDifference})
     expect(r.exact).toBe(false)
     expect(r.pValue).toBeGreaterThan(12 / 252 - 0.006)
     expect(r.pValue).toBeLessThan(12 / 252 + 0.006)

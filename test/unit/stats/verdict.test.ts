@@ -71,3 +71,28 @@ describe('compareSamples on synthetic distributions with known answers', () => {
     expect(r.moreRunsNeeded).toBeGreaterThan(0)
   })
 })
+
+describe('small samples and zero baselines', () => {
+  it('knows an exact permutation test needs 4 runs per side to reach p < 0.05 (2/C(8,4) = 0.029)', async () => {
+    const {runsForPermutationPower, permutationTest} = await import('../../../src/stats/index.js')
+    expect(runsForPermutationPower(0.05)).toBe(4)
+    expect(runsForPermutationPower(0.01)).toBe(5) // 2/C(10,5) = 0.0079
+    expect(permutationTest([1, 2, 3], [4, 5, 6]).pValue).toBeCloseTo(0.1, 12)
+  })
+
+  it('asks for enough runs for the test, not only for the CI, when n is tiny', () => {
+    const v = verdict({...base, n: 2, ratio: 121, ci: [120, 122], pValue: 1 / 3})
+    expect(v.verdict).toBe('inconclusive')
+    expect(v.moreRunsNeeded).toBe(2)
+  })
+
+  it('compares by difference when the baseline median is 0 (idle CPU)', () => {
+    const r = compareSamples({...base, unit: 'cores', values: [0.04, 0.041, 0.039, 0.042, 0.04], baselineValues: [0, 0, 0.01, 0, 0], seed: 1})
+    expect(r.basis).toBe('difference')
+    expect(Number.isNaN(r.ratio)).toBe(true)
+    expect(r.difference).toBeCloseTo(0.04, 12)
+    expect(r.verdict).toBe('worse')
+    expect(r.text).toMatch(/^container higher than process by 0\.040 cores \[/)
+    expect(compareSamples({...base, values: [0, 0, 0], baselineValues: [0, 0, 0], seed: 1}).verdict).toBe('equivalent')
+  })
+})
