@@ -218,7 +218,7 @@ function regressions(groups: readonly Group[]): Regression[] {
         ci: fit.ci,
         r2: fit.r2,
         points: points.length,
-        text: `${g.arm} ${g.metric}.${g.figure} ${g.workload}: ${f(fit.slope)} ${g.unit} per ${rule.per}${ci} (R² ${fit.r2.toFixed(2)}, ${points.length} points)`,
+        text: `${g.arm} ${g.metric}.${g.figure} ${g.workload}${Object.keys(params).length ? ` [${paramsKey(params)}]` : ''}: ${f(fit.slope)} ${g.unit} per ${rule.per}${ci} (R² ${fit.r2.toFixed(2)}, ${points.length} points)`,
       })
     }
   }

@@ -28,6 +28,11 @@ export function summaryTable(results: Results): string {
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '))
   for (const c of results.comparisons) lines.push(`${c.verdict.padEnd(12)} ${c.text}`)
   for (const r of results.regressions ?? []) lines.push(`${'marginal'.padEnd(12)} ${r.text}`)
+  if (results.precision) {
+    const {target, cells} = results.precision
+    const reached = cells.filter((c) => c.reached).length
+    lines.push(`${'precision'.padEnd(12)} target ±${(target * 100).toFixed(1)}%: reached in ${reached} of ${cells.length} cells; run stopped by ${results.stopReason ?? 'complete'}`)
+  }
   for (const w of results.warnings) lines.push(`warning: ${w.message}`)
   return lines.join('\n')
 }
