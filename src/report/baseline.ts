@@ -1,0 +1,46 @@
+/** The "change vs baseline run" section of a report (`isobench report NEW.json --baseline OLD.json`). */
+import type {Results} from '../engine/results.js'
+import {compareRuns, type RunComparison} from '../compare/compare-runs.js'
+import {headline} from '../compare/format.js'
+import type {Chart} from './charts.js'
+import {h, raw, type Safe} from './escape.js'
+import {changeCi, changePct, num, paramsText} from './format.js'
+import {badge, fmtP} from './sections.js'
+import {intervalSpec} from './specs.js'
+
+export function baselineComparison(baseline: Results, results: Results, threshold: number): RunComparison {
+  return compareRuns(baseline, results, {threshold, seed: (results.config as {seed?: number} | undefined)?.seed ?? 1})
+}
+
+export function baselineChart(c: RunComparison): Omit<Chart, 'id'> | undefined {
+  const rows = c.changes.filter((x) => Number.isFinite(x.ratio))
+  if (!rows.length) return undefined
+  const spec = intervalSpec({
+    title: `change vs baseline run ${c.base.runId}`,
+    subtitle: `median(new) / median(base), 95% bootstrap CI; 1 = unchanged; dashed band ±${(c.threshold * 100).toFixed(0)}% · whether lower or higher is better depends on the figure (see table)`,
+    xTitle: 'ratio new / base',
+    reference: 1,
+    log: rows.some((x) => x.ratio > 3 || x.ratio < 1 / 3),
+    rows: rows.map((x) => ({
+      label: `${x.metric}.${x.figure} · ${x.workload}${paramsText(x.params) ? ` · ${paramsText(x.params)}` : ''} · ${x.arm} ${x.direction === 'higher' ? '↑' : '↓'}`,
+      value: x.ratio,
+      lo: Number.isFinite(x.ci[0]) ? x.ci[0] : null,
+      hi: Number.isFinite(x.ci[1]) ? x.ci[1] : null,
+      verdict: x.verdict,
+      text: x.text,
+    })),
+  })
+  return {section: 'baseline', title: `change vs baseline run ${c.base.runId}`, spec}
+}
+
+export function baselineSection(c: RunComparison, chartMarkup: Safe | undefined): Safe {
+  return h`<section id="baseline"><h2>Change vs baseline run <code>${c.base.runId}</code></h2>
+<p><b>${headline(c)}</b></p>
+${c.warnings.length ? h`<div class="banner warn-banner"><ul>${c.warnings.map((w) => h`<li>${w}</li>`)}</ul></div>` : ''}
+${chartMarkup ?? raw('')}
+<table class="data"><thead><tr><th>figure</th><th>workload</th><th>params</th><th>arm</th><th>base median</th><th>new median</th><th>change [95% CI]</th><th>p</th><th>better</th><th>verdict</th></tr></thead><tbody>${c.changes.map(
+    (x) => h`<tr><td>${x.metric}.${x.figure}</td><td>${x.workload}</td><td>${paramsText(x.params)}</td><td>${x.arm}</td><td class="num">${num(x.baseMedian)} ${x.unit}</td><td class="num">${num(x.newMedian)} ${x.unit}</td><td class="num">${changePct(x.ratio)} ${changeCi(x.ci)}</td><td class="num">${fmtP(x.pValue)}</td><td>${x.direction === 'higher' ? 'higher ↑' : 'lower ↓'}</td><td>${badge(x.verdict)}</td></tr>`,
+  )}</tbody></table>
+${c.onlyInBase.length ? h`<p class="dim">Only in the baseline: ${c.onlyInBase.join('; ')}</p>` : ''}${c.onlyInNew.length ? h`<p class="dim">Only in this run: ${c.onlyInNew.join('; ')}</p>` : ''}
+</section>`
+}

@@ -1,0 +1,233 @@
+/**
+ * The HTML sections of a report, as escaped markup: header and TCG banner, summary verdicts, host
+ * provenance, arms, parity manifest, warnings, paper claims, per-metric tables, failed samples.
+ * Everything interpolated goes through `h` (escapes unless already Safe).
+ */
+import type {ArmRecord, Comparison, Results, Summary} from '../engine/results.js'
+import {h, raw, type Safe} from './escape.js'
+import {betterText, bytes, num, paramsText, ratioText} from './format.js'
+
+const VERDICT_CLASS: Record<string, string> = {
+  better: 'good', improvement: 'good', worse: 'bad', regression: 'bad', equivalent: 'neutral', inconclusive: 'warn',
+  // paper claims
+  confirmed: 'good', supported: 'good', holds: 'good', reproduced: 'good', pass: 'good',
+  refuted: 'bad', contradicted: 'bad', 'not-reproduced': 'bad', fail: 'bad', partial: 'warn', untested: 'neutral',
+}
+
+export function badge(verdict: string): Safe {
+  return h`<span class="badge ${VERDICT_CLASS[verdict] ?? 'warn'}">${verdict}</span>`
+}
+
+export function tcgArms(results: Results): ArmRecord[] {
+  return results.arms.filter((a) => a.accel === 'tcg')
+}
+
+export function headerSection(results: Results, title: string): Safe {
+  const scenario = (results.scenario ?? {}) as {name?: unknown; description?: unknown; file?: unknown}
+  const tcg = tcgArms(results)
+  return h`<header>
+<h1>${title}</h1>
+<p class="meta">scenario <b>${scenario.name ?? '?'}</b>${scenario.file ? h` (${scenario.file})` : ''} · run <code>${results.runId}</code> · ${results.status ?? '?'}${results.stopReason ? h` (stopped: ${results.stopReason})` : ''} · started ${results.startedAt}${results.finishedAt ? h` · finished ${results.finishedAt}` : ''} · ${results.tool?.name ?? 'isobench'} ${results.tool?.version ?? ''}${results.tool?.commit ? h` (${results.tool.commit})` : ''}</p>
+${scenario.description ? h`<p class="desc">${scenario.description}</p>` : ''}
+${tcg.length ? h`<div class="banner tcg" role="alert"><b>Emulated VM figures (TCG).</b> ${tcg.map((a) => a.name).join(', ')} ran under QEMU's software emulation (accel: tcg), not hardware virtualization: VM startup and CPU figures are far slower than with KVM and do not represent a VM on real hardware.</div>` : ''}
+${results.status && results.status !== 'complete' ? h`<div class="banner warn-banner">This run is <b>${results.status}</b>: it shows the samples measured before it stopped.</div>` : ''}
+</header>`
+}
+
+const METRIC_RANK = ['startup', 'scaleout', 'memory', 'cpu', 'interference']
+const VERDICT_RANK = ['better', 'worse', 'equivalent', 'inconclusive']
+
+/** The figure each metric's headline verdicts are about; the other comparisons are one click away. */
+const HEADLINE_FIGURES: Record<string, string[]> = {startup: ['ready'], scaleout: ['all_ready'], memory: ['pss'], cpu: ['*'], interference: []}
+
+/** One comparison per (metric, figure, workload, arm pair): the largest instance count N, if any. */
+export function headlineComparisons(comparisons: readonly Comparison[]): Comparison[] {
+  const chosen = new Map<string, Comparison>()
+  for (const c of comparisons) {
+    if (c.kind === 'interference') continue
+    const figures = HEADLINE_FIGURES[c.metric] ?? ['*']
+    if (!figures.includes('*') && !figures.includes(c.figure)) continue
+    if (c.metric === 'cpu' && c.figure === 'cpu_per_s') continue
+    const key = `${c.metric}.${c.figure}/${c.workload}/${c.params.mode ?? ''}@${c.arm}|${c.baseline}`
+    const prev = chosen.get(key)
+    if (!prev || Number(c.params.n ?? 0) > Number(prev.params.n ?? 0)) chosen.set(key, c)
+  }
+  return [...chosen.values()]
+}
+
+export function verdictsSection(results: Results): Safe {
+  const tcg = new Set(tcgArms(results).map((a) => a.name))
+  const sort = (cs: Comparison[]) => cs.sort((a, b) => rankOf(METRIC_RANK, a.metric) - rankOf(METRIC_RANK, b.metric) || rankOf(VERDICT_RANK, a.verdict) - rankOf(VERDICT_RANK, b.verdict))
+  const item = (c: Comparison) => {
+    const emulated = tcg.has(c.arm) || tcg.has(c.baseline)
+    return h`<li>${badge(c.verdict)} ${c.text}${emulated ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''} <span class="dim">(ratio ${ratioText(c.ratio, c.ci)}, p=${fmtP(c.pValue)}, ${betterText(c.direction)})</span></li>`
+  }
+  const all = results.comparisons.filter((c) => c.kind !== 'interference')
+  const headline = sort(headlineComparisons(all))
+  const items = headline.map(item)
+  const interference = results.comparisons.filter((c) => c.kind === 'interference')
+  const worst = interference.filter((c) => Number.isFinite(c.degradationPct)).sort((a, b) => b.degradationPct! - a.degradationPct!)[0]
+  if (worst) items.push(h`<li>${badge(worst.verdict)} worst interference: ${worst.text}${tcg.has(worst.arm) ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''} (degradation ${num(worst.degradationPct)}%${worst.degradationCi ? h` [${num(worst.degradationCi[0])}–${num(worst.degradationCi[1])}%]` : ''})</li>`)
+  for (const r of (results.regressions ?? []).filter((r) => r.metric === 'memory' && r.figure === 'pss_total')) items.push(h`<li><span class="badge neutral">slope</span> ${r.text}${tcg.has(r.arm) ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''}</li>`)
+  const rest = sort(all.filter((c) => !headline.includes(c)))
+  return h`<section id="verdicts"><h2>Summary verdicts</h2>
+${items.length ? h`<ul class="verdicts">${items}</ul>` : h`<p class="empty">No comparisons in these results (one arm only, or no successful samples on both sides).</p>`}
+${rest.length ? h`<details><summary>All other comparisons (${rest.length})</summary><ul class="verdicts">${rest.map(item)}</ul></details>` : ''}
+</section>`
+}
+
+function rankOf(list: string[], x: string): number {
+  const i = list.indexOf(x)
+  return i < 0 ? list.length : i
+}
+
+export function fmtP(p: number): string {
+  return !Number.isFinite(p) ? '–' : p < 0.001 ? '<0.001' : p.toFixed(3)
+}
+
+export function hostSection(results: Results): Safe {
+  const host = results.host ?? ({} as Results['host'])
+  const rows: Array<[string, unknown]> = [
+    ['hostname', host.hostname],
+    ['OS', host.os],
+    ['kernel', host.kernel],
+    ['CPU', host.cpu ? `${host.cpu.model} · ${host.cpu.cores} logical / ${host.cpu.physicalCores} physical cores${host.cpu.mhz ? ` · ${host.cpu.mhz} MHz` : ''}` : undefined],
+    ['memory', bytes(host.memoryBytes)],
+    ['virtualization', host.virtualization ?? 'none detected'],
+    ['cgroups', host.cgroupMode],
+    ['node', host.node],
+  ]
+  return h`<section id="host"><h2>Host provenance</h2><table class="kv">${rows.map(([k, v]) => h`<tr><th>${k}</th><td>${v ?? '–'}</td></tr>`)}</table>
+${host.cpu?.flags ? h`<details><summary>CPU flags</summary><p class="mono">${host.cpu.flags}</p></details>` : ''}</section>`
+}
+
+export function armsSection(results: Results): Safe {
+  const rows = results.arms.map(
+    (a) => h`<tr class="${a.accel === 'tcg' ? 'tcg-row' : ''}"><td><b>${a.name}</b></td><td>${a.kind}</td><td>${a.accel === 'tcg' ? h`<span class="badge bad">TCG (emulated)</span>` : a.accel}</td>
+<td>${Object.entries(a.versions ?? {}).map(([k, v]) => h`<div><span class="dim">${k}</span> ${v}</div>`)}</td>
+<td>${a.available === false ? h`<span class="badge warn">unavailable</span> ${a.reason ?? ''}` : h`available${a.reason ? h` <span class="dim">(${a.reason})</span>` : ''}`}${(a.notes ?? []).map((n) => h`<div class="dim">${n}</div>`)}</td></tr>`,
+  )
+  return h`<section id="arms"><h2>Arms</h2><table><thead><tr><th>arm</th><th>kind</th><th>accel</th><th>versions</th><th>status</th></tr></thead><tbody>${rows}</tbody></table></section>`
+}
+
+export function paritySection(results: Results): Safe {
+  const parity = results.parity ?? []
+  if (parity.length === 0) return h`<section id="parity"><h2>Parity manifest</h2><p class="empty">No parity record in these results (the arms did not report rootfs digests or limits).</p></section>`
+  const blocks = parity.map((p) => {
+    const arms = [...new Set([...Object.keys(p.rootfsDigest ?? {}), ...Object.keys(p.limits ?? {})])]
+    const digestOf = (a: string) => p.rootfsDigest?.[a]
+    const cpusOf = (a: string) => p.limits?.[a]?.vcpus ?? p.limits?.[a]?.cpus
+    const memOf = (a: string) => p.limits?.[a]?.guestMemoryMiB ?? p.limits?.[a]?.memoryMiB
+    const mark = (get: (a: string) => unknown, a: string) => (isMinority(arms.map(get), get(a)) ? 'mismatch' : '')
+    const rows = arms.map((a) => {
+      const l = p.limits?.[a] ?? {}
+      const d = p.rootfsDigest?.[a]
+      return h`<tr><td><b>${a}</b></td><td class="mono ${mark(digestOf, a)}">${d ? short(d) : '–'}</td>
+<td class="${mark(cpusOf, a)}">${l.vcpus !== undefined ? h`${l.vcpus} vCPU` : l.cpus !== undefined ? h`${l.cpus} cpu${l.cpus === 1 ? '' : 's'} (quota)` : '–'}${l.cpuset ? h` <span class="dim">cpuset ${l.cpuset}</span>` : ''}</td>
+<td class="${mark(memOf, a)}">${l.guestMemoryMiB !== undefined ? h`${l.guestMemoryMiB} MiB guest RAM` : l.memoryMiB !== undefined ? h`${l.memoryMiB} MiB limit` : '–'}</td></tr>`
+    })
+    return h`<h3>workload ${p.workload}</h3>
+${p.mismatches?.length ? h`<div class="banner mismatch-banner"><b>Parity mismatch:</b><ul>${p.mismatches.map((m) => h`<li>${m}</li>`)}</ul></div>` : h`<p class="ok">✓ same rootfs digest, vCPUs ↔ cpus and RAM ↔ memory limit match</p>`}
+<table><thead><tr><th>arm</th><th>rootfs digest</th><th>vCPUs ↔ cpus</th><th>RAM ↔ memory limit</th></tr></thead><tbody>${rows}</tbody></table>`
+  })
+  return h`<section id="parity"><h2>Parity manifest</h2>${blocks}</section>`
+}
+
+/** A defined value that differs from the most common defined value (ties: every differing value). */
+export function isMinority(values: readonly unknown[], value: unknown): boolean {
+  if (value === undefined) return false
+  const counts = new Map<string, number>()
+  for (const v of values) if (v !== undefined) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1)
+  if (counts.size < 2) return false
+  const top = Math.max(...counts.values())
+  const leaders = [...counts].filter(([, n]) => n === top)
+  return leaders.length > 1 || leaders[0]![0] !== String(value)
+}
+
+function short(digest: string): string {
+  const m = /^(sha256:)?([0-9a-f]{12})[0-9a-f]*$/.exec(digest)
+  return m ? `sha256:${m[2]}…` : digest
+}
+
+export function warningsSection(results: Results): Safe {
+  if (!results.warnings.length) return raw('')
+  return h`<section id="warnings"><h2>Warnings</h2><ul class="warnings">${results.warnings.map((w) => h`<li><span class="badge warn">${w.code}</span> ${w.message}</li>`)}</ul></section>`
+}
+
+const CLAIM_FIELDS = {
+  claim: ['claim', 'text', 'statement', 'description', 'title', 'id'],
+  source: ['paper', 'source', 'reference', 'citation'],
+  paperFigure: ['paperFigure', 'paperValue', 'expected', 'claimed', 'published'],
+  ours: ['ourFigure', 'ours', 'measured', 'observed', 'actual', 'value'],
+  ci: ['ci', 'ourCi', 'interval'],
+  verdict: ['verdict', 'status', 'result', 'outcome'],
+} as const
+
+/** Claims rendered generically: claim | paper figure | our figure [CI] | verdict (+ any other fields). */
+export function claimsSection(results: Results): Safe {
+  const claims = results.claims ?? []
+  if (claims.length === 0) return raw('')
+  const rows = claims.map((c) => {
+    if (c === null || typeof c !== 'object') return h`<tr><td colspan="5">${String(c)}</td></tr>`
+    const o = c as Record<string, unknown>
+    const used = new Set<string>()
+    const pick = (keys: readonly string[]) => {
+      const k = keys.find((key) => o[key] !== undefined && !used.has(key))
+      if (k) used.add(k)
+      return k === undefined ? undefined : o[k]
+    }
+    const claim = pick(CLAIM_FIELDS.claim)
+    const source = pick(CLAIM_FIELDS.source)
+    const paper = pick(CLAIM_FIELDS.paperFigure)
+    const ours = pick(CLAIM_FIELDS.ours)
+    const ci = pick(CLAIM_FIELDS.ci)
+    const verdict = pick(CLAIM_FIELDS.verdict)
+    const rest = Object.entries(o).filter(([k]) => !used.has(k))
+    const ciText = Array.isArray(ci) && ci.length === 2 ? ` [${show(ci[0])}–${show(ci[1])}]` : ci !== undefined ? ` [${show(ci)}]` : ''
+    return h`<tr><td>${show(claim)}${source !== undefined ? h`<div class="dim">${show(source)}</div>` : ''}</td><td>${show(paper)}</td><td>${show(ours)}${ciText}</td><td>${verdict !== undefined ? badge(String(show(verdict))) : '–'}</td>
+<td class="dim">${rest.map(([k, v]) => h`<div>${k}: ${show(v)}</div>`)}</td></tr>`
+  })
+  return h`<section id="claims"><h2>Paper claims</h2><table><thead><tr><th>claim</th><th>paper figure</th><th>our figure [95% CI]</th><th>verdict</th><th>details</th></tr></thead><tbody>${rows}</tbody></table></section>`
+}
+
+function show(v: unknown): string {
+  if (v === undefined || v === null) return '–'
+  if (typeof v === 'number') return num(v)
+  if (typeof v === 'string') return v
+  if (typeof v === 'boolean') return String(v)
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return `${num(v[0])}–${num(v[1])}`
+  return JSON.stringify(v)
+}
+
+export function summaryTable(summaries: readonly Summary[], label: (a: string) => string): Safe {
+  if (!summaries.length) return raw('')
+  const rows = summaries.map(
+    (s) => h`<tr><td>${s.figure}</td><td>${s.workload}</td><td>${paramsText(s.params)}</td><td><b>${label(s.arm)}</b></td><td class="num">${s.n}</td><td class="num ${s.failures ? 'bad-text' : ''}">${s.failures}</td><td class="num">${num(s.median)}</td><td class="num">${num(s.p90)}</td><td class="num">${num(s.p99)}</td><td class="num">${num(s.mean)} ± ${num(s.sd)}</td><td class="num">${Number.isFinite(s.cov) ? `${(s.cov * 100).toFixed(1)}%` : '–'}</td><td class="num">${s.outliers}</td><td>${s.unit} <span class="dim">${s.direction === 'higher' ? '↑' : '↓'}</span></td></tr>`,
+  )
+  return h`<details><summary>Summaries (${summaries.length} cells: median, p90, p99, mean ± SD, CoV, outliers)</summary><table class="data"><thead><tr><th>figure</th><th>workload</th><th>params</th><th>arm</th><th>n</th><th>failed</th><th>median</th><th>p90</th><th>p99</th><th>mean ± SD</th><th>CoV</th><th>outliers</th><th>unit (better)</th></tr></thead><tbody>${rows}</tbody></table></details>`
+}
+
+export function comparisonTable(comparisons: readonly Comparison[], label: (a: string) => string): Safe {
+  if (!comparisons.length) return raw('')
+  const rows = comparisons.map(
+    (c) => h`<tr><td>${c.figure}</td><td>${c.workload}</td><td>${paramsText(c.params)}</td><td><b>${label(c.arm)}</b> vs ${c.kind === 'interference' ? 'solo' : label(c.baseline)}</td><td class="num">${ratioText(c.ratio, c.ci)}</td>${c.kind === 'interference' ? h`<td class="num">${num(c.degradationPct)}%${c.degradationCi ? h` [${num(c.degradationCi[0])}–${num(c.degradationCi[1])}%]` : ''}</td>` : h`<td></td>`}<td class="num">${fmtP(c.pValue)}</td><td>${badge(c.verdict)}</td><td>${c.text}</td></tr>`,
+  )
+  return h`<details><summary>Comparisons (${comparisons.length}: ratio of medians, 95% bootstrap CI, permutation p, verdict)</summary><table class="data"><thead><tr><th>figure</th><th>workload</th><th>params</th><th>arms</th><th>ratio [CI]</th><th>degradation</th><th>p</th><th>verdict</th><th>reading</th></tr></thead><tbody>${rows}</tbody></table></details>`
+}
+
+export function failuresSection(results: Results, label: (a: string) => string): Safe {
+  const failed = results.samples.filter((s) => !s.ok || s.value === null)
+  if (!failed.length) return raw('')
+  const shown = failed.slice(0, 200)
+  return h`<section id="failures"><h2>Failed samples (${failed.length}, kept with value null)</h2><table class="data"><thead><tr><th>metric</th><th>figure</th><th>workload</th><th>params</th><th>arm</th><th>rep</th><th>error</th></tr></thead><tbody>${shown.map(
+    (s) => h`<tr><td>${s.metric}</td><td>${s.figure ?? ''}</td><td>${s.workload}</td><td>${paramsText(s.params)}</td><td>${label(s.arm)}</td><td class="num">${s.rep}${s.warmup ? ' (warm-up)' : ''}</td><td><span class="badge warn">${s.error?.code ?? 'error'}</span> ${s.error?.message ?? ''}${s.error?.lastOutput ? h`<details><summary>last output</summary><pre>${s.error.lastOutput}</pre></details>` : ''}${s.error?.stderr ? h`<details><summary>stderr</summary><pre>${s.error.stderr}</pre></details>` : ''}</td></tr>`,
+  )}</tbody></table>${failed.length > shown.length ? h`<p class="dim">… and ${failed.length - shown.length} more in the embedded data.</p>` : ''}</section>`
+}
+
+export function precisionSection(results: Results): Safe {
+  const p = results.precision
+  if (!p) return raw('')
+  return h`<details><summary>Adaptive sampling: target ±${(p.target * 100).toFixed(1)}% CI half-width</summary><table class="data"><thead><tr><th>cell</th><th>reached</th><th>reps</th><th>worst half-width</th><th>stopped by</th></tr></thead><tbody>${p.cells.map(
+    (c) => h`<tr><td>${c.cell}</td><td>${c.reached ? '✓' : '✗'}</td><td class="num">${c.reps}</td><td class="num">${c.worstRelHalfWidth === null ? '–' : `${(c.worstRelHalfWidth * 100).toFixed(1)}%`}</td><td>${c.stoppedBy}</td></tr>`,
+  )}</tbody></table></details>`
+}

@@ -1,0 +1,83 @@
+import {describe, expect, it} from 'vitest'
+import {buildReport} from '../../../src/report/index.js'
+import {buildCharts} from '../../../src/report/charts.js'
+import {loadResultsFile} from '../../../src/report/load-results.js'
+import {isMinority} from '../../../src/report/sections.js'
+import {hostile, PAYLOAD} from '../../helpers/hostile.js'
+
+const full = () => loadResultsFile('test/fixtures/results/full.json')
+
+describe('report charts', () => {
+  it('draws every section of the full fixture, each chart saying which way is better and its unit', () => {
+    const charts = buildCharts(full())
+    const sections = new Set(charts.map((c) => c.section))
+    expect([...sections]).toEqual(expect.arrayContaining(['startup', 'scaleout', 'memory', 'cpu', 'interference', 'drift']))
+    for (const c of charts) {
+      const spec = JSON.stringify(c.spec)
+      expect(spec, c.title).toMatch(/(lower|higher) is better|depends on the figure/)
+      expect(spec, c.title).not.toContain('"url"')
+    }
+    const titles = charts.map((c) => c.title).join('\n')
+    expect(titles).toMatch(/startup phases/)
+    expect(titles).toMatch(/marginal memory/)
+    expect(titles).toMatch(/relative to the bare process/)
+    expect(titles).toMatch(/interference: victim × aggressor/)
+    expect(titles).toMatch(/scale-out: creation rate/)
+  })
+})
+
+describe('report HTML', () => {
+  it('has the header facts, TCG banner, parity mismatch, claims and an SVG per chart', async () => {
+    const {html, charts, failedCharts} = await buildReport([full()])
+    expect(failedCharts).toEqual([])
+    expect(html.match(/<figure class="chart"/g)).toHaveLength(charts)
+    expect(html.match(/<figure class="chart"[^>]*><svg /g)).toHaveLength(charts)
+    expect(html).toContain('Emulated VM figures (TCG)')
+    expect(html).toMatch(/container faster than qemu by \d+× \[\d+–\d+×\]<span class="tcg-note">; VM figures emulated \(TCG\)/)
+    expect(html).toContain('Parity mismatch')
+    expect(html).toMatch(/class="mono mismatch">sha256:99aa3d4c5b6a…/)
+    expect(html).toContain('<h2>Paper claims</h2>')
+    expect(html).toMatch(/qemu<\/span> 7\.2\.0/)
+    expect(html).toContain('Failed samples (1, kept with value null)')
+    expect(html).toContain('<script type="application/json" id="isobench-results">')
+    expect(html).toContain("Content-Security-Policy")
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//)
+    const data = /<script type="application\/json" id="isobench-results">([^<]*)<\/script>/.exec(html)![1]!
+    expect(JSON.parse(data)[0].samples).toHaveLength(full().samples.length)
+  }, 60_000)
+
+  it('degrades gracefully: one arm, startup only, no parity or comparisons', async () => {
+    const r = full()
+    r.arms = r.arms.filter((a) => a.name === 'process')
+    r.samples = r.samples.filter((s) => s.arm === 'process' && s.metric === 'startup')
+    r.summaries = []
+    r.comparisons = []
+    r.regressions = []
+    delete r.parity
+    delete r.claims
+    const {html, failedCharts} = await buildReport([r])
+    expect(failedCharts).toEqual([])
+    expect(html).toContain('No comparisons in these results')
+    expect(html).toContain('No parity record')
+    expect(html.match(/Not measured in this run/g)).toHaveLength(4)
+    expect(html).not.toContain('Emulated VM figures')
+    expect(html).not.toContain('Paper claims')
+  }, 60_000)
+
+  it('escapes hostile text in every user-sourced field (string level; the Chromium test proves it live)', async () => {
+    const {html} = await buildReport([hostile(full())])
+    expect(html).not.toContain('<script>window.__pwned')
+    expect(html).not.toContain('<img')
+    expect(html).not.toMatch(/<svg onload/i)
+    expect(html.match(/<script/g)).toHaveLength(2)
+    expect(html).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;')
+    expect(PAYLOAD).toContain('<script>')
+  }, 60_000)
+
+  it('marks only the parity values that differ from the majority', () => {
+    expect(isMinority(['a', 'a', 'b', undefined], 'b')).toBe(true)
+    expect(isMinority(['a', 'a', 'b', undefined], 'a')).toBe(false)
+    expect(isMinority(['a', 'a', undefined], undefined)).toBe(false)
+    expect(isMinority(['a', 'b'], 'a')).toBe(true)
+  })
+})
