@@ -14,7 +14,8 @@ import type {LoadedScenario} from '../scenario/load.js'
 import {analyze} from './analyze.js'
 import {CleanupRegistry} from './cleanup.js'
 import type {Logger} from './log.js'
-import {expandPlan, seededRandom, type PlanOptions} from './plan.js'
+import {expandPlan, seededRandom, type Cell, type PlanOptions} from './plan.js'
+import {catalog} from '../workloads/catalog.js'
 import {Progress} from './progress.js'
 import {RESULTS_SCHEMA_VERSION, type ArmRecord, type Results} from './results.js'
 import {runCells, workloadSpec} from './runner.js'
@@ -65,6 +66,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     })
   }
 
+  checkParams(loaded)
+  checkAggressors(loaded)
   const cells = expandPlan(scenario, config, (m) => getMetric(m)?.defaultWorkload ?? 'idle', opts)
   const seed = config.seed ?? Math.floor(Math.random() * 2 ** 31)
   const runId = newRunId()
@@ -136,7 +139,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
 
   try {
     for (const arm of arms.values()) {
-      const workloads = [...new Set(cells.filter((c) => c.arms.includes(arm.name)).map((c) => c.workload))].map(workloadSpec)
+      const workloads = [...new Set(cells.filter((c) => c.arms.includes(arm.name)).flatMap(cellWorkloads))].map(workloadSpec)
       try {
         await arm.prepare(workloads)
       } catch (error) {
@@ -180,4 +183,37 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     cleanup.removeSignalHandlers()
   }
   return {results, resultsFile: store.file, dir: store.dir}
+}
+
+/** Every workload a cell runs: its own, plus the interference metric's aggressor (prepared up front too). */
+function cellWorkloads(cell: Cell): string[] {
+  const aggressor = {...getMetric(cell.metric)?.defaults, ...cell.params}.aggressor
+  return typeof aggressor === 'string' && cell.metric === 'interference' ? [cell.workload, aggressor] : [cell.workload]
+}
+
+/** Aggressors are workloads too: an unknown name is bad input, pointed at where it was written. */
+export function checkAggressors(loaded: LoadedScenario): void {
+  loaded.scenario.metrics.forEach((entry, i) => {
+    const value = entry.params?.aggressor
+    if (value === undefined) return
+    const names = Array.isArray(value) ? value : [value]
+    names.forEach((name, j) => {
+      if (typeof name === 'string' && catalog.has(name)) return
+      const path = Array.isArray(value) ? ['metrics', i, 'params', 'aggressor', j] : ['metrics', i, 'params', 'aggressor']
+      const field = `metrics[${i}].params.aggressor${Array.isArray(value) ? `[${j}]` : ''}`
+      throw new InputFileError(loaded.file, field, `unknown workload "${String(name)}"; expected one of ${[...catalog.keys()].join(', ')}`, loaded.positionOf(path))
+    })
+  })
+}
+
+/** A param the metric does not know would silently change nothing: bad input, like an unknown key. */
+export function checkParams(loaded: LoadedScenario): void {
+  loaded.scenario.metrics.forEach((entry, i) => {
+    const known = Object.keys(getMetric(entry.metric)?.defaults ?? {})
+    for (const key of Object.keys(entry.params ?? {})) {
+      if (known.includes(key)) continue
+      const expected = known.length ? `one of ${known.join(', ')}` : 'no params'
+      throw new InputFileError(loaded.file, `metrics[${i}].params.${key}`, `unknown param "${key}" for metric ${entry.metric}; expected ${expected}`, loaded.positionOf(['metrics', i, 'params', key]))
+    }
+  })
 }

@@ -40,9 +40,9 @@ describe('scaleout (scripted arm)', () => {
   it('takes all-ready from the slowest instance and percentiles from each one', async () => {
     const arm = new FakeArm({ready: (i) => [5, 60, 10, 20][i]!})
     const f = byFigure(await scaleout.measure(fakeContext(arm, scaleout, {n: 4, mode: 'concurrent'})))
-    expect(f.get('all_ready')!.value!).toBeGreaterThanOrEqual(59)
+    expect(f.get('all_ready')!.value!).toBeGreaterThanOrEqual(55) // timers may fire a ms or two early
     expect(f.get('all_ready')!.value!).toBeLessThan(200)
-    expect(f.get('ready_p99')!.value!).toBeGreaterThanOrEqual(59)
+    expect(f.get('ready_p99')!.value!).toBeGreaterThanOrEqual(55)
     expect(f.get('failures')!.value).toBe(0)
     expect(arm.stopped.size).toBe(4)
   })
@@ -50,7 +50,7 @@ describe('scaleout (scripted arm)', () => {
   it('sequential starts add up', async () => {
     const arm = new FakeArm({ready: () => 30})
     const f = byFigure(await scaleout.measure(fakeContext(arm, scaleout, {n: 3, mode: 'sequential'})))
-    expect(f.get('all_ready')!.value!).toBeGreaterThanOrEqual(88)
+    expect(f.get('all_ready')!.value!).toBeGreaterThanOrEqual(85)
   })
 
   it('counts failed starts, fails the time figures, and stops the rest', async () => {

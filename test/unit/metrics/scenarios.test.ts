@@ -1,0 +1,41 @@
+import {readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {checkAggressors, checkParams} from '../../../src/engine/run.js'
+import {getMetric} from '../../../src/metrics/index.js'
+import {loadScenarioFile, parseScenario} from '../../../src/scenario/load.js'
+
+const dir = join(import.meta.dirname, '..', '..', '..', 'scenarios')
+const shipped = readdirSync(dir).filter((f) => f.endsWith('.yaml'))
+
+describe('shipped scenarios', () => {
+  it('include the six the suite promises', () => {
+    for (const name of ['quick', 'startup', 'scaleout', 'memory', 'cpu']) expect(shipped).toContain(`${name}.yaml`)
+  })
+
+  it.each(shipped)('%s validates: known metrics, params and aggressors', (file) => {
+    const loaded = loadScenarioFile(join(dir, file))
+    expect(() => checkParams(loaded)).not.toThrow()
+    expect(() => checkAggressors(loaded)).not.toThrow()
+    for (const m of loaded.scenario.metrics) expect(getMetric(m.metric)).toBeDefined()
+  })
+
+  it('quick.yaml covers startup, memory and cpu on every arm (names no arms, so the config decides)', () => {
+    const {scenario} = loadScenarioFile(join(dir, 'quick.yaml'))
+    expect(new Set(scenario.metrics.map((m) => m.metric))).toEqual(new Set(['startup', 'memory', 'cpu']))
+    expect(scenario.arms).toBeUndefined()
+    expect(scenario.metrics.every((m) => !m.arms)).toBe(true)
+  })
+})
+
+describe('scenario params are checked against the metric', () => {
+  it('names the file, line:column and field of an unknown param', () => {
+    const loaded = parseScenario('name: s\nmetrics:\n  - metric: memory\n    params: {n: 2, setleMs: 10}\n', 's.yaml')
+    expect(() => checkParams(loaded)).toThrow('s.yaml:4:29: metrics[0].params.setleMs: unknown param "setleMs" for metric memory; expected one of n, settleMs')
+  })
+
+  it('names an unknown aggressor workload', () => {
+    const loaded = parseScenario('name: s\nmetrics:\n  - metric: interference\n    params:\n      aggressor: [idle, nope]\n', 's.yaml')
+    expect(() => checkAggressors(loaded)).toThrow(/^s\.yaml:5:\d+: metrics\[0\]\.params\.aggressor\[1\]: unknown workload "nope"; expected one of /)
+  })
+})
