@@ -9,7 +9,7 @@
  */
 import {groupSamples, paramsKey, type Group} from '../engine/analyze.js'
 import type {Direction, Results} from '../engine/results.js'
-import {magnitude, permutationTest, ratioOfMedians, seedFrom} from '../stats/index.js'
+import {bootstrapDifferenceOfMedians, differenceVerdict, magnitude, permutationTest, ratioOfMedians, seedFrom} from '../stats/index.js'
 import {median} from 'simple-statistics'
 
 export type ChangeVerdict = 'regression' | 'improvement' | 'equivalent' | 'inconclusive'
@@ -32,6 +32,10 @@ export interface Change {
   pValue: number
   verdict: ChangeVerdict
   text: string
+  /** 'difference' when the base median is 0 (idle CPU, failure counts): no ratio; difference = new − base in unit. */
+  basis: 'ratio' | 'difference'
+  difference?: number
+  differenceCi?: [number, number]
 }
 
 export interface RunRef {
@@ -103,12 +107,21 @@ function compareCell(b: Group, n: Group, o: {threshold: number; alpha: number; s
   const label = cellLabel(common)
   if (b.values.length < 2 || n.values.length < 2) {
     const ratio = baseMedian && newMedian !== null ? newMedian / baseMedian : Number.NaN
-    return {...common, baseMedian, newMedian, ratio, ci: [Number.NaN, Number.NaN], pValue: Number.NaN, verdict: 'inconclusive', text: `${label}: inconclusive — fewer than 2 successful samples (base ${b.values.length}, new ${n.values.length})`}
+    return {...common, basis: 'ratio', baseMedian, newMedian, ratio, ci: [Number.NaN, Number.NaN], pValue: Number.NaN, verdict: 'inconclusive', text: `${label}: inconclusive — fewer than 2 successful samples (base ${b.values.length}, new ${n.values.length})`}
+  }
+  if (baseMedian === 0) {
+    // No ratio exists: compare the difference of medians (as the run's own analysis does).
+    const {difference, ci} = bootstrapDifferenceOfMedians(n.values, b.values, {seed: o.seed, resamples: o.resamples})
+    const {pValue} = permutationTest(n.values, b.values, {seed: o.seed ^ 0x5bd1e995, resamples: o.resamples})
+    const allZero = [...n.values, ...b.values].every((v) => v === 0)
+    const v = differenceVerdict({arm: 'new', baseline: 'base', difference, ci, pValue, direction: n.direction, unit: n.unit, n: Math.min(b.values.length, n.values.length), delta: o.threshold, allZero, alpha: o.alpha})
+    const verdict: ChangeVerdict = v.verdict === 'better' ? 'improvement' : v.verdict === 'worse' ? 'regression' : v.verdict
+    return {...common, basis: 'difference', baseMedian, newMedian, ratio: Number.NaN, ci: [Number.NaN, Number.NaN], pValue, difference, differenceCi: ci, verdict, text: `${label}: ${verdict === 'inconclusive' ? v.text.replace(/^new vs base: /, '') : `${verdict}: ${v.text}`}`}
   }
   const est = ratioOfMedians(n.values, b.values, {seed: o.seed, resamples: o.resamples})
   const {pValue} = permutationTest(n.values, b.values, {seed: o.seed ^ 0x5bd1e995, resamples: o.resamples})
   const {verdict, text} = decide({ratio: est.ratio, ci: est.ci, pValue, direction: n.direction, threshold: o.threshold, alpha: o.alpha})
-  return {...common, baseMedian, newMedian, ratio: est.ratio, ci: est.ci, pValue, verdict, text: `${label}: ${text}`}
+  return {...common, basis: 'ratio', baseMedian, newMedian, ratio: est.ratio, ci: est.ci, pValue, verdict, text: `${label}: ${text}`}
 }
 
 export function decide(o: {ratio: number; ci: [number, number]; pValue: number; direction: Direction; threshold: number; alpha: number}): {verdict: ChangeVerdict; text: string} {

@@ -33,11 +33,20 @@ function rows(c: RunComparison): string[][] {
     x.arm,
     `${num(x.baseMedian)} ${x.unit}`.trim(),
     `${num(x.newMedian)} ${x.unit}`.trim(),
-    `${changePct(x.ratio)} ${changeCi(x.ci)}`,
+    changeText(x),
     fmtP(x.pValue),
     x.direction === 'higher' ? '↑' : '↓',
     x.verdict,
   ])
+}
+
+/** "+5.0% [−1.0% … +9.0%]", or for a base median of 0 the difference: "Δ +0.040 cores [0.030 … 0.050]". */
+export function changeText(x: Change): string {
+  if (x.basis === 'difference' && x.difference !== undefined) {
+    const ci = x.differenceCi && Number.isFinite(x.differenceCi[0]) ? ` [${num(x.differenceCi[0])} … ${num(x.differenceCi[1])}]` : ''
+    return `Δ ${x.difference >= 0 ? '+' : ''}${num(x.difference)} ${x.unit}${ci}`
+  }
+  return `${changePct(x.ratio)} ${changeCi(x.ci)}`
 }
 
 const HEAD = ['figure', 'workload', 'params', 'arm', 'base median', 'new median', 'change [95% CI]', 'p', 'better', 'verdict']
@@ -89,7 +98,7 @@ function toJUnit(c: RunComparison): string {
     const classname = xml(`isobench.${x.metric}.${x.figure}`)
     const body =
       x.verdict === 'regression'
-        ? `<failure type="regression" message="${xml(x.text)}">${xml(`base median ${num(x.baseMedian)} ${x.unit}, new median ${num(x.newMedian)} ${x.unit}, change ${changePct(x.ratio)} ${changeCi(x.ci)}, p=${fmtP(x.pValue)}`)}</failure>`
+        ? `<failure type="regression" message="${xml(x.text)}">${xml(`base median ${num(x.baseMedian)} ${x.unit}, new median ${num(x.newMedian)} ${x.unit}, change ${changeText(x)}, p=${fmtP(x.pValue)}`)}</failure>`
         : x.verdict === 'inconclusive'
           ? `<skipped message="${xml(x.text)}"/>`
           : `<system-out>${xml(x.text)}</system-out>`

@@ -18,21 +18,22 @@ export function withUnit(x: number | null | undefined, unit: string): string {
 }
 
 /** "1.23× [1.10–1.40×]". */
-export function ratioText(ratio: number, ci: [number, number]): string {
-  const ok = Number.isFinite(ci[0]) && Number.isFinite(ci[1])
-  return `${num(ratio)}×${ok ? ` [${num(ci[0])}–${num(ci[1])}×]` : ' [no CI]'}`
+export function ratioText(ratio: number | null, ci: [number, number] | null | undefined): string {
+  const ok = Array.isArray(ci) && Number.isFinite(ci[0]) && Number.isFinite(ci[1])
+  if (ratio === null || !Number.isFinite(ratio)) return '–'
+  return `${num(ratio)}×${ok ? ` [${num(ci![0])}–${num(ci![1])}×]` : ' [no CI]'}`
 }
 
 /** Signed percentage change from a ratio: 1.05 → "+5.0%". */
-export function changePct(ratio: number): string {
-  if (!Number.isFinite(ratio)) return '–'
+export function changePct(ratio: number | null): string {
+  if (ratio === null || !Number.isFinite(ratio)) return '–'
   const p = (ratio - 1) * 100
   return `${p >= 0 ? '+' : '−'}${Math.abs(p) >= 10 ? Math.abs(p).toFixed(0) : Math.abs(p).toFixed(1)}%`
 }
 
 /** "[−2.0% … +7.5%]" from a ratio CI. */
-export function changeCi(ci: [number, number]): string {
-  if (!Number.isFinite(ci[0]) || !Number.isFinite(ci[1])) return '[no CI]'
+export function changeCi(ci: [number, number] | null | undefined): string {
+  if (!ci || !Number.isFinite(ci[0]) || !Number.isFinite(ci[1])) return '[no CI]'
   return `[${changePct(ci[0])} … ${changePct(ci[1])}]`
 }
 
@@ -55,4 +56,13 @@ export function bytes(n: number | undefined): string {
 
 export function betterText(direction: 'lower' | 'higher' | undefined): string {
   return direction === 'higher' ? 'higher is better ↑' : 'lower is better ↓'
+}
+
+/** A comparison's estimate: "1.23× [1.10–1.40×]", or "Δ +0.040 cores [0.030–0.050]" when the baseline median is 0. */
+export function estimateText(c: {ratio: number | null; ci: [number, number] | null; basis?: string; difference?: number; differenceCi?: [number, number]; unit: string}): string {
+  if (c.basis === 'difference' && typeof c.difference === 'number') {
+    const ci = c.differenceCi && Number.isFinite(c.differenceCi[0]) ? ` [${num(c.differenceCi[0])}–${num(c.differenceCi[1])}]` : ''
+    return `Δ ${c.difference >= 0 ? '+' : ''}${num(c.difference)} ${c.unit}${ci}`
+  }
+  return ratioText(c.ratio, c.ci)
 }

@@ -5,7 +5,7 @@
  */
 import type {ArmRecord, Comparison, Results, Summary} from '../engine/results.js'
 import {h, raw, type Safe} from './escape.js'
-import {betterText, bytes, num, paramsText, ratioText} from './format.js'
+import {betterText, bytes, estimateText, num, paramsText} from './format.js'
 
 const VERDICT_CLASS: Record<string, string> = {
   better: 'good', improvement: 'good', worse: 'bad', regression: 'bad', equivalent: 'neutral', inconclusive: 'warn',
@@ -60,7 +60,7 @@ export function verdictsSection(results: Results): Safe {
   const sort = (cs: Comparison[]) => cs.sort((a, b) => rankOf(METRIC_RANK, a.metric) - rankOf(METRIC_RANK, b.metric) || rankOf(VERDICT_RANK, a.verdict) - rankOf(VERDICT_RANK, b.verdict))
   const item = (c: Comparison) => {
     const emulated = tcg.has(c.arm) || tcg.has(c.baseline)
-    return h`<li>${badge(c.verdict)} ${c.text}${emulated ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''} <span class="dim">(ratio ${ratioText(c.ratio, c.ci)}, p=${fmtP(c.pValue)}, ${betterText(c.direction)})</span></li>`
+    return h`<li>${badge(c.verdict)} ${c.text}${emulated ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''} <span class="dim">(${estimateText(c)}, p=${fmtP(c.pValue)}, ${betterText(c.direction)})</span></li>`
   }
   const all = results.comparisons.filter((c) => c.kind !== 'interference')
   const headline = sort(headlineComparisons(all))
@@ -210,9 +210,9 @@ export function summaryTable(summaries: readonly Summary[], label: (a: string) =
 export function comparisonTable(comparisons: readonly Comparison[], label: (a: string) => string): Safe {
   if (!comparisons.length) return raw('')
   const rows = comparisons.map(
-    (c) => h`<tr><td>${c.figure}</td><td>${c.workload}</td><td>${paramsText(c.params)}</td><td><b>${label(c.arm)}</b> vs ${c.kind === 'interference' ? 'solo' : label(c.baseline)}</td><td class="num">${ratioText(c.ratio, c.ci)}</td>${c.kind === 'interference' ? h`<td class="num">${num(c.degradationPct)}%${c.degradationCi ? h` [${num(c.degradationCi[0])}–${num(c.degradationCi[1])}%]` : ''}</td>` : h`<td></td>`}<td class="num">${fmtP(c.pValue)}</td><td>${badge(c.verdict)}</td><td>${c.text}</td></tr>`,
+    (c) => h`<tr><td>${c.figure}</td><td>${c.workload}</td><td>${paramsText(c.params)}</td><td><b>${label(c.arm)}</b> vs ${c.kind === 'interference' ? 'solo' : label(c.baseline)}</td><td class="num">${estimateText(c)}</td>${c.kind === 'interference' ? h`<td class="num">${num(c.degradationPct)}%${c.degradationCi ? h` [${num(c.degradationCi[0])}–${num(c.degradationCi[1])}%]` : ''}</td>` : h`<td></td>`}<td class="num">${fmtP(c.pValue)}</td><td>${badge(c.verdict)}</td><td>${c.text}</td></tr>`,
   )
-  return h`<details><summary>Comparisons (${comparisons.length}: ratio of medians, 95% bootstrap CI, permutation p, verdict)</summary><table class="data"><thead><tr><th>figure</th><th>workload</th><th>params</th><th>arms</th><th>ratio [CI]</th><th>degradation</th><th>p</th><th>verdict</th><th>reading</th></tr></thead><tbody>${rows}</tbody></table></details>`
+  return h`<details><summary>Comparisons (${comparisons.length}: ratio of medians, 95% bootstrap CI, permutation p, verdict)</summary><table class="data"><thead><tr><th>figure</th><th>workload</th><th>params</th><th>arms</th><th>ratio (or Δ) [CI]</th><th>degradation</th><th>p</th><th>verdict</th><th>reading</th></tr></thead><tbody>${rows}</tbody></table></details>`
 }
 
 export function failuresSection(results: Results, label: (a: string) => string): Safe {

@@ -158,11 +158,11 @@ export function intervalSpec(o: {title: string; subtitle: string; xTitle: string
 }
 
 export function ratioRows(comparisons: readonly Comparison[], label: (c: Comparison) => string): IntervalRow[] {
-  return comparisons.map((c) => ({
+  return comparisons.filter((c) => typeof c.ratio === 'number' && Number.isFinite(c.ratio)).map((c) => ({
     label: label(c),
     value: c.ratio,
-    lo: Number.isFinite(c.ci[0]) ? c.ci[0] : null,
-    hi: Number.isFinite(c.ci[1]) ? c.ci[1] : null,
+    lo: Number.isFinite(c.ci?.[0]) ? c.ci[0] : null,
+    hi: Number.isFinite(c.ci?.[1]) ? c.ci[1] : null,
     verdict: c.verdict,
     text: c.text,
   }))
@@ -170,7 +170,7 @@ export function ratioRows(comparisons: readonly Comparison[], label: (c: Compari
 
 export function slopeRows(regressions: readonly Regression[], label: (r: Regression) => string): IntervalRow[] {
   return regressions.map((r) => {
-    const ok = Number.isFinite(r.ci[0]) && Number.isFinite(r.ci[1])
+    const ok = Number.isFinite(r.ci?.[0]) && Number.isFinite(r.ci?.[1])
     return {label: label(r), value: r.slope, lo: ok ? r.ci[0] : null, hi: ok ? r.ci[1] : null, verdict: ok ? 'equivalent' : 'inconclusive', text: r.text}
   })
 }

@@ -1,0 +1,133 @@
+/**
+ * The report as a person sees it: headless Chromium (Debian's, driven by playwright-core) opens the
+ * generated file offline. Every chart must be drawn (an SVG with marks and a real size), no console
+ * error, no request other than the file itself, and hostile text must stay text — with the page's
+ * Content-Security-Policy removed, so the escaping alone is what is tested.
+ */
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {join, resolve} from 'node:path'
+import {chromium, type Browser, type Page} from 'playwright-core'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {buildReport} from '../../../src/report/index.js'
+import {loadResultsFile} from '../../../src/report/load-results.js'
+import {hostile, PAYLOAD} from '../../helpers/hostile.js'
+import {tempDir} from '../../helpers/cli.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const OUTPUT = resolve(import.meta.dirname, '..', '..', '..', 'test-output')
+
+interface Visit {
+  page: Page
+  requests: string[]
+  consoleErrors: string[]
+  dialogs: string[]
+  close(): Promise<void>
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium (needs Debian chromium: isobench setup)', () => {
+  let browser: Browser
+  const dir = tempDir('isobench-report-')
+
+  beforeAll(async () => {
+    browser = await chromium.launch({executablePath: CHROMIUM, args: ['--no-sandbox']})
+    mkdirSync(OUTPUT, {recursive: true})
+  })
+  afterAll(async () => {
+    await browser?.close()
+  })
+
+  async function visit(file: string): Promise<Visit> {
+    const context = await browser.newContext({viewport: {width: 1200, height: 900}, offline: true})
+    const requests: string[] = []
+    const consoleErrors: string[] = []
+    const dialogs: string[] = []
+    await context.route('**/*', async (route) => {
+      const url = route.request().url()
+      requests.push(url)
+      if (url.startsWith('file:')) await route.continue()
+      else await route.abort('blockedbyclient')
+    })
+    const page = await context.newPage()
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text())
+    })
+    page.on('pageerror', (e) => consoleErrors.push(String(e)))
+    page.on('dialog', async (d) => {
+      dialogs.push(d.message())
+      await d.dismiss()
+    })
+    await page.goto(`file://${file}`, {waitUntil: 'load'})
+    return {page, requests, consoleErrors, dialogs, close: () => context.close()}
+  }
+
+  it('draws every chart of the full fixture offline, with no request and no console error', async () => {
+    const {html, charts, failedCharts} = await buildReport([loadResultsFile('test/fixtures/results/full.json')], {baseline: loadResultsFile('test/fixtures/results/compare-base.json')})
+    expect(failedCharts).toEqual([])
+    const file = join(dir, 'report.html')
+    writeFileSync(file, html)
+    const v = await visit(file)
+    try {
+      const figures = await v.page.$$eval('figure.chart', (els) =>
+        els.map((el) => {
+          const svg = el.querySelector('svg')
+          const box = svg?.getBoundingClientRect()
+          return {id: el.id, hasSvg: !!svg, marks: svg ? svg.querySelectorAll('path, rect, line, text, circle').length : 0, width: box?.width ?? 0, height: box?.height ?? 0}
+        }),
+      )
+      expect(figures).toHaveLength(charts)
+      expect(figures.length).toBeGreaterThanOrEqual(15)
+      for (const f of figures) {
+        expect(f.hasSvg, f.id).toBe(true)
+        expect(f.marks, f.id).toBeGreaterThan(10)
+        expect(f.width, f.id).toBeGreaterThan(100)
+        expect(f.height, f.id).toBeGreaterThan(40)
+      }
+      const sections = await v.page.$$eval('section[id]', (els) => els.map((e) => e.id))
+      expect(sections).toEqual(expect.arrayContaining(['verdicts', 'baseline', 'host', 'arms', 'parity', 'warnings', 'claims', 'r0-startup', 'r0-scaleout', 'r0-memory', 'r0-cpu', 'r0-interference', 'r0-drift', 'failures', 'data']))
+      expect(await v.page.locator('.banner.tcg').innerText()).toContain('TCG')
+      expect(await v.page.locator('td.mismatch').count()).toBeGreaterThan(0)
+      const embedded = await v.page.evaluate(() => JSON.parse(document.getElementById('isobench-specs')!.textContent!))
+      expect(Object.keys(embedded)).toHaveLength(charts)
+      expect(v.consoleErrors).toEqual([])
+      expect(v.requests.filter((u) => !u.startsWith('file:'))).toEqual([])
+      await v.page.screenshot({path: join(OUTPUT, 'report-full.png'), fullPage: true})
+    } finally {
+      await v.close()
+    }
+  })
+
+  it('hostile text in every user-sourced field stays text: nothing executes, no element is injected', async () => {
+    const {html, failedCharts} = await buildReport([hostile(loadResultsFile('test/fixtures/results/full.json'))])
+    expect(failedCharts).toEqual([])
+    // Test the escaping itself, not the CSP behind it.
+    const withoutCsp = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '')
+    expect(withoutCsp).not.toContain('Content-Security-Policy')
+    const file = join(dir, 'hostile.html')
+    writeFileSync(file, withoutCsp)
+    const v = await visit(file)
+    try {
+      const state = await v.page.evaluate(() => ({
+        pwned: (window as unknown as {__pwned?: number}).__pwned,
+        imgs: document.querySelectorAll('img').length,
+        scripts: [...document.querySelectorAll('script')].map((s) => s.type),
+        svgOnload: document.querySelectorAll('svg[onload]').length,
+        text: document.body.innerText,
+        title: document.title,
+      }))
+      expect(state.pwned).toBeUndefined()
+      expect(v.dialogs).toEqual([])
+      expect(state.imgs).toBe(0)
+      expect(state.svgOnload).toBe(0)
+      expect(state.scripts).toEqual(['application/json', 'application/json'])
+      expect(state.text).toContain('<script>window.__pwned=1</script>')
+      expect(state.title).toContain('<script>')
+      expect(v.requests.filter((u) => !u.startsWith('file:'))).toEqual([])
+      // The embedded data still parses back to the hostile strings.
+      const arm = await v.page.evaluate(() => JSON.parse(document.getElementById('isobench-results')!.textContent!)[0].arms[0].name)
+      expect(arm).toBe(`process${PAYLOAD}`)
+      await v.page.screenshot({path: join(OUTPUT, 'report-hostile.png')})
+    } finally {
+      await v.close()
+    }
+  })
+})
