@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The report as a person sees it: headless Chromium (Debian's, driven by playwright-core) opens the
  * generated file offline. Every chart must be drawn (an SVG with marks and a real size), no console
