@@ -63,6 +63,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
   let reason: StopReason = 'complete'
   let precisionStops = 0
   let budgetStops = 0
+  const warned = new Set<string>()
 
   for (const [index, cell] of opts.cells.entries()) {
     const metric = getMetric(cell.metric)
@@ -142,7 +143,12 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
           }
           store.append(sample)
           cellSamples.push(sample)
-          if (!sample.ok) log.warn(`${armName} ${cell.key}: failed sample: ${sample.error?.message ?? 'no value'}`)
+          // One line per distinct failure and cell; the counts are in the analysis warnings.
+          const failure = `${armName} ${cell.key}: failed sample: ${sample.error?.message ?? 'no value'}`
+          if (!sample.ok && !warned.has(failure)) {
+            warned.add(failure)
+            log.warn(failure)
+          }
         }
         opts.progress.step(`${cell.key} · ${armName}`)
       }

@@ -29,7 +29,8 @@ export const memory: Metric = {
     const n = Number(ctx.params.n)
     const settleMs = Number(ctx.params.settleMs)
     const instances: Instance[] = []
-    const templates = FIGURES.flatMap(([f, , total]) => [
+    // On failure: the figures every arm reports (cgroup usage only some arms have is not invented as failed).
+    const templates = FIGURES.filter(([f]) => f !== 'cgroup').flatMap(([f, , total]) => [
       {figure: f, unit: 'MiB', direction: 'lower'} as const,
       ...(total ? [{figure: `${f}_total`, unit: 'MiB', direction: 'lower'} as const] : []),
     ])
