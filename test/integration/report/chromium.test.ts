@@ -110,7 +110,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium (needs Debia
       const state = await v.page.evaluate(() => ({
         pwned: (window as unknown as {__pwned?: number}).__pwned,
         imgs: document.querySelectorAll('img').length,
-        scripts: [...document.querySelectorAll('script')].map((s) => s.type),
+        scripts: Array.from(document.querySelectorAll("script"), (s) => s.type),
         svgOnload: document.querySelectorAll('svg[onload]').length,
         text: document.body.innerText,
         title: document.title,
