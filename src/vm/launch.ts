@@ -109,6 +109,14 @@ function tailBuffer(max = 16 * 1024) {
   }
 }
 
+function readTextTail(path: string, max = 16 * 1024): string {
+  try {
+    return readFileSync(path, 'utf8').slice(-max)
+  } catch {
+    return ''
+  }
+}
+
 /** Follow a growing file (the serial log of a detached VM) into a stream. */
 function followFile(path: string, until: Promise<unknown>): PassThrough & {stopFollowing(): void} {
   const out = Object.assign(new PassThrough(), {stopFollowing: () => (done = true)})
@@ -242,7 +250,8 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
     const command = spec.detached ? [QEMU_BINARY, ...argv] : ['setpriv', '--pdeathsig', 'KILL', '--', QEMU_BINARY, ...argv]
     const startedAt = performance.now()
     const child = spec.detached
-      ? (execa(command[0]!, command.slice(1), {detached: true, cleanup: false, buffer: false, reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe'}) as unknown as InstanceProcess)
+      ? // No pipes at all: qemu must not die of SIGPIPE once this process has exited.
+        (execa(command[0]!, command.slice(1), {detached: true, cleanup: false, buffer: false, reject: false, stdin: 'ignore', stdout: 'ignore', stderr: {file: join(dir, 'qemu.stderr')}}) as unknown as InstanceProcess)
       : spawnInstanceProcess(command)
     if (!child.pid) throw new Error(`could not spawn ${QEMU_BINARY}`)
     meta.pid = child.pid
@@ -298,7 +307,7 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
       qmp,
       endpoint,
       exited,
-      stderr: () => errTail.text(),
+      stderr: () => errTail.text() || (serialLog ? readTextTail(join(dir, 'qemu.stderr')) : ''),
       phases: () => [{phase: 'spawn', at: startedAt}, ...vmMarks, ...markers.marks].sort((a, b) => a.at - b.at),
       stop,
       detach: () => {

@@ -19,7 +19,7 @@ Put the command after \`--\` when it has options of its own. Every figure says w
     cpus: Flags.integer({description: 'vCPUs', default: 1}),
     memory: Flags.string({description: 'guest RAM, e.g. 256M or 1G', default: '256M'}),
     network: Flags.string({description: 'none, user (qemu user-mode, ports published on 127.0.0.1) or bridge (tap on isobench0)', options: ['none', 'user', 'bridge'], default: 'none'}),
-    publish: Flags.string({char: 'p', description: '[127.0.0.1:]HOST:GUEST or GUEST (repeatable)', multiple: true}),
+    publish: Flags.string({char: 'p', description: '[127.0.0.1:]HOST:GUEST or GUEST (repeatable)', multiple: true, multipleNonGreedy: true}),
     detach: Flags.boolean({char: 'd', description: 'leave the VM running once it is ready'}),
     name: Flags.string({description: 'instance name ([a-z0-9-], ≤ 40); default vm-<random>'}),
     machine: Flags.string({description: 'qemu machine; auto = microvm when the kernel supports it, else pc', options: ['auto', 'microvm', 'q35', 'pc'], default: 'auto'}),
@@ -30,7 +30,10 @@ Put the command after \`--\` when it has options of its own. Every figure says w
   }
 
   async run(): Promise<import('../../vm/run.js').VmRunResult> {
-    const {args, argv, flags} = await this.parse(VmRun)
+    // Everything after the first `--` is the guest command, verbatim (oclif would still look for our own flags in it).
+    const dd = this.argv.indexOf('--')
+    const {args, argv, flags} = await this.parse(VmRun, dd >= 0 ? this.argv.slice(0, dd) : this.argv)
+    const command = dd >= 0 ? this.argv.slice(dd + 1) : (argv as string[]).slice(1)
     const {loadConfig} = await import('../../config/load.js')
     const {CleanupRegistry} = await import('../../engine/cleanup.js')
     const {runVm} = await import('../../vm/run.js')
@@ -44,7 +47,7 @@ Put the command after \`--\` when it has options of its own. Every figure says w
       result = await runVm({
         stateDir,
         image: args.image,
-        command: (argv as string[]).slice(1),
+        command,
         cpus: flags.cpus,
         memory: flags.memory,
         network: flags.network as 'none' | 'user' | 'bridge',
