@@ -1,10 +1,12 @@
 /** The "change vs baseline run" section of a report (`isobench report NEW.json --baseline OLD.json`). */
 import type {Results} from '../engine/results.js'
-import {compareRuns, type RunComparison} from '../compare/compare-runs.js'
-import {headline} from '../compare/format.js'
+import {compareRuns, type Change, type RunComparison} from '../compare/compare-runs.js'
+
+const CHART_ROWS = 30
+import {changeText, headline} from '../compare/format.js'
 import type {Chart} from './charts.js'
 import {h, raw, type Safe} from './escape.js'
-import {changeCi, changePct, num, paramsText} from './format.js'
+import {num, paramsText} from './format.js'
 import {badge, fmtP} from './sections.js'
 import {intervalSpec} from './specs.js'
 
@@ -13,16 +15,24 @@ export function baselineComparison(baseline: Results, results: Results, threshol
 }
 
 export function baselineChart(c: RunComparison): Omit<Chart, 'id'> | undefined {
-  const rows = c.changes.filter((x) => Number.isFinite(x.ratio))
+  // The changes worth a look: every regression and improvement, then the widest inconclusive ones.
+  const rank = (x: Change) => (x.verdict === 'regression' ? 0 : x.verdict === 'improvement' ? 1 : x.verdict === 'inconclusive' ? 2 : 3)
+  const rows = c.changes
+    .filter((x) => Number.isFinite(x.ratio) && x.verdict !== 'equivalent')
+    .sort((a, b) => rank(a) - rank(b) || Math.abs(b.ratio - 1) - Math.abs(a.ratio - 1))
+    .slice(0, CHART_ROWS)
   if (!rows.length) return undefined
   const spec = intervalSpec({
     title: `change vs baseline run ${c.base.runId}`,
-    subtitle: `median(new) / median(base), 95% bootstrap CI; 1 = unchanged; dashed band ±${(c.threshold * 100).toFixed(0)}% · whether lower or higher is better depends on the figure (see table)`,
+    subtitle: [
+      `median(new) / median(base) with 95% bootstrap CI; 1 = unchanged (dashed); threshold ±${(c.threshold * 100).toFixed(0)}%`,
+      `per figure: ↓ lower is better, ↑ higher is better · regressions, improvements, then the largest other changes (≤ ${CHART_ROWS})`,
+    ],
     xTitle: 'ratio new / base',
     reference: 1,
     log: rows.some((x) => x.ratio > 3 || x.ratio < 1 / 3),
     rows: rows.map((x) => ({
-      label: `${x.metric}.${x.figure} · ${x.workload}${paramsText(x.params) ? ` · ${paramsText(x.params)}` : ''} · ${x.arm} ${x.direction === 'higher' ? '↑' : '↓'}`,
+      label: `${x.arm} · ${x.metric}.${x.figure} ${x.direction === 'higher' ? '↑' : '↓'} · ${x.workload}${paramsText(x.params) ? ` · ${paramsText(x.params)}` : ''}`,
       value: x.ratio,
       lo: Number.isFinite(x.ci[0]) ? x.ci[0] : null,
       hi: Number.isFinite(x.ci[1]) ? x.ci[1] : null,
@@ -34,13 +44,16 @@ export function baselineChart(c: RunComparison): Omit<Chart, 'id'> | undefined {
 }
 
 export function baselineSection(c: RunComparison, chartMarkup: Safe | undefined): Safe {
+  const row = (x: Change) =>
+    h`<tr><td>${x.metric}.${x.figure}</td><td>${x.workload}</td><td>${paramsText(x.params)}</td><td>${x.arm}</td><td class="num">${num(x.baseMedian)} ${x.unit}</td><td class="num">${num(x.newMedian)} ${x.unit}</td><td class="num">${changeText(x)}</td><td class="num">${fmtP(x.pValue)}</td><td>${x.direction === 'higher' ? 'higher ↑' : 'lower ↓'}</td><td>${badge(x.verdict)}</td></tr>`
+  const head = h`<thead><tr><th>figure</th><th>workload</th><th>params</th><th>arm</th><th>base median</th><th>new median</th><th>change [95% CI]</th><th>p</th><th>better</th><th>verdict</th></tr></thead>`
+  const notable = c.changes.filter((x) => x.verdict === 'regression' || x.verdict === 'improvement')
   return h`<section id="baseline"><h2>Change vs baseline run <code>${c.base.runId}</code></h2>
 <p><b>${headline(c)}</b></p>
 ${c.warnings.length ? h`<div class="banner warn-banner"><ul>${c.warnings.map((w) => h`<li>${w}</li>`)}</ul></div>` : ''}
+${notable.length ? h`<table class="data">${head}<tbody>${notable.map(row)}</tbody></table>` : h`<p class="empty">No significant change beyond ±${(c.threshold * 100).toFixed(0)}%.</p>`}
 ${chartMarkup ?? raw('')}
-<table class="data"><thead><tr><th>figure</th><th>workload</th><th>params</th><th>arm</th><th>base median</th><th>new median</th><th>change [95% CI]</th><th>p</th><th>better</th><th>verdict</th></tr></thead><tbody>${c.changes.map(
-    (x) => h`<tr><td>${x.metric}.${x.figure}</td><td>${x.workload}</td><td>${paramsText(x.params)}</td><td>${x.arm}</td><td class="num">${num(x.baseMedian)} ${x.unit}</td><td class="num">${num(x.newMedian)} ${x.unit}</td><td class="num">${changePct(x.ratio)} ${changeCi(x.ci)}</td><td class="num">${fmtP(x.pValue)}</td><td>${x.direction === 'higher' ? 'higher ↑' : 'lower ↓'}</td><td>${badge(x.verdict)}</td></tr>`,
-  )}</tbody></table>
+<details><summary>All ${c.changes.length} cells compared</summary><table class="data">${head}<tbody>${c.changes.map(row)}</tbody></table></details>
 ${c.onlyInBase.length ? h`<p class="dim">Only in the baseline: ${c.onlyInBase.join('; ')}</p>` : ''}${c.onlyInNew.length ? h`<p class="dim">Only in this run: ${c.onlyInNew.join('; ')}</p>` : ''}
 </section>`
 }

@@ -86,6 +86,9 @@ function distribution(cell: Cell, arms: string[], label: (a: string) => string, 
 }
 
 /** Median of each phase mark per arm, ordered, as waterfall bars. */
+/** The usual order of startup phases (legend order); phases not listed follow in order of arrival. */
+const PHASE_ORDER = ['spawn', 'runtime', 'vmm', 'qmp', 'firmware', 'kernel', 'init', 'ready']
+
 export function phaseBars(samples: readonly Sample[], label: (a: string) => string): PhaseBar[] {
   const byArm = new Map<string, Map<string, number[]>>()
   for (const s of samples) {
@@ -98,8 +101,9 @@ export function phaseBars(samples: readonly Sample[], label: (a: string) => stri
   for (const [arm, phases] of byArm) {
     const marks = [...phases].map(([phase, ts]) => ({phase, t: median(ts)})).sort((a, b) => a.t - b.t)
     let prev = 0
-    marks.forEach((m, order) => {
-      bars.push({arm: label(arm), phase: m.phase, start: prev, end: m.t, order})
+    marks.forEach((m, i) => {
+      const known = PHASE_ORDER.indexOf(m.phase)
+      bars.push({arm: label(arm), phase: m.phase, start: prev, end: m.t, order: known >= 0 ? known : PHASE_ORDER.length + i})
       prev = m.t
     })
   }
@@ -208,7 +212,8 @@ function memorySection(input: SectionInput): Array<TopLevelSpec | undefined> {
   if (ns.size > 1) out.push(...curves(input, perInstance.slice(0, 2), 'n', 'instances N', (f) => `memory per instance (${f.toUpperCase()})`))
   else for (const c of cells(input.samples.filter((s) => perInstance.includes(s.figure ?? '')), cellKey)) out.push(distribution(c, input.arms, input.label, `memory per instance · ${cellTitle(c)}`))
   if (!perInstance.length) out.push(...genericSection(input))
-  const slopes = (input.results.regressions ?? []).filter((r) => r.metric === 'memory')
+  // The marginal cost of an instance's own processes (and its cgroup); host-wide deltas are too noisy to plot beside them (they stay in the tables).
+  const slopes = (input.results.regressions ?? []).filter((r) => r.metric === 'memory' && ['pss_total', 'uss_total', 'cgroup_total'].includes(r.figure))
   if (slopes.length > 0) {
     out.push(
       intervalSpec({

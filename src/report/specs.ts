@@ -18,7 +18,7 @@ const CONFIG = {
   title: {fontSize: 13, subtitleFontSize: 11, subtitleColor: '#555', anchor: 'start' as const},
 }
 
-function top(title: string, subtitle: string, body: Record<string, unknown>): TopLevelSpec {
+function top(title: string, subtitle: string | string[], body: Record<string, unknown>): TopLevelSpec {
   return {$schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: {text: title, subtitle}, config: CONFIG, background: 'white', ...body} as TopLevelSpec
 }
 
@@ -72,7 +72,9 @@ export interface PhaseBar {
 
 /** Startup phases as a waterfall: each bar runs from the previous phase's median mark to its own. */
 export function waterfallSpec(o: {title: string; bars: PhaseBar[]; arms: string[]}): TopLevelSpec {
-  const phases = [...new Map(o.bars.map((b) => [b.phase, b.order])).entries()].sort((a, b) => a[1] - b[1]).map(([p]) => p)
+  const order = new Map<string, number>()
+  for (const b of o.bars) order.set(b.phase, Math.min(order.get(b.phase) ?? Number.POSITIVE_INFINITY, b.order))
+  const phases = [...order].sort((a, b) => a[1] - b[1]).map(([p]) => p)
   return top(o.title, 'ms since the arm\'s start() call (median of each phase mark); each arm has its own time axis · lower is better ↓', {
     data: {values: o.bars},
     facet: {row: {field: 'arm', type: 'nominal', title: null, sort: o.arms, header: {labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold', labelFontSize: 12}}},
@@ -143,12 +145,12 @@ export interface IntervalRow {
 const VERDICT_COLORS = {domain: ['better', 'worse', 'equivalent', 'inconclusive', 'improvement', 'regression'], range: ['#2ca02c', '#d62728', '#7f7f7f', '#ff7f0e', '#2ca02c', '#d62728']}
 
 /** Point estimates with CI whiskers against a reference line (ratio 1, or slope 0). */
-export function intervalSpec(o: {title: string; subtitle: string; xTitle: string; rows: IntervalRow[]; reference?: number; log?: boolean}): TopLevelSpec {
+export function intervalSpec(o: {title: string; subtitle: string | string[]; xTitle: string; rows: IntervalRow[]; reference?: number; log?: boolean}): TopLevelSpec {
   const present = new Set(o.rows.map((r) => r.verdict))
   const keep = VERDICT_COLORS.domain.map((d, i) => [d, VERDICT_COLORS.range[i]!] as const).filter(([d]) => present.has(d))
   const colors = {domain: keep.map(([d]) => d), range: keep.map(([, c]) => c)}
   const x = {field: 'value', type: 'quantitative', title: o.xTitle, scale: o.log ? {type: 'log'} : {type: 'linear', zero: false}}
-  const y = {field: 'label', type: 'nominal', title: null, sort: null}
+  const y = {field: 'label', type: 'nominal', title: null, sort: null, axis: {labelLimit: 340}}
   const layers: unknown[] = [
     {mark: {type: 'rule', strokeWidth: 2}, encoding: {y, x: {field: 'lo', type: 'quantitative', title: o.xTitle}, x2: {field: 'hi'}, color: {field: 'verdict', type: 'nominal', scale: colors, title: 'verdict'}}},
     {mark: {type: 'point', filled: true, size: 60}, encoding: {y, x, color: {field: 'verdict', type: 'nominal', scale: colors, title: 'verdict'}, tooltip: [{field: 'text', title: 'comparison'}]}},

@@ -83,3 +83,22 @@ describe('formats', () => {
     expect(parsed.threshold).toBe(0.05)
   })
 })
+
+describe('a base median of 0 (idle CPU)', () => {
+  it('compares the difference of medians instead of a ratio', () => {
+    const b = base()
+    const n = next()
+    const zero = (r: typeof b, v: (i: number) => number) => {
+      let i = 0
+      for (const s of r.samples) if (s.metric === 'cpu' && s.figure === 'cpu_per_s' && s.arm === 'process') s.value = v(i++)
+    }
+    zero(b, () => 0)
+    zero(n, (i) => 0.05 + i * 0.001)
+    const c = compareRuns(b, n, {threshold: 0.05, resamples: 300})
+    const cell = c.changes.find((x) => x.metric === 'cpu' && x.figure === 'cpu_per_s' && x.arm === 'process')!
+    expect(cell.basis).toBe('difference')
+    expect(cell.difference).toBeGreaterThan(0.04)
+    expect(cell.verdict).toBe('regression')
+    expect(formatComparison(c, 'table')).toMatch(/Δ \+0\.05\d* cores \[/)
+  })
+})
