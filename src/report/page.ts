@@ -60,18 +60,23 @@ ${has ? h`<p class="dim">${SECTION_NOTES[metric] ?? ''}</p>${mine.map(chartFigur
   return h`<article class="run" id="run-${index}">
 ${headerSection(results, title)}
 <nav class="toc">${['verdicts', 'host', 'arms', 'parity'].map((s) => h`<a href="#${index === 0 ? '' : `r${index}-`}${s}">${s}</a>`)}${metrics.map((m) => h`<a class="${charts.some((c) => c.section === m) ? '' : 'none'}" href="#r${index}-${m}">${m}</a>`)}<a href="#r${index}-drift">drift</a><a href="#data">data</a></nav>
-${verdictsSection(results)}
+${prefixIds(h`${verdictsSection(results)}
 ${extra ?? ''}
 ${hostSection(results)}
 ${armsSection(results)}
 ${paritySection(results)}
 ${warningsSection(results)}
 ${claimsSection(results)}
-${precisionSection(results)}
+${precisionSection(results)}`, index)}
 ${metricSections}
 <section id="r${index}-drift"><h2>${SECTION_TITLES.drift}</h2>${drift.length ? h`<p class="dim">${SECTION_NOTES.drift}</p>${drift.map(chartFigure)}` : h`<p class="empty">Too few samples to show an order.</p>`}</section>
-${failuresSection(results, label)}
+${prefixIds(failuresSection(results, label), index)}
 </article>`
+}
+
+/** Section ids stay unique when one page holds several runs: the second run's are r1-…, and so on. */
+function prefixIds(markup: Safe, index: number): Safe {
+  return index === 0 ? markup : raw(markup.markup.replace(/<section id="/g, `<section id="r${index}-`))
 }
 
 export function renderPage(views: RunView[], opts: {baselineSection?: Safe} = {}): string {

@@ -149,7 +149,9 @@ export function intervalSpec(o: {title: string; subtitle: string | string[]; xTi
   const present = new Set(o.rows.map((r) => r.verdict))
   const keep = VERDICT_COLORS.domain.map((d, i) => [d, VERDICT_COLORS.range[i]!] as const).filter(([d]) => present.has(d))
   const colors = {domain: keep.map(([d]) => d), range: keep.map(([, c]) => c)}
-  const x = {field: 'value', type: 'quantitative', title: o.xTitle, scale: o.log ? {type: 'log'} : {type: 'linear', zero: false}}
+  // A log axis only when every point and bound is positive (a ratio CI of a figure that can go negative cannot be drawn on one).
+  const log = o.log === true && o.rows.every((r) => r.value > 0 && (r.lo ?? 1) > 0 && (r.hi ?? 1) > 0)
+  const x = {field: 'value', type: 'quantitative', title: `${o.xTitle}${log ? ' (log scale)' : ''}`, scale: log ? {type: 'log'} : {type: 'linear', zero: false}}
   const y = {field: 'label', type: 'nominal', title: null, sort: null, axis: {labelLimit: 340}}
   const layers: unknown[] = [
     {mark: {type: 'rule', strokeWidth: 2}, encoding: {y, x: {field: 'lo', type: 'quantitative', title: o.xTitle}, x2: {field: 'hi'}, color: {field: 'verdict', type: 'nominal', scale: colors, title: 'verdict'}}},

@@ -12,7 +12,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {buildReport} from '../../../src/report/index.js'
 import {loadResultsFile} from '../../../src/report/load-results.js'
 import {hostile, PAYLOAD} from '../../helpers/hostile.js'
-import {tempDir} from '../../helpers/cli.js'
+import {isobench, tempDir} from '../../helpers/cli.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const OUTPUT = resolve(import.meta.dirname, '..', '..', '..', 'test-output')
@@ -92,6 +92,24 @@ describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium (needs Debia
       expect(v.consoleErrors).toEqual([])
       expect(v.requests.filter((u) => !u.startsWith('file:'))).toEqual([])
       await v.page.screenshot({path: join(OUTPUT, 'report-full.png'), fullPage: true})
+    } finally {
+      await v.close()
+    }
+  })
+
+  it('opens the report `isobench run` wrote for a real run (process arm), every chart drawn, no console error', async () => {
+    writeFileSync(join(dir, 's.yaml'), 'name: chromium-e2e\nreps: 4\nwarmup: 1\nmetrics:\n  - metric: startup\n    workload: idle\n')
+    const r = await isobench(['run', join(dir, 's.yaml'), '--arms', 'process', '--out', dir])
+    expect(r.exitCode, r.all).toBe(0)
+    const report = /report: +(.*report\.html)/.exec(r.stdout)![1]!
+    const v = await visit(report)
+    try {
+      const figures = await v.page.$$eval('figure.chart svg', (els) => els.map((el) => el.querySelectorAll('path, rect, line, text').length))
+      expect(figures.length).toBeGreaterThanOrEqual(3) // distribution, phases, drift
+      for (const marks of figures) expect(marks).toBeGreaterThan(10)
+      expect(v.consoleErrors).toEqual([])
+      expect(v.requests.filter((u) => !u.startsWith('file:'))).toEqual([])
+      await v.page.screenshot({path: join(OUTPUT, 'report-real-run.png'), fullPage: true})
     } finally {
       await v.close()
     }

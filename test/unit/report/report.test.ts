@@ -30,6 +30,7 @@ describe('report HTML', () => {
   it('has the header facts, TCG banner, parity mismatch, claims and an SVG per chart', async () => {
     const {html, charts, failedCharts} = await buildReport([full()])
     expect(failedCharts).toEqual([])
+    expect(html).not.toMatch(/="[^"]*NaN/) // no chart coordinate went NaN
     expect(html.match(/<figure class="chart"/g)).toHaveLength(charts)
     expect(html.match(/<figure class="chart"[^>]*><svg /g)).toHaveLength(charts)
     expect(html).toContain('Emulated VM figures (TCG)')
@@ -79,5 +80,35 @@ describe('report HTML', () => {
     expect(isMinority(['a', 'a', 'b', undefined], 'a')).toBe(false)
     expect(isMinority(['a', 'a', undefined], undefined)).toBe(false)
     expect(isMinority(['a', 'b'], 'a')).toBe(true)
+  })
+})
+
+describe('several runs in one report', () => {
+  it('renders one article per run with unique section and chart ids', async () => {
+    const a = full()
+    const b = loadResultsFile('test/fixtures/results/compare-new.json')
+    const {html} = await buildReport([a, b])
+    expect(html.match(/<article class="run"/g)).toHaveLength(2)
+    const ids = [...html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1])
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(html).toContain(a.runId)
+    expect(html).toContain(b.runId)
+  }, 60_000)
+})
+
+describe('interval charts', () => {
+  it('fall back to a linear axis when a bound is not positive (log of a negative is NaN)', async () => {
+    const {intervalSpec} = await import('../../../src/report/specs.js')
+    const {renderSvg} = await import('../../../src/report/svg.js')
+    const rows = [
+      {label: 'a', value: 5, lo: 2, hi: 9, verdict: 'regression', text: 'a'},
+      {label: 'b', value: 0.5, lo: -3, hi: 2, verdict: 'inconclusive', text: 'b'},
+    ]
+    const spec = intervalSpec({title: 't', subtitle: 'lower is better', xTitle: 'ratio', rows, reference: 1, log: true})
+    expect(JSON.stringify(spec)).not.toContain('"log"')
+    const svg = await renderSvg(spec)
+    expect(svg).not.toContain('NaN')
+    const positive = intervalSpec({title: 't', subtitle: 'lower is better', xTitle: 'ratio', rows: rows.slice(0, 1), reference: 1, log: true})
+    expect(JSON.stringify(positive)).toContain('"log"')
   })
 })
