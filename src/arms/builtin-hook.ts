@@ -4,6 +4,7 @@
  */
 import type {Hook} from '@oclif/core'
 import type {ArmProvider} from './arm.js'
+import {ContainerArm} from './container.js'
 import {ProcessArm} from './process.js'
 import {QemuArm} from './qemu.js'
 
@@ -13,6 +14,12 @@ export const builtinProviders: ArmProvider[] = [
     kind: 'process',
     description: 'bare host process, no isolation: the baseline every arm is compared with',
     create: (ctx) => new ProcessArm(ctx),
+  },
+  {
+    name: 'container',
+    kind: 'container',
+    description: "isobench's own container runtime: namespaces, overlayfs, pivot_root, cgroups (v1/v2/hybrid), via a small C helper",
+    create: (ctx) => new ContainerArm(ctx),
   },
   {
     name: 'qemu',

@@ -12,6 +12,8 @@ export const HOST_PACKAGES: HostPackage[] = [
   {pkg: 'busybox-static', why: 'the init and tools inside every instance', provides: '/bin/busybox'},
   {pkg: 'qemu-system-x86', why: 'the VM arm', provides: '/usr/bin/qemu-system-x86_64'},
   {pkg: 'qemu-utils', why: 'disk images for the VM arm', provides: '/usr/bin/qemu-img'},
+  {pkg: 'gcc', why: "compiling the container runtime's C helper (isobench-nsexec)", provides: '/usr/bin/gcc'},
+  {pkg: 'libc6-dev', why: "headers for the container runtime's C helper", provides: '/usr/include/sched.h'},
   {pkg: 'runc', why: 'the runc arm', provides: '/usr/sbin/runc'},
   {pkg: 'crun', why: 'the crun arm', provides: '/usr/bin/crun'},
   {pkg: 'stress-ng', why: 'cpu/memory workloads and aggressors', provides: '/usr/bin/stress-ng'},

@@ -9,6 +9,16 @@ export interface SetupStep {
 
 export const setupSteps: SetupStep[] = [
   {
+    // The container runtime's C helper (src/runtime/native/nsexec.c → build/native/isobench-nsexec), built with the host's cc.
+    name: 'container runtime helper (isobench-nsexec)',
+    async run({log, check}) {
+      const {buildNsexec, nsexecIsCurrent, NSEXEC_BINARY} = await import('../runtime/native.js')
+      if (nsexecIsCurrent()) return log(`runtime helper ${NSEXEC_BINARY} is current`)
+      if (check) throw new Error(`runtime helper ${NSEXEC_BINARY} is missing or older than its source (run \`isobench setup\`)`)
+      log(`built ${await buildNsexec()}`)
+    },
+  },
+  {
     // The VM arm's guest kernel: Debian's cloud kernel via apt-get download + dpkg -x (src/vm/kernel.ts).
     name: 'guest kernel for the VM arm',
     async run({log, check}) {

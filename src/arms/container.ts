@@ -1,0 +1,181 @@
+/**
+ * The `container` arm: isobench's own runtime (src/runtime). Each instance is a container with its
+ * own pid, mount, uts, ipc, net and cgroup namespaces over an overlay of the workload image, with
+ * cgroup limits from the instance's Limits. The init script from the image prints the readiness
+ * markers on the inherited stdout pipe, exactly as in the process arm.
+ */
+import {existsSync} from 'node:fs'
+import {ArmError} from '../errors.js'
+import {descendants, sampleProcesses} from '../host/procfs.js'
+import {INIT_PATH_IN_IMAGE} from '../images/init.js'
+import {readCgroupUsage} from '../runtime/cgroups.js'
+import {hostCgroups, launch, overlaySupported, type RunningContainer} from '../runtime/containers.js'
+import {ensureNsexec} from '../runtime/native.js'
+import {resolveImage, type ResolvedImage} from '../runtime/image-rootfs.js'
+import {releaseContainerResources} from '../runtime/prune.js'
+import {initContainerDir, readContainer, type ContainerConfig, type RuntimeNetwork} from '../runtime/state.js'
+import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from './arm.js'
+import {MarkerStream} from './markers.js'
+import {waitReady} from './readiness.js'
+
+export const DEFAULT_IMAGE = 'idle'
+
+export class ContainerArm implements Arm {
+  readonly name = 'container'
+  readonly kind = 'container'
+  private images = new Map<string, ResolvedImage>()
+  private running = new WeakMap<Instance, {c: RunningContainer; markers: MarkerStream}>()
+
+  constructor(private readonly ctx: ArmContext) {}
+
+  async available(): Promise<Availability> {
+    if (process.getuid?.() !== 0) return {ok: false, reason: 'needs root (namespaces, mounts, cgroups)'}
+    if (!existsSync('/proc/self/ns/cgroup')) return {ok: false, reason: 'kernel without cgroup namespaces'}
+    try {
+      await ensureNsexec()
+    } catch (error) {
+      return {ok: false, reason: (error as Error).message.split('\n')[0]}
+    }
+    const layout = hostCgroups()
+    const notes = [`cgroups ${layout.mode}`, overlaySupported() ? 'overlayfs' : 'no overlayfs: rootfs is copied per container']
+    return {ok: true, reason: notes.join('; ')}
+  }
+
+  info(): ArmInfo {
+    const layout = hostCgroups()
+    return {
+      name: this.name,
+      kind: this.kind,
+      accel: 'none',
+      versions: {runtime: 'isobench-nsexec', cgroups: layout.mode},
+      notes: [...this.images.entries()].map(([name, img]) => `image ${name}: rootfs ${img.digest ?? img.lowerDirs[0]}`),
+    }
+  }
+
+  async prepare(workloads: WorkloadSpec[]): Promise<void> {
+    await ensureNsexec()
+    hostCgroups()
+    for (const w of workloads) {
+      const image = w.image ?? DEFAULT_IMAGE
+      if (!this.images.has(image)) this.images.set(image, await resolveImage(this.ctx.config.stateDir, image))
+    }
+  }
+
+  /** The rootfs digest an image resolved to (for parity records). */
+  rootfsDigest(image = DEFAULT_IMAGE): string | null {
+    return this.images.get(image)?.digest ?? null
+  }
+
+  configFor(spec: InstanceSpec, image: ResolvedImage): ContainerConfig {
+    const {workload} = spec
+    const network: RuntimeNetwork = spec.network === 'user' ? 'bridge' : spec.network
+    return {
+      id: spec.id,
+      image: workload.image ?? DEFAULT_IMAGE,
+      lowerDirs: image.lowerDirs,
+      rootfsMode: overlaySupported() ? 'overlay' : 'copy',
+      argv: ['/bin/sh', INIT_PATH_IN_IMAGE, ...workload.argv],
+      env: {...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind},
+      cwd: '/',
+      hostname: spec.id.slice(0, 63),
+      network,
+      limits: {cpus: spec.limits.cpus, memoryMiB: spec.limits.memoryMiB, pids: spec.limits.pids, cpuset: spec.limits.cpuset},
+      mounts: [],
+      ports: network === 'bridge' ? (workload.ports ?? []).map((p) => ({host: 0, container: p})) : [],
+      autoRemove: true,
+      createdAt: new Date().toISOString(),
+    }
+  }
+
+  async start(spec: InstanceSpec): Promise<Instance> {
+    const imageName = spec.workload.image ?? DEFAULT_IMAGE
+    if (!this.images.has(imageName)) await this.prepare([spec.workload])
+    const config = this.configFor(spec, this.images.get(imageName)!)
+    const stateDir = this.ctx.config.stateDir
+    const startedAt = performance.now()
+    try {
+      initContainerDir(stateDir, config)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || readContainer(stateDir, spec.id)?.status === 'running') throw error
+      await releaseContainerResources(stateDir, spec.id) // a leftover of an interrupted run
+      initContainerDir(stateDir, config)
+    }
+    const handle = this.ctx.cleanup.add(`container ${spec.id}`, () => releaseContainerResources(stateDir, spec.id))
+    let c: RunningContainer
+    try {
+      c = await launch(stateDir, config, {output: 'pipe', tiedToParent: true, stateFiles: true})
+    } catch (error) {
+      await handle.run()
+      throw error
+    }
+    const markers = new MarkerStream().attach(c.child.stdout!).attach(c.child.stderr!, {markers: false})
+    const stopHandle = this.ctx.cleanup.add(`container ${spec.id} processes`, () => this.kill(c))
+    const exited = c.exited.then(async (r) => {
+      stopHandle.dispose()
+      await handle.run() // the helper removed its cgroups and dir; this catches what a crash left
+      return {code: r.code, signal: r.signal}
+    })
+    const instance: Instance = {
+      id: spec.id,
+      spec,
+      startedAt,
+      marks: markers.marks,
+      pids: () => [c.shimPid, ...descendants(c.shimPid)],
+      output: () => markers.output(),
+      endpoint: {host: '127.0.0.1', ports: c.ports},
+      exited,
+    }
+    this.running.set(instance, {c, markers})
+    return instance
+  }
+
+  async waitReady(instance: Instance): Promise<ReadyResult> {
+    const {c, markers} = this.state(instance)
+    try {
+      await c.networkReady
+    } catch (error) {
+      throw new ArmError(`${instance.id}: network setup failed: ${(error as Error).message}`, 'not-ready', {lastOutput: markers.tail(30)})
+    }
+    return waitReady(instance, markers)
+  }
+
+  async sample(instance: Instance): Promise<ResourceSample> {
+    const {c} = this.state(instance)
+    const procs = sampleProcesses(instance.pids())
+    const cg = readCgroupUsage(c.plan)
+    return {...procs, cgroupMemoryBytes: cg.memoryBytes, cpuSeconds: cg.cpuSeconds ?? procs.cpuSeconds}
+  }
+
+  /** SIGKILL the container's init (the whole pid namespace goes with it); the helper then cleans up. */
+  private kill(c: RunningContainer): void {
+    const init = descendants(c.shimPid)[0]
+    try {
+      if (init) process.kill(init, 'SIGKILL')
+      else process.kill(c.shimPid, 'SIGKILL')
+    } catch {
+      // gone already
+    }
+  }
+
+  async stop(instance: Instance): Promise<void> {
+    const {c} = this.state(instance)
+    this.kill(c)
+    const timeout = setTimeout(() => {
+      try {
+        process.kill(c.shimPid, 'SIGKILL')
+      } catch {
+        // gone
+      }
+    }, 5000)
+    await instance.exited
+    clearTimeout(timeout)
+  }
+
+  async cleanup(): Promise<void> {}
+
+  private state(instance: Instance) {
+    const m = this.running.get(instance)
+    if (!m) throw new ArmError(`${instance.id} was not started by the container arm`, 'failed')
+    return m
+  }
+}

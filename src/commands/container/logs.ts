@@ -1,0 +1,20 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand} from '../../base-command.js'
+import {stateDirFlags} from '../../images/cli.js'
+
+export default class ContainerLogs extends BaseCommand {
+  static override summary = "Print a container's output (stdout and stderr, as recorded in its log file)."
+  static override examples = ['<%= config.bin %> container logs web', '<%= config.bin %> container logs --tail 20 web']
+  static override args = {id: Args.string({description: 'container name', required: true})}
+  static override flags = {...stateDirFlags, tail: Flags.integer({description: 'only the last N lines'})}
+
+  async run(): Promise<{id: string; log: string}> {
+    const {args, flags} = await this.parse(ContainerLogs)
+    const {resolveStateDir} = await import('../../images/cli.js')
+    const {readContainerLog} = await import('../../runtime/containers.js')
+    let log = readContainerLog(await resolveStateDir(flags), args.id)
+    if (flags.tail !== undefined) log = log.split('\n').slice(-flags.tail - 1).join('\n')
+    process.stdout.write(log)
+    return {id: args.id, log}
+  }
+}

@@ -1,0 +1,18 @@
+import {BaseCommand} from '../../base-command.js'
+import {stateDirFlags} from '../../images/cli.js'
+
+export default class VolumePrune extends BaseCommand {
+  static override summary = 'Remove every named volume no container refers to.'
+  static override examples = ['<%= config.bin %> volume prune']
+  static override flags = {...stateDirFlags}
+
+  async run(): Promise<{removed: string[]}> {
+    const {flags} = await this.parse(VolumePrune)
+    const {resolveStateDir} = await import('../../images/cli.js')
+    const {pruneVolumes} = await import('../../runtime/volumes.js')
+    const removed = pruneVolumes(await resolveStateDir(flags))
+    for (const v of removed) this.log(`removed volume ${v}`)
+    if (removed.length === 0) this.log('nothing to prune')
+    return {removed}
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * What a container runs on: an image name (a recipe such as `idle`, or any image in the store) or
+ * a directory that already is a rootfs. Resolved outside timed regions to read-only lower dirs.
+ */
+import {existsSync, statSync} from 'node:fs'
+import {isAbsolute} from 'node:path'
+import {UsageError} from '../errors.js'
+
+export interface ResolvedImage {
+  /** Read-only lower dirs for the overlay, topmost first. */
+  lowerDirs: string[]
+  /** Rootfs digest (sha256:…) for parity records; null for a plain directory. */
+  digest: string | null
+  /** The image's own run config (Env, Cmd, WorkingDir), when it came from the store. */
+  env: string[]
+  cmd: string[]
+  workingDir: string
+}
+
+export async function resolveImage(stateDir: string, image: string): Promise<ResolvedImage> {
+  if (isAbsolute(image)) {
+    if (!existsSync(image) || !statSync(image).isDirectory()) throw new UsageError(`image ${image}: not a directory`, 'bad-image')
+    if (/[:,]/.test(image)) throw new UsageError(`image ${image}: a rootfs directory must not contain ':' or ','`, 'bad-image')
+    return {lowerDirs: [image], digest: null, env: [], cmd: [], workingDir: '/'}
+  }
+  const {openImageStore, ensureRecipeImage, unpackRootfs, imageConfig} = await import('../images/rootfs.js')
+  const store = openImageStore(stateDir)
+  let ref: string | {name: string | null; manifestDigest: string} = image
+  try {
+    await store.manifest(image)
+  } catch (error) {
+    // Not in the store: a recipe name (idle, isobench/idle[:latest]) is built on first use.
+    const recipe = image.replace(/^isobench\//, '').replace(/:latest$/, '')
+    try {
+      ref = await ensureRecipeImage(store, recipe)
+    } catch {
+      throw error // the store's own "not found" message names the image
+    }
+  }
+  const {dir, digest} = await unpackRootfs(store, ref)
+  const cfg = await imageConfig(store, ref)
+  return {lowerDirs: [dir], digest, env: cfg.Env ?? [], cmd: [...(cfg.Entrypoint ?? []), ...(cfg.Cmd ?? [])], workingDir: cfg.WorkingDir || '/'}
+}
+
+/** `KEY=VALUE` strings (image Env, --env flags) → a record; later entries win. */
+export function envRecord(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const e of list) {
+    const eq = e.indexOf('=')
+    if (eq > 0) out[e.slice(0, eq)] = e.slice(eq + 1)
+  }
+  return out
+}

@@ -1,0 +1,534 @@
+/*
+ * isobench-nsexec: the part of isobench's container runtime that must be fast and close to the
+ * kernel (like runc's nsexec). It is the container's shim too: it stays the parent of the
+ * container init, reaps it, removes the container's cgroups and scratch dir, and exits with the
+ * container's exit code.
+ *
+ *   isobench-nsexec run  [options] -- ARGV...   new namespaces, rootfs, pivot_root, exec
+ *   isobench-nsexec exec --pid PID [options] -- ARGV...   enter a running container
+ *   isobench-nsexec wrap [--lower A --upper U --work W --root DIR] [--umount PATH]... -- ARGV...
+ *                         exec ARGV in a private mount namespace (the OCI arms: overlay rootfs for
+ *                         runc/crun, and /sys/fs/cgroup/unified hidden from crun on hybrid hosts)
+ *
+ * run options:
+ *   --root DIR            mount point of the container rootfs (exists, empty)
+ *   --lower A:B --upper U --work W   overlay rootfs; without --lower, DIR is bind-mounted on itself
+ *   --hostname NAME       --cwd DIR     --env K=V (repeatable)
+ *   --net none|host|new   none: new netns with lo up; new: new netns, configured by the caller (sync)
+ *   --cgroup DIR          create DIR, put the init in it, remove it at exit (repeatable)
+ *   --cgset PATH=VALUE    write VALUE to PATH after the cgroups are created (repeatable)
+ *   --bind SRC=DST / --bind-ro SRC=DST   bind mounts, DST resolved inside the rootfs
+ *   --sync-fd N           write "pid P\n" on fd N and wait for one byte back before the init runs
+ *   --pidfile F --exitfile F    --cleanup DIR (rm -rf at exit)   --pdeathsig   --no-caps-drop
+ * Errors: "isobench-nsexec: <what>: <errno text>" on stderr, exit 125 (setup) / 127 (exec).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXN 64
+#define EXIT_SETUP 125
+
+static const char *root, *lower, *upper, *work, *hostname, *cwd = "/", *net = "none";
+static const char *pidfile, *exitfile, *cleanup_dir;
+static const char *envs[MAXN], *cgroups[MAXN], *cgsets[MAXN], *binds[MAXN];
+static int bind_ro[MAXN];
+static int n_env, n_cg, n_cgset, n_bind, sync_fd = -1, pdeathsig, drop_caps = 1, target_pid;
+static volatile pid_t child_pid;
+
+static void die(const char *fmt, ...) {
+  int e = errno;
+  va_list ap;
+  char buf[1024];
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  dprintf(2, "isobench-nsexec: %s%s%s\n", buf, e ? ": " : "", e ? strerror(e) : "");
+  _exit(EXIT_SETUP);
+}
+
+static void add(const char **arr, int *n, const char *v) {
+  if (*n >= MAXN) { errno = 0; die("too many repeated options"); }
+  arr[(*n)++] = v;
+}
+
+static void write_file(const char *path, const char *val) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) die("open %s", path);
+  size_t len = strlen(val);
+  if (write(fd, val, len) != (ssize_t)len) die("write %s to %s", val, path);
+  close(fd);
+}
+
+/* ---------- mounts, resolved inside the rootfs (hostile symlinks cannot escape) ---------- */
+
+static int open_in_root(int rootfd, const char *path, int flags) {
+  struct open_how how = {.flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+  return syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+}
+
+/* Open (creating as needed) DST inside the rootfs: a directory, or a file when as_file. */
+static int mkpath_in_root(int rootfd, const char *dst, int as_file) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s", dst);
+  int fd = open_in_root(rootfd, path, O_PATH);
+  if (fd >= 0) return fd;
+  char *slash = strrchr(path, '/');
+  int parent;
+  if (!slash || slash == path) {
+    parent = dup(rootfd);
+  } else {
+    *slash = 0;
+    parent = mkpath_in_root(rootfd, path, 0);
+    *slash = '/';
+  }
+  const char *leaf = slash ? slash + 1 : path;
+  if (as_file) {
+    int f = openat(parent, leaf, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (f >= 0) close(f);
+  } else if (mkdirat(parent, leaf, 0755) < 0 && errno != EEXIST) {
+    die("mkdir %s in rootfs", dst);
+  }
+  close(parent);
+  fd = open_in_root(rootfd, dst, O_PATH);
+  if (fd < 0) die("open %s in rootfs", dst);
+  return fd;
+}
+
+static void fdpath(char *buf, size_t n, int fd) { snprintf(buf, n, "/proc/self/fd/%d", fd); }
+
+static void mount_in_root(int rootfd, const char *src, const char *dst, const char *type, unsigned long flags,
+                          const char *data, int as_file) {
+  char p[64];
+  int fd = mkpath_in_root(rootfd, dst, as_file);
+  fdpath(p, sizeof p, fd);
+  if (mount(src, p, type, flags, data) < 0) die("mount %s on %s", type ? type : src, dst);
+  if ((flags & MS_BIND) && (flags & MS_RDONLY)) {
+    /* A bind mount ignores MS_RDONLY until remounted; reopen, the fd points below the new mount. */
+    close(fd);
+    fd = open_in_root(rootfd, dst, O_PATH);
+    fdpath(p, sizeof p, fd);
+    if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)), NULL) < 0)
+      die("remount %s read-only", dst);
+  }
+  close(fd);
+}
+
+/* Docker's masked and read-only /proc and /sys paths. */
+static const char *masked[] = {"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+                               "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+                               "/sys/firmware", "/sys/devices/virtual/powercap", NULL};
+static const char *readonly[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
+
+static void mask_paths(int rootfd) {
+  char p[64];
+  for (const char **m = masked; *m; m++) {
+    int fd = open_in_root(rootfd, *m, O_PATH);
+    if (fd < 0) continue;
+    struct stat st;
+    fstat(fd, &st);
+    fdpath(p, sizeof p, fd);
+    if (S_ISDIR(st.st_mode)) {
+      if (mount("tmpfs", p, "tmpfs", MS_RDONLY, "size=0") < 0) die("mask %s", *m);
+    } else if (mount("/dev/null", p, NULL, MS_BIND, NULL) < 0) {
+      die("mask %s", *m);
+    }
+    close(fd);
+  }
+  for (const char **m = readonly; *m; m++) {
+    int fd = open_in_root(rootfd, *m, O_PATH);
+    if (fd < 0) continue;
+    fdpath(p, sizeof p, fd);
+    if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind %s", *m);
+    close(fd);
+    fd = open_in_root(rootfd, *m, O_PATH);
+    fdpath(p, sizeof p, fd);
+    if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+      die("remount %s read-only", *m);
+    close(fd);
+  }
+}
+
+static void setup_dev(int rootfd) {
+  mount_in_root(rootfd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", 0);
+  int dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+  char p[64];
+  fdpath(p, sizeof p, dev);
+  int dfd = open(p, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  static const struct { const char *name; unsigned maj, min; } nodes[] = {
+      {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+  for (size_t i = 0; i < sizeof nodes / sizeof *nodes; i++) {
+    if (mknodat(dfd, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0) die("mknod /dev/%s", nodes[i].name);
+    fchmodat(dfd, nodes[i].name, 0666, 0); /* undo the umask */
+  }
+  mkdirat(dfd, "pts", 0755);
+  mkdirat(dfd, "shm", 01777);
+  fchmodat(dfd, "shm", 01777, 0);
+  symlinkat("pts/ptmx", dfd, "ptmx");
+  symlinkat("/proc/self/fd", dfd, "fd");
+  symlinkat("/proc/self/fd/0", dfd, "stdin");
+  symlinkat("/proc/self/fd/1", dfd, "stdout");
+  symlinkat("/proc/self/fd/2", dfd, "stderr");
+  close(dfd);
+  close(dev);
+  mount_in_root(rootfd, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", 0);
+  mount_in_root(rootfd, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", 0);
+}
+
+static void setup_rootfs(void) {
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) die("make / private");
+  if (lower) {
+    char opts[8192];
+    snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s,volatile", lower, upper, work);
+    if (mount("overlay", root, "overlay", 0, opts) < 0) die("mount overlay on %s", root);
+  } else if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0) {
+    die("bind %s", root);
+  }
+  int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) die("open %s", root);
+  mount_in_root(rootfd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0);
+  mount_in_root(rootfd, "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, 0);
+  setup_dev(rootfd);
+  for (int i = 0; i < n_bind; i++) {
+    char src[4096];
+    snprintf(src, sizeof src, "%s", binds[i]);
+    char *eq = strchr(src, '=');
+    if (!eq) { errno = 0; die("--bind wants SRC=DST, got %s", binds[i]); }
+    *eq = 0;
+    struct stat st;
+    if (stat(src, &st) < 0) die("bind source %s", src);
+    mount_in_root(rootfd, src, eq + 1, NULL, MS_BIND | MS_REC | (bind_ro[i] ? MS_RDONLY : 0), NULL, !S_ISDIR(st.st_mode));
+  }
+  mask_paths(rootfd);
+  close(rootfd);
+  if (chdir(root) < 0) die("chdir %s", root);
+  if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root");
+  if (umount2(".", MNT_DETACH) < 0) die("detach old root");
+  if (chdir("/") < 0) die("chdir /");
+}
+
+static void loopback_up(void) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct ifreq ifr = {0};
+  strcpy(ifr.ifr_name, "lo");
+  if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0) die("lo flags");
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) die("lo up");
+  close(s);
+}
+
+/* Docker's default capability set. */
+static const int keep_caps[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW,
+                                CAP_SETGID, CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE,
+                                CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE};
+
+static void reduce_caps(void) {
+  uint64_t keep = 0;
+  for (size_t i = 0; i < sizeof keep_caps / sizeof *keep_caps; i++) keep |= 1ULL << keep_caps[i];
+  for (int c = 0; c < 64; c++) {
+    if (keep & (1ULL << c)) continue;
+    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
+      if (errno == EINVAL) break; /* past the last capability this kernel knows */
+      die("drop capability %d", c);
+    }
+  }
+  prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct d[2] = {{(uint32_t)keep, (uint32_t)keep, (uint32_t)keep},
+                                        {(uint32_t)(keep >> 32), (uint32_t)(keep >> 32), (uint32_t)(keep >> 32)}};
+  if (syscall(SYS_capset, &h, d) < 0) die("capset");
+}
+
+static void exec_workload(char **argv) {
+  if (drop_caps) reduce_caps();
+  clearenv();
+  setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+  for (int i = 0; i < n_env; i++) putenv((char *)envs[i]);
+  if (chdir(cwd) < 0) die("chdir %s", cwd);
+  execvp(argv[0], argv);
+  int e = errno;
+  dprintf(2, "isobench-nsexec: exec %s: %s\n", argv[0], strerror(e));
+  _exit(e == ENOENT ? 127 : 126);
+}
+
+/* ---------- the shim: reap, clean up, report ---------- */
+
+static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *f) {
+  (void)st; (void)f;
+  if (flag == FTW_DP) rmdir(p); else unlink(p);
+  return 0;
+}
+
+static void rm_rf(const char *dir) {
+  if (!dir) return;
+  /* overlay's work dir has mode 000 dirs; root reads them anyway */
+  nftw(dir, rm_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+static void remove_cgroups(void) {
+  for (int i = n_cg - 1; i >= 0; i--) {
+    for (int tries = 0; tries < 200; tries++) {
+      if (rmdir(cgroups[i]) == 0 || errno == ENOENT) break;
+      if (errno != EBUSY) break;
+      struct timespec ts = {0, 1000000};
+      nanosleep(&ts, NULL);
+    }
+  }
+}
+
+static void forward(int sig) {
+  if (child_pid > 0) kill(child_pid, sig == SIGTERM || sig == SIGINT || sig == SIGHUP ? SIGKILL : sig);
+}
+
+static int shim_wait(void) {
+  int status = 0;
+  while (waitpid(child_pid, &status, 0) < 0) {
+    if (errno != EINTR) { status = 0; break; }
+  }
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  remove_cgroups();
+  if (exitfile) {
+    char tmp[4200], buf[32];
+    snprintf(tmp, sizeof tmp, "%s.tmp", exitfile);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      int n = snprintf(buf, sizeof buf, "%d\n", code);
+      if (write(fd, buf, n) == n) rename(tmp, exitfile);
+      close(fd);
+    }
+  }
+  rm_rf(cleanup_dir);
+  return code;
+}
+
+static void write_pidfile(pid_t pid) {
+  if (!pidfile) return;
+  char tmp[4200], buf[32];
+  snprintf(tmp, sizeof tmp, "%s.tmp", pidfile);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) die("open %s", tmp);
+  int n = snprintf(buf, sizeof buf, "%d\n", pid);
+  if (write(fd, buf, n) != n || rename(tmp, pidfile) < 0) die("write %s", pidfile);
+  close(fd);
+}
+
+static void install_forwarders(void) {
+  struct sigaction sa = {.sa_handler = forward};
+  sigemptyset(&sa.sa_mask);
+  int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) sigaction(sigs[i], &sa, NULL);
+}
+
+static int cmd_run(char **argv) {
+  if (!root) { errno = 0; die("--root is required"); }
+  /* The scratch dirs are made here: one process fewer than making them from the runtime. */
+  const char *mk[] = {cleanup_dir, root, upper, work};
+  for (size_t i = 0; i < sizeof mk / sizeof *mk; i++) {
+    if (!mk[i] || mkdir(mk[i], 0755) == 0 || errno == EEXIST) continue;
+    if (errno != ENOENT) die("mkdir %s", mk[i]);
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", mk[i]);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) *slash = 0;
+    if ((mkdir(parent, 0755) < 0 && errno != EEXIST) || mkdir(mk[i], 0755) < 0) die("mkdir %s", mk[i]);
+  }
+  for (int i = 0; i < n_cg; i++)
+    if (mkdir(cgroups[i], 0755) < 0 && errno != EEXIST) die("mkdir %s", cgroups[i]);
+  for (int i = 0; i < n_cgset; i++) {
+    char buf[4200];
+    snprintf(buf, sizeof buf, "%s", cgsets[i]);
+    char *eq = strrchr(buf, '=');
+    if (!eq) { errno = 0; die("--cgset wants PATH=VALUE"); }
+    *eq = 0;
+    write_file(buf, eq + 1);
+  }
+  int go[2];
+  if (pipe2(go, O_CLOEXEC) < 0) die("pipe");
+  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+  if (strcmp(net, "host") != 0) flags |= CLONE_NEWNET;
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &old);
+  pid_t pid = syscall(SYS_clone, flags, 0, 0, 0, 0);
+  if (pid < 0) die("clone");
+  if (pid == 0) {
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    close(go[1]);
+    if (sync_fd >= 0) close(sync_fd);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("pdeathsig");
+    /* The rootfs is set up while the shim moves us into our cgroups (which can take a few ms). */
+    if (hostname && sethostname(hostname, strlen(hostname)) < 0) die("sethostname");
+    if (strcmp(net, "host") != 0) loopback_up();
+    setup_rootfs();
+    char b;
+    if (read(go[0], &b, 1) != 1) _exit(EXIT_SETUP); /* the shim died or gave up */
+    close(go[0]);
+    if (unshare(CLONE_NEWCGROUP) < 0) die("cgroup namespace");
+    exec_workload(argv);
+  }
+  child_pid = pid;
+  install_forwarders();
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  close(go[0]);
+  char buf[32];
+  int n = snprintf(buf, sizeof buf, "%d", pid);
+  for (int i = 0; i < n_cg; i++) {
+    char procs[4200];
+    snprintf(procs, sizeof procs, "%s/cgroup.procs", cgroups[i]);
+    int fd = open(procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, buf, n) != n) { kill(pid, SIGKILL); dprintf(2, "isobench-nsexec: join %s: %s\n", procs, strerror(errno)); shim_wait(); _exit(EXIT_SETUP); }
+    close(fd);
+  }
+  write_pidfile(pid);
+  if (sync_fd >= 0) {
+    char msg[48], ack;
+    int m = snprintf(msg, sizeof msg, "pid %d\n", pid);
+    if (write(sync_fd, msg, m) != m || read(sync_fd, &ack, 1) != 1 || ack != '1') {
+      kill(pid, SIGKILL);
+      shim_wait();
+      errno = 0;
+      die("the runtime did not confirm the container's network");
+    }
+    close(sync_fd);
+  }
+  if (write(go[1], "1", 1) != 1) die("release the init");
+  close(go[1]);
+  return shim_wait();
+}
+
+/* ---------- wrap: a private mount namespace for runc/crun (their rootfs overlay; crun's hybrid workaround) ---------- */
+
+static const char *umounts[MAXN];
+static int n_umount;
+
+static int cmd_wrap(char **argv) {
+  /* A pid namespace too: if the runtime is killed, the kernel kills its container with it. */
+  if (unshare(CLONE_NEWNS | CLONE_NEWPID) < 0) die("mount/pid namespace");
+  pid_t pid = fork();
+  if (pid < 0) die("fork");
+  if (pid > 0) {
+    child_pid = pid;
+    install_forwarders();
+    return shim_wait();
+  }
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("pdeathsig");
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) die("make / private");
+  /* The runtime reads /proc/<pid> of its children: it needs a /proc of the new pid namespace. */
+  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) die("mount /proc");
+  for (int i = 0; i < n_umount; i++)
+    if (umount2(umounts[i], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) die("umount %s", umounts[i]);
+  if (lower) {
+    const char *mk[] = {root, upper, work};
+    for (size_t i = 0; i < 3; i++)
+      if (mkdir(mk[i], 0755) < 0 && errno != EEXIST) die("mkdir %s", mk[i]);
+    char opts[8192];
+    snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s,volatile", lower, upper, work);
+    if (mount("overlay", root, "overlay", 0, opts) < 0) die("mount overlay on %s", root);
+  }
+  execvp(argv[0], argv);
+  die("exec %s", argv[0]);
+  return 127;
+}
+
+/* ---------- exec: enter the namespaces and cgroups of a running container ---------- */
+
+static int cmd_exec(char **argv) {
+  if (target_pid <= 0) { errno = 0; die("--pid is required"); }
+  static const char *nss[] = {"cgroup", "ipc", "uts", "net", "pid", "mnt"};
+  int fds[6];
+  for (int i = 0; i < 6; i++) {
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%d/ns/%s", target_pid, nss[i]);
+    fds[i] = open(p, O_RDONLY | O_CLOEXEC);
+    if (fds[i] < 0) die("open %s", p);
+  }
+  char me[32];
+  int n = snprintf(me, sizeof me, "%d", getpid());
+  for (int i = 0; i < n_cg; i++) {
+    char procs[4200];
+    snprintf(procs, sizeof procs, "%s/cgroup.procs", cgroups[i]);
+    int fd = open(procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, me, n) != n) die("join %s", procs);
+    close(fd);
+  }
+  for (int i = 0; i < 6; i++) {
+    if (setns(fds[i], 0) < 0) die("setns %s", nss[i]);
+    close(fds[i]);
+  }
+  pid_t pid = fork();
+  if (pid < 0) die("fork");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    exec_workload(argv);
+  }
+  child_pid = pid;
+  install_forwarders();
+  n_cg = 0; /* the container's cgroups are not ours to remove */
+  return shim_wait();
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) { errno = 0; die("usage: isobench-nsexec run|exec [options] -- ARGV..."); }
+  const char *cmd = argv[1];
+  int i = 2;
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) { i++; break; }
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    int takes = 1;
+    if (strcmp(a, "--pdeathsig") == 0) { pdeathsig = 1; takes = 0; }
+    else if (strcmp(a, "--no-caps-drop") == 0) { drop_caps = 0; takes = 0; }
+    else if (!v) { errno = 0; die("%s needs a value", a); }
+    else if (strcmp(a, "--root") == 0) root = v;
+    else if (strcmp(a, "--lower") == 0) lower = v;
+    else if (strcmp(a, "--upper") == 0) upper = v;
+    else if (strcmp(a, "--work") == 0) work = v;
+    else if (strcmp(a, "--hostname") == 0) hostname = v;
+    else if (strcmp(a, "--cwd") == 0) cwd = v;
+    else if (strcmp(a, "--net") == 0) net = v;
+    else if (strcmp(a, "--env") == 0) add(envs, &n_env, v);
+    else if (strcmp(a, "--cgroup") == 0) add(cgroups, &n_cg, v);
+    else if (strcmp(a, "--cgset") == 0) add(cgsets, &n_cgset, v);
+    else if (strcmp(a, "--bind") == 0 || strcmp(a, "--bind-ro") == 0) { bind_ro[n_bind] = a[6] == '-'; add(binds, &n_bind, v); }
+    else if (strcmp(a, "--sync-fd") == 0) sync_fd = atoi(v);
+    else if (strcmp(a, "--pid") == 0) target_pid = atoi(v);
+    else if (strcmp(a, "--pidfile") == 0) pidfile = v;
+    else if (strcmp(a, "--exitfile") == 0) exitfile = v;
+    else if (strcmp(a, "--cleanup") == 0) cleanup_dir = v;
+    else if (strcmp(a, "--umount") == 0) add(umounts, &n_umount, v);
+    else { errno = 0; die("unknown option %s", a); }
+    i += takes;
+  }
+  if (i >= argc) { errno = 0; die("no command given after --"); }
+  if (lower && (!upper || !work)) { errno = 0; die("--lower needs --upper and --work"); }
+  if (pdeathsig && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("pdeathsig");
+  if (pdeathsig && getppid() == 1) { errno = 0; die("parent already gone"); }
+  if (strcmp(cmd, "run") == 0) return cmd_run(argv + i);
+  if (strcmp(cmd, "exec") == 0) return cmd_exec(argv + i);
+  if (strcmp(cmd, "wrap") == 0) return cmd_wrap(argv + i);
+  errno = 0;
+  die("unknown command %s (run|exec)", cmd);
+  return EXIT_SETUP;
+}

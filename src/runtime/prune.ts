@@ -1,0 +1,120 @@
+/**
+ * Finding and removing what containers leave behind when isobench is interrupted (Ctrl-C, kill -9)
+ * or a container crashes: helper processes, cgroups under every `isobench` parent, `ib-*` veths,
+ * address leases, port proxies and state dirs. Everything is found by name, not by memory.
+ */
+import {readFileSync, readdirSync, rmSync} from 'node:fs'
+import {join} from 'node:path'
+import {listContainerCgroups, removeCgroupDirs} from './cgroups.js'
+import {hostCgroups} from './containers.js'
+import {BRIDGE, bridgePorts, deleteLink, hostVethName, listHostVeths, listLeases, releaseAddress} from './network.js'
+import {containerDir, containersDir, listContainerIds, readContainer, type ContainerState} from './state.js'
+
+export interface PruneResult {
+  containers: string[]
+  processes: number[]
+  cgroups: string[]
+  veths: string[]
+  leases: string[]
+}
+
+function kill(pid: number | undefined | null, mustRun?: string): boolean {
+  if (!pid) return false
+  if (mustRun) {
+    // A pid from a state file may have been recycled: only kill it if it still runs our program.
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(mustRun)) return false
+    } catch {
+      return false
+    }
+  }
+  try {
+    process.kill(pid, 'SIGKILL')
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Helper processes (and detached port proxies) working for a container under this state dir: pid → container id. */
+export function findRuntimeProcesses(stateDir: string): Map<number, string> {
+  const prefix = containersDir(stateDir) + '/'
+  const out = new Map<number, string>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    let cmdline: string
+    try {
+      cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8')
+    } catch {
+      continue
+    }
+    if (!cmdline.includes('isobench-nsexec') && !cmdline.includes('isobench-port-proxy')) continue
+    const at = cmdline.indexOf(prefix)
+    if (at < 0) continue
+    const id = cmdline.slice(at + prefix.length).split(/[/\0]/)[0]
+    if (id) out.set(Number(name), id)
+  }
+  return out
+}
+
+/** Remove everything one (not running) container holds. */
+export async function releaseContainerResources(stateDir: string, id: string, state: ContainerState | null = readContainer(stateDir, id)): Promise<void> {
+  kill(state?.runtime.proxyPid, 'isobench-port-proxy')
+  removeCgroupDirs(listContainerCgroups(hostCgroups()).get(id) ?? [])
+  await deleteLink(state?.runtime.network?.hostVeth ?? hostVethName(id))
+  for (const [ip, owner] of listLeases(stateDir)) if (owner === id) releaseAddress(stateDir, ip)
+  rmSync(containerDir(stateDir, id), {recursive: true, force: true})
+}
+
+/**
+ * Remove every container that is not running (exited, dead, interrupted mid-create), and every
+ * leftover that belongs to no running container. With `all`, running containers are killed too.
+ */
+export async function pruneContainers(stateDir: string, opts: {all?: boolean} = {}): Promise<PruneResult> {
+  const result: PruneResult = {containers: [], processes: [], cgroups: [], veths: [], leases: []}
+  const running = new Set<string>()
+  for (const id of listContainerIds(stateDir)) {
+    const state = readContainer(stateDir, id)
+    if (state?.status === 'running' && !opts.all) {
+      running.add(id)
+      continue
+    }
+    if (state?.status === 'running') {
+      kill(state.initPid)
+      kill(state.runtime.shimPid, 'isobench-nsexec')
+    }
+    await releaseContainerResources(stateDir, id, state)
+    result.containers.push(id)
+  }
+  // Helpers whose container is gone or not running (e.g. a detached start interrupted before its state was written).
+  for (const [pid, id] of findRuntimeProcesses(stateDir)) {
+    if (!running.has(id) && kill(pid)) result.processes.push(pid)
+  }
+  // Leftover cgroups are empty (their processes died with the helper). A cgroup that still holds
+  // processes belongs to a container of another state dir: not ours to touch.
+  for (const [id, dirs] of listContainerCgroups(hostCgroups())) {
+    if (running.has(id) || !dirs.every(isEmptyCgroup)) continue
+    result.cgroups.push(...removeCgroupDirs(dirs))
+  }
+  // A veth lives exactly as long as its container's network namespace, so no sweep is needed beyond
+  // the containers removed above; report any of ours that are left.
+  const ours = new Set(result.containers.map(hostVethName))
+  result.veths = listHostVeths().filter((v) => ours.has(v))
+  for (const veth of result.veths) await deleteLink(veth)
+  for (const [ip, owner] of listLeases(stateDir)) {
+    // VM leases (owner vm-<id>) belong to `vm prune`.
+    if (running.has(owner) || owner.startsWith('vm-')) continue
+    releaseAddress(stateDir, ip)
+    result.leases.push(ip)
+  }
+  if (running.size === 0 && bridgePorts().length === 0) await deleteLink(BRIDGE)
+  return result
+}
+
+function isEmptyCgroup(dir: string): boolean {
+  try {
+    return readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim() === ''
+  } catch {
+    return true
+  }
+}
