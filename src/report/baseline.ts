@@ -31,6 +31,7 @@ export function baselineChart(c: RunComparison): Omit<Chart, 'id'> | undefined {
     xTitle: 'ratio new / base',
     reference: 1,
     log: rows.some((x) => x.ratio > 3 || x.ratio < 1 / 3),
+    domain: domainAround(rows.map((x) => x.ratio), c.threshold),
     rows: rows.map((x) => ({
       label: `${x.arm} · ${x.metric}.${x.figure} ${x.direction === 'higher' ? '↑' : '↓'} · ${x.workload}${paramsText(x.params) ? ` · ${paramsText(x.params)}` : ''}`,
       value: x.ratio,
@@ -41,6 +42,13 @@ export function baselineChart(c: RunComparison): Omit<Chart, 'id'> | undefined {
     })),
   })
   return {section: 'baseline', title: `change vs baseline run ${c.base.runId}`, spec}
+}
+
+/** An axis around the point estimates (and ±2× the threshold), so one absurd CI does not flatten the rest. */
+function domainAround(ratios: number[], threshold: number): [number, number] {
+  const lo = Math.min(1 - 2 * threshold, ...ratios)
+  const hi = Math.max(1 + 2 * threshold, ...ratios)
+  return [lo > 0 ? lo / 1.15 : lo - 0.1, hi * 1.15]
 }
 
 export function baselineSection(c: RunComparison, chartMarkup: Safe | undefined): Safe {

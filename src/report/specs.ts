@@ -145,16 +145,18 @@ export interface IntervalRow {
 const VERDICT_COLORS = {domain: ['better', 'worse', 'equivalent', 'inconclusive', 'improvement', 'regression'], range: ['#2ca02c', '#d62728', '#7f7f7f', '#ff7f0e', '#2ca02c', '#d62728']}
 
 /** Point estimates with CI whiskers against a reference line (ratio 1, or slope 0). */
-export function intervalSpec(o: {title: string; subtitle: string | string[]; xTitle: string; rows: IntervalRow[]; reference?: number; log?: boolean}): TopLevelSpec {
+export function intervalSpec(o: {title: string; subtitle: string | string[]; xTitle: string; rows: IntervalRow[]; reference?: number; log?: boolean; domain?: [number, number]}): TopLevelSpec {
   const present = new Set(o.rows.map((r) => r.verdict))
   const keep = VERDICT_COLORS.domain.map((d, i) => [d, VERDICT_COLORS.range[i]!] as const).filter(([d]) => present.has(d))
   const colors = {domain: keep.map(([d]) => d), range: keep.map(([, c]) => c)}
   // A log axis only when every point and bound is positive (a ratio CI of a figure that can go negative cannot be drawn on one).
   const log = o.log === true && o.rows.every((r) => r.value > 0 && (r.lo ?? 1) > 0 && (r.hi ?? 1) > 0)
-  const x = {field: 'value', type: 'quantitative', title: `${o.xTitle}${log ? ' (log scale)' : ''}`, scale: log ? {type: 'log'} : {type: 'linear', zero: false}}
+  // With a domain, whiskers that reach beyond it are clamped to the edge (they say "at least this far").
+  const bounds = o.domain && (!log || o.domain[0] > 0) ? {domain: o.domain, clamp: true} : {}
+  const x = {field: 'value', type: 'quantitative', title: `${o.xTitle}${log ? ' (log scale)' : ''}${o.domain ? ' (wide CIs clipped at the edge)' : ''}`, scale: log ? {type: 'log', ...bounds} : {type: 'linear', zero: false, ...bounds}}
   const y = {field: 'label', type: 'nominal', title: null, sort: null, axis: {labelLimit: 340}}
   const layers: unknown[] = [
-    {mark: {type: 'rule', strokeWidth: 2}, encoding: {y, x: {field: 'lo', type: 'quantitative', title: o.xTitle}, x2: {field: 'hi'}, color: {field: 'verdict', type: 'nominal', scale: colors, title: 'verdict'}}},
+    {mark: {type: 'rule', strokeWidth: 2}, encoding: {y, x: {...x, field: 'lo'}, x2: {field: 'hi'}, color: {field: 'verdict', type: 'nominal', scale: colors, title: 'verdict'}}},
     {mark: {type: 'point', filled: true, size: 60}, encoding: {y, x, color: {field: 'verdict', type: 'nominal', scale: colors, title: 'verdict'}, tooltip: [{field: 'text', title: 'comparison'}]}},
   ]
   if (o.reference !== undefined) layers.unshift({data: {values: [{ref: o.reference}]}, mark: {type: 'rule', strokeDash: [4, 3], color: '#999'}, encoding: {x: {field: 'ref', type: 'quantitative'}}})
