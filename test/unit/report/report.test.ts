@@ -112,3 +112,19 @@ describe('interval charts', () => {
     expect(JSON.stringify(positive)).toContain('"log"')
   })
 })
+
+describe('paper claims', () => {
+  it('renders claim | paper figure | our figure [CI] | verdict, coloured by outcome, TCG flagged', async () => {
+    const {claimsSection} = await import('../../../src/report/sections.js')
+    const html = claimsSection(full()).markup
+    expect(html).toMatch(/Containers start an order of magnitude faster than VMs.*Felter et al\., ISPASS 2015.*<code>felter2015:startup<\/code> · <b>gate<\/b>/s)
+    expect(html).toContain('qemu/container = 328× [316–346]')
+    expect(html).toContain('reproduced if ≥ 9.0')
+    expect(html).toContain('qemu: VM figures emulated (TCG)')
+    expect(html).toContain('<span class="badge good">reproduced</span>')
+    expect(html).toContain('<span class="badge bad">not reproduced</span>')
+    expect(html).toContain('<span class="badge neutral">not applicable: needs KVM</span>')
+    expect(html).toContain('CI below the expected range')
+    expect(html).not.toContain('samples:') // machine fields stay in the embedded data
+  })
+})
