@@ -77,10 +77,13 @@ function toMarkdown(c: RunComparison): string {
     '',
     `Base \`${md(c.base.runId)}\` → new \`${md(c.new.runId)}\`, threshold ±${pct(c.threshold)}; change = median(new)/median(base) − 1 with a 95% bootstrap CI; p from a permutation test.`,
     '',
-    `| ${HEAD.join(' | ')} |`,
-    `|${HEAD.map((_, i) => (i >= 4 && i <= 7 ? '---:' : '---')).join('|')}|`,
-    ...rows(c).map((r) => `| ${r.map((cell, i) => (i === 9 ? ICON[cell] ?? md(cell) : md(cell))).join(' | ')} |`),
   ]
+  const table = (rs: string[][]) => [`| ${HEAD.join(' | ')} |`, `|${HEAD.map((_, i) => (i >= 4 && i <= 7 ? '---:' : '---')).join('|')}|`, ...rs.map((r) => `| ${r.map((cell, i) => (i === 9 ? ICON[cell] ?? md(cell) : md(cell))).join(' | ')} |`)]
+  const all = rows(c)
+  const notable = all.filter((r) => r[9] !== 'equivalent')
+  const equivalent = all.filter((r) => r[9] === 'equivalent')
+  if (notable.length) out.push(...table(notable))
+  if (equivalent.length) out.push('', `<details><summary>${equivalent.length} equivalent cells (CI within ±${pct(c.threshold)})</summary>`, '', ...table(equivalent), '', '</details>')
   if (c.warnings.length) out.push('', ...c.warnings.map((w) => `> ⚠️ ${md(w)}`))
   if (c.onlyInBase.length || c.onlyInNew.length) out.push('', `Only in base: ${md(c.onlyInBase.join('; ') || 'none')}. Only in new: ${md(c.onlyInNew.join('; ') || 'none')}.`)
   return out.join('\n')
