@@ -5,7 +5,7 @@
  * error, no request other than the file itself, and hostile text must stay text — with the page's
  * Content-Security-Policy removed, so the escaping alone is what is tested.
  */
-import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {chromium, type Browser, type Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -35,6 +35,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium (needs Debia
   })
   afterAll(async () => {
     await browser?.close()
+    rmSync(dir, {recursive: true, force: true})
   })
 
   async function visit(file: string): Promise<Visit> {
