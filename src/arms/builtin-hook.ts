@@ -5,8 +5,10 @@
 import type {Hook} from '@oclif/core'
 import type {ArmProvider} from './arm.js'
 import {ContainerArm} from './container.js'
+import {crunProvider} from './crun.js'
 import {ProcessArm} from './process.js'
 import {QemuArm} from './qemu.js'
+import {runcProvider} from './runc.js'
 
 export const builtinProviders: ArmProvider[] = [
   {
@@ -21,6 +23,8 @@ export const builtinProviders: ArmProvider[] = [
     description: "isobench's own container runtime: namespaces, overlayfs, pivot_root, cgroups (v1/v2/hybrid), via a small C helper",
     create: (ctx) => new ContainerArm(ctx),
   },
+  runcProvider,
+  crunProvider,
   {
     name: 'qemu',
     kind: 'vm',

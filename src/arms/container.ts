@@ -100,7 +100,9 @@ export class ContainerArm implements Arm {
       await releaseContainerResources(stateDir, spec.id) // a leftover of an interrupted run
       initContainerDir(stateDir, config)
     }
-    const handle = this.ctx.cleanup.add(`container ${spec.id}`, () => releaseContainerResources(stateDir, spec.id))
+    const handle = this.ctx.cleanup.add(`container ${spec.id}`, async () => {
+      await releaseContainerResources(stateDir, spec.id)
+    })
     let c: RunningContainer
     try {
       c = await launch(stateDir, config, {output: 'pipe', tiedToParent: true, stateFiles: true})

@@ -18,6 +18,9 @@ export interface CgroupLayout {
   v2: string | null
   /** Controllers available in the v2 mount's root. */
   v2Controllers: string[]
+  /** Every cgroup mount point (named v1 hierarchies such as name=systemd, a hybrid host's v2 mount):
+   * OCI runtimes create `isobench/<id>` in those too, so prune looks there. */
+  allMounts: string[]
 }
 
 export interface CgroupLimits {
@@ -44,9 +47,11 @@ export interface CgroupPlan {
 export function parseCgroupLayout(mounts: string, v2Controllers: (mountPoint: string) => string[] = () => []): CgroupLayout {
   const v1: Record<string, string> = {}
   let v2Mount: string | null = null
+  const allMounts: string[] = []
   for (const line of mounts.split('\n')) {
     const [, mountPoint, type, options] = line.split(' ')
     if (!mountPoint || !options) continue
+    if ((type === 'cgroup' || type === 'cgroup2') && !allMounts.includes(mountPoint)) allMounts.push(mountPoint)
     if (type === 'cgroup') {
       for (const opt of options.split(',')) {
         if (['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'blkio', 'devices', 'freezer', 'hugetlb'].includes(opt)) v1[opt] ??= mountPoint
@@ -57,8 +62,8 @@ export function parseCgroupLayout(mounts: string, v2Controllers: (mountPoint: st
   }
   const hasV1 = Object.keys(v1).length > 0
   const controllers = v2Mount ? v2Controllers(v2Mount) : []
-  if (!hasV1) return {mode: v2Mount ? 'v2' : 'none', v1, v2: v2Mount, v2Controllers: controllers}
-  return {mode: v2Mount ? 'hybrid' : 'v1', v1, v2: null, v2Controllers: v2Mount ? controllers : []}
+  if (!hasV1) return {mode: v2Mount ? 'v2' : 'none', v1, v2: v2Mount, v2Controllers: controllers, allMounts}
+  return {mode: v2Mount ? 'hybrid' : 'v1', v1, v2: null, v2Controllers: v2Mount ? controllers : [], allMounts}
 }
 
 export function detectCgroupLayout(): CgroupLayout {
@@ -191,10 +196,10 @@ export function readCgroupUsage(plan: CgroupPlan): CgroupUsage {
   return out
 }
 
-/** Container cgroups under every `isobench` parent: id → dirs. */
+/** Container cgroups under every `isobench` parent of every cgroup mount: id → dirs. */
 export function listContainerCgroups(layout: CgroupLayout): Map<string, string[]> {
   const out = new Map<string, string[]>()
-  for (const parent of parentDirs(layout)) {
+  for (const parent of new Set([...parentDirs(layout), ...layout.allMounts.map((m) => join(m, CGROUP_PARENT))])) {
     if (!existsSync(parent)) continue
     for (const e of readdirSync(parent, {withFileTypes: true})) {
       if (!e.isDirectory()) continue

@@ -8,10 +8,13 @@ import {join} from 'node:path'
 import {listContainerCgroups, removeCgroupDirs} from './cgroups.js'
 import {hostCgroups} from './containers.js'
 import {BRIDGE, bridgePorts, deleteLink, hostVethName, listHostVeths, listLeases, releaseAddress} from './network.js'
+import {ociDir, removeBundle, staleBundles} from './oci-run.js'
 import {containerDir, containersDir, listContainerIds, readContainer, type ContainerState} from './state.js'
 
 export interface PruneResult {
   containers: string[]
+  /** OCI-arm bundles (runc/crun) whose wrapper is gone (all of them with --all). */
+  bundles: string[]
   processes: number[]
   cgroups: string[]
   veths: string[]
@@ -58,12 +61,13 @@ export function findRuntimeProcesses(stateDir: string): Map<number, string> {
 }
 
 /** Remove everything one (not running) container holds. */
-export async function releaseContainerResources(stateDir: string, id: string, state: ContainerState | null = readContainer(stateDir, id)): Promise<void> {
+export async function releaseContainerResources(stateDir: string, id: string, state: ContainerState | null = readContainer(stateDir, id)): Promise<{cgroups: string[]}> {
   kill(state?.runtime.proxyPid, 'isobench-port-proxy')
-  removeCgroupDirs(listContainerCgroups(hostCgroups()).get(id) ?? [])
+  const cgroups = removeCgroupDirs(listContainerCgroups(hostCgroups()).get(id) ?? [])
   await deleteLink(state?.runtime.network?.hostVeth ?? hostVethName(id))
   for (const [ip, owner] of listLeases(stateDir)) if (owner === id) releaseAddress(stateDir, ip)
   rmSync(containerDir(stateDir, id), {recursive: true, force: true})
+  return {cgroups}
 }
 
 /**
@@ -71,7 +75,7 @@ export async function releaseContainerResources(stateDir: string, id: string, st
  * leftover that belongs to no running container. With `all`, running containers are killed too.
  */
 export async function pruneContainers(stateDir: string, opts: {all?: boolean} = {}): Promise<PruneResult> {
-  const result: PruneResult = {containers: [], processes: [], cgroups: [], veths: [], leases: []}
+  const result: PruneResult = {containers: [], bundles: [], processes: [], cgroups: [], veths: [], leases: []}
   const running = new Set<string>()
   for (const id of listContainerIds(stateDir)) {
     const state = readContainer(stateDir, id)
@@ -83,17 +87,26 @@ export async function pruneContainers(stateDir: string, opts: {all?: boolean} = 
       kill(state.initPid)
       kill(state.runtime.shimPid, 'isobench-nsexec')
     }
-    await releaseContainerResources(stateDir, id, state)
+    const released = await releaseContainerResources(stateDir, id, state)
     result.containers.push(id)
+    result.cgroups.push(...released.cgroups)
   }
   // Helpers whose container is gone or not running (e.g. a detached start interrupted before its state was written).
   for (const [pid, id] of findRuntimeProcesses(stateDir)) {
     if (!running.has(id) && kill(pid)) result.processes.push(pid)
   }
+  // OCI-arm bundles: a live wrapper means a live run owns it (it dies with its run), unless --all.
+  if (opts.all) for (const [pid] of findOciWrappers(stateDir)) if (kill(pid, 'isobench-nsexec')) result.processes.push(pid)
+  if (opts.all) await new Promise((r) => setTimeout(r, 50))
+  for (const id of staleBundles(stateDir)) {
+    removeBundle(stateDir, id)
+    result.bundles.push(id)
+  }
+  const liveBundles = new Set(findOciWrappers(stateDir).values())
   // Leftover cgroups are empty (their processes died with the helper). A cgroup that still holds
   // processes belongs to a container of another state dir: not ours to touch.
   for (const [id, dirs] of listContainerCgroups(hostCgroups())) {
-    if (running.has(id) || !dirs.every(isEmptyCgroup)) continue
+    if (running.has(id) || liveBundles.has(id) || !dirs.every(isEmptyCgroup)) continue
     result.cgroups.push(...removeCgroupDirs(dirs))
   }
   // A veth lives exactly as long as its container's network namespace, so no sweep is needed beyond
@@ -109,6 +122,23 @@ export async function pruneContainers(stateDir: string, opts: {all?: boolean} = 
   }
   if (running.size === 0 && bridgePorts().length === 0) await deleteLink(BRIDGE)
   return result
+}
+
+/** Live `isobench-nsexec wrap` processes of the OCI arms under this state dir: pid → bundle id. */
+export function findOciWrappers(stateDir: string): Map<number, string> {
+  const prefix = ociDir(stateDir) + '/'
+  const out = new Map<number, string>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8')
+      if (!cmdline.includes('isobench-nsexec') || !cmdline.includes(prefix)) continue
+      out.set(Number(name), cmdline.slice(cmdline.indexOf(prefix) + prefix.length).split(/[/\0]/)[0]!)
+    } catch {
+      // exited
+    }
+  }
+  return out
 }
 
 function isEmptyCgroup(dir: string): boolean {

@@ -14,6 +14,7 @@ export default class ContainerPrune extends BaseCommand {
     const {pruneContainers} = await import('../../runtime/prune.js')
     const result = await pruneContainers(await resolveStateDir(flags), {all: flags.all})
     for (const id of result.containers) this.log(`removed container ${id}`)
+    for (const b of result.bundles) this.log(`removed OCI bundle ${b}`)
     for (const pid of result.processes) this.log(`killed process ${pid}`)
     for (const cg of result.cgroups) this.log(`removed cgroup ${cg}`)
     for (const v of result.veths) this.log(`removed veth ${v}`)

@@ -1,0 +1,77 @@
+/**
+ * The container, runc and crun arms through the Arm interface, on the same image: readiness by
+ * marker, resource samples with cgroup usage, the same rootfs digest, and nothing left after stop().
+ */
+import {existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import type {Arm, InstanceSpec, WorkloadSpec} from '../../../src/arms/arm.js'
+import {ContainerArm} from '../../../src/arms/container.js'
+import {OciArm} from '../../../src/arms/oci-arm.js'
+import {configSchema} from '../../../src/config/schema.js'
+import {CleanupRegistry} from '../../../src/engine/cleanup.js'
+import {silentLogger} from '../../../src/engine/log.js'
+import {listContainerCgroups} from '../../../src/runtime/cgroups.js'
+import {hostCgroups} from '../../../src/runtime/containers.js'
+import {pruneContainers} from '../../../src/runtime/prune.js'
+
+const root = process.getuid?.() === 0
+const stateDir = mkdtempSync(join(tmpdir(), 'isobench-arms-'))
+const cleanup = new CleanupRegistry()
+const ctx = {config: configSchema.parse({stateDir}), cleanup, log: silentLogger, runId: 'arms-test'}
+const workload: WorkloadSpec = {name: 'idle', argv: ['sleep', '30'], ready: {kind: 'marker'}}
+
+const arms: Array<[string, () => Arm & {rootfsDigest(image?: string): string | null}]> = [
+  ['container', () => new ContainerArm(ctx)],
+  ['runc', () => new OciArm('runc', ctx)],
+  ['crun', () => new OciArm('crun', ctx)],
+]
+
+describe.skipIf(!root)('container, runc and crun arms', () => {
+  const digests: Record<string, string | null> = {}
+  afterAll(async () => {
+    await cleanup.runAll()
+    await pruneContainers(stateDir, {all: true})
+    rmSync(stateDir, {recursive: true, force: true})
+  })
+
+  it.each(arms)('%s: ready by marker, samples cgroup usage, stops clean', async (name, make) => {
+    const arm = make()
+    const avail = await arm.available()
+    if (!avail.ok) {
+      // The runtimes are apt packages `isobench setup` installs; a host without them cannot run this arm.
+      expect(avail.reason).toBeTruthy()
+      return
+    }
+    await arm.prepare([workload])
+    const spec: InstanceSpec = {id: `t-${name}`, workload, limits: {memoryMiB: 64, cpus: 1, pids: 50}, network: 'none', readyTimeoutMs: 20_000}
+    const inst = await arm.start(spec)
+    const ready = await arm.waitReady(inst)
+    expect(ready.readyAt).toBeGreaterThan(inst.startedAt)
+    expect(ready.phases.map((p) => p.phase)).toEqual(['init', 'ready'])
+    const sample = await arm.sample(inst)
+    expect(sample.pssBytes).toBeGreaterThan(0)
+    expect(sample.cpuSeconds).toBeGreaterThan(0)
+    expect(sample.cgroupMemoryBytes).toBeGreaterThan(0)
+    const info = arm.info()
+    expect(info.name).toBe(name)
+    expect(Object.values(info.versions).every((v) => v && v !== 'unknown')).toBe(true)
+    digests[name] = arm.rootfsDigest()
+    await arm.stop(inst)
+    expect((await inst.exited).code).not.toBe(0)
+    const leftovers = [...listContainerCgroups(hostCgroups()).keys()].filter((id) => id.includes(`t-${name}`))
+    expect(leftovers).toEqual([])
+    for (const sub of ['containers', 'oci']) {
+      const dir = join(stateDir, sub)
+      expect(existsSync(dir) ? readdirSync(dir).filter((n) => !n.startsWith('.')) : []).toEqual([])
+    }
+  })
+
+  it('all arms ran the same rootfs (parity)', () => {
+    const seen = Object.values(digests).filter(Boolean)
+    expect(seen.length).toBeGreaterThan(0)
+    expect(new Set(seen).size).toBe(1)
+    expect(seen[0]).toMatch(/^sha256:[0-9a-f]{64}$/)
+  })
+})
