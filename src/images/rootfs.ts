@@ -7,6 +7,7 @@
  *   const ref = await ensureRecipeImage(store, 'idle')      // builds isobench/idle:latest if missing
  *   const {dir, digest} = await unpackRootfs(store, ref)    // <stateDir>/rootfs/<hex>, cached
  *   const cfg = await imageConfig(store, ref)               // Env, Entrypoint, Cmd, WorkingDir, User, ExposedPorts
+ *   const ref2 = await ensureImage(store, 'idle')           // a store image by name, else the recipe of that name
  *
  * - `ref` may be an ImageRef or a string: `name[:tag]`, `name@sha256:…`, a manifest digest or a
  *   unique prefix of one.
@@ -28,7 +29,8 @@ import {digestHex, sha256} from './digest.js'
 import {applyLayer} from './layer/apply.js'
 import {openTarStream} from './layer/tar-read.js'
 import type {OciRunConfig} from './oci.js'
-import {ensureRecipe, findRecipe, type Recipe} from './recipe.js'
+import type {CleanupRegistry} from '../engine/cleanup.js'
+import {allRecipes, ensureRecipe, findRecipe, type Recipe} from './recipe.js'
 import {rootfsDigest} from './rootfs-digest.js'
 import {ImageStore, type ImageRef} from './store.js'
 
@@ -90,13 +92,31 @@ async function applyBlob(store: ImageStore, dir: string, layerDigest: string, la
 }
 
 /** Unpack the image's layers (cached by layer chain) and return the rootfs dir and digest. */
-export async function unpackRootfs(store: ImageStore, ref: string | ImageRef): Promise<UnpackedRootfs> {
+export async function unpackRootfs(store: ImageStore, ref: string | ImageRef, opts: UnpackOptions = {}): Promise<UnpackedRootfs> {
   const manifest = await store.manifest(ref)
-  return unpackLayers(store, manifest.layers.map((l) => l.digest))
+  return unpackLayers(store, manifest.layers.map((l) => l.digest), opts)
+}
+
+export interface UnpackOptions {
+  /** A run's cleanup registry: an interrupted unpack then removes its temp dir too. */
+  cleanup?: CleanupRegistry
+}
+
+/**
+ * An image by name, or else the recipe of that name (`idle`, `isobench/idle`, `isobench/idle:latest`)
+ * built on first use. Throws the store's "not found" UsageError when it is neither.
+ */
+export async function ensureImage(store: ImageStore, nameOrRecipe: string | ImageRef): Promise<ImageRef> {
+  if (typeof nameOrRecipe !== 'string') return nameOrRecipe
+  const found = await store.tryResolve(nameOrRecipe)
+  if (found) return found
+  const recipe = nameOrRecipe.replace(/^isobench\//, '').replace(/:latest$/, '')
+  if ((await allRecipes()).some((r) => r.name === recipe)) return ensureRecipeImage(store, recipe)
+  return store.resolve(nameOrRecipe)
 }
 
 /** Unpack a chain of layer blobs (bottom first) from the store; cached like unpackRootfs. */
-export async function unpackLayers(store: ImageStore, layers: string[]): Promise<UnpackedRootfs> {
+export async function unpackLayers(store: ImageStore, layers: string[], opts: UnpackOptions = {}): Promise<UnpackedRootfs> {
   const root = rootfsRoot(store)
   const chainFile = chainPath(store, layers)
   if (existsSync(chainFile)) {
@@ -107,6 +127,7 @@ export async function unpackLayers(store: ImageStore, layers: string[]): Promise
   await mkdir(join(root, 'chains'), {recursive: true})
   const tmp = join(root, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
   await mkdir(tmp, {mode: 0o755})
+  const undo = opts.cleanup?.add(`rootfs temp dir ${tmp}`, () => rm(tmp, {recursive: true, force: true}))
   try {
     const warnings: string[] = []
     for (const [i, digest] of layers.entries()) warnings.push(...(await applyBlob(store, tmp, digest, `layer ${i + 1}/${layers.length} (${digest.slice(7, 19)})`)))
@@ -127,6 +148,7 @@ export async function unpackLayers(store: ImageStore, layers: string[]): Promise
     return {dir, digest, warnings, unpacked: true}
   } finally {
     await rm(tmp, {recursive: true, force: true})
+    undo?.dispose()
   }
 }
 
