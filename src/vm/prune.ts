@@ -8,7 +8,7 @@ import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {findQemuProcesses, isOurQemu, listInstanceIds, pidAlive, readMeta, type VmMeta} from './instances.js'
-import {artefactCacheDir, instanceDir, qmpSocketPath, tapName} from './paths.js'
+import {artefactCacheDir, instanceDir, qmpSocketPath, tapName, vmDir} from './paths.js'
 
 export interface VmPruneResult {
   killed: Array<{pid: number; id: string}>
@@ -36,6 +36,14 @@ async function killAndWait(pid: number, id: string): Promise<boolean> {
   return true
 }
 
+function qemuCmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
 function tapsPresent(): string[] {
   try {
     return readdirSync('/sys/class/net').filter((n) => /^isobench-[0-9a-f]{6}$/.test(n))
@@ -48,7 +56,9 @@ function tapsPresent(): string[] {
 export async function removeInstance(stateDir: string, id: string, result: VmPruneResult = {killed: [], removed: []}): Promise<VmPruneResult> {
   const meta = readMeta(stateDir, id)
   if (meta?.pid && (await killAndWait(meta.pid, id))) result.killed.push({pid: meta.pid, id})
-  for (const [pid, other] of findQemuProcesses()) if (other === id && (await killAndWait(pid, id))) result.killed.push({pid, id})
+  for (const [pid, other] of findQemuProcesses()) {
+    if (other === id && qemuCmdline(pid).includes(`${vmDir(stateDir)}/`) && (await killAndWait(pid, id))) result.killed.push({pid, id})
+  }
   const tap = meta?.tap ?? tapName(id)
   if (existsSync(`/sys/class/net/${tap}`)) {
     const {deleteLink} = await import('../runtime/network.js')
@@ -88,16 +98,19 @@ export async function pruneVms(stateDir: string, opts: {all?: boolean} = {}): Pr
     }
     await removeInstance(stateDir, id, result)
   }
-  // qemu processes of ours with no record at all (the record's dir was removed, or another state dir crashed mid-start).
+  // qemu processes of this state dir (their command line names its files) whose record is gone.
+  // Other state dirs' VMs — other runs on this host — are never touched.
+  const mine = `${vmDir(stateDir)}/`
   for (const [pid, id] of findQemuProcesses()) {
-    if (keep.has(id)) continue
-    if (listInstanceIds(stateDir).includes(id) && !opts.all) continue
+    if (keep.has(id) || listInstanceIds(stateDir).includes(id)) continue
+    if (!qemuCmdline(pid).includes(mine)) continue
     if (await killAndWait(pid, id)) result.killed.push({pid, id})
   }
-  // Taps no kept instance owns.
+  // Taps no kept instance owns and no live qemu (of any state dir) has open.
   const keptTaps = new Set([...keep].map((id) => readMeta(stateDir, id)?.tap ?? tapName(id)))
+  const live = [...findQemuProcesses().keys()].map(qemuCmdline)
   for (const tap of tapsPresent()) {
-    if (keptTaps.has(tap)) continue
+    if (keptTaps.has(tap) || live.some((a) => a.includes(`ifname=${tap},`))) continue
     const {deleteLink} = await import('../runtime/network.js')
     await deleteLink(tap)
     result.removed.push(`tap ${tap}`)
@@ -115,13 +128,7 @@ export async function pruneVms(stateDir: string, opts: {all?: boolean} = {}): Pr
     // no network state
   }
   // QMP sockets in /tmp (deep state dirs) that no live qemu uses.
-  const liveArgs = [...findQemuProcesses().keys()].map((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-    } catch {
-      return ''
-    }
-  })
+  const liveArgs = [...findQemuProcesses().keys()].map(qemuCmdline)
   for (const f of readdirSync(tmpdir())) {
     const p = join(tmpdir(), f)
     if (/^isobench-qmp-[0-9a-f]{16}\.sock$/.test(f) && !liveArgs.some((a) => a.includes(p))) {

@@ -31,9 +31,11 @@ Put the command after \`--\` when it has options of its own. Every figure says w
 
   async run(): Promise<import('../../vm/run.js').VmRunResult> {
     // Everything after the first `--` is the guest command, verbatim (oclif would still look for our own flags in it).
-    const dd = this.argv.indexOf('--')
-    const {args, argv, flags} = await this.parse(VmRun, dd >= 0 ? this.argv.slice(0, dd) : this.argv)
-    const command = dd >= 0 ? this.argv.slice(dd + 1) : (argv as string[]).slice(1)
+    const raw = [...this.argv]
+    const dd = raw.indexOf('--')
+    const guestCommand = dd >= 0 ? raw.slice(dd + 1) : null
+    const {args, argv, flags} = await this.parse(VmRun, dd >= 0 ? raw.slice(0, dd) : raw)
+    const command = guestCommand ?? (argv as string[]).slice(1)
     const {loadConfig} = await import('../../config/load.js')
     const {CleanupRegistry} = await import('../../engine/cleanup.js')
     const {runVm} = await import('../../vm/run.js')
