@@ -1,6 +1,8 @@
 /** The workload catalog: every profile by name. Scenarios and `--workload` name these. */
 import {UsageError} from '../errors.js'
 import type {WorkloadProfile} from './profile.js'
+import {serviceProfiles} from './profiles/services.js'
+import {stressProfiles} from './profiles/stress.js'
 
 const profiles: WorkloadProfile[] = [
   {
@@ -21,6 +23,8 @@ const profiles: WorkloadProfile[] = [
     figures: [],
     image: 'idle',
   },
+  ...stressProfiles,
+  ...serviceProfiles,
 ]
 
 export const catalog: ReadonlyMap<string, WorkloadProfile> = new Map(profiles.map((p) => [p.name, p]))

@@ -1,0 +1,6 @@
+/** Image recipes of the workload catalog; src/images/recipe.ts loads `recipes` from here. */
+import type {Recipe} from '../images/recipe.js'
+import {serviceRecipes} from './profiles/services.js'
+import {stressRecipes} from './profiles/stress.js'
+
+export const recipes: Recipe[] = [...stressRecipes, ...serviceRecipes]
