@@ -1,0 +1,175 @@
+/**
+ * Container runtime figures, all measured in the same run (root): `npm run bench:runtime`
+ * (options: `-- --runs 40 --scale 100`).
+ *
+ * 1. Start-to-exit of a `true` container, interleaved in shuffled rounds, median of ≥ 30 runs each:
+ *    ours (isobench-nsexec, exactly the arm's command line: overlay rootfs, cgroups, 6 namespaces,
+ *    /proc, /sys, /dev, masks, caps) vs bare `unshare` with the same namespaces (chroot into the same
+ *    rootfs, no overlay, no mounts) vs runc and crun on the same image (OCI bundle, overlay rootfs via
+ *    the helper's wrap, as the runc/crun arms run them). Targets: ours/unshare ≤ 1.5, ours/runc ≤ 0.1,
+ *    ours/crun ≤ 0.33.
+ * 2. N idle containers of the container arm started concurrently: time until all are ready (< 2 s),
+ *    and host memory per idle container: PSS of all its processes (< 2 MiB), next to the process arm.
+ * Every figure is printed, met or not.
+ */
+import {spawn} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {median, shuffle} from 'simple-statistics'
+import type {Arm, Instance, WorkloadSpec} from '../../src/arms/arm.js'
+import {ContainerArm} from '../../src/arms/container.js'
+import {ProcessArm} from '../../src/arms/process.js'
+import {configSchema} from '../../src/config/schema.js'
+import {CleanupRegistry} from '../../src/engine/cleanup.js'
+import {silentLogger} from '../../src/engine/log.js'
+import {sampleProcesses} from '../../src/host/procfs.js'
+import {overlaySupported, planFor} from '../../src/runtime/containers.js'
+import {resolveImage} from '../../src/runtime/image-rootfs.js'
+import {ensureNsexec} from '../../src/runtime/native.js'
+import {containerPaths, nsexecArgs} from '../../src/runtime/nsexec-args.js'
+import {probeOciRuntime} from '../../src/runtime/oci-probe.js'
+import {prepareOciRun, removeBundle} from '../../src/runtime/oci-run.js'
+import {pruneContainers} from '../../src/runtime/prune.js'
+import {containerDir, type ContainerConfig} from '../../src/runtime/state.js'
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 ? Number(process.argv[i + 1]) : dflt
+}
+const RUNS = Math.max(30, arg('runs', 40))
+const SCALE = arg('scale', 100)
+const stateDir = process.env.ISOBENCH_BENCH_STATE_DIR ?? mkdtempSync(join(tmpdir(), 'isobench-bench-runtime-'))
+const cleanup = new CleanupRegistry()
+cleanup.installSignalHandlers()
+
+/** Spawn argv and time it to its exit on the host's monotonic clock; null + error when it fails. */
+function timeRun(argv: string[]): Promise<{ms: number | null; error?: string}> {
+  return new Promise((resolve) => {
+    const t0 = performance.now()
+    const child = spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', 'ignore', 'pipe']})
+    let err = ''
+    child.stderr!.on('data', (b: Buffer) => (err += b.toString()))
+    child.once('error', (e) => resolve({ms: null, error: e.message}))
+    child.once('exit', (code) => {
+      const ms = performance.now() - t0
+      resolve(code === 0 ? {ms} : {ms: null, error: `exit ${code}: ${err.trim().split('\n').slice(-1)[0]}`})
+    })
+  })
+}
+
+const fmt = (ms: number) => `${ms.toFixed(2)} ms`
+
+async function startToExit(): Promise<void> {
+  const image = await resolveImage(stateDir, 'idle')
+  const rootfs = image.lowerDirs[0]!
+  const helper = await ensureNsexec()
+  const [runc, crun] = await Promise.all([probeOciRuntime('runc'), probeOciRuntime('crun')])
+  let n = 0
+  // Each arm: prepare (untimed) → argv (timed) → after (untimed).
+  const arms: Record<string, {prepare: () => Promise<{argv: string[]; after: () => void}>}> = {
+    unshare: {prepare: async () => ({argv: ['unshare', '--pid', '--fork', '--mount', '--uts', '--ipc', '--net', '--cgroup', `--root=${rootfs}`, '/bin/true'], after: () => {}})},
+    ours: {
+      prepare: async () => {
+        const id = `bench-${process.pid}-${n++}`
+        const config: ContainerConfig = {id, image: 'idle', lowerDirs: image.lowerDirs, rootfsMode: overlaySupported() ? 'overlay' : 'copy', argv: ['/bin/true'], env: {}, cwd: '/', hostname: id, network: 'none', limits: {}, mounts: [], ports: [], autoRemove: true, createdAt: ''}
+        const args = nsexecArgs(config, containerPaths(containerDir(stateDir, id)), planFor(config), {bindSources: [], tiedToParent: true, removeDir: true, stateFiles: false})
+        return {argv: [helper, ...args], after: () => rmSync(containerDir(stateDir, id), {recursive: true, force: true})}
+      },
+    },
+  }
+  for (const probe of [runc, crun]) {
+    if (!probe.works) {
+      console.log(`${probe.name}: not measured: ${probe.reason}`)
+      continue
+    }
+    arms[probe.name] = {
+      prepare: async () => {
+        const id = `bench-${probe.name}-${process.pid}-${n++}`
+        const {argv} = await prepareOciRun({stateDir, runtime: probe, id, lowerDirs: image.lowerDirs, argv: ['/bin/true'], env: {}, network: 'none', limits: {}})
+        return {argv, after: () => removeBundle(stateDir, id)}
+      },
+    }
+  }
+  const names = Object.keys(arms)
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]))
+  const failures: Record<string, string[]> = Object.fromEntries(names.map((k) => [k, []]))
+  // Warm-up round (page cache, helper binary, cgroup parents), not recorded.
+  for (const name of names) {
+    const {argv, after} = await arms[name]!.prepare()
+    const r = await timeRun(argv)
+    after()
+    if (r.ms === null) console.log(`warm-up ${name} failed: ${r.error}`)
+  }
+  for (let round = 0; round < RUNS; round++) {
+    for (const name of shuffle(names)) {
+      const {argv, after} = await arms[name]!.prepare()
+      const r = await timeRun(argv)
+      after()
+      if (r.ms === null) failures[name]!.push(r.error ?? 'failed')
+      else samples[name]!.push(r.ms)
+    }
+  }
+  console.log(`\nStart-to-exit of a \`true\` container (${RUNS} interleaved rounds, shuffled order per round; host monotonic clock, spawn → exit)`)
+  const med: Record<string, number> = {}
+  for (const name of names) {
+    const v = samples[name]!
+    if (v.length === 0) {
+      console.log(`  ${name.padEnd(8)} no successful run: ${failures[name]![0]}`)
+      continue
+    }
+    med[name] = median(v)
+    const fails = failures[name]!.length ? `, ${failures[name]!.length} failed: ${failures[name]![0]}` : ''
+    console.log(`  ${name.padEnd(8)} median ${fmt(med[name]!).padStart(10)}  min ${fmt(Math.min(...v))}  max ${fmt(Math.max(...v))}  (n=${v.length}${fails})`)
+  }
+  const ratio = (ref: string, target: number) => {
+    if (med.ours === undefined || med[ref] === undefined) return console.log(`  ours ÷ ${ref}: not measured`)
+    const r = med.ours / med[ref]!
+    console.log(`  ours ÷ ${ref.padEnd(7)} = ${r.toFixed(3)}   target ≤ ${target}: ${r <= target ? 'met' : 'MISSED'}`)
+  }
+  console.log('Ratios (medians, same run):')
+  ratio('unshare', 1.5)
+  ratio('runc', 0.1)
+  ratio('crun', 0.33)
+}
+
+async function scaleOut(): Promise<void> {
+  const ctx = {config: configSchema.parse({stateDir}), cleanup, log: silentLogger, runId: 'bench-runtime'}
+  const workload: WorkloadSpec = {name: 'idle', argv: ['sleep', '3600'], ready: {kind: 'marker'}}
+  const measure = async (arm: Arm, label: string) => {
+    await arm.prepare([workload])
+    const specs = Array.from({length: SCALE}, (_, i) => ({id: `bench-${label}-${i}`, workload, limits: {}, network: 'none' as const, readyTimeoutMs: 30_000}))
+    const t0 = performance.now()
+    const instances: Instance[] = await Promise.all(specs.map((s) => arm.start(s)))
+    const ready = await Promise.allSettled(instances.map((i) => arm.waitReady(i)))
+    const allReadyMs = Math.max(...ready.map((r) => (r.status === 'fulfilled' ? r.value.readyAt : Number.NaN))) - t0
+    const failed = ready.filter((r) => r.status === 'rejected').length
+    await new Promise((r) => setTimeout(r, 500)) // let the shells settle before reading memory
+    const pids = instances.flatMap((i) => i.pids())
+    const mem = sampleProcesses(pids)
+    const samples = await Promise.all(instances.map((i) => arm.sample(i)))
+    const cgroupTotal = samples.reduce((a, s) => a + (s.cgroupMemoryBytes ?? 0), 0)
+    await Promise.all(instances.map((i) => arm.stop(i)))
+    return {allReadyMs, failed, pssPer: mem.pssBytes! / SCALE, rssPer: mem.rssBytes! / SCALE, procsPer: pids.length / SCALE, cgroupPer: cgroupTotal / SCALE}
+  }
+  const ours = await measure(new ContainerArm(ctx), 'container')
+  const bare = await measure(new ProcessArm(ctx), 'process')
+  const mib = (b: number) => `${(b / 1024 / 1024).toFixed(2)} MiB`
+  console.log(`\n${SCALE} idle containers (init + sleep) started concurrently by the container arm`)
+  console.log(`  all ready after ${ours.allReadyMs.toFixed(0)} ms (${ours.failed} failed)   target < 2000 ms: ${ours.failed === 0 && ours.allReadyMs < 2000 ? 'met' : 'MISSED'}`)
+  console.log(`  same with the process arm (no isolation): ${bare.allReadyMs.toFixed(0)} ms (${bare.failed} failed)`)
+  console.log(`  PSS per idle container, all its host processes (shim + init + sleep, ${ours.procsPer.toFixed(1)} per container): ${mib(ours.pssPer)}   target < 2 MiB: ${ours.pssPer < 2 * 1024 * 1024 ? 'met' : 'MISSED'}`)
+  console.log(`  PSS per bare process instance (init + sleep): ${mib(bare.pssPer)}; added by the container: ${mib(ours.pssPer - bare.pssPer)}`)
+  console.log(`  cgroup memory usage per container (kernel-side charge incl. page cache): ${mib(ours.cgroupPer)}; RSS per container: ${mib(ours.rssPer)}`)
+}
+
+try {
+  console.log(`bench:runtime: state dir ${stateDir}; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')} on ${(await import('node:os')).cpus().length} CPUs`)
+  await startToExit()
+  if (SCALE > 0) await scaleOut()
+} finally {
+  await cleanup.runAll()
+  await pruneContainers(stateDir, {all: true})
+  if (!process.env.ISOBENCH_BENCH_STATE_DIR) rmSync(stateDir, {recursive: true, force: true})
+  cleanup.removeSignalHandlers()
+}
