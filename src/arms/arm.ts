@@ -74,6 +74,8 @@ export interface InstanceSpec {
 export interface PhaseMark {
   phase: string
   at: number
+  /** For the `exit` mark: the workload's exit code as the init reported it. */
+  code?: number
 }
 
 export interface Instance {

@@ -48,9 +48,12 @@ export class MarkerStream extends EventEmitter {
     if (idx >= 0) {
       const [phase, ...rest] = line.slice(idx + MARKER_PREFIX.length).trim().split(/\s+/)
       if (phase) {
-        const mark = {phase, at}
+        const mark: PhaseMark = {phase, at}
+        if (phase === 'exit') {
+          this.lastExitCode = Number(rest[0])
+          if (Number.isInteger(this.lastExitCode)) mark.code = this.lastExitCode
+        }
         this.marks.push(mark)
-        if (phase === 'exit') this.lastExitCode = Number(rest[0])
         this.emit('mark', mark, rest.join(' '))
         if (idx === 0) return
         line = line.slice(0, idx)

@@ -7,7 +7,7 @@ import type {Config} from '@oclif/core'
 import type {Arm, ArmContext} from '../arms/arm.js'
 import {loadArmProviders} from '../arms/registry.js'
 import type {IsobenchConfig} from '../config/schema.js'
-import {InputFileError} from '../errors.js'
+import {InputFileError, UsageError} from '../errors.js'
 import {hostFacts} from '../host/facts.js'
 import {getMetric} from '../metrics/index.js'
 import type {LoadedScenario} from '../scenario/load.js'
@@ -16,6 +16,7 @@ import {CleanupRegistry} from './cleanup.js'
 import type {Logger} from './log.js'
 import {expandPlan, seededRandom, type Cell, type PlanOptions} from './plan.js'
 import {catalog} from '../workloads/catalog.js'
+import {missingTools} from '../workloads/list.js'
 import {Progress} from './progress.js'
 import {RESULTS_SCHEMA_VERSION, type ArmRecord, type Results} from './results.js'
 import {runCells, workloadSpec} from './runner.js'
@@ -69,6 +70,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   checkParams(loaded)
   checkAggressors(loaded)
   const cells = expandPlan(scenario, config, (m) => getMetric(m)?.defaultWorkload ?? 'idle', opts)
+  const missing = missingTools(cells.flatMap(cellWorkloads))
+  if (missing) throw new UsageError(`${loaded.file}: ${missing}`, 'missing-tool')
   const seed = config.seed ?? Math.floor(Math.random() * 2 ** 31)
   const runId = newRunId()
   const ctx: ArmContext = {config, cleanup, log, runId}

@@ -6,7 +6,7 @@
  * the process arm's is the comparison analysis computes. Params: settleMs, windowMs, timeoutMs.
  */
 import type {Metric, SampleDraft} from './metric.js'
-import {parseFigures, sleep, startReady, watchExit} from './instances.js'
+import {parseFigures, sleep, startReady, watchExit, workloadExitCode} from './instances.js'
 import {failedDraft} from './with-instance.js'
 
 const CPU = {figure: 'cpu_per_s', unit: 'cores', direction: 'lower'} as const
@@ -45,11 +45,7 @@ export const cpu: Metric = {
           drafts.push(...throughput.map((t) => failedDraft(e, t)))
         } else {
           await sleep(20)
-          try {
-            drafts.push(...parseFigures(ctx.profile, instance.output()))
-          } catch (error) {
-            drafts.push(...throughput.map((t) => failedDraft(Object.assign(error as Error, {detail: {lastOutput: instance.output().slice(-2000)}}), t)))
-          }
+          drafts.push(...parseFigures(ctx.profile, instance.output(), undefined, workloadExitCode(instance)))
         }
       }
       return drafts

@@ -59,10 +59,27 @@ export function watchExit(instance: Instance): {readonly done: boolean; wait(tim
   }
 }
 
-/** Parse a finished workload's output into drafts, one per figure the profile declares. */
-export function parseFigures(profile: WorkloadProfile, output: string, params?: SampleDraft['params']): SampleDraft[] {
+/** The workload's exit code from the init's `ISOBENCH exit <code>` mark, or undefined before it exits. */
+export function workloadExitCode(instance: Pick<Instance, 'marks'>): number | undefined {
+  return instance.marks.find((m) => m.phase === 'exit')?.code
+}
+
+/**
+ * Parse a finished workload's output into drafts, one per figure the profile declares. A workload
+ * that exited non-zero, or whose output the parser rejects, gives failed drafts carrying the tail
+ * of its output (stderr included) — never a number.
+ */
+export function parseFigures(profile: WorkloadProfile, output: string, params?: SampleDraft['params'], exitCode?: number): SampleDraft[] {
   if (!profile.parse || profile.figures.length === 0) return []
-  const figures = profile.parse(output)
+  const failAll = (code: string, message: string) =>
+    profile.figures.map((f) => ({figure: f.name, unit: f.unit, direction: f.direction, value: null, params, error: {code, message, lastOutput: output.slice(-2000)}}))
+  if (exitCode !== undefined && exitCode !== 0) return failAll('workload-failed', `workload ${profile.name} exited with code ${exitCode}`)
+  let figures
+  try {
+    figures = profile.parse(output)
+  } catch (error) {
+    return failAll('parse-error', `workload ${profile.name}: ${(error as Error).message}`)
+  }
   return profile.figures.map((f) => {
     const value = figures[f.name]
     return value === undefined || !Number.isFinite(value)
@@ -78,7 +95,7 @@ export async function runToCompletion(arm: Arm, spec: InstanceSpec, profile: Wor
     const finished = await watchExit(instance).wait(timeoutMs, signal)
     if (!finished) throw Object.assign(new Error(`workload ${profile.name} did not finish within ${(timeoutMs / 1000).toFixed(0)} s`), {code: 'timeout'})
     await sleep(20) // let the last output lines arrive
-    return parseFigures(profile, instance.output(), params)
+    return parseFigures(profile, instance.output(), params, workloadExitCode(instance))
   } finally {
     await arm.stop(instance).catch(() => {})
   }
