@@ -21,14 +21,17 @@ export interface CompareInput {
 
 export interface CompareResult extends RatioEstimate, Verdict {
   pValue: number
-  /** 'difference' when the baseline median is 0 and no ratio exists; ratio and ci are then NaN. */
+  /**
+   * 'difference' when either median is 0: no ratio exists (baseline 0) or it would be 0 and its
+   * inverse, shown for "lower by N×", infinite (compared arm 0). ratio and ci are then NaN.
+   */
   basis: 'ratio' | 'difference'
   difference?: number
   differenceCi?: [number, number]
 }
 
 export function compareSamples(input: CompareInput): CompareResult {
-  if (median([...input.baselineValues]) === 0) return compareDifference(input)
+  if (median([...input.baselineValues]) === 0 || median([...input.values]) === 0) return compareDifference(input)
   const estimate = ratioOfMedians(input.values, input.baselineValues, {seed: input.seed, resamples: input.resamples})
   const {pValue} = permutationTest(input.values, input.baselineValues, {seed: input.seed ^ 0x5bd1e995, resamples: input.resamples})
   const n = Math.min(input.values.length, input.baselineValues.length)

@@ -2,7 +2,7 @@
  * From a ratio with its CI to a verdict and one sentence: "container slower than process by 35%
  * [30–40%]", "equivalent within ±5%", or "inconclusive — about n more runs needed".
  *
- * Rules, in order: no finite CI → inconclusive; CI inside [1−δ, 1+δ] → equivalent; CI excluding 1
+ * Rules, in order: no finite CI or fewer than 3 samples per side → inconclusive; CI inside [1−δ, 1+δ] → equivalent; CI excluding 1
  * and p < α → better/worse (by the figure's direction); anything else → inconclusive, with the
  * number of runs that would shrink the CI enough (half-width ∝ 1/√n).
  */
@@ -30,6 +30,9 @@ export interface Verdict {
   moreRunsNeeded?: number
 }
 
+/** Below this many samples per side a bootstrap "CI" is a point (n=1) or nearly so: no verdict. */
+export const MIN_N_FOR_CI = 3
+
 const TIME_UNITS = new Set(['ns', 'us', 'µs', 'ms', 's'])
 const SIZE_UNITS = new Set(['B', 'KiB', 'MiB', 'GiB', 'bytes'])
 
@@ -47,6 +50,10 @@ export function verdict(input: VerdictInput): Verdict {
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(ratio)) {
     return {verdict: 'inconclusive', text: `${arm} vs ${baseline}: inconclusive — no confidence interval (${n < 2 ? 'too few samples' : 'a baseline median of 0'})`}
+  }
+  if (n < MIN_N_FOR_CI) {
+    const more = Math.max(MIN_N_FOR_CI, runsForPermutationPower(alpha)) - n
+    return {verdict: 'inconclusive', text: `${arm} vs ${baseline}: inconclusive (ratio ${fmtRatio(ratio)}, n=${n}: too few samples for a confidence interval) — about ${more} more runs needed`, moreRunsNeeded: more}
   }
   if (lo >= 1 - delta && hi <= 1 + delta) {
     return {verdict: 'equivalent', text: `${arm} equivalent to ${baseline} within ±${pct(delta)} (ratio ${fmtRatio(ratio)} [${fmtRatio(lo)}–${fmtRatio(hi)}])`}
@@ -93,6 +100,10 @@ export function differenceVerdict(input: Omit<VerdictInput, 'ratio' | 'ci'> & {d
   const [lo, hi] = ci
   const f = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(2))
   if (input.allZero) return {verdict: 'equivalent', text: `${arm} equivalent to ${baseline}: both 0 ${unit}`}
+  if (n < MIN_N_FOR_CI) {
+    const more = Math.max(MIN_N_FOR_CI, runsForPermutationPower(alpha)) - n
+    return {verdict: 'inconclusive', text: `${arm} vs ${baseline}: inconclusive (difference ${f(difference)} ${unit}, n=${n}: too few samples for a confidence interval) — about ${more} more runs needed`, moreRunsNeeded: more}
+  }
   if ((lo > 0 || hi < 0) && pValue < alpha) {
     const up = lo > 0
     const words = comparativeWords(unit)
@@ -113,6 +124,7 @@ export function magnitude(ratio: number, lo: number, hi: number): string {
 }
 
 function fmtFactor(x: number): string {
+  if (!Number.isFinite(x)) return '∞' // a CI bound of 0 inverted: the interval is unbounded on that side
   return x >= 10 ? x.toFixed(0) : x.toFixed(1)
 }
 

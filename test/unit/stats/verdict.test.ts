@@ -95,4 +95,18 @@ describe('small samples and zero baselines', () => {
     expect(r.text).toMatch(/^container higher than process by 0\.040 cores \[/)
     expect(compareSamples({...base, values: [0, 0, 0], baselineValues: [0, 0, 0], seed: 1}).verdict).toBe('equivalent')
   })
+  it('compares by difference when the compared arm median is 0 (idle container vs a busy VM baseline), never "by Infinity×"', () => {
+    const r = compareSamples({...base, arm: 'container', baseline: 'qemu', unit: 'cores', values: [0, 0, 0, 0, 0], baselineValues: [0.053, 0.047, 0.066, 0.05, 0.055], seed: 1})
+    expect(r.basis).toBe('difference')
+    expect(r.difference).toBeCloseTo(-0.053, 12)
+    expect(r.verdict).toBe('better')
+    expect(r.text).not.toMatch(/Infinity|NaN/)
+    expect(r.text).toMatch(/^container lower than qemu by 0\.053 cores \[/)
+  })
+  it('never calls one sample per side equivalent: a bootstrap CI of n=1 is a point', () => {
+    const r = compareSamples({...base, values: [0.989], baselineValues: [1], seed: 1})
+    expect(r.verdict).toBe('inconclusive')
+    expect(r.text).toMatch(/too few samples/)
+    expect(r.moreRunsNeeded).toBeGreaterThanOrEqual(2)
+  })
 })
