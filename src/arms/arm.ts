@@ -44,7 +44,13 @@ export type NetworkMode = 'none' | 'host' | 'bridge' | 'user'
 /** How the host decides an instance is ready. */
 export type ReadinessRule =
   | {kind: 'marker'} // the init prints `ISOBENCH ready <name>`
-  | {kind: 'tcp'; port: number}
+  /**
+   * A host-side TCP connect. Through a port proxy (our container's published ports, qemu's
+   * user-mode hostfwd) the proxy accepts before the workload listens, so a bare connect proves
+   * nothing there: give `send`/`expect` (a request and the start of its reply, e.g. PING/+PONG)
+   * and the probe counts only a reply from the workload itself.
+   */
+  | {kind: 'tcp'; port: number; send?: string; expect?: string}
   | {kind: 'http'; port: number; path: string}
 
 /** A workload resolved for one run: what every arm executes inside its instance. */

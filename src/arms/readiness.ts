@@ -25,7 +25,7 @@ export async function waitReady(instance: Instance, markers: MarkerStream): Prom
     let gone = false
     void exited.then(() => (gone = true))
     while (performance.now() < deadline && !gone) {
-      const ok = ready.kind === 'tcp' ? await tcpProbe(host, port) : await httpProbe(host, port, ready.path)
+      const ok = ready.kind === 'tcp' ? await tcpProbe(host, port, ready.send, ready.expect) : await httpProbe(host, port, ready.path)
       if (ok) {
         const at = performance.now()
         return {readyAt: at, phases: [...markers.marks, {phase: 'ready', at}]}
@@ -38,15 +38,28 @@ export async function waitReady(instance: Instance, markers: MarkerStream): Prom
   }
 }
 
-function tcpProbe(host: string, port: number): Promise<boolean> {
+/** Connected (and, with `send`, answered with a reply starting with `expect`) within 500 ms. */
+export function tcpProbe(host: string, port: number, send?: string, expect = ''): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({host, port})
+    let settled = false
     const done = (ok: boolean) => {
+      if (settled) return
+      settled = true
       sock.destroy()
       resolve(ok)
     }
+    let reply = ''
     sock.setTimeout(500, () => done(false))
-    sock.once('connect', () => done(true))
+    sock.once('connect', () => {
+      if (send === undefined) return done(true)
+      sock.write(send)
+    })
+    sock.on('data', (chunk) => {
+      reply += chunk.toString('latin1')
+      if (reply.length >= expect.length) done(reply.startsWith(expect))
+    })
+    sock.once('end', () => done(false))
     sock.once('error', () => done(false))
   })
 }

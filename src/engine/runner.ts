@@ -73,6 +73,13 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
     }
     const profile = catalog.get(cell.workload)!
     const workload = workloadSpec(cell.workload)
+    // A service is driven from the host, so it needs a network the host reaches: `none` becomes `user`
+    // (published ports on loopback: our bridge for containers, hostfwd for the VM) and the run says so.
+    const network: NetworkMode = profile.load && opts.network === 'none' ? 'user' : opts.network
+    if (network !== opts.network && !warned.has(`network:${cell.workload}`)) {
+      warned.add(`network:${cell.workload}`)
+      store.results.warnings.push({code: 'network-for-service', message: `workload ${cell.workload} is driven from the host; it runs with network user (published ports on loopback), not the scenario's none`})
+    }
     const arms = cell.arms.filter((a) => opts.arms.has(a))
     opts.progress.cellStarted(cell.key, index, opts.cells.length)
     const cellSamples: Sample[] = []
@@ -116,7 +123,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
             id: `isobench-${tag}-${++instanceCounter}`,
             workload,
             limits: cell.limits,
-            network: opts.network,
+            network,
             readyTimeoutMs: opts.readyTimeoutMs,
             ...overrides,
           }),

@@ -19,6 +19,8 @@ export const HOST_PACKAGES: HostPackage[] = [
   {pkg: 'stress-ng', why: 'cpu/memory workloads and aggressors', provides: '/usr/bin/stress-ng'},
   {pkg: 'fio', why: 'the disk workload', provides: '/usr/bin/fio'},
   {pkg: 'wrk', why: 'HTTP load from the host', provides: '/usr/bin/wrk'},
+  {pkg: 'redis-server', why: 'the redis workload (its binary goes into the redis image)', provides: '/usr/bin/redis-server'},
+  {pkg: 'redis-tools', why: 'redis-benchmark, the redis load from the host', provides: '/usr/bin/redis-benchmark'},
   {pkg: 'e2fsprogs', why: 'ext4 disks for the VM arm (mkfs.ext4 -d)', provides: '/usr/sbin/mkfs.ext4'},
   {pkg: 'cpio', why: 'initramfs for the VM arm', provides: '/usr/bin/cpio'},
   {pkg: 'iproute2', why: 'bridges, veths and taps', provides: '/usr/sbin/ip'},

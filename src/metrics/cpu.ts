@@ -8,6 +8,7 @@
 import type {Metric, SampleDraft} from './metric.js'
 import {parseFigures, sleep, startReady, watchExit, workloadExitCode} from './instances.js'
 import {failedDraft} from './with-instance.js'
+import {runHostLoad} from './host-load.js'
 
 const CPU = {figure: 'cpu_per_s', unit: 'cores', direction: 'lower'} as const
 
@@ -31,14 +32,20 @@ export const cpu: Metric = {
       await sleep(Number(ctx.params.settleMs), ctx.signal)
       const s0 = await ctx.arm.sample(instance)
       const t0 = performance.now()
-      await sleep(Number(ctx.params.windowMs), ctx.signal)
+      // A service's window is its host load: CPU the instance burns serving it, and the load's figures.
+      const loadDrafts = ctx.profile.load ? runHostLoad(ctx.profile, instance, ctx.signal) : undefined
+      if (loadDrafts) await loadDrafts.catch(() => {})
+      else await sleep(Number(ctx.params.windowMs), ctx.signal)
       const s1 = await ctx.arm.sample(instance)
       const t1 = performance.now()
-      if (exit.done) drafts.push(failedDraft(Object.assign(new Error(`workload ${ctx.workload.name} finished inside the CPU window; lower windowMs or lengthen the workload`), {code: 'window-too-long'}), CPU))
+      if (exit.done && loadDrafts) drafts.push(failedDraft(Object.assign(new Error(`service ${ctx.workload.name} exited while under load`), {code: 'workload-failed', detail: {lastOutput: instance.output().slice(-2000)}}), CPU))
+      else if (exit.done) drafts.push(failedDraft(Object.assign(new Error(`workload ${ctx.workload.name} finished inside the CPU window; lower windowMs or lengthen the workload`), {code: 'window-too-long'}), CPU))
       else if (s0.cpuSeconds === undefined || s1.cpuSeconds === undefined) drafts.push(failedDraft(Object.assign(new Error(`${ctx.arm.name} reports no CPU time`), {code: 'no-value'}), CPU))
       else drafts.push({...CPU, value: Math.max(0, s1.cpuSeconds - s0.cpuSeconds) / ((t1 - t0) / 1000)})
 
-      if (throughput.length > 0) {
+      if (loadDrafts) {
+        drafts.push(...(await loadDrafts.catch((error) => throughput.map((t) => failedDraft(error, t)))))
+      } else if (throughput.length > 0) {
         const finished = await exit.wait(Number(ctx.params.timeoutMs), ctx.signal)
         if (!finished) {
           const e = Object.assign(new Error(`workload ${ctx.workload.name} did not finish within ${Number(ctx.params.timeoutMs) / 1000} s`), {code: 'timeout'})

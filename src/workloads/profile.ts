@@ -35,6 +35,20 @@ export interface WorkloadProfile {
   needs?: Array<{tool: string; aptPackage: string}>
   /** Name of the image recipe the workload runs from (src/workloads/recipes). */
   image?: string
+  /** For services: the load a host tool drives against the workload's first port once it is ready; its output gives the figures. */
+  load?: HostLoad
+}
+
+/** A host-side load generator (wrk, redis-benchmark) run against a ready service. */
+export interface HostLoad {
+  /** Host executable, listed in the profile's `needs` too. */
+  tool: string
+  /** Its arguments, given the address that reaches the service's first port from the host. */
+  args: (host: string, port: number) => string[]
+  /** Killed after this long; the samples then fail with code timeout. */
+  timeoutMs: number
+  /** Parse the tool's stdout (and stderr, appended) into figures; throws ParseError when it is not a clean run. */
+  parse: (output: string) => ParsedFigures
 }
 
 export class ParseError extends Error {
