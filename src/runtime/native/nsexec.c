@@ -14,6 +14,7 @@
  *   --root DIR            mount point of the container rootfs (exists, empty)
  *   --lower A:B --upper U --work W   overlay rootfs; without --lower, DIR is bind-mounted on itself
  *   --hostname NAME       --cwd DIR     --env K=V (repeatable)
+ *   --user UID:GID        run the workload as this user (no supplementary groups)
  *   --net none|host|new   none: new netns with lo up; new: new netns, configured by the caller (sync)
  *   --cgroup DIR          create DIR, put the init in it, remove it at exit (repeatable)
  *   --cgset PATH=VALUE    write VALUE to PATH after the cgroups are created (repeatable)
@@ -26,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
 #include <net/if.h>
@@ -52,7 +54,7 @@
 #define EXIT_SETUP 125
 
 static const char *root, *lower, *upper, *work, *hostname, *cwd = "/", *net = "none";
-static const char *pidfile, *exitfile, *cleanup_dir;
+static const char *pidfile, *exitfile, *cleanup_dir, *user;
 static const char *envs[MAXN], *cgroups[MAXN], *cgsets[MAXN], *binds[MAXN];
 static int bind_ro[MAXN];
 static int n_env, n_cg, n_cgset, n_bind, sync_fd = -1, pdeathsig, drop_caps = 1, target_pid;
@@ -267,6 +269,13 @@ static void exec_workload(char **argv) {
   setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
   for (int i = 0; i < n_env; i++) putenv((char *)envs[i]);
   if (chdir(cwd) < 0) die("chdir %s", cwd);
+  if (user) { /* after the capability set is reduced: CAP_SETUID/SETGID are kept, and dropping uid 0 clears the rest */
+    unsigned u, g;
+    if (sscanf(user, "%u:%u", &u, &g) != 2) die("--user %s: expected UID:GID", user);
+    if (setgroups(0, NULL) < 0) die("setgroups");
+    if (setresgid(g, g, g) < 0) die("setgid %u", g);
+    if (setresuid(u, u, u) < 0) die("setuid %u", u);
+  }
   execvp(argv[0], argv);
   int e = errno;
   dprintf(2, "isobench-nsexec: exec %s: %s\n", argv[0], strerror(e));
@@ -507,6 +516,7 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--work") == 0) work = v;
     else if (strcmp(a, "--hostname") == 0) hostname = v;
     else if (strcmp(a, "--cwd") == 0) cwd = v;
+    else if (strcmp(a, "--user") == 0) user = v;
     else if (strcmp(a, "--net") == 0) net = v;
     else if (strcmp(a, "--env") == 0) add(envs, &n_env, v);
     else if (strcmp(a, "--cgroup") == 0) add(cgroups, &n_cg, v);

@@ -24,6 +24,7 @@ describe.skipIf(!isRoot)('image build (root: RUN runs in namespaces over overlay
 
   it('builds: RUN installs files, COPY/ADD place theirs, whiteouts delete, config is set', async () => {
     const executor = await loadRunStepExecutor()
+    expect(executor.name).toBe('isobench runtime') // RUN runs in our own runtime, not the unshare fallback
     const r = await buildImage(store, {file: join(context, 'Containerfile'), context, tags: ['hello:1'], buildArgs: {GREETING: 'hi'}, network: 'none', executor})
     expect(r.steps.filter((s) => s.cached === false).map((s) => s.instruction.split(' ')[0])).toEqual(['COPY', 'COPY', 'ADD', 'RUN'])
     const {dir} = await unpackRootfs(store, 'hello:1')
