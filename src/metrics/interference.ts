@@ -1,5 +1,6 @@
 /**
- * interference: a victim workload (the cell's workload; it must finish and report figures) run
+ * interference: a victim workload (the cell's workload; it must finish and report figures, or be a
+ * service whose host load reports them) run
  * solo and then co-located with `intensity` aggressor instances of another workload in the same
  * arm. Each repetition yields the victim's figures twice, with params placement=solo|colocated;
  * analysis turns the pair into "victim degradation % vs solo" with a 95% CI.
@@ -12,6 +13,7 @@ import type {Instance, InstanceSpec, Limits} from '../arms/arm.js'
 import type {MeasureContext, Metric, SampleDraft} from './metric.js'
 import {runToCompletion, startReady, stopAll} from './instances.js'
 import {failedDraft} from './with-instance.js'
+import {runHostLoad} from './host-load.js'
 
 export const interference: Metric = {
   name: 'interference',
@@ -21,7 +23,7 @@ export const interference: Metric = {
   async measure(ctx): Promise<SampleDraft[]> {
     const figures = ctx.profile.figures.map((f) => ({figure: f.name, unit: f.unit, direction: f.direction}))
     const failBoth = (error: unknown) => ['solo', 'colocated'].flatMap((placement) => figures.map((t) => failedDraft(error, {...t, params: {placement}})))
-    if (figures.length === 0 || !ctx.profile.parse) {
+    if (figures.length === 0 || !(ctx.profile.parse || ctx.profile.load)) {
       const e = Object.assign(new Error(`interference: victim workload ${ctx.workload.name} reports no figures; use a workload that finishes and reports throughput or latency`), {code: 'invalid-params'})
       return [failedDraft(e, {figure: 'victim', unit: '', direction: 'higher', params: {placement: 'solo'}})]
     }
@@ -60,6 +62,15 @@ export const interference: Metric = {
 
 async function runVictim(ctx: MeasureContext, spec: InstanceSpec, timeoutMs: number, placement: string, figures: Array<Omit<SampleDraft, 'value'>>): Promise<SampleDraft[]> {
   try {
+    if (ctx.profile.load) {
+      // A service victim (http, redis): ready, then the host load gives its figures (e.g. latency p99).
+      const {instance} = await startReady(ctx.arm, spec)
+      try {
+        return (await runHostLoad(ctx.profile, instance, ctx.signal)).map((d) => ({...d, params: {...d.params, placement}}))
+      } finally {
+        await ctx.arm.stop(instance).catch(() => {})
+      }
+    }
     return await runToCompletion(ctx.arm, spec, ctx.profile, timeoutMs, ctx.signal, {placement})
   } catch (error) {
     return figures.map((t) => failedDraft(error, {...t, params: {placement}}))
