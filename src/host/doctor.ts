@@ -3,6 +3,7 @@
  * qemu and KVM (by a probe boot, never by the mere existence of /dev/kvm), runc/crun (by running them).
  * Each check is bounded in time; the whole report stays well under 15 s.
  */
+import {listWorkloads, missingTools} from '../workloads/list.js'
 import {existsSync} from 'node:fs'
 import {execa} from 'execa'
 import type {HostRecord} from '../engine/results.js'
@@ -71,6 +72,17 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
       detail: r.works ? `${name} ${r.version ?? ''} works${r.reason ? ` (${r.reason})` : ''}`.trim() : (r.reason ?? `${name} not working`),
       fix: r.present ? undefined : `isobench setup (apt package ${name})`,
     })),
+    workloadToolsCheck(),
   ]
   return {host, cgroupMode: host.cgroupMode, namespaces, qemu, kvm, runtimes, checks}
+}
+
+/** Whether every catalog workload's host tools are here; if not, which apt packages bring them. */
+function workloadToolsCheck(): Check {
+  const rows = listWorkloads()
+  const missing = missingTools(rows.map((r) => r.name))
+  const ready = rows.filter((r) => r.ready).length
+  return missing
+    ? {name: 'workloads', ok: false, detail: `${ready} of ${rows.length} workloads ready; ${missing}`, fix: 'isobench setup'}
+    : {name: 'workloads', ok: true, detail: `all ${rows.length} workloads have their host tools (isobench workloads lists them)`}
 }

@@ -29,7 +29,7 @@ describe('isobench doctor', () => {
       expect(rt.present).toBe(existsSync(`/usr/sbin/${name}`) || existsSync(`/usr/bin/${name}`))
       if (rt.present) expect(rt.works, rt.reason).toBe(true)
     }
-    expect(report.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['cgroups', 'namespaces', 'qemu', 'kvm', 'runc', 'crun']))
+    expect(report.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['cgroups', 'namespaces', 'qemu', 'kvm', 'runc', 'crun', 'workloads']))
   }, 30_000)
 
   it('prints one line per capability for a person', async () => {
