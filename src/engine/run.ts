@@ -115,7 +115,6 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     armRecords.push({...info, available: availability.ok, reason: availability.reason})
     if (availability.ok) arms.set(arm.name, arm)
     else results.warnings.push({code: 'arm-unavailable', arm: arm.name, message: `${arm.name} skipped: ${availability.reason ?? 'unavailable'}`})
-    if (info.accel === 'tcg') results.warnings.push({code: 'tcg', arm: arm.name, message: `${arm.name}: VM figures measured under software emulation (TCG), not KVM`})
   }
 
   const store = new ResultsStore(results, opts.outDir ?? config.outDir)
@@ -153,6 +152,13 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
         results.warnings.push({code: 'arm-prepare-failed', arm: arm.name, message: `${arm.name} skipped: ${rec.reason}`})
         log.warn(`${arm.name} skipped: ${rec.reason}`)
       }
+    }
+    // What an arm is (accelerator, machine, images) is settled by prepare(): record it from then, so a
+    // VM arm that found KVM usable is never labelled TCG, and one that did not always is.
+    for (const arm of arms.values()) {
+      const rec = armRecords.find((r) => r.name === arm.name)!
+      Object.assign(rec, {...arm.info(), available: rec.available, reason: rec.reason})
+      if (rec.accel === 'tcg') results.warnings.push({code: 'tcg', arm: arm.name, message: `${arm.name}: VM figures measured under software emulation (TCG), not KVM`})
     }
     store.changed()
     const total = cells.reduce((n, c) => n + (c.reps + c.warmup) * c.arms.filter((a) => arms.has(a)).length, 0)
