@@ -44,6 +44,9 @@ if [ -n "$root" ]; then
   for d in proc sys dev; do $B mkdir -p /newroot/$d; $B mount --bind /$d /newroot/$d; done
   R=/newroot
 fi
+# From here on the console carries the workload's output: keep kernel messages (which would land
+# in the middle of its lines, e.g. inside fio's JSON) off it; dmesg still has them.
+echo 1 > /proc/sys/kernel/printk 2>/dev/null
 arg isobench.w | $B base64 -d > /isobench-workload.sh
 . /isobench-workload.sh
 cd /
