@@ -64,6 +64,11 @@ export interface WorkloadSpec {
   image?: string
   /** Ports the workload listens on inside the instance (published for bridge/user networks). */
   ports?: number[]
+  /**
+   * 'block': the workload measures I/O on its own rootfs, so a VM must boot that rootfs from a
+   * virtio block device (ext4 disk), never from an initramfs held in guest RAM.
+   */
+  rootfs?: 'block'
 }
 
 export interface InstanceSpec {

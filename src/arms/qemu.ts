@@ -18,6 +18,11 @@ import type {PreparedImage} from '../vm/guest.js'
 import type {GuestKernel} from '../vm/kernel.js'
 import type {Machine, VmAccel} from '../vm/qemu-args.js'
 
+/** Prepared images by name, and by name + '#block' for workloads that need their rootfs on a disk. */
+function imageKey(w: Pick<WorkloadSpec, 'image' | 'rootfs'>): string {
+  return `${w.image ?? DEFAULT_IMAGE}${w.rootfs === 'block' ? '#block' : ''}`
+}
+
 /** The image a workload without one runs (the container arms use the same default). */
 export const DEFAULT_IMAGE = 'idle'
 export const DEFAULT_VM_MEMORY_MIB = 256
@@ -70,20 +75,23 @@ export class QemuArm implements Arm {
       this.versions = {qemu: await guest.qemuVersion()}
     }
     for (const w of workloads) {
-      const image = w.image ?? DEFAULT_IMAGE
-      if (!this.images.has(image)) this.images.set(image, await guest.prepareImage(stateDir, image, this.kernel, {cleanup: this.ctx.cleanup}))
+      const key = imageKey(w)
+      if (!this.images.has(key)) {
+        const kind = w.rootfs === 'block' ? 'ext4' : undefined
+        this.images.set(key, await guest.prepareImage(stateDir, w.image ?? DEFAULT_IMAGE, this.kernel, {cleanup: this.ctx.cleanup, kind}))
+      }
     }
   }
 
   /** The rootfs digest an image resolved to (for parity records). */
   rootfsDigest(image = DEFAULT_IMAGE): string | null {
-    return this.images.get(image)?.rootfsDigest ?? null
+    return (this.images.get(image) ?? this.images.get(`${image}#block`))?.rootfsDigest ?? null
   }
 
   async start(spec: InstanceSpec): Promise<Instance> {
     const image = spec.workload.image ?? DEFAULT_IMAGE
-    if (!this.kernel || !this.images.has(image)) await this.prepare([spec.workload])
-    const prepared = this.images.get(image)!
+    if (!this.kernel || !this.images.has(imageKey(spec.workload))) await this.prepare([spec.workload])
+    const prepared = this.images.get(imageKey(spec.workload))!
     const {launchVm} = await import('../vm/launch.js')
     const {workload} = spec
     const network = spec.network === 'none' ? 'none' : spec.network === 'bridge' ? 'tap' : 'user'
@@ -95,6 +103,7 @@ export class QemuArm implements Arm {
       machine: this.machine,
       accel: this.accel,
       tbSizeMiB: DEFAULT_TB_SIZE_MIB,
+      diskCache: workload.rootfs === 'block' ? 'none' : 'unsafe',
       cpus: Math.max(1, Math.ceil(spec.limits.cpus ?? 1)),
       memoryMiB: spec.limits.memoryMiB ?? DEFAULT_VM_MEMORY_MIB,
       argv: workload.argv,

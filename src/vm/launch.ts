@@ -34,6 +34,11 @@ export interface LaunchSpec {
   machine: Machine
   accel: VmAccel
   tbSizeMiB: number
+  /**
+   * Host caching of the root disk: 'unsafe' (default; fast boots from the host page cache) or
+   * 'none' (O_DIRECT on the host, for workloads that measure their disk: guest I/O reaches the device).
+   */
+  diskCache?: 'unsafe' | 'none'
   cpus: number
   memoryMiB: number
   argv: string[]
@@ -191,8 +196,8 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
       endpoint = {host: ip, ports: Object.fromEntries(spec.ports.map((p) => [p.guestPort, p.guestPort]))}
     }
     // Disk.
-    let disk: {path: string; format: 'qcow2'} | undefined
-    if (spec.artefacts.kind === 'ext4') disk = {path: await instanceDisk(spec.artefacts.disk!, join(dir, 'root.qcow2')), format: 'qcow2'}
+    let disk: {path: string; format: 'qcow2'; cache: 'unsafe' | 'none'} | undefined
+    if (spec.artefacts.kind === 'ext4') disk = {path: await instanceDisk(spec.artefacts.disk!, join(dir, 'root.qcow2')), format: 'qcow2', cache: spec.diskCache ?? 'unsafe'}
     // Modules the guest needs for what we give it.
     const wanted = new Set<string>()
     if (network.mode !== 'none' || disk) wanted.add(virtioTransportModule(spec.machine))

@@ -33,7 +33,7 @@ export interface QemuArgsInput {
   serial: 'stdio' | {file: string}
   network: VmNetwork
   /** A disk image for the root (qcow2 overlay of the cached ext4). */
-  disk?: {path: string; format: 'qcow2' | 'raw'}
+  disk?: {path: string; format: 'qcow2' | 'raw'; cache?: 'unsafe' | 'none'}
 }
 
 /** Device names per machine: microvm has virtio-mmio, the PC machines have PCI. */
@@ -71,7 +71,7 @@ export function qemuArgs(i: QemuArgsInput): string[] {
     args.push('-device', `${virtioDevice(i.machine, 'net')},netdev=n0,mac=${i.network.mac}`)
   }
   if (i.disk) {
-    args.push('-drive', `file=${i.disk.path},format=${i.disk.format},if=none,id=d0,cache=unsafe`)
+    args.push('-drive', `file=${i.disk.path},format=${i.disk.format},if=none,id=d0,cache=${i.disk.cache ?? 'unsafe'}`)
     args.push('-device', `${virtioDevice(i.machine, 'blk')},drive=d0`)
   }
   return args

@@ -3,6 +3,7 @@ import {UsageError} from '../errors.js'
 import type {WorkloadProfile} from './profile.js'
 import {serviceProfiles} from './profiles/services.js'
 import {stressProfiles} from './profiles/stress.js'
+import {storageProfiles} from './profiles/storage.js'
 
 const profiles: WorkloadProfile[] = [
   {
@@ -25,6 +26,7 @@ const profiles: WorkloadProfile[] = [
   },
   ...stressProfiles,
   ...serviceProfiles,
+  ...storageProfiles,
 ]
 
 export const catalog: ReadonlyMap<string, WorkloadProfile> = new Map(profiles.map((p) => [p.name, p]))

@@ -2,5 +2,6 @@
 import type {Recipe} from '../images/recipe.js'
 import {serviceRecipes} from './profiles/services.js'
 import {stressRecipes} from './profiles/stress.js'
+import {storageRecipes} from './profiles/storage.js'
 
-export const recipes: Recipe[] = [...stressRecipes, ...serviceRecipes]
+export const recipes: Recipe[] = [...stressRecipes, ...serviceRecipes, ...storageRecipes]

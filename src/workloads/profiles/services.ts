@@ -6,8 +6,7 @@
  * unusual ones (18080, 16379) so the process arm does not collide with a host's own httpd or redis
  * (Debian's redis-server package starts one on 6379).
  *
- * `disk` (fio) is not here: fio's shared-library closure is ~64 libraries and 80 MB, too large for
- * the recipe images and the VM initramfs; see issue 5's note.
+ * `disk` (fio) is in storage.ts.
  */
 import type {Recipe} from '../../images/recipe.js'
 import type {WorkloadProfile} from '../profile.js'
