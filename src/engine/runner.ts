@@ -46,7 +46,7 @@ export type StopReason = 'complete' | 'budget' | 'interrupted' | 'precision'
 export function workloadSpec(name: string): WorkloadSpec {
   const profile = catalog.get(name)
   if (!profile) throw new Error(`unknown workload ${name}`)
-  return {name, argv: profile.argv, env: profile.env, ready: profile.ready, image: profile.image, ports: profile.ports}
+  return {name, argv: profile.argv, env: profile.env, ready: profile.ready, image: profile.image, ports: profile.ports, rootfs: profile.rootfs}
 }
 
 export function resolveWorkload(name: string) {
