@@ -8,7 +8,7 @@
 import {execa} from 'execa'
 import type {Instance} from '../arms/arm.js'
 import type {WorkloadProfile} from '../workloads/profile.js'
-import {parseFigures} from './instances.js'
+import {failedFigures, parseFigures} from './instances.js'
 import type {SampleDraft} from './metric.js'
 
 export function loadTarget(profile: WorkloadProfile, instance: Pick<Instance, 'endpoint'>): {host: string; port: number} {
@@ -24,12 +24,8 @@ export async function runHostLoad(profile: WorkloadProfile, instance: Pick<Insta
   const result = await execa(load.tool, load.args(host, port), {reject: false, timeout: load.timeoutMs, cancelSignal: signal, stdin: 'ignore', all: true})
   const output = result.all ?? ''
   const asParsed: WorkloadProfile = {...profile, parse: load.parse}
-  if (result.timedOut) {
-    return profile.figures.map((f) => ({figure: f.name, unit: f.unit, direction: f.direction, value: null, error: {code: 'timeout', message: `${load.tool} did not finish within ${load.timeoutMs / 1000} s`, lastOutput: output.slice(-2000)}}))
-  }
-  if (result.isCanceled) {
-    return profile.figures.map((f) => ({figure: f.name, unit: f.unit, direction: f.direction, value: null, error: {code: 'interrupted', message: `${load.tool} was interrupted`, lastOutput: output.slice(-2000)}}))
-  }
+  if (result.timedOut) return failedFigures(profile, 'timeout', `${load.tool} did not finish within ${load.timeoutMs / 1000} s`, output)
+  if (result.isCanceled) return failedFigures(profile, 'interrupted', `${load.tool} was interrupted`, output)
   const drafts = parseFigures(asParsed, output, undefined, result.exitCode ?? undefined)
   return drafts.map((d) => (d.error?.code === 'workload-failed' ? {...d, error: {...d.error, message: `${load.tool} exited with code ${result.exitCode}`}} : d))
 }

@@ -71,8 +71,7 @@ export function workloadExitCode(instance: Pick<Instance, 'marks'>): number | un
  */
 export function parseFigures(profile: WorkloadProfile, output: string, params?: SampleDraft['params'], exitCode?: number): SampleDraft[] {
   if (!profile.parse || profile.figures.length === 0) return []
-  const failAll = (code: string, message: string) =>
-    profile.figures.map((f) => ({figure: f.name, unit: f.unit, direction: f.direction, value: null, params, error: {code, message, lastOutput: output.slice(-2000)}}))
+  const failAll = (code: string, message: string) => failedFigures(profile, code, message, output, params)
   if (exitCode !== undefined && exitCode !== 0) return failAll('workload-failed', `workload ${profile.name} exited with code ${exitCode}`)
   let figures
   try {
@@ -86,6 +85,11 @@ export function parseFigures(profile: WorkloadProfile, output: string, params?: 
       ? {figure: f.name, unit: f.unit, direction: f.direction, value: null, params, error: {code: 'parse-error', message: `workload ${profile.name} output has no figure ${f.name}`, lastOutput: output.slice(-2000)}}
       : {figure: f.name, unit: f.unit, direction: f.direction, value, params}
   })
+}
+
+/** One failed draft per figure the profile declares, carrying the tail of the output. */
+export function failedFigures(profile: WorkloadProfile, code: string, message: string, output: string, params?: SampleDraft['params']): SampleDraft[] {
+  return profile.figures.map((f) => ({figure: f.name, unit: f.unit, direction: f.direction, value: null, params, error: {code, message, lastOutput: output.slice(-2000)}}))
 }
 
 /** Run a finite workload to its end (or the deadline) and return its parsed figures; always stops it. */

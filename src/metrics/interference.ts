@@ -12,7 +12,7 @@
 import type {Instance, InstanceSpec, Limits} from '../arms/arm.js'
 import type {MeasureContext, Metric, SampleDraft} from './metric.js'
 import {runToCompletion, startReady, stopAll} from './instances.js'
-import {failedDraft} from './with-instance.js'
+import {failedDraft, withReadyInstance} from './with-instance.js'
 import {runHostLoad} from './host-load.js'
 
 export const interference: Metric = {
@@ -64,12 +64,8 @@ async function runVictim(ctx: MeasureContext, spec: InstanceSpec, timeoutMs: num
   try {
     if (ctx.profile.load) {
       // A service victim (http, redis): ready, then the host load gives its figures (e.g. latency p99).
-      const {instance} = await startReady(ctx.arm, spec)
-      try {
-        return (await runHostLoad(ctx.profile, instance, ctx.signal)).map((d) => ({...d, params: {...d.params, placement}}))
-      } finally {
-        await ctx.arm.stop(instance).catch(() => {})
-      }
+      const drafts = await withReadyInstance(ctx, (instance) => runHostLoad(ctx.profile, instance, ctx.signal), spec)
+      return drafts.map((d) => ({...d, params: {...d.params, placement}}))
     }
     return await runToCompletion(ctx.arm, spec, ctx.profile, timeoutMs, ctx.signal, {placement})
   } catch (error) {
