@@ -33,9 +33,8 @@ export const cpu: Metric = {
       const s0 = await ctx.arm.sample(instance)
       const t0 = performance.now()
       // A service's window is its host load: CPU the instance burns serving it, and the load's figures.
-      const loadDrafts = ctx.profile.load ? runHostLoad(ctx.profile, instance, ctx.signal) : undefined
-      if (loadDrafts) await loadDrafts.catch(() => {})
-      else await sleep(Number(ctx.params.windowMs), ctx.signal)
+      const loadDrafts = ctx.profile.load ? await runHostLoad(ctx.profile, instance, ctx.signal).catch((error) => throughput.map((t) => failedDraft(error, t))) : undefined
+      if (!loadDrafts) await sleep(Number(ctx.params.windowMs), ctx.signal)
       const s1 = await ctx.arm.sample(instance)
       const t1 = performance.now()
       if (exit.done && loadDrafts) drafts.push(failedDraft(Object.assign(new Error(`service ${ctx.workload.name} exited while under load`), {code: 'workload-failed', detail: {lastOutput: instance.output().slice(-2000)}}), CPU))
@@ -43,9 +42,8 @@ export const cpu: Metric = {
       else if (s0.cpuSeconds === undefined || s1.cpuSeconds === undefined) drafts.push(failedDraft(Object.assign(new Error(`${ctx.arm.name} reports no CPU time`), {code: 'no-value'}), CPU))
       else drafts.push({...CPU, value: Math.max(0, s1.cpuSeconds - s0.cpuSeconds) / ((t1 - t0) / 1000)})
 
-      if (loadDrafts) {
-        drafts.push(...(await loadDrafts.catch((error) => throughput.map((t) => failedDraft(error, t)))))
-      } else if (throughput.length > 0) {
+      if (loadDrafts) drafts.push(...loadDrafts)
+      else if (throughput.length > 0) {
         const finished = await exit.wait(Number(ctx.params.timeoutMs), ctx.signal)
         if (!finished) {
           const e = Object.assign(new Error(`workload ${ctx.workload.name} did not finish within ${Number(ctx.params.timeoutMs) / 1000} s`), {code: 'timeout'})
