@@ -44,6 +44,7 @@ function compareDifference(input: CompareInput): CompareResult {
   const {pValue} = permutationTest(input.values, input.baselineValues, {seed: input.seed ^ 0x5bd1e995, resamples: input.resamples})
   const n = Math.min(input.values.length, input.baselineValues.length)
   const allZero = [...input.values, ...input.baselineValues].every((v) => v === 0)
-  const v = differenceVerdict({...input, difference, ci, pValue, n, allZero})
+  const zeroSide = median([...input.baselineValues]) === 0 ? 'baseline' : 'arm'
+  const v = differenceVerdict({...input, difference, ci, pValue, n, allZero, zeroSide})
   return {ratio: Number.NaN, ci: [Number.NaN, Number.NaN], relHalfWidth: Number.POSITIVE_INFINITY, resamples: input.resamples ?? 2000, ...v, pValue, basis: 'difference', difference, differenceCi: ci}
 }

@@ -93,6 +93,7 @@ describe('small samples and zero baselines', () => {
     expect(r.difference).toBeCloseTo(0.04, 12)
     expect(r.verdict).toBe('worse')
     expect(r.text).toMatch(/^container higher than process by 0\.040 cores \[/)
+    expect(r.text).toContain('(process median is 0: difference, not ratio)')
     expect(compareSamples({...base, values: [0, 0, 0], baselineValues: [0, 0, 0], seed: 1}).verdict).toBe('equivalent')
   })
   it('compares by difference when the compared arm median is 0 (idle container vs a busy VM baseline), never "by Infinity×"', () => {
@@ -102,6 +103,7 @@ describe('small samples and zero baselines', () => {
     expect(r.verdict).toBe('better')
     expect(r.text).not.toMatch(/Infinity|NaN/)
     expect(r.text).toMatch(/^container lower than qemu by 0\.053 cores \[/)
+    expect(r.text).toContain('(container median is 0: difference, not ratio)') // the side that is 0, not the baseline
   })
   it('never calls one sample per side equivalent: a bootstrap CI of n=1 is a point', () => {
     const r = compareSamples({...base, values: [0.989], baselineValues: [1], seed: 1})
