@@ -109,12 +109,14 @@ function compareCell(b: Group, n: Group, o: {threshold: number; alpha: number; s
     const ratio = baseMedian && newMedian !== null ? newMedian / baseMedian : Number.NaN
     return {...common, basis: 'ratio', baseMedian, newMedian, ratio, ci: [Number.NaN, Number.NaN], pValue: Number.NaN, verdict: 'inconclusive', text: `${label}: inconclusive — fewer than 2 successful samples (base ${b.values.length}, new ${n.values.length})`}
   }
-  if (baseMedian === 0) {
-    // No ratio exists: compare the difference of medians (as the run's own analysis does).
+  if (baseMedian! <= 0 || newMedian! <= 0) {
+    // No meaningful ratio (a 0, or a signed figure such as a host memory delta below 0, whose ratio
+    // would flip the direction of the change): compare the difference of medians, as the run's own analysis does.
     const {difference, ci} = bootstrapDifferenceOfMedians(n.values, b.values, {seed: o.seed, resamples: o.resamples})
     const {pValue} = permutationTest(n.values, b.values, {seed: o.seed ^ 0x5bd1e995, resamples: o.resamples})
     const allZero = [...n.values, ...b.values].every((v) => v === 0)
-    const v = differenceVerdict({arm: 'new', baseline: 'base', difference, ci, pValue, direction: n.direction, unit: n.unit, n: Math.min(b.values.length, n.values.length), delta: o.threshold, allZero, alpha: o.alpha})
+    const reason = baseMedian === 0 ? 'base median is 0' : newMedian === 0 ? 'new median is 0' : 'a median below 0'
+    const v = differenceVerdict({arm: 'new', baseline: 'base', difference, ci, pValue, direction: n.direction, unit: n.unit, n: Math.min(b.values.length, n.values.length), delta: o.threshold, allZero, alpha: o.alpha, reason})
     const verdict: ChangeVerdict = v.verdict === 'better' ? 'improvement' : v.verdict === 'worse' ? 'regression' : v.verdict
     return {...common, basis: 'difference', baseMedian, newMedian, ratio: Number.NaN, ci: [Number.NaN, Number.NaN], pValue, difference, differenceCi: ci, verdict, text: `${label}: ${verdict === 'inconclusive' ? v.text.replace(/^new vs base: /, '') : `${verdict}: ${v.text}`}`}
   }

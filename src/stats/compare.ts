@@ -31,7 +31,9 @@ export interface CompareResult extends RatioEstimate, Verdict {
 }
 
 export function compareSamples(input: CompareInput): CompareResult {
-  if (median([...input.baselineValues]) === 0 || median([...input.values]) === 0) return compareDifference(input)
+  // A ratio of medians only means something when both are positive: a 0 has no ratio, and a signed
+  // figure (a host memory delta can be negative) would flip the direction of the change.
+  if (median([...input.baselineValues]) <= 0 || median([...input.values]) <= 0) return compareDifference(input)
   const estimate = ratioOfMedians(input.values, input.baselineValues, {seed: input.seed, resamples: input.resamples})
   const {pValue} = permutationTest(input.values, input.baselineValues, {seed: input.seed ^ 0x5bd1e995, resamples: input.resamples})
   const n = Math.min(input.values.length, input.baselineValues.length)
@@ -44,7 +46,8 @@ function compareDifference(input: CompareInput): CompareResult {
   const {pValue} = permutationTest(input.values, input.baselineValues, {seed: input.seed ^ 0x5bd1e995, resamples: input.resamples})
   const n = Math.min(input.values.length, input.baselineValues.length)
   const allZero = [...input.values, ...input.baselineValues].every((v) => v === 0)
-  const zeroSide = median([...input.baselineValues]) === 0 ? 'baseline' : 'arm'
-  const v = differenceVerdict({...input, difference, ci, pValue, n, allZero, zeroSide})
+  const [mb, ma] = [median([...input.baselineValues]), median([...input.values])]
+  const reason = mb === 0 ? `${input.baseline} median is 0` : ma === 0 ? `${input.arm} median is 0` : 'a median below 0'
+  const v = differenceVerdict({...input, difference, ci, pValue, n, allZero, reason})
   return {ratio: Number.NaN, ci: [Number.NaN, Number.NaN], relHalfWidth: Number.POSITIVE_INFINITY, resamples: input.resamples ?? 2000, ...v, pValue, basis: 'difference', difference, differenceCi: ci}
 }

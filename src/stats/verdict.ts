@@ -94,9 +94,9 @@ export function runsForPermutationPower(alpha: number): number {
  * A verdict on the difference of medians, for figures whose baseline median is 0 (idle CPU, a
  * count of failures) where no ratio exists: "qemu higher than process by 0.040 cores [0.030–0.050]".
  */
-export function differenceVerdict(input: Omit<VerdictInput, 'ratio' | 'ci'> & {difference: number; ci: [number, number]; allZero: boolean; zeroSide?: 'arm' | 'baseline'}): Verdict {
+export function differenceVerdict(input: Omit<VerdictInput, 'ratio' | 'ci'> & {difference: number; ci: [number, number]; allZero: boolean; zeroSide?: 'arm' | 'baseline'; reason?: string}): Verdict {
   const {arm, baseline, difference, ci, pValue, direction, unit, n} = input
-  const zeroName = input.zeroSide === 'arm' ? arm : baseline
+  const reason = input.reason ?? `${input.zeroSide === 'arm' ? arm : baseline} median is 0`
   const alpha = input.alpha ?? 0.05
   const [lo, hi] = ci
   const f = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(2))
@@ -109,7 +109,7 @@ export function differenceVerdict(input: Omit<VerdictInput, 'ratio' | 'ci'> & {d
     const up = lo > 0
     const words = comparativeWords(unit)
     const better = up === (direction === 'higher')
-    return {verdict: better ? 'better' : 'worse', text: `${arm} ${up ? words.more : words.less} than ${baseline} by ${f(Math.abs(difference))} ${unit} [${f(Math.min(Math.abs(lo), Math.abs(hi)))}–${f(Math.max(Math.abs(lo), Math.abs(hi)))}] (${zeroName} median is 0: difference, not ratio)`}
+    return {verdict: better ? 'better' : 'worse', text: `${arm} ${up ? words.more : words.less} than ${baseline} by ${f(Math.abs(difference))} ${unit} [${f(Math.min(Math.abs(lo), Math.abs(hi)))}–${f(Math.max(Math.abs(lo), Math.abs(hi)))}] (${reason}: difference, not ratio)`}
   }
   const more = Math.max(1, runsForPermutationPower(alpha) - n)
   return {verdict: 'inconclusive', text: `${arm} vs ${baseline}: inconclusive (difference ${f(difference)} ${unit} [${f(lo)}–${f(hi)}], p=${fmtP(pValue)}) — about ${more} more runs needed`, moreRunsNeeded: more}

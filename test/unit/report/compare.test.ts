@@ -102,3 +102,22 @@ describe('a base median of 0 (idle CPU)', () => {
     expect(formatComparison(c, 'table')).toMatch(/Δ \+0\.05\d* cores \[/)
   })
 })
+
+describe('a signed figure below 0 (host memory delta)', () => {
+  it('compares the difference, so going from −2 MiB to +0.1 MiB is more memory (a regression), not "−105%, improvement"', () => {
+    const b = base()
+    const n = next()
+    const set = (r: typeof b, v: (i: number) => number) => {
+      let i = 0
+      for (const s of r.samples) if (s.metric === 'cpu' && s.figure === 'cpu_per_s' && s.arm === 'process') s.value = v(i++)
+    }
+    set(b, (i) => -2 - (i % 3) * 0.05)
+    set(n, (i) => 0.1 + (i % 3) * 0.01)
+    const c = compareRuns(b, n, {threshold: 0.05, resamples: 300})
+    const cell = c.changes.find((x) => x.metric === 'cpu' && x.figure === 'cpu_per_s' && x.arm === 'process')!
+    expect(cell.basis).toBe('difference')
+    expect(cell.difference).toBeGreaterThan(2)
+    expect(cell.verdict).toBe('regression')
+    expect(cell.text).toContain('a median below 0')
+  })
+})

@@ -112,3 +112,14 @@ describe('small samples and zero baselines', () => {
     expect(r.moreRunsNeeded).toBeGreaterThanOrEqual(2)
   })
 })
+
+describe('signed figures', () => {
+  it('compares by difference when a median is below 0, so the direction of the change is never flipped', () => {
+    // A host memory delta: the base run freed memory (−2 MiB), the new one used 0.1 MiB: that is more memory, worse.
+    const r = compareSamples({...base, unit: 'MiB', direction: 'lower', values: [0.1, 0.12, 0.09, 0.11], baselineValues: [-2, -1.9, -2.1, -2.05], seed: 1})
+    expect(r.basis).toBe('difference')
+    expect(r.difference!).toBeGreaterThan(0)
+    expect(r.verdict).toBe('worse')
+    expect(r.text).toContain('(a median below 0: difference, not ratio)')
+  })
+})
