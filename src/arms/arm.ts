@@ -139,6 +139,8 @@ export interface Arm {
   /** Everything not part of a timed region: build images, bundles, kernels. Idempotent. */
   prepare(workloads: WorkloadSpec[]): Promise<void>
   info(): ArmInfo
+  /** The rootfs digest (sha256:…) an image resolved to after prepare(), for the parity manifest; null if unknown. */
+  rootfsDigest?(image: string): string | null
   /** Spawn the instance and return at once; readiness is awaited separately. */
   start(spec: InstanceSpec): Promise<Instance>
   /** Resolve when ready, or reject with ArmError('not-ready') at spec.readyTimeoutMs. */

@@ -15,6 +15,7 @@ import {analyze} from './analyze.js'
 import {CleanupRegistry} from './cleanup.js'
 import type {Logger} from './log.js'
 import {expandPlan, seededRandom, type Cell, type PlanOptions} from './plan.js'
+import {parityRecords} from './parity.js'
 import {catalog} from '../workloads/catalog.js'
 import {missingTools} from '../workloads/list.js'
 import {Progress} from './progress.js'
@@ -153,6 +154,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
         log.warn(`${arm.name} skipped: ${rec.reason}`)
       }
     }
+    results.parity = parityRecords(cells.flatMap((c) => cellWorkloads(c).map((workload) => ({workload, limits: c.limits, arms: c.arms}))), arms)
     // What an arm is (accelerator, machine, images) is settled by prepare(): record it from then, so a
     // VM arm that found KVM usable is never labelled TCG, and one that did not always is.
     for (const arm of arms.values()) {

@@ -56,8 +56,16 @@ describe('isobench reproduce --quick (real arms)', () => {
       expect(cpuVm.estimate).toBeNull()
     } else expect(vmAccel).toBe('kvm')
 
+    // Parity: the container and the VM ran the same rootfs digest, with matched resources.
+    const results = JSON.parse(readFileSync(doc.runs[0]!.resultsFile, 'utf8')) as {parity?: Array<{workload: string; rootfsDigest?: Record<string, string>; mismatches: string[]}>}
+    const idle = results.parity?.find((p) => p.workload === 'idle')
+    expect(idle?.rootfsDigest?.container).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(idle?.rootfsDigest?.qemu).toBe(idle?.rootfsDigest?.container)
+    expect(idle?.mismatches).toEqual([])
+
     const html = readFileSync(doc.runs[0]!.report, 'utf8')
     expect(html).toContain('<h2>Paper claims</h2>')
+    expect(html).toContain('same rootfs digest, vCPUs ↔ cpus and RAM ↔ memory limit match')
     for (const id of claims.keys()) expect(html).toContain(id)
     if (vmAccel === 'tcg') expect(html).toMatch(/qemu\[tcg\]|TCG/)
     const table = readFileSync(md, 'utf8')

@@ -1,0 +1,50 @@
+/**
+ * The parity manifest: for each workload a run measured, the rootfs digest every arm ran and the
+ * resources it got (a VM's vCPUs and guest RAM next to a container's CPU quota and memory limit),
+ * with every mismatch spelled out. Built after prepare(), when the arms know their images.
+ */
+import type {Arm, Limits} from '../arms/arm.js'
+import {DEFAULT_VM_MEMORY_MIB} from '../arms/qemu.js'
+import {catalog} from '../workloads/catalog.js'
+import type {ParityRecord} from './results.js'
+
+export interface ParityCell {
+  workload: string
+  limits: Limits
+  arms: string[]
+}
+
+export function parityRecords(cells: ParityCell[], arms: ReadonlyMap<string, Arm>): ParityRecord[] {
+  const seen = new Map<string, ParityRecord>()
+  for (const cell of cells) {
+    const key = `${cell.workload}\0${JSON.stringify(cell.limits)}`
+    if (seen.has(key)) continue
+    const image = catalog.get(cell.workload)?.image ?? 'idle'
+    const record: ParityRecord = {workload: cell.workload, rootfsDigest: {}, limits: {}, mismatches: []}
+    for (const name of cell.arms) {
+      const arm = arms.get(name)
+      // The process arm is the reference: host binaries, no rootfs and no limits to match.
+      if (!arm || arm.kind === 'process') continue
+      const digest = arm.rootfsDigest?.(image)
+      if (digest) record.rootfsDigest![name] = digest
+      record.limits[name] = arm.kind === 'vm'
+        ? {...cell.limits, vcpus: Math.max(1, Math.ceil(cell.limits.cpus ?? 1)), guestMemoryMiB: cell.limits.memoryMiB ?? DEFAULT_VM_MEMORY_MIB}
+        : {...cell.limits}
+    }
+    record.mismatches = mismatches(record, arms)
+    seen.set(key, record)
+  }
+  return [...seen.values()]
+}
+
+function mismatches(record: ParityRecord, arms: ReadonlyMap<string, Arm>): string[] {
+  const out: string[] = []
+  const digests = new Set(Object.values(record.rootfsDigest ?? {}))
+  if (digests.size > 1) out.push(`rootfs digests differ: ${Object.entries(record.rootfsDigest!).map(([a, d]) => `${a} ${d.slice(0, 19)}`).join(', ')}`)
+  for (const [name, l] of Object.entries(record.limits)) {
+    if (arms.get(name)?.kind !== 'vm') continue
+    if (l.cpus !== undefined && l.vcpus !== l.cpus) out.push(`${name}: ${l.vcpus} vCPU for a CPU quota of ${l.cpus} (a VM gets whole vCPUs)`)
+    if (l.memoryMiB === undefined) out.push(`${name}: ${l.guestMemoryMiB} MiB guest RAM while the containers have no memory limit`)
+  }
+  return out
+}

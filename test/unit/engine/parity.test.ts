@@ -1,0 +1,32 @@
+import {describe, expect, it} from 'vitest'
+import type {Arm} from '../../../src/arms/arm.js'
+import {parityRecords} from '../../../src/engine/parity.js'
+
+// Fakes for pure logic: only the fields parityRecords reads.
+const arm = (name: string, kind: Arm['kind'], digest: string | null) => [name, {name, kind, rootfsDigest: () => digest} as unknown as Arm] as const
+
+describe('parity manifest', () => {
+  const arms = new Map([arm('process', 'process', null), arm('container', 'container', 'sha256:aaa'), arm('runc', 'oci', 'sha256:aaa'), arm('qemu', 'vm', 'sha256:aaa')])
+
+  it('same digest everywhere, whole vCPUs and RAM = memory limit: no mismatch; the process arm is the reference and not listed', () => {
+    const [p] = parityRecords([{workload: 'idle', limits: {cpus: 1, memoryMiB: 256}, arms: [...arms.keys()]}], arms)
+    expect(p!.rootfsDigest).toEqual({container: 'sha256:aaa', runc: 'sha256:aaa', qemu: 'sha256:aaa'})
+    expect(p!.limits.qemu).toMatchObject({vcpus: 1, guestMemoryMiB: 256})
+    expect(p!.limits.container).toEqual({cpus: 1, memoryMiB: 256})
+    expect(p!.limits.process).toBeUndefined()
+    expect(p!.mismatches).toEqual([])
+  })
+
+  it('names a different digest, a fractional CPU quota against whole vCPUs, and guest RAM without a container memory limit', () => {
+    const odd = new Map([...arms, arm('crun', 'oci', 'sha256:bbb')])
+    const [p] = parityRecords([{workload: 'idle', limits: {cpus: 0.5}, arms: [...odd.keys()]}], odd)
+    expect(p!.mismatches.join('\n')).toMatch(/rootfs digests differ/)
+    expect(p!.mismatches.join('\n')).toMatch(/qemu: 1 vCPU for a CPU quota of 0\.5/)
+    expect(p!.mismatches.join('\n')).toMatch(/qemu: 256 MiB guest RAM while the containers have no memory limit/)
+  })
+
+  it('one record per workload and limits, whatever the number of cells', () => {
+    const cells = [1, 2, 3].map(() => ({workload: 'idle', limits: {cpus: 1, memoryMiB: 256}, arms: ['container', 'qemu']}))
+    expect(parityRecords([...cells, {workload: 'cpu', limits: {cpus: 1, memoryMiB: 256}, arms: ['container']}], arms)).toHaveLength(2)
+  })
+})
