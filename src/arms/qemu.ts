@@ -106,6 +106,7 @@ export class QemuArm implements Arm {
       diskCache: workload.rootfs === 'block' ? 'none' : 'unsafe',
       cpus: Math.max(1, Math.ceil(spec.limits.cpus ?? 1)),
       memoryMiB: spec.limits.memoryMiB ?? DEFAULT_VM_MEMORY_MIB,
+      cpuset: spec.limits.cpuset,
       argv: workload.argv,
       env: {...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind},
       network,

@@ -24,7 +24,7 @@ export const HOST_PACKAGES: HostPackage[] = [
   {pkg: 'e2fsprogs', why: 'ext4 disks for the VM arm (mkfs.ext4 -d)', provides: '/usr/sbin/mkfs.ext4'},
   {pkg: 'cpio', why: 'initramfs for the VM arm', provides: '/usr/bin/cpio'},
   {pkg: 'iproute2', why: 'bridges, veths and taps', provides: '/usr/sbin/ip'},
-  {pkg: 'util-linux', why: 'unshare/nsenter', provides: '/usr/bin/unshare'},
+  {pkg: 'util-linux', why: 'unshare/nsenter, and taskset to pin a VM to a cpuset', provides: '/usr/bin/unshare'},
   {pkg: 'zstd', why: 'zstd layers and initramfs', provides: '/usr/bin/zstd'},
   {pkg: 'lz4', why: 'unpacking the guest kernel to an uncompressed vmlinux that microvm boots directly', provides: '/usr/bin/lz4'},
   {pkg: 'chromium', why: 'report tests in headless Chromium', provides: '/usr/bin/chromium'},

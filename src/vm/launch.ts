@@ -39,6 +39,8 @@ export interface LaunchSpec {
    * 'none' (O_DIRECT on the host, for workloads that measure their disk: guest I/O reaches the device).
    */
   diskCache?: 'unsafe' | 'none'
+  /** Host CPUs qemu (every vCPU and I/O thread) may run on, e.g. "1" (taskset); unset = any. */
+  cpuset?: string
   cpus: number
   memoryMiB: number
   argv: string[]
@@ -252,7 +254,8 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
     }
     writeMeta(spec.stateDir, meta)
     // A kill -9 of isobench must take a non-detached qemu with it: PR_SET_PDEATHSIG via setpriv (it execs qemu, same pid).
-    const command = spec.detached ? [QEMU_BINARY, ...argv] : ['setpriv', '--pdeathsig', 'KILL', '--', QEMU_BINARY, ...argv]
+    const qemu = [...(spec.cpuset ? ['taskset', '-c', spec.cpuset] : []), QEMU_BINARY, ...argv]
+    const command = spec.detached ? qemu : ['setpriv', '--pdeathsig', 'KILL', '--', ...qemu]
     const startedAt = performance.now()
     const child = spec.detached
       ? // No pipes at all: qemu must not die of SIGPIPE once this process has exited.

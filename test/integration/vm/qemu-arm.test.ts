@@ -49,7 +49,8 @@ describe.skipIf(!isRoot || !hasQemu)('qemu arm (real guests)', () => {
     expect(info.notes).toContain(`accel: ${info.accel}`)
     expect(info.versions.qemu).toMatch(/^\d+\.\d+/)
 
-    const instance = await arm.start(spec('vmtest-ready'))
+    // Pinned to CPU 0, as interference's cpuset isolation asks: every qemu thread may run there only.
+    const instance = await arm.start(spec('vmtest-ready', {limits: {cpus: 1, memoryMiB: 192, cpuset: '0'}}))
     const ready = await arm.waitReady(instance)
     const names = ready.phases.map((p) => p.phase)
     for (const p of ['spawn', 'qmp', 'kernel', 'init', 'ready']) expect(names).toContain(p)
@@ -66,6 +67,8 @@ describe.skipIf(!isRoot || !hasQemu)('qemu arm (real guests)', () => {
     expect(s.cpuSeconds!).toBeGreaterThan(0)
 
     const pid = instance.pids()[0]!
+    const {readdirSync: tasks, readFileSync: read} = await import('node:fs')
+    for (const tid of tasks(`/proc/${pid}/task`)) expect(/Cpus_allowed_list:\s*(\S+)/.exec(read(`/proc/${pid}/task/${tid}/status`, 'utf8'))![1]).toBe('0')
     await arm.stop(instance)
     expect(existsSync(`/proc/${pid}`)).toBe(false)
     expect(ours()).toEqual([])
