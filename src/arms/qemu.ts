@@ -11,12 +11,17 @@
  */
 import {ArmError} from '../errors.js'
 import {sampleProcesses} from '../host/procfs.js'
-import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from './arm.js'
+import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, Limits, ReadyResult, ResourceSample, WorkloadSpec} from './arm.js'
 import {waitReady} from './readiness.js'
 import type {RunningVm} from '../vm/launch.js'
 import type {PreparedImage} from '../vm/guest.js'
 import type {GuestKernel} from '../vm/kernel.js'
 import type {Machine, VmAccel} from '../vm/qemu-args.js'
+
+/** What a VM gets for a container's limits: whole vCPUs (at least 1) and guest RAM = the memory limit (or the default). */
+export function vmResources(limits: Pick<Limits, 'cpus' | 'memoryMiB'>): {vcpus: number; guestMemoryMiB: number} {
+  return {vcpus: Math.max(1, Math.ceil(limits.cpus ?? 1)), guestMemoryMiB: limits.memoryMiB ?? DEFAULT_VM_MEMORY_MIB}
+}
 
 /** Prepared images by name, and by name + '#block' for workloads that need their rootfs on a disk. */
 function imageKey(w: Pick<WorkloadSpec, 'image' | 'rootfs'>): string {
@@ -85,7 +90,7 @@ export class QemuArm implements Arm {
 
   /** The rootfs digest an image resolved to (for parity records). */
   rootfsDigest(image = DEFAULT_IMAGE): string | null {
-    return (this.images.get(image) ?? this.images.get(`${image}#block`))?.rootfsDigest ?? null
+    return (this.images.get(imageKey({image})) ?? this.images.get(imageKey({image, rootfs: 'block'})))?.rootfsDigest ?? null
   }
 
   async start(spec: InstanceSpec): Promise<Instance> {
@@ -95,6 +100,7 @@ export class QemuArm implements Arm {
     const {launchVm} = await import('../vm/launch.js')
     const {workload} = spec
     const network = spec.network === 'none' ? 'none' : spec.network === 'bridge' ? 'tap' : 'user'
+    const resources = vmResources(spec.limits)
     const vm = await launchVm({
       id: spec.id,
       stateDir: this.ctx.config.stateDir,
@@ -104,8 +110,8 @@ export class QemuArm implements Arm {
       accel: this.accel,
       tbSizeMiB: DEFAULT_TB_SIZE_MIB,
       diskCache: workload.rootfs === 'block' ? 'none' : 'unsafe',
-      cpus: Math.max(1, Math.ceil(spec.limits.cpus ?? 1)),
-      memoryMiB: spec.limits.memoryMiB ?? DEFAULT_VM_MEMORY_MIB,
+      cpus: resources.vcpus,
+      memoryMiB: resources.guestMemoryMiB,
       cpuset: spec.limits.cpuset,
       argv: workload.argv,
       env: {...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind},

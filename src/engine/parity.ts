@@ -4,7 +4,7 @@
  * with every mismatch spelled out. Built after prepare(), when the arms know their images.
  */
 import type {Arm, Limits} from '../arms/arm.js'
-import {DEFAULT_VM_MEMORY_MIB} from '../arms/qemu.js'
+import {vmResources} from '../arms/qemu.js'
 import {catalog} from '../workloads/catalog.js'
 import type {ParityRecord} from './results.js'
 
@@ -28,7 +28,7 @@ export function parityRecords(cells: ParityCell[], arms: ReadonlyMap<string, Arm
       const digest = arm.rootfsDigest?.(image)
       if (digest) record.rootfsDigest![name] = digest
       record.limits[name] = arm.kind === 'vm'
-        ? {...cell.limits, vcpus: Math.max(1, Math.ceil(cell.limits.cpus ?? 1)), guestMemoryMiB: cell.limits.memoryMiB ?? DEFAULT_VM_MEMORY_MIB}
+        ? {...cell.limits, ...vmResources(cell.limits)}
         : {...cell.limits}
     }
     record.mismatches = mismatches(record, arms)
