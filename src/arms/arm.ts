@@ -66,9 +66,19 @@ export interface WorkloadSpec {
   ports?: number[]
   /**
    * 'block': the workload measures I/O on its own rootfs, so a VM must boot that rootfs from a
-   * virtio block device (ext4 disk), never from an initramfs held in guest RAM.
+   * virtio block device (ext4 disk), never from an initramfs held in guest RAM, and a container's
+   * writable layer must be on disk (see rootfsMedium).
    */
   rootfs?: 'block'
+}
+
+/**
+ * Where an instance's rootfs lives, the same rule for every arm: on disk when the workload measures
+ * I/O on its rootfs (a VM's virtio disk, a container's overlay upper dir on the state dir's
+ * filesystem), else in memory (a VM's initramfs, a container's overlay upper in a tmpfs of its own).
+ */
+export function rootfsMedium(workload: Pick<WorkloadSpec, 'rootfs'>): 'disk' | 'memory' {
+  return workload.rootfs === 'block' ? 'disk' : 'memory'
 }
 
 export interface InstanceSpec {

@@ -15,6 +15,7 @@ import {resolveImage, type ResolvedImage} from '../runtime/image-rootfs.js'
 import {releaseContainerResources} from '../runtime/prune.js'
 import {initContainerDir, readContainer, type ContainerConfig, type RuntimeNetwork} from '../runtime/state.js'
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from './arm.js'
+import {rootfsMedium} from './arm.js'
 import {MarkerStream} from './markers.js'
 import {waitReady} from './readiness.js'
 
@@ -48,7 +49,12 @@ export class ContainerArm implements Arm {
       kind: this.kind,
       accel: 'none',
       versions: {runtime: 'isobench-nsexec', cgroups: layout.mode},
-      notes: [...this.images.entries()].map(([name, img]) => `image ${name}: rootfs ${img.digest ?? img.lowerDirs[0]}`),
+      notes: [
+        ...[...this.images.entries()].map(([name, img]) => `image ${name}: rootfs ${img.digest ?? img.lowerDirs[0]}`),
+        overlaySupported()
+          ? "writable layer: a tmpfs of the container's own, except for workloads that measure their rootfs (rootfs: block): overlay upper dir on the state dir's disk"
+          : 'rootfs copied per container into the state dir',
+      ],
     }
   }
 
@@ -74,6 +80,7 @@ export class ContainerArm implements Arm {
       image: workload.image ?? DEFAULT_IMAGE,
       lowerDirs: image.lowerDirs,
       rootfsMode: overlaySupported() ? 'overlay' : 'copy',
+      writableLayer: rootfsMedium(workload),
       argv: ['/bin/sh', INIT_PATH_IN_IMAGE, ...workload.argv],
       env: {...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind},
       cwd: '/',

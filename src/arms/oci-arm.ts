@@ -14,6 +14,7 @@ import {probeOciRuntime, type OciProbe, type OciRuntimeName} from '../runtime/oc
 import {prepareOciRun, removeBundle, spawnOciRun} from '../runtime/oci-run.js'
 import {removeCgroupDirs, listContainerCgroups} from '../runtime/cgroups.js'
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from './arm.js'
+import {rootfsMedium} from './arm.js'
 import {MarkerStream} from './markers.js'
 import {waitReady} from './readiness.js'
 
@@ -45,7 +46,7 @@ export class OciArm implements Arm {
       versions: {[this.name]: p?.version ?? 'unknown', cgroups: hostCgroups().mode},
       notes: [
         ...(p?.reason ? [p.reason] : []),
-        'rootfs: overlay of the image, mounted by isobench-nsexec wrap in a private mount namespace',
+        'rootfs: overlay of the image, mounted by isobench-nsexec wrap in a private mount namespace; writable layer in a tmpfs there, except for workloads that measure their rootfs (rootfs: block): upper dir on the state dir\'s disk',
         ...[...this.images.entries()].map(([name, img]) => `image ${name}: rootfs ${img.digest ?? img.lowerDirs[0]}`),
       ],
     }
@@ -81,6 +82,7 @@ export class OciArm implements Arm {
       argv: ['/bin/sh', INIT_PATH_IN_IMAGE, ...workload.argv],
       env: {...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind},
       network: spec.network,
+      writableLayer: rootfsMedium(workload),
       limits: {cpus: spec.limits.cpus, memoryMiB: spec.limits.memoryMiB, pids: spec.limits.pids, cpuset: spec.limits.cpuset},
     })
     const release = () => {

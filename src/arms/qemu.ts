@@ -12,6 +12,7 @@
 import {ArmError} from '../errors.js'
 import {sampleProcesses} from '../host/procfs.js'
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, Limits, ReadyResult, ResourceSample, WorkloadSpec} from './arm.js'
+import {rootfsMedium} from './arm.js'
 import {waitReady} from './readiness.js'
 import type {RunningVm} from '../vm/launch.js'
 import type {PreparedImage} from '../vm/guest.js'
@@ -25,7 +26,7 @@ export function vmResources(limits: Pick<Limits, 'cpus' | 'memoryMiB'>): {vcpus:
 
 /** Prepared images by name, and by name + '#block' for workloads that need their rootfs on a disk. */
 function imageKey(w: Pick<WorkloadSpec, 'image' | 'rootfs'>): string {
-  return `${w.image ?? DEFAULT_IMAGE}${w.rootfs === 'block' ? '#block' : ''}`
+  return `${w.image ?? DEFAULT_IMAGE}${rootfsMedium(w) === 'disk' ? '#block' : ''}`
 }
 
 /** The image a workload without one runs (the container arms use the same default). */
@@ -82,7 +83,7 @@ export class QemuArm implements Arm {
     for (const w of workloads) {
       const key = imageKey(w)
       if (!this.images.has(key)) {
-        const kind = w.rootfs === 'block' ? 'ext4' : undefined
+        const kind = rootfsMedium(w) === 'disk' ? 'ext4' : undefined
         this.images.set(key, await guest.prepareImage(stateDir, w.image ?? DEFAULT_IMAGE, this.kernel, {cleanup: this.ctx.cleanup, kind}))
       }
     }
@@ -109,7 +110,7 @@ export class QemuArm implements Arm {
       machine: this.machine,
       accel: this.accel,
       tbSizeMiB: DEFAULT_TB_SIZE_MIB,
-      diskCache: workload.rootfs === 'block' ? 'none' : 'unsafe',
+      diskCache: rootfsMedium(workload) === 'disk' ? 'none' : 'unsafe',
       cpus: resources.vcpus,
       memoryMiB: resources.guestMemoryMiB,
       cpuset: spec.limits.cpuset,

@@ -28,7 +28,10 @@ export async function buildNsexec(): Promise<string> {
   if (!existsSync(NSEXEC_SOURCE)) throw new ArmError(`the runtime helper's source ${NSEXEC_SOURCE} is missing`, 'unavailable')
   mkdirSync(dirname(NSEXEC_BINARY), {recursive: true})
   const tmp = `${NSEXEC_BINARY}.tmp-${randomBytes(4).toString('hex')}`
-  const r = await execa('cc', ['-O2', '-Wall', '-o', tmp, NSEXEC_SOURCE], {reject: false, all: true})
+  // Static: no dynamic loader on every container start (≈ 0.3 ms of a ≈ 6 ms start-to-exit here).
+  // libc6-dev, which setup installs for the headers, ships libc.a; a libc without it links dynamically.
+  let r = await execa('cc', ['-O2', '-Wall', '-static', '-o', tmp, NSEXEC_SOURCE], {reject: false, all: true})
+  if (r.exitCode !== 0) r = await execa('cc', ['-O2', '-Wall', '-o', tmp, NSEXEC_SOURCE], {reject: false, all: true})
   if (r.exitCode !== 0) {
     rmSync(tmp, {force: true})
     throw new ArmError(`building the runtime helper failed (cc ${NSEXEC_SOURCE}):\n${r.all ?? r.message}`, 'unavailable')

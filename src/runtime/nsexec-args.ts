@@ -5,8 +5,7 @@ import type {ContainerConfig} from './state.js'
 
 export interface ContainerPaths {
   dir: string
-  /** Scratch dir the helper creates and removes: mount point, overlay upper and work dirs. */
-  fs: string
+  /** Scratch dirs the helper creates and removes: the rootfs mount point, overlay upper and work dirs. */
   root: string
   upper: string
   work: string
@@ -16,13 +15,12 @@ export interface ContainerPaths {
 }
 
 export function containerPaths(dir: string): ContainerPaths {
-  const fs = join(dir, 'fs')
+  // Flat: each directory level is a mkdir and an rmdir per container (≈ 0.1 ms each on ext4 here).
   return {
     dir,
-    fs,
-    root: join(fs, 'root'),
-    upper: join(fs, 'upper'),
-    work: join(fs, 'work'),
+    root: join(dir, 'root'),
+    upper: join(dir, 'upper'),
+    work: join(dir, 'work'),
     pidFile: join(dir, 'pid'),
     exitFile: join(dir, 'exit'),
     log: join(dir, 'log'),
@@ -43,10 +41,15 @@ export interface NsexecOptions {
 }
 
 export function nsexecArgs(config: ContainerConfig, paths: ContainerPaths, plan: CgroupPlan, opts: NsexecOptions): string[] {
-  const a = ['run', '--root', paths.root, '--hostname', config.hostname, '--cwd', config.cwd]
-  if (config.rootfsMode === 'overlay') a.push('--lower', config.lowerDirs.join(':'), '--upper', paths.upper, '--work', paths.work)
+  const inMemory = config.rootfsMode === 'overlay' && config.writableLayer === 'memory'
+  // In memory, the tmpfs and the overlay are mounted over the container dir itself, in the container's
+  // mount namespace: there is no host dir to make or remove, and the state files stay out of sight.
+  const a = ['run', '--root', inMemory ? paths.dir : paths.root, '--hostname', config.hostname, '--cwd', config.cwd]
+  if (inMemory) a.push('--lower', config.lowerDirs.join(':'), '--upper-tmpfs')
+  else if (config.rootfsMode === 'overlay') a.push('--lower', config.lowerDirs.join(':'), '--upper', paths.upper, '--work', paths.work)
   a.push('--net', config.network === 'host' ? 'host' : config.network === 'bridge' ? 'new' : 'none')
-  a.push('--cleanup', opts.removeDir ? paths.dir : paths.fs)
+  if (opts.removeDir) a.push('--cleanup', paths.dir)
+  else if (!inMemory) for (const d of config.rootfsMode === 'overlay' ? [paths.root, paths.upper, paths.work] : [paths.root]) a.push('--cleanup', d)
   for (const dir of plan.dirs) a.push('--cgroup', dir)
   for (const [file, value] of plan.settings) a.push('--cgset', `${file}=${value}`)
   config.mounts.forEach((m, i) => a.push(m.readonly ? '--bind-ro' : '--bind', `${opts.bindSources[i]}=${m.target}`))

@@ -12,6 +12,7 @@ import type {CgroupLimits} from './cgroups.js'
 import {ensureNsexec} from './native.js'
 import {ociConfig} from './oci-bundle.js'
 import type {OciProbe, OciRuntimeName} from './oci-probe.js'
+import type {WritableLayer} from './state.js'
 
 export interface OciRunSpec {
   stateDir: string
@@ -22,6 +23,8 @@ export interface OciRunSpec {
   env: Record<string, string>
   cwd?: string
   network: 'none' | 'host'
+  /** Where the overlay's writable layer lives (see ContainerConfig.writableLayer); default disk. */
+  writableLayer?: WritableLayer
   limits: CgroupLimits
   binds?: Array<{source: string; target: string; readonly: boolean}>
 }
@@ -58,7 +61,8 @@ export async function prepareOciRun(spec: OciRunSpec): Promise<{argv: string[]; 
     binds: spec.binds,
   })
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(config))
-  const wrap = ['wrap', '--root', rootfs, '--lower', spec.lowerDirs.join(':'), '--upper', join(bundle, 'upper'), '--work', join(bundle, 'work'), '--pdeathsig']
+  const layer = spec.writableLayer === 'memory' ? ['--upper-tmpfs'] : ['--upper', join(bundle, 'upper'), '--work', join(bundle, 'work')]
+  const wrap = ['wrap', '--root', rootfs, '--lower', spec.lowerDirs.join(':'), ...layer, '--pdeathsig']
   for (const h of spec.runtime.hide) wrap.push('--umount', h)
   const root = runtimeRoot(spec.stateDir, spec.runtime.name)
   return {argv: [helper, ...wrap, '--', spec.runtime.path!, '--root', root, 'run', '--bundle', bundle, spec.id], bundle}

@@ -12,7 +12,7 @@ import {createContainer, launch, overlaySupported, stopContainer} from './contai
 import {envRecord, resolveImage} from './image-rootfs.js'
 import {parseMemoryMiB, parseMount, parsePort, type PortSpec} from './mount-spec.js'
 import {releaseContainerResources} from './prune.js'
-import {containerDir, newContainerId, readContainer, writeRuntimeState, type ContainerConfig, type RuntimeNetwork} from './state.js'
+import {containerDir, newContainerId, readContainer, writeRuntimeState, type ContainerConfig, type RuntimeNetwork, type WritableLayer} from './state.js'
 
 export interface ContainerRunOptions {
   stateDir: string
@@ -31,6 +31,8 @@ export interface ContainerRunOptions {
   mounts: string[]
   env: string[]
   workdir?: string
+  /** Where the overlay's writable layer lives; default disk. */
+  writableLayer?: WritableLayer
   cleanup: CleanupRegistry
   /** Where a foreground container's output goes (default: our stdout/stderr). */
   stdout?: NodeJS.WritableStream
@@ -63,6 +65,7 @@ export function runConfig(opts: ContainerRunOptions, image: Awaited<ReturnType<t
     image: opts.image,
     lowerDirs: image.lowerDirs,
     rootfsMode: overlaySupported() ? 'overlay' : 'copy',
+    writableLayer: opts.writableLayer ?? 'disk',
     argv,
     env: {PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...envRecord(image.env), HOSTNAME: id, ...envRecord(opts.env)},
     cwd: opts.workdir ?? image.workingDir,

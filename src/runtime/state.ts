@@ -5,7 +5,9 @@
  *   pid           the init's host pid (written by the helper)
  *   exit          the exit code (written by the helper when the init is reaped)
  *   log           stdout+stderr of detached containers
- *   fs/           scratch: overlay upper/work dirs and the mount point (removed by the helper at exit)
+ *   root/ upper/ work/   the rootfs mount point and, for a writable layer on disk, overlay's upper and
+ *                 work dirs (removed by the helper at exit). With the writable layer in memory the
+ *                 container dir itself is the mount point, in the container's mount namespace only.
  */
 import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -14,6 +16,7 @@ import type {CgroupLimits} from './cgroups.js'
 import type {MountSpec, PortSpec} from './mount-spec.js'
 
 export type RuntimeNetwork = 'none' | 'host' | 'bridge'
+export type WritableLayer = 'disk' | 'memory'
 
 export interface ContainerConfig {
   id: string
@@ -22,6 +25,12 @@ export interface ContainerConfig {
   /** Read-only lower dirs, topmost first (an unpacked image rootfs). */
   lowerDirs: string[]
   rootfsMode: 'overlay' | 'copy'
+  /**
+   * Where an overlay rootfs keeps its writable layer: 'disk' (upper and work dirs in the container's
+   * state dir, Docker's overlay2 placement) or 'memory' (a tmpfs in the container's own mount
+   * namespace, charged to its memory cgroup, like a VM's initramfs). Absent means disk.
+   */
+  writableLayer?: WritableLayer
   argv: string[]
   env: Record<string, string>
   cwd: string

@@ -7,17 +7,20 @@
  *    /proc, /sys, /dev, masks, caps) vs bare `unshare` with the same namespaces (chroot into the same
  *    rootfs, no overlay, no mounts) vs runc and crun on the same image (OCI bundle, overlay rootfs via
  *    the helper's wrap, as the runc/crun arms run them). Targets: ours/unshare ≤ 1.5, ours/runc ≤ 0.1,
- *    ours/crun ≤ 0.33.
+ *    ours/crun ≤ 0.33. Each sample is timed by spawn-timer (posix_spawn → waitpid, in C), not by node:
+ *    node's own spawn cost (≈ 4 ms here) would be added to every arm and flatten the ratios. A bare
+ *    /bin/true is timed too, as the harness's floor.
  * 2. N idle containers of the container arm started concurrently: time until all are ready (< 2 s),
  *    and host memory per idle container: PSS of all its processes (< 2 MiB), next to the process arm.
  * Every figure is printed, met or not.
  */
 import {spawn} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
+import {execa} from 'execa'
 import {median, shuffle} from 'simple-statistics'
-import type {Arm, Instance, WorkloadSpec} from '../../src/arms/arm.js'
+import {rootfsMedium, type Arm, type Instance, type WorkloadSpec} from '../../src/arms/arm.js'
 import {ContainerArm} from '../../src/arms/container.js'
 import {ProcessArm} from '../../src/arms/process.js'
 import {configSchema} from '../../src/config/schema.js'
@@ -26,12 +29,12 @@ import {silentLogger} from '../../src/engine/log.js'
 import {sampleProcesses} from '../../src/host/procfs.js'
 import {overlaySupported, planFor} from '../../src/runtime/containers.js'
 import {resolveImage} from '../../src/runtime/image-rootfs.js'
-import {ensureNsexec} from '../../src/runtime/native.js'
+import {ensureNsexec, PACKAGE_ROOT} from '../../src/runtime/native.js'
 import {containerPaths, nsexecArgs} from '../../src/runtime/nsexec-args.js'
 import {probeOciRuntime} from '../../src/runtime/oci-probe.js'
 import {prepareOciRun, removeBundle} from '../../src/runtime/oci-run.js'
 import {pruneContainers} from '../../src/runtime/prune.js'
-import {containerDir, type ContainerConfig} from '../../src/runtime/state.js'
+import {containerDir, type ContainerConfig, type WritableLayer} from '../../src/runtime/state.js'
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -43,17 +46,29 @@ const stateDir = process.env.ISOBENCH_BENCH_STATE_DIR ?? mkdtempSync(join(tmpdir
 const cleanup = new CleanupRegistry()
 cleanup.installSignalHandlers()
 
-/** Spawn argv and time it to its exit on the host's monotonic clock; null + error when it fails. */
-function timeRun(argv: string[]): Promise<{ms: number | null; error?: string}> {
+/** The timer every start-to-exit sample goes through (test/bench/native/spawn-timer.c), built on first use. */
+async function buildSpawnTimer(): Promise<string> {
+  const source = join(PACKAGE_ROOT, 'test', 'bench', 'native', 'spawn-timer.c')
+  const binary = join(PACKAGE_ROOT, 'build', 'native', 'spawn-timer')
+  mkdirSync(dirname(binary), {recursive: true})
+  await execa('cc', ['-O2', '-Wall', '-static', '-o', binary, source]).catch(() => execa('cc', ['-O2', '-Wall', '-o', binary, source]))
+  return binary
+}
+
+/** Time argv from spawn to exit with the timer (no node spawn cost in the figure); null + error when it fails. */
+function timeRun(timer: string, argv: string[]): Promise<{ms: number | null; error?: string}> {
   return new Promise((resolve) => {
-    const t0 = performance.now()
-    const child = spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', 'ignore', 'pipe']})
+    const child = spawn(timer, argv, {stdio: ['ignore', 'pipe', 'pipe']})
+    let out = ''
     let err = ''
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()))
     child.stderr!.on('data', (b: Buffer) => (err += b.toString()))
     child.once('error', (e) => resolve({ms: null, error: e.message}))
-    child.once('exit', (code) => {
-      const ms = performance.now() - t0
-      resolve(code === 0 ? {ms} : {ms: null, error: `exit ${code}: ${err.trim().split('\n').slice(-1)[0]}`})
+    child.once('close', (code) => {
+      // The timed command's own stdout goes to the same pipe: the timer's line is the last one.
+      const [ns, status] = out.trim().split('\n').slice(-1)[0]!.split(' ').map(Number)
+      if (code !== 0 || ns === undefined || Number.isNaN(ns)) return resolve({ms: null, error: `timer failed: ${err.trim()}`})
+      resolve(status === 0 ? {ms: ns / 1e6} : {ms: null, error: `exit ${status}: ${err.trim().split('\n').slice(-1)[0]}`})
     })
   })
 }
@@ -65,19 +80,24 @@ async function startToExit(): Promise<void> {
   const rootfs = image.lowerDirs[0]!
   const helper = await ensureNsexec()
   const [runc, crun] = await Promise.all([probeOciRuntime('runc'), probeOciRuntime('crun')])
+  const timer = await buildSpawnTimer()
   let n = 0
   // Each arm: prepare (untimed) → argv (timed) → after (untimed).
   const arms: Record<string, {prepare: () => Promise<{argv: string[]; after: () => void}>}> = {
+    // The harness's floor: spawning and reaping a bare /bin/true (printed, not a reference).
+    'true': {prepare: async () => ({argv: ['/bin/true'], after: () => {}})},
     unshare: {prepare: async () => ({argv: ['unshare', '--pid', '--fork', '--mount', '--uts', '--ipc', '--net', '--cgroup', `--root=${rootfs}`, '/bin/true'], after: () => {}})},
-    ours: {
-      prepare: async () => {
-        const id = `bench-${process.pid}-${n++}`
-        const config: ContainerConfig = {id, image: 'idle', lowerDirs: image.lowerDirs, rootfsMode: overlaySupported() ? 'overlay' : 'copy', argv: ['/bin/true'], env: {}, cwd: '/', hostname: id, network: 'none', limits: {}, mounts: [], ports: [], autoRemove: true, createdAt: ''}
-        const args = nsexecArgs(config, containerPaths(containerDir(stateDir, id)), planFor(config), {bindSources: [], tiedToParent: true, removeDir: true, stateFiles: false})
-        return {argv: [helper, ...args], after: () => rmSync(containerDir(stateDir, id), {recursive: true, force: true})}
-      },
-    },
   }
+  // Ours exactly as the container arm runs an idle workload (writable layer in memory: rootfsMedium),
+  // and with the writable layer on disk, as for workloads that measure their rootfs.
+  const ourRuntime = (layer: WritableLayer) => async () => {
+    const id = `bench-${process.pid}-${n++}`
+    const config: ContainerConfig = {id, image: 'idle', lowerDirs: image.lowerDirs, rootfsMode: overlaySupported() ? 'overlay' : 'copy', writableLayer: layer, argv: ['/bin/true'], env: {}, cwd: '/', hostname: id, network: 'none', limits: {}, mounts: [], ports: [], autoRemove: true, createdAt: ''}
+    const args = nsexecArgs(config, containerPaths(containerDir(stateDir, id)), planFor(config), {bindSources: [], tiedToParent: true, removeDir: true, stateFiles: false})
+    return {argv: [helper, ...args], after: () => rmSync(containerDir(stateDir, id), {recursive: true, force: true})}
+  }
+  arms.ours = {prepare: ourRuntime(rootfsMedium({}))}
+  arms['ours/disk'] = {prepare: ourRuntime('disk')}
   for (const probe of [runc, crun]) {
     if (!probe.works) {
       console.log(`${probe.name}: not measured: ${probe.reason}`)
@@ -86,7 +106,7 @@ async function startToExit(): Promise<void> {
     arms[probe.name] = {
       prepare: async () => {
         const id = `bench-${probe.name}-${process.pid}-${n++}`
-        const {argv} = await prepareOciRun({stateDir, runtime: probe, id, lowerDirs: image.lowerDirs, argv: ['/bin/true'], env: {}, network: 'none', limits: {}})
+        const {argv} = await prepareOciRun({stateDir, runtime: probe, id, lowerDirs: image.lowerDirs, argv: ['/bin/true'], env: {}, network: 'none', writableLayer: rootfsMedium({}), limits: {}})
         return {argv, after: () => removeBundle(stateDir, id)}
       },
     }
@@ -97,30 +117,30 @@ async function startToExit(): Promise<void> {
   // Warm-up round (page cache, helper binary, cgroup parents), not recorded.
   for (const name of names) {
     const {argv, after} = await arms[name]!.prepare()
-    const r = await timeRun(argv)
+    const r = await timeRun(timer, argv)
     after()
     if (r.ms === null) console.log(`warm-up ${name} failed: ${r.error}`)
   }
   for (let round = 0; round < RUNS; round++) {
     for (const name of shuffle(names)) {
       const {argv, after} = await arms[name]!.prepare()
-      const r = await timeRun(argv)
+      const r = await timeRun(timer, argv)
       after()
       if (r.ms === null) failures[name]!.push(r.error ?? 'failed')
       else samples[name]!.push(r.ms)
     }
   }
-  console.log(`\nStart-to-exit of a \`true\` container (${RUNS} interleaved rounds, shuffled order per round; host monotonic clock, spawn → exit)`)
+  console.log(`\nStart-to-exit of a \`true\` container (${RUNS} interleaved rounds, shuffled order per round; spawn-timer: posix_spawn → waitpid on the host's monotonic clock)`)
   const med: Record<string, number> = {}
   for (const name of names) {
     const v = samples[name]!
     if (v.length === 0) {
-      console.log(`  ${name.padEnd(8)} no successful run: ${failures[name]![0]}`)
+      console.log(`  ${name.padEnd(9)} no successful run: ${failures[name]![0]}`)
       continue
     }
     med[name] = median(v)
     const fails = failures[name]!.length ? `, ${failures[name]!.length} failed: ${failures[name]![0]}` : ''
-    console.log(`  ${name.padEnd(8)} median ${fmt(med[name]!).padStart(10)}  min ${fmt(Math.min(...v))}  max ${fmt(Math.max(...v))}  (n=${v.length}${fails})`)
+    console.log(`  ${name.padEnd(9)} median ${fmt(med[name]!).padStart(10)}  min ${fmt(Math.min(...v))}  max ${fmt(Math.max(...v))}  (n=${v.length}${fails})`)
   }
   const ratio = (ref: string, target: number) => {
     if (med.ours === undefined || med[ref] === undefined) return console.log(`  ours ÷ ${ref}: not measured`)
@@ -131,6 +151,8 @@ async function startToExit(): Promise<void> {
   ratio('unshare', 1.5)
   ratio('runc', 0.1)
   ratio('crun', 0.33)
+  if (med['ours/disk'] !== undefined && med.unshare !== undefined)
+    console.log(`  (ours with the writable layer on disk ÷ unshare = ${(med['ours/disk']! / med.unshare).toFixed(3)}; the targets are for the arm's default, in memory)`)
 }
 
 async function scaleOut(): Promise<void> {

@@ -147,4 +147,27 @@ describe.skipIf(!root)('container run (our runtime)', () => {
     const r = await run(['/bin/sh', '-c', 'test -e /etc/written-by-container && echo leaked || echo clean'])
     expect(r.output).toBe('clean\n')
   })
+
+  it('keeps the writable layer in a tmpfs of its own when asked (the arm does for workloads that do not measure their rootfs)', async () => {
+    const script = [
+      'echo x > /etc/in-memory && cat /etc/in-memory',
+      'echo root=$(grep " / / " /proc/self/mountinfo | cut -d" " -f9)',
+      'echo upper=$(grep " / / " /proc/self/mountinfo | grep -o "upperdir=[^,]*")',
+      'echo entries=$(ls / | tr "\n" " ")',
+    ].join('; ')
+    const r = await run(['/bin/sh', '-c', script], {name: 'mem-layer', rm: false, writableLayer: 'memory'})
+    expect(r.exitCode).toBe(0)
+    expect(r.output).toContain('x\nroot=overlay\n')
+    // The overlay's upper dir is inside the tmpfs mounted over the container dir, not a host dir…
+    expect(r.output).toMatch(/upper=upperdir=\S*\/containers\/mem-layer\/upper\n/)
+    // …and the state files under that dir (config.json, log) are hidden from the container.
+    expect(r.output).not.toMatch(/entries=.*(config\.json|state\.json|upper|work)/)
+    const dir = join(stateDir, 'containers', 'mem-layer')
+    expect(readdirSync(dir).sort()).not.toContain('upper')
+    expect(existsSync(join(dir, 'root'))).toBe(false)
+    const again = await run(['/bin/sh', '-c', 'test -e /etc/in-memory && echo kept || echo gone'], {writableLayer: 'memory'})
+    expect(again.output).toBe('gone\n')
+    await pruneContainers(stateDir, {all: true})
+    expect(existsSync(dir)).toBe(false)
+  })
 })

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {cgroupPlan, parseCgroupLayout} from '../../../src/runtime/cgroups.js'
 import {containerPaths, nsexecArgs} from '../../../src/runtime/nsexec-args.js'
+import {rootfsMedium} from '../../../src/arms/arm.js'
 import type {ContainerConfig} from '../../../src/runtime/state.js'
 import {hostVethName, intToIp, ipToInt, isLeasable} from '../../../src/runtime/network.js'
 
@@ -32,13 +33,14 @@ describe('nsexecArgs', () => {
     const a = nsexecArgs(config, paths, plan, {bindSources: ['/srv', '/state/volumes/data/_data'], tiedToParent: true, syncFd: 3, removeDir: false, stateFiles: true})
     const s = a.join(' ')
     expect(a[0]).toBe('run')
-    expect(s).toContain('--lower /state/rootfs/abc --upper /state/containers/c1/fs/upper --work /state/containers/c1/fs/work')
+    expect(s).toContain('--lower /state/rootfs/abc --upper /state/containers/c1/upper --work /state/containers/c1/work')
     expect(s).toContain('--net new')
     expect(s).toContain('--cgroup /sys/fs/cgroup/memory/isobench/c1')
     expect(s).toContain(`--cgset /sys/fs/cgroup/memory/isobench/c1/memory.limit_in_bytes=${64 * 1024 * 1024}`)
     expect(s).toContain('--bind-ro /srv=/srv --bind /state/volumes/data/_data=/data')
     expect(s).toContain('--pidfile /state/containers/c1/pid --exitfile /state/containers/c1/exit')
-    expect(s).toContain('--cleanup /state/containers/c1/fs ')
+    expect(s).toContain('--cleanup /state/containers/c1/root --cleanup /state/containers/c1/upper --cleanup /state/containers/c1/work ')
+    expect(s).not.toContain('--cleanup /state/containers/c1 ')
     expect(s).toContain('--sync-fd 3 --pdeathsig')
     expect(a.slice(a.indexOf('--') + 1)).toEqual(['/bin/sh', '-c', 'echo hi'])
   })
@@ -50,6 +52,28 @@ describe('nsexecArgs', () => {
     expect(a).toContain('--cleanup /state/containers/c1 ')
     expect(a).not.toContain('--exitfile')
     expect(a).not.toContain('--pdeathsig')
+  })
+
+  it('a writable layer in memory: the container dir is the mount point, no upper/work dirs, nothing else to remove', () => {
+    const mem = {...config, network: 'none' as const, mounts: [], writableLayer: 'memory' as const}
+    const kept = nsexecArgs(mem, paths, plan, {bindSources: [], tiedToParent: true, removeDir: false, stateFiles: true}).join(' ')
+    expect(kept).toContain('--root /state/containers/c1 ')
+    expect(kept).toContain('--lower /state/rootfs/abc --upper-tmpfs')
+    expect(kept).not.toContain('--upper ')
+    expect(kept).not.toContain('--cleanup')
+    const removed = nsexecArgs(mem, paths, plan, {bindSources: [], tiedToParent: true, removeDir: true, stateFiles: false}).join(' ')
+    expect(removed).toContain('--cleanup /state/containers/c1 ')
+    // Copy mode has no overlay, so no writable layer to place: the copied rootfs is the root.
+    const copy = nsexecArgs({...mem, rootfsMode: 'copy'}, paths, plan, {bindSources: [], tiedToParent: true, removeDir: false, stateFiles: true}).join(' ')
+    expect(copy).toContain('--root /state/containers/c1/root ')
+    expect(copy).not.toContain('--upper-tmpfs')
+  })
+})
+
+describe('rootfsMedium', () => {
+  it('disk only for workloads that measure their rootfs, for every arm alike', () => {
+    expect(rootfsMedium({rootfs: 'block'})).toBe('disk')
+    expect(rootfsMedium({})).toBe('memory')
   })
 })
 
