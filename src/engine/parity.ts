@@ -1,9 +1,9 @@
 /**
  * The parity manifest: for each workload a run measured, the rootfs digest every arm ran and the
  * resources it got (a VM's vCPUs and guest RAM next to a container's CPU quota and memory limit),
- * with every mismatch spelled out. Built after prepare(), when the arms know their images.
+ * with every mismatch spelled out, and where the rootfs lived (disk or memory, the same for every arm). Built after prepare(), when the arms know their images.
  */
-import type {Arm, Limits} from '../arms/arm.js'
+import {rootfsMedium, type Arm, type Limits} from '../arms/arm.js'
 import {vmResources} from '../arms/qemu.js'
 import {catalog} from '../workloads/catalog.js'
 import type {ParityRecord} from './results.js'
@@ -19,8 +19,9 @@ export function parityRecords(cells: ParityCell[], arms: ReadonlyMap<string, Arm
   for (const cell of cells) {
     const key = `${cell.workload}\0${JSON.stringify(cell.limits)}`
     if (seen.has(key)) continue
-    const image = catalog.get(cell.workload)?.image ?? 'idle'
-    const record: ParityRecord = {workload: cell.workload, rootfsDigest: {}, limits: {}, mismatches: []}
+    const profile = catalog.get(cell.workload)
+    const image = profile?.image ?? 'idle'
+    const record: ParityRecord = {workload: cell.workload, rootfsDigest: {}, rootfsMedium: rootfsMedium(profile ?? {}), limits: {}, mismatches: []}
     for (const name of cell.arms) {
       const arm = arms.get(name)
       // The process arm is the reference: host binaries, no rootfs and no limits to match.

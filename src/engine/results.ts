@@ -50,6 +50,8 @@ export interface ArmRecord {
 export interface ParityRecord {
   workload: string
   rootfsDigest?: Record<string, string> // arm → digest
+  /** Where every arm kept the rootfs (one rule for all arms: rootfsMedium). */
+  rootfsMedium?: 'disk' | 'memory'
   limits: Record<string, Limits & {vcpus?: number; guestMemoryMiB?: number}>
   mismatches: string[]
 }

@@ -35,7 +35,7 @@ export interface WorkloadProfile {
   needs?: Array<{tool: string; aptPackage: string}>
   /** Name of the image recipe the workload runs from (src/workloads/recipes). */
   image?: string
-  /** 'block': it measures I/O on its own rootfs; VMs boot that rootfs from a virtio disk (see WorkloadSpec.rootfs). */
+  /** 'block': it does I/O on its own rootfs, so every arm keeps that rootfs on disk (rootfsMedium): VMs boot it from a virtio disk, containers keep their overlay upper dir on the state dir. */
   rootfs?: 'block'
   /** For services: the load a host tool drives against the workload's first port once it is ready; its output gives the figures. */
   load?: HostLoad

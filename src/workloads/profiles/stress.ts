@@ -69,7 +69,7 @@ function aggressors(): WorkloadProfile[] {
     ['cpu', 'CPU: one matrix-product worker', ['--cpu', '1', '--cpu-method', 'matrixprod']],
     ['cache', 'CPU cache: one cache-thrashing worker', ['--cache', '1']],
     ['vm', 'memory: one worker writing a 128 MiB mapping', ['--vm', '1', '--vm-bytes', '128M']],
-    ['io', 'disk: one worker writing and reading 64 MiB files in the instance /tmp', ['--hdd', '1', '--hdd-bytes', '64M']],
+    ['io', 'disk: one worker writing and reading 64 MiB files in the instance /tmp (rootfs on disk in every arm)', ['--hdd', '1', '--hdd-bytes', '64M']],
     ['fork', 'process creation: one fork/exit worker', ['--fork', '1']],
     ['network', "network: one TCP socket worker over the instance's own loopback", ['--sock', '1']],
   ]
@@ -82,6 +82,8 @@ function aggressors(): WorkloadProfile[] {
     figures: [],
     needs,
     image: 'stress',
+    // The io aggressor's files must hit a disk: its rootfs is on disk in every arm (rootfsMedium).
+    ...(cls === 'io' ? {rootfs: 'block' as const} : {}),
   }))
 }
 

@@ -29,4 +29,10 @@ describe('parity manifest', () => {
     const cells = [1, 2, 3].map(() => ({workload: 'idle', limits: {cpus: 1, memoryMiB: 256}, arms: ['container', 'qemu']}))
     expect(parityRecords([...cells, {workload: 'cpu', limits: {cpus: 1, memoryMiB: 256}, arms: ['container']}], arms)).toHaveLength(2)
   })
+
+  it('records where the rootfs lived: disk for a workload that measures it, memory otherwise', () => {
+    const [idle, disk] = parityRecords(['idle', 'disk'].map((workload) => ({workload, limits: {}, arms: ['container', 'qemu']})), arms)
+    expect(idle!.rootfsMedium).toBe('memory')
+    expect(disk!.rootfsMedium).toBe('disk')
+  })
 })
