@@ -32,8 +32,6 @@ function imageKey(w: Pick<WorkloadSpec, 'image' | 'rootfs'>): string {
 /** The image a workload without one runs (the container arms use the same default). */
 export const DEFAULT_IMAGE = 'idle'
 export const DEFAULT_VM_MEMORY_MIB = 256
-/** TCG translation cache (MiB): qemu's default is 1 GiB; idle guests translate far less. */
-export const DEFAULT_TB_SIZE_MIB = 64
 
 export class QemuArm implements Arm {
   readonly name = 'qemu'
@@ -64,7 +62,7 @@ export class QemuArm implements Arm {
       kind: this.kind,
       accel: this.accel,
       versions: {...this.versions, ...(this.kernel ? {kernel: this.kernel.version} : {})},
-      notes: [`accel: ${this.accel}`, `machine: ${this.machine}`, ...this.notes, ...[...this.images.values()].map((i) => `image ${i.image}: rootfs ${i.rootfsDigest} as ${i.artefacts.kind}`)],
+      notes: [`accel: ${this.accel}`, `machine: ${this.machine}`, ...(this.accel === 'tcg' ? [`TCG translation cache ${this.ctx.config.vm.tbSizeMiB} MiB`] : []), ...this.notes, ...[...this.images.values()].map((i) => `image ${i.image}: rootfs ${i.rootfsDigest} as ${i.artefacts.kind}`)],
     }
   }
 
@@ -109,7 +107,7 @@ export class QemuArm implements Arm {
       artefacts: prepared.artefacts,
       machine: this.machine,
       accel: this.accel,
-      tbSizeMiB: DEFAULT_TB_SIZE_MIB,
+      tbSizeMiB: this.ctx.config.vm.tbSizeMiB,
       diskCache: rootfsMedium(workload) === 'disk' ? 'none' : 'unsafe',
       cpus: resources.vcpus,
       memoryMiB: resources.guestMemoryMiB,

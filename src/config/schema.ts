@@ -3,6 +3,7 @@
  * `configSchema` validates what it returns (unknown keys are errors, so typos are caught).
  */
 import {z} from 'zod'
+import {DEFAULT_TB_SIZE_MIB} from '../vm/qemu-args.js'
 
 export const configSchema = z
   .strictObject({
@@ -30,6 +31,11 @@ export const configSchema = z
         kernel: z.string().optional(),
         /** Force an accelerator instead of probing. */
         accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
+        /**
+         * TCG translation cache in MiB (ignored under KVM). 64 boots fastest here; 16 saves ≈ 23 MiB
+         * of qemu PSS per VM for ≈ 5–10% longer boots (npm run bench:vm measures both figures).
+         */
+        tbSizeMiB: z.number().int().min(1).max(4096).default(DEFAULT_TB_SIZE_MIB),
       })
       .prefault({}),
   })

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {stateDirFlags} from '../../images/cli.js'
+import {DEFAULT_TB_SIZE_MIB} from '../../vm/qemu-args.js'
 
 export default class VmRun extends BaseCommand {
   static override summary = 'Boot an image as a QEMU VM (KVM where a probe boot works, else TCG) and run its workload.'
@@ -26,7 +27,7 @@ Put the command after \`--\` when it has options of its own. Every figure says w
     accel: Flags.string({description: 'accelerator; auto = KVM only when a probe boot works', options: ['auto', 'kvm', 'tcg']}),
     artefact: Flags.string({description: 'boot the rootfs as an initramfs or an ext4 disk (default: by size)', options: ['initramfs', 'ext4']}),
     timeout: Flags.integer({description: 'seconds to wait for the ready marker', default: 60}),
-    'tb-size': Flags.integer({description: 'TCG translation cache in MiB', default: 64}),
+    'tb-size': Flags.integer({description: 'TCG translation cache in MiB (the qemu arm uses the same default)', default: DEFAULT_TB_SIZE_MIB}),
   }
 
   async run(): Promise<import('../../vm/run.js').VmRunResult> {
