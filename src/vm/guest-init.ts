@@ -22,32 +22,41 @@ export const MAX_CMDLINE = 2047
 
 export const GUEST_INIT_SCRIPT = `#!${GUEST_BUSYBOX} sh
 # isobench VM init (PID 1): set up the guest, run the image's isobench init, reboot (= qemu exits).
+# Every external command is a fork + exec of busybox, which TCG makes slow: the command line is
+# parsed with shell builtins, and only what must run runs (six fewer execs saved ≈ 0.25 s of boot).
 B=${GUEST_BUSYBOX}
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-$B mkdir -p /proc /sys /dev
+for d in /proc /sys /dev; do [ -d $d ] || $B mkdir -p $d; done
 $B mount -t proc proc /proc
 $B mount -t sysfs sysfs /sys
 $B mount -t devtmpfs devtmpfs /dev 2>/dev/null
-arg() { for w in $($B cat /proc/cmdline); do case "$w" in "$1="*) echo "\${w#*=}";; esac; done; }
-for m in $(arg isobench.mods | $B tr , ' '); do $B insmod ${GUEST_VM_DIR}/modules/$m.ko || echo "isobench-vm: insmod $m failed"; done
+read -r cmdline < /proc/cmdline
+mods= net= root= w=
+for a in $cmdline; do
+  case "$a" in
+    isobench.mods=*) mods="\${a#*=}";;
+    isobench.net=*) net="\${a#*=}";;
+    isobench.root=*) root="\${a#*=}";;
+    isobench.w=*) w="\${a#*=}";;
+  esac
+done
+for m in \${mods//,/ }; do $B insmod ${GUEST_VM_DIR}/modules/$m.ko || echo "isobench-vm: insmod $m failed"; done
 $B ip link set lo up 2>/dev/null
-net=$(arg isobench.net)
 if [ -n "$net" ]; then
   i=0; while ! [ -e /sys/class/net/eth0 ] && [ $i -lt 200 ]; do $B usleep 10000; i=$((i+1)); done
   $B ip addr add "\${net%,*}" dev eth0 && $B ip link set eth0 up && $B ip route add default via "\${net#*,}" || echo "isobench-vm: network setup failed ($net)"
 fi
 R=
-root=$(arg isobench.root)
 if [ -n "$root" ]; then
   i=0; while ! [ -e /dev/$root ] && [ $i -lt 500 ]; do $B usleep 10000; i=$((i+1)); done
   $B mkdir -p /newroot && $B mount -t ext4 /dev/$root /newroot || { echo "isobench-vm: cannot mount /dev/$root"; $B reboot -f; }
-  for d in proc sys dev; do $B mkdir -p /newroot/$d; $B mount --bind /$d /newroot/$d; done
+  for d in proc sys dev; do [ -d /newroot/$d ] || $B mkdir -p /newroot/$d; $B mount --bind /$d /newroot/$d; done
   R=/newroot
 fi
 # From here on the console carries the workload's output: keep kernel messages (which would land
 # in the middle of its lines, e.g. inside fio's JSON) off it; dmesg still has them.
 echo 1 > /proc/sys/kernel/printk 2>/dev/null
-arg isobench.w | $B base64 -d > /isobench-workload.sh
+echo "$w" | $B base64 -d > /isobench-workload.sh
 . /isobench-workload.sh
 cd /
 if [ -n "$R" ]; then $B chroot $R /bin/sh ${INIT_PATH_IN_IMAGE} "$@"; else /bin/sh ${INIT_PATH_IN_IMAGE} "$@"; fi
