@@ -214,6 +214,13 @@ static void mount_overlay(void) {
   if (mount("overlay", root, "overlay", 0, opts) < 0) die("mount overlay on %s", root);
 }
 
+/*
+ * The rootfs in two halves. The first (overlay, /proc, /dev) does not depend on the network
+ * namespace; the second starts with sysfs, which shows the interfaces of the namespace that mounts
+ * it, so it runs once the init is in its own.
+ */
+static int rootfd = -1;
+
 static void setup_rootfs(void) {
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) die("make / private");
   if (lower) {
@@ -221,11 +228,14 @@ static void setup_rootfs(void) {
   } else if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0) {
     die("bind %s", root);
   }
-  int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) die("open %s", root);
   mount_in_root(rootfd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0);
-  mount_in_root(rootfd, "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, 0);
   setup_dev(rootfd);
+}
+
+static void finish_rootfs(void) {
+  mount_in_root(rootfd, "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, 0);
   for (int i = 0; i < n_bind; i++) {
     char src[4096];
     snprintf(src, sizeof src, "%s", binds[i]);
@@ -238,20 +248,27 @@ static void setup_rootfs(void) {
   }
   mask_paths(rootfd);
   close(rootfd);
+  rootfd = -1;
+}
+
+/* Make the rootfs the root: pivot_root into it and detach the host's tree. */
+static void enter_rootfs(void) {
   if (chdir(root) < 0) die("chdir %s", root);
   if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root");
   if (umount2(".", MNT_DETACH) < 0) die("detach old root");
   if (chdir("/") < 0) die("chdir /");
 }
 
-static void loopback_up(void) {
+/* Bring lo up in the current network namespace; -1 (errno set) on failure. */
+static int loopback_up(void) {
   int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   struct ifreq ifr = {0};
   strcpy(ifr.ifr_name, "lo");
-  if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0) die("lo flags");
+  if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0) return -1;
   ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-  if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) die("lo up");
+  int r = ioctl(s, SIOCSIFFLAGS, &ifr);
   close(s);
+  return r;
 }
 
 /* Docker's default capability set. */
@@ -428,7 +445,13 @@ static int cmd_run(char **argv) {
   int go[2];
   if (pipe2(go, O_CLOEXEC) < 0) die("pipe");
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-  if (strcmp(net, "host") != 0) flags |= CLONE_NEWNET;
+  /* --net none: the shim creates the network namespace and brings lo up (≈ 0.7 ms here, most of
+   * a container's start) while the init builds the rootfs; the init joins it before pivot_root,
+   * while the host's /proc is still in reach. --net new keeps it in the clone: the caller
+   * configures the init's namespace as soon as it has the pid. */
+  int shim_makes_netns = strcmp(net, "none") == 0;
+  if (strcmp(net, "host") != 0 && !shim_makes_netns) flags |= CLONE_NEWNET;
+  pid_t shim = getpid();
   sigset_t all, old;
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, &old);
@@ -441,10 +464,21 @@ static int cmd_run(char **argv) {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("pdeathsig");
     /* The rootfs is set up while the shim moves us into our cgroups. */
     if (hostname && sethostname(hostname, strlen(hostname)) < 0) die("sethostname");
-    if (strcmp(net, "host") != 0) loopback_up();
+    if (strcmp(net, "host") != 0 && !shim_makes_netns && loopback_up() < 0) die("bring lo up");
     setup_rootfs();
     char b;
-    if (read(go[0], &b, 1) != 1) _exit(EXIT_SETUP); /* the shim died or gave up */
+    if (shim_makes_netns) {
+      /* The shim's first byte: its network namespace is up (the second: we are in our cgroups). */
+      if (read(go[0], &b, 1) != 1) _exit(EXIT_SETUP); /* the shim died or gave up */
+      char ns[64];
+      snprintf(ns, sizeof ns, "/proc/%d/ns/net", (int)shim); /* the host's /proc: before pivot_root */
+      int fd = open(ns, O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) die("join the network namespace %s", ns);
+      close(fd);
+    }
+    finish_rootfs();
+    enter_rootfs();
+    if (read(go[0], &b, 1) != 1) _exit(EXIT_SETUP);
     close(go[0]);
     if (unshare(CLONE_NEWCGROUP) < 0) die("cgroup namespace");
     exec_workload(argv);
@@ -453,6 +487,11 @@ static int cmd_run(char **argv) {
   install_forwarders();
   sigprocmask(SIG_SETMASK, &old, NULL);
   close(go[0]);
+  if (shim_makes_netns) {
+    if (unshare(CLONE_NEWNET) < 0) abort_run("network namespace");
+    if (loopback_up() < 0) abort_run("bring lo up");
+    if (write(go[1], "n", 1) != 1) abort_run("hand the network namespace to the init");
+  }
   char what[4300];
   if (join_cgroups(pid, what, sizeof what) < 0) abort_run(what);
   if (write_pidfile(pid) < 0) abort_run("write the pid file");

@@ -42,6 +42,7 @@ describe.skipIf(!root)('container run (our runtime)', () => {
       'echo pid=$$',
       'echo host=$(hostname)',
       'echo ifaces=$(ls /sys/class/net | tr "\\n" " ")',
+      'echo netdev=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | tr "\\n" " ")',
       'echo root=$(grep " / / " /proc/self/mountinfo | cut -d" " -f9)',
       'echo oldroot=$(ls /proc/1/root/ | wc -l)',
       'exit 7',
@@ -50,7 +51,9 @@ describe.skipIf(!root)('container run (our runtime)', () => {
     expect(r.exitCode).toBe(7)
     expect(r.output).toContain('pid=1\n')
     expect(r.output).toContain('host=ns-test\n')
+    // Both views of the network namespace: sysfs (as of its mount) and /proc/net (the process's own).
     expect(r.output).toContain('ifaces=lo\n')
+    expect(r.output).toContain('netdev=lo\n')
     expect(r.output).toContain('root=overlay\n')
     expect(existsSync(join(stateDir, 'containers', 'ns-test'))).toBe(false) // --rm
   })
