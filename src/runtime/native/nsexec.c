@@ -17,7 +17,7 @@
  *                                    mount namespace (nothing on the host's disk)
  *   --hostname NAME       --cwd DIR     --env K=V (repeatable)
  *   --user UID:GID        run the workload as this user (no supplementary groups)
- *   --net none|host|new   none: new netns with lo up; new: new netns, configured by the caller (sync)
+ *   --net none|host|new   none: new netns with lo up (made by the shim, joined by the init); new: new netns, configured by the caller (sync)
  *   --cgroup DIR          create DIR, put the init in it, remove it at exit (repeatable)
  *   --cgset PATH=VALUE    write VALUE to PATH after the cgroups are created (repeatable)
  *   --bind SRC=DST / --bind-ro SRC=DST   bind mounts, DST resolved inside the rootfs
@@ -462,7 +462,7 @@ static int cmd_run(char **argv) {
     close(go[1]);
     if (sync_fd >= 0) close(sync_fd);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("pdeathsig");
-    /* The rootfs is set up while the shim moves us into our cgroups. */
+    /* The rootfs is set up while the shim makes our network namespace (--net none) and moves us into our cgroups. */
     if (hostname && sethostname(hostname, strlen(hostname)) < 0) die("sethostname");
     if (strcmp(net, "host") != 0 && !shim_makes_netns && loopback_up() < 0) die("bring lo up");
     setup_rootfs();
