@@ -18,7 +18,6 @@ import {spawn} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
-import {execa} from 'execa'
 import {median, shuffle} from 'simple-statistics'
 import {rootfsMedium, type Arm, type Instance, type WorkloadSpec} from '../../src/arms/arm.js'
 import {ContainerArm} from '../../src/arms/container.js'
@@ -29,7 +28,7 @@ import {silentLogger} from '../../src/engine/log.js'
 import {sampleProcesses} from '../../src/host/procfs.js'
 import {overlaySupported, planFor} from '../../src/runtime/containers.js'
 import {resolveImage} from '../../src/runtime/image-rootfs.js'
-import {ensureNsexec, PACKAGE_ROOT} from '../../src/runtime/native.js'
+import {compileC, ensureNsexec, PACKAGE_ROOT} from '../../src/runtime/native.js'
 import {containerPaths, nsexecArgs} from '../../src/runtime/nsexec-args.js'
 import {probeOciRuntime} from '../../src/runtime/oci-probe.js'
 import {prepareOciRun, removeBundle} from '../../src/runtime/oci-run.js'
@@ -51,7 +50,8 @@ async function buildSpawnTimer(): Promise<string> {
   const source = join(PACKAGE_ROOT, 'test', 'bench', 'native', 'spawn-timer.c')
   const binary = join(PACKAGE_ROOT, 'build', 'native', 'spawn-timer')
   mkdirSync(dirname(binary), {recursive: true})
-  await execa('cc', ['-O2', '-Wall', '-static', '-o', binary, source]).catch(() => execa('cc', ['-O2', '-Wall', '-o', binary, source]))
+  const r = await compileC(source, binary)
+  if (r.exitCode !== 0) throw new Error(`building ${source} failed:\n${r.all ?? r.message}`)
   return binary
 }
 
