@@ -389,7 +389,9 @@ static int make_scratch_dirs(void) {
   for (int i = 0; i < n_cleanup; i++) mk[n++] = cleanups[i];
   mk[n++] = root, mk[n++] = upper, mk[n++] = work;
   for (size_t i = 0; i < n; i++) {
-    if (!mk[i] || mkdir(mk[i], 0755) == 0 || errno == EEXIST) continue;
+    int seen = 0; /* the root is often a --cleanup dir too (writable layer in memory) */
+    for (size_t j = 0; j < i && !seen; j++) seen = mk[j] && mk[i] && strcmp(mk[i], mk[j]) == 0;
+    if (seen || !mk[i] || mkdir(mk[i], 0755) == 0 || errno == EEXIST) continue;
     if (errno != ENOENT) return -1;
     char parent[4096];
     snprintf(parent, sizeof parent, "%s", mk[i]);
