@@ -13,6 +13,7 @@ import {hostCgroups, launch, overlaySupported, type RunningContainer} from '../r
 import {ensureNsexec} from '../runtime/native.js'
 import {resolveImage, type ResolvedImage} from '../runtime/image-rootfs.js'
 import {releaseContainerResources} from '../runtime/prune.js'
+import {defaultSeccompLabel, seccompFilterFor} from '../runtime/seccomp.js'
 import {initContainerDir, readContainer, type ContainerConfig, type RuntimeNetwork} from '../runtime/state.js'
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from './arm.js'
 import {rootfsMedium} from './arm.js'
@@ -38,6 +39,11 @@ export class ContainerArm implements Arm {
       return {ok: false, reason: (error as Error).message.split('\n')[0]}
     }
     const layout = hostCgroups()
+    try {
+      await seccompFilterFor(undefined) // Docker's default profile, compiled once
+    } catch (error) {
+      return {ok: false, reason: (error as Error).message.split('\n')[0]}
+    }
     const notes = [`cgroups ${layout.mode}`, overlaySupported() ? 'overlayfs' : 'no overlayfs: rootfs is copied per container']
     return {ok: true, reason: notes.join('; ')}
   }
@@ -48,8 +54,9 @@ export class ContainerArm implements Arm {
       name: this.name,
       kind: this.kind,
       accel: 'none',
-      versions: {runtime: 'isobench-nsexec', cgroups: layout.mode},
+      versions: {runtime: 'isobench-nsexec', cgroups: layout.mode, seccomp: defaultSeccompLabel()},
       notes: [
+        "seccomp: Docker's default profile (built from Podman's, src/runtime/seccomp-default.ts), installed from a compiled cache at each start; device allowlist: Docker's default (device cgroup)",
         ...[...this.images.entries()].map(([name, img]) => `image ${name}: rootfs ${img.digest ?? img.lowerDirs[0]}`),
         overlaySupported()
           ? "writable layer: a tmpfs of the container's own, except for workloads that measure their rootfs (rootfs: block): overlay upper dir on the state dir's disk"
@@ -61,6 +68,7 @@ export class ContainerArm implements Arm {
   async prepare(workloads: WorkloadSpec[]): Promise<void> {
     await ensureNsexec()
     hostCgroups()
+    await seccompFilterFor(undefined) // compiled here, not in the first timed start
     for (const w of workloads) {
       const image = w.image ?? DEFAULT_IMAGE
       if (!this.images.has(image)) this.images.set(image, await resolveImage(this.ctx.config.stateDir, image))

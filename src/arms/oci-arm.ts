@@ -12,6 +12,7 @@ import {hostCgroups} from '../runtime/containers.js'
 import {resolveImage, type ResolvedImage} from '../runtime/image-rootfs.js'
 import {probeOciRuntime, type OciProbe, type OciRuntimeName} from '../runtime/oci-probe.js'
 import {prepareOciRun, removeBundle, spawnOciRun} from '../runtime/oci-run.js'
+import {defaultSeccompLabel} from '../runtime/seccomp.js'
 import {removeCgroupDirs, listContainerCgroups} from '../runtime/cgroups.js'
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from './arm.js'
 import {rootfsMedium} from './arm.js'
@@ -43,8 +44,9 @@ export class OciArm implements Arm {
       name: this.name,
       kind: this.kind,
       accel: 'none',
-      versions: {[this.name]: p?.version ?? 'unknown', cgroups: hostCgroups().mode},
+      versions: {[this.name]: p?.version ?? 'unknown', cgroups: hostCgroups().mode, seccomp: defaultSeccompLabel()},
       notes: [
+        `seccomp and device allowlist: the same OCI objects as the container arm's (Docker's defaults), in config.json`,
         ...(p?.reason ? [p.reason] : []),
         'rootfs: overlay of the image, mounted by isobench-nsexec wrap in a private mount namespace; writable layer in a tmpfs there, except for workloads that measure their rootfs (rootfs: block): upper dir on the state dir\'s disk',
         ...[...this.images.entries()].map(([name, img]) => `image ${name}: rootfs ${img.digest ?? img.lowerDirs[0]}`),

@@ -1,7 +1,8 @@
 /**
  * The parity manifest: for each workload a run measured, the rootfs digest every arm ran and the
  * resources it got (a VM's vCPUs and guest RAM next to a container's CPU quota and memory limit),
- * with every mismatch spelled out, and where the rootfs lived (disk or memory, the same for every arm). Built after prepare(), when the arms know their images.
+ * with every mismatch spelled out, and where the rootfs lived (disk or memory, the same for every arm),
+ * and the seccomp filter of each container arm (the same profile, or a mismatch). Built after prepare(), when the arms know their images.
  */
 import {rootfsMedium, type Arm, type Limits} from '../arms/arm.js'
 import {vmResources} from '../arms/qemu.js'
@@ -31,6 +32,8 @@ export function parityRecords(cells: ParityCell[], arms: ReadonlyMap<string, Arm
       record.limits[name] = arm.kind === 'vm'
         ? {...cell.limits, ...vmResources(cell.limits)}
         : {...cell.limits}
+      const seccomp = arm.info?.().versions.seccomp
+      if (seccomp) (record.seccomp ??= {})[name] = seccomp
     }
     record.mismatches = mismatches(record, arms)
     seen.set(key, record)
@@ -47,5 +50,7 @@ function mismatches(record: ParityRecord, arms: ReadonlyMap<string, Arm>): strin
     if (l.cpus !== undefined && l.vcpus !== l.cpus) out.push(`${name}: ${l.vcpus} vCPU for a CPU quota of ${l.cpus} (a VM gets whole vCPUs)`)
     if (l.memoryMiB === undefined) out.push(`${name}: ${l.guestMemoryMiB} MiB guest RAM while the containers have no memory limit`)
   }
+  const filters = new Set(Object.values(record.seccomp ?? {}))
+  if (filters.size > 1) out.push(`seccomp filters differ: ${Object.entries(record.seccomp!).map(([a, f]) => `${a} ${f}`).join(', ')}`)
   return out
 }

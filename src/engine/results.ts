@@ -53,6 +53,8 @@ export interface ParityRecord {
   /** Where every arm kept the rootfs (one rule for all arms: rootfsMedium). */
   rootfsMedium?: 'disk' | 'memory'
   limits: Record<string, Limits & {vcpus?: number; guestMemoryMiB?: number}>
+  /** arm → its seccomp filter ("docker-default sha256:…", "unconfined"), for the arms that report one (info().versions.seccomp). */
+  seccomp?: Record<string, string>
   mismatches: string[]
 }
 

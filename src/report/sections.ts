@@ -129,6 +129,7 @@ export function paritySection(results: Results): Safe {
     })
     return h`<h3>workload ${p.workload}</h3>
 ${p.mismatches?.length ? h`<div class="banner mismatch-banner"><b>Parity mismatch:</b><ul>${p.mismatches.map((m) => h`<li>${m}</li>`)}</ul></div>` : h`<p class="ok">✓ same rootfs digest, vCPUs ↔ cpus and RAM ↔ memory limit match</p>`}
+${p.seccomp ? h`<p class="dim">seccomp: ${Object.entries(p.seccomp).map(([a, f]) => `${a} ${f}`).join('; ')}</p>` : ''}
 ${p.rootfsMedium ? h`<p class="dim">rootfs in ${p.rootfsMedium === 'disk' ? 'disk for every arm: VM virtio disk (host cache off), container overlay upper dir on the state dir' : "memory for every arm: VM initramfs, container writable layer in a tmpfs of its own"}</p>` : ''}
 <table><thead><tr><th>arm</th><th>rootfs digest</th><th>vCPUs ↔ cpus</th><th>RAM ↔ memory limit</th></tr></thead><tbody>${rows}</tbody></table>`
   })

@@ -1,6 +1,7 @@
 /**
  * RUN steps of `image build`, executed by our own runtime: the isobench-nsexec helper with the
- * same namespaces, /proc, /sys, /dev, masks, capability set and cgroup as `isobench container run`,
+ * same namespaces, /proc, /sys, /dev, masks, capability set, cgroup, device allowlist and default
+ * seccomp profile (as BuildKit and Buildah run RUN steps) as `isobench container run`,
  * over an overlay whose upper dir is the build step's — so what the step writes becomes its layer.
  * The contract is RunStepExecutor in src/images/build/run-step.ts.
  */
@@ -12,6 +13,7 @@ import {resolveUser} from '../images/build/user.js'
 import {planFor} from './containers.js'
 import {ensureNsexec} from './native.js'
 import {containerPaths, nsexecArgs} from './nsexec-args.js'
+import {seccompFilterFor} from './seccomp.js'
 import type {ContainerConfig} from './state.js'
 
 const MAX_OUTPUT = 1 << 20
@@ -42,7 +44,8 @@ export function createBuildExecutor(): RunStepExecutor {
         createdAt: new Date().toISOString(),
       }
       const paths = {...containerPaths(dir), upper: opts.upperDir, work: opts.workDir}
-      const args = nsexecArgs(config, paths, planFor(config), {bindSources: [], tiedToParent: true, removeDir: true, stateFiles: false})
+      const seccomp = await seccompFilterFor(undefined)
+      const args = nsexecArgs(config, paths, planFor(config), {bindSources: [], tiedToParent: true, removeDir: true, stateFiles: false, seccomp})
       if (opts.user) {
         const {uid, gid} = resolveUser(opts.lowerDirs[0]!, opts.user)
         args.splice(args.indexOf('--'), 0, '--user', `${uid}:${gid}`)

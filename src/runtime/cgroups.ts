@@ -6,6 +6,7 @@
  */
 import {existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {DEFAULT_DEVICE_RULES, type DeviceCgroupMode, type OciDeviceRule} from './devices.js'
 
 export const CGROUP_PARENT = 'isobench'
 export const CPU_PERIOD_US = 100_000
@@ -18,6 +19,8 @@ export interface CgroupLayout {
   v2: string | null
   /** Controllers available in the v2 mount's root. */
   v2Controllers: string[]
+  /** The cgroup2 mount point on v2 and hybrid hosts alike (a hybrid host's is where a BPF device program can go). */
+  v2Mount: string | null
   /** Every cgroup mount point (named v1 hierarchies such as name=systemd, a hybrid host's v2 mount):
    * OCI runtimes create `isobench/<id>` in those too, so prune looks there. */
   allMounts: string[]
@@ -41,6 +44,8 @@ export interface CgroupPlan {
   /** Where usage is read back from. */
   memoryUsageFile: string | null
   cpuUsage: {file: string; kind: 'v1-ns' | 'v2-stat'} | null
+  /** The device allowlist and the cgroup (one of dirs) whose mechanism enforces it; null: no cgroup can. */
+  devices: {mode: DeviceCgroupMode; dir: string; rules: OciDeviceRule[]} | null
 }
 
 /** The layout from /proc/mounts text (and the v2 root's cgroup.controllers, when a v2 mount exists). */
@@ -62,8 +67,8 @@ export function parseCgroupLayout(mounts: string, v2Controllers: (mountPoint: st
   }
   const hasV1 = Object.keys(v1).length > 0
   const controllers = v2Mount ? v2Controllers(v2Mount) : []
-  if (!hasV1) return {mode: v2Mount ? 'v2' : 'none', v1, v2: v2Mount, v2Controllers: controllers, allMounts}
-  return {mode: v2Mount ? 'hybrid' : 'v1', v1, v2: null, v2Controllers: v2Mount ? controllers : [], allMounts}
+  if (!hasV1) return {mode: v2Mount ? 'v2' : 'none', v1, v2: v2Mount, v2Controllers: controllers, v2Mount, allMounts}
+  return {mode: v2Mount ? 'hybrid' : 'v1', v1, v2: null, v2Controllers: v2Mount ? controllers : [], v2Mount, allMounts}
 }
 
 export function detectCgroupLayout(): CgroupLayout {
@@ -83,14 +88,30 @@ export function sharesToWeight(shares: number): number {
 
 /**
  * The cgroups one container gets. Memory and CPU accounting always (the metrics read them back);
- * cpu, cpuset and pids only when a limit asks for them (each extra v1 hierarchy costs a migration).
+ * cpu, cpuset and pids only when a limit asks for them (each extra v1 hierarchy costs a migration);
+ * the device allowlist always, in the devices v1 hierarchy or a cgroup2 dir (`devices`, see
+ * devices.ts deviceCgroupMode; default: v1 where the controller is mounted, else v2).
  */
-export function cgroupPlan(layout: CgroupLayout, id: string, limits: CgroupLimits): CgroupPlan {
+export function cgroupPlan(layout: CgroupLayout, id: string, limits: CgroupLimits, devices: DeviceCgroupMode | null = layout.v1.devices ? 'v1' : layout.v2Mount ? 'v2' : null): CgroupPlan {
+  const plan = cgroupPlanLimits(layout, id, limits)
+  if (devices === 'v1' && layout.v1.devices) {
+    const dir = join(layout.v1.devices, CGROUP_PARENT, id)
+    if (!plan.dirs.includes(dir)) plan.dirs.push(dir)
+    plan.devices = {mode: 'v1', dir, rules: DEFAULT_DEVICE_RULES}
+  } else if (devices === 'v2' && layout.v2Mount) {
+    const dir = join(layout.v2Mount, CGROUP_PARENT, id)
+    if (!plan.dirs.includes(dir)) plan.dirs.push(dir)
+    plan.devices = {mode: 'v2', dir, rules: DEFAULT_DEVICE_RULES}
+  }
+  return plan
+}
+
+function cgroupPlanLimits(layout: CgroupLayout, id: string, limits: CgroupLimits): CgroupPlan {
   const settings: Array<[string, string]> = []
   const quota = limits.cpus ? String(Math.round(limits.cpus * CPU_PERIOD_US)) : null
   const memory = limits.memoryMiB ? limits.memoryMiB * 1024 * 1024 : null
   if (layout.mode === 'v2') {
-    if (!layout.v2) return {dirs: [], settings, memoryUsageFile: null, cpuUsage: null}
+    if (!layout.v2) return {dirs: [], settings, memoryUsageFile: null, cpuUsage: null, devices: null}
     const dir = join(layout.v2, CGROUP_PARENT, id)
     const has = (c: string) => layout.v2Controllers.includes(c)
     if (quota && has('cpu')) settings.push([join(dir, 'cpu.max'), `${quota} ${CPU_PERIOD_US}`])
@@ -103,6 +124,7 @@ export function cgroupPlan(layout: CgroupLayout, id: string, limits: CgroupLimit
       settings,
       memoryUsageFile: has('memory') ? join(dir, 'memory.current') : null,
       cpuUsage: {file: join(dir, 'cpu.stat'), kind: 'v2-stat'},
+      devices: null,
     }
   }
   const dirs: string[] = []
@@ -137,6 +159,7 @@ export function cgroupPlan(layout: CgroupLayout, id: string, limits: CgroupLimit
     settings,
     memoryUsageFile: mem ? join(mem, 'memory.usage_in_bytes') : null,
     cpuUsage: acct ? {file: join(acct, 'cpuacct.usage'), kind: 'v1-ns'} : null,
+    devices: null,
   }
 }
 
@@ -146,9 +169,11 @@ export function parentDirs(layout: CgroupLayout): string[] {
   return [...new Set(Object.values(layout.v1))].map((mp) => join(mp, CGROUP_PARENT))
 }
 
-/** Create the `isobench` parents (idempotent): cpuset children inherit cpus/mems; v2 delegates controllers. */
+/** Create the `isobench` parents (idempotent): cpuset children inherit cpus/mems; v2 delegates controllers;
+ * a hybrid host's cgroup2 mount gets one too (device programs, see cgroupPlan). */
 export function ensureCgroupParents(layout: CgroupLayout): void {
   for (const dir of parentDirs(layout)) mkdirSync(dir, {recursive: true})
+  if (layout.mode === 'hybrid' && layout.v2Mount) mkdirSync(join(layout.v2Mount, CGROUP_PARENT), {recursive: true})
   if (layout.mode === 'v2' && layout.v2) {
     const want = ['cpu', 'cpuset', 'memory', 'pids'].filter((c) => layout.v2Controllers.includes(c))
     const enable = (dir: string) => {

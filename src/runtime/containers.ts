@@ -6,12 +6,14 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import {cpSync, existsSync, openSync, closeSync, readFileSync, rmSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {UsageError} from '../errors.js'
+import {ArmError, UsageError} from '../errors.js'
 import {cgroupPlan, detectCgroupLayout, ensureCgroupParents, type CgroupLayout, type CgroupPlan} from './cgroups.js'
+import {DEVICE_CGROUP_ENV, deviceCgroupMode} from './devices.js'
 import {ensureNsexec} from './native.js'
 import {attachToBridge, deleteLink, leaseAddress, releaseAddress} from './network.js'
 import {containerPaths, nsexecArgs, type ContainerPaths} from './nsexec-args.js'
 import {startPortProxy, type PortProxy} from './port-proxy.js'
+import {seccompFilterFor} from './seccomp.js'
 import {
   ID_PATTERN,
   containerDir,
@@ -39,8 +41,10 @@ export function hostCgroups(): CgroupLayout {
   return layoutCache
 }
 
+/** A container's cgroups; the device allowlist's mechanism as deviceCgroupMode picks it (ISOBENCH_DEVICE_CGROUP forces one). */
 export function planFor(config: ContainerConfig): CgroupPlan {
-  return cgroupPlan(hostCgroups(), config.id, config.limits)
+  const layout = hostCgroups()
+  return cgroupPlan(layout, config.id, config.limits, deviceCgroupMode(layout, process.env[DEVICE_CGROUP_ENV]))
 }
 
 let overlayOk: boolean | null = null
@@ -120,6 +124,8 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
   const helper = await ensureNsexec()
   const paths = containerPaths(containerDir(stateDir, config.id))
   const plan = planFor(config)
+  if (!plan.devices) throw new ArmError('no cgroup can hold a device allowlist on this host (neither a v1 devices hierarchy nor a cgroup2 mount): refusing to start a container with access to every device', 'unavailable')
+  const seccomp = await seccompFilterFor(config.seccomp)
   const sources = bindSources(stateDir, config)
   if (config.rootfsMode === 'copy') {
     for (const lower of [...config.lowerDirs].reverse()) cpSync(lower, paths.root, {recursive: true, verbatimSymlinks: true, force: true})
@@ -132,6 +138,7 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
     syncFd: bridge ? 3 : undefined,
     removeDir: config.autoRemove,
     stateFiles: opts.stateFiles ?? true,
+    seccomp,
   })
   const logFd = opts.output === 'log' ? openSync(paths.log, 'a') : null
   const out = logFd ?? (opts.output as 'pipe' | 'inherit')
@@ -204,9 +211,12 @@ export async function execInContainer(stateDir: string, id: string, argv: string
   if (state.status !== 'running' || !state.initPid) throw new UsageError(`container ${id} is ${state.status}, not running`, 'bad-state')
   const helper = await ensureNsexec()
   const plan = planFor(state.config)
+  const seccomp = await seccompFilterFor(state.config.seccomp)
   const env = {...state.config.env, ...opts.env}
   const args = ['exec', '--pid', String(state.initPid), '--cwd', opts.cwd ?? state.config.cwd, '--pdeathsig']
   for (const dir of plan.dirs) args.push('--cgroup', dir)
+  // Docker applies the container's seccomp profile to exec'd processes too; the device cgroup comes with the cgroups.
+  if (seccomp) args.push('--seccomp-bpf', seccomp.bpf, ...(seccomp.flags ? ['--seccomp-flags', String(seccomp.flags)] : []))
   for (const [k, v] of Object.entries(env)) args.push('--env', `${k}=${v}`)
   args.push('--', ...argv)
   return spawn(helper, args, {stdio: ['ignore', opts.output ?? 'pipe', opts.output ?? 'pipe']})

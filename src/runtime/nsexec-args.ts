@@ -1,6 +1,8 @@
 /** The helper's command line for one container (pure: tested in test/unit/runtime). */
 import {join} from 'node:path'
 import type {CgroupPlan} from './cgroups.js'
+import {deviceRuleText} from './devices.js'
+import type {SeccompFilter} from './seccomp.js'
 import type {ContainerConfig} from './state.js'
 
 export interface ContainerPaths {
@@ -38,6 +40,8 @@ export interface NsexecOptions {
   removeDir: boolean
   /** Write pid and exit files (the lifecycle commands need them; benchmark instances do not). */
   stateFiles: boolean
+  /** The compiled seccomp filter to install before exec; null or absent: none (unconfined). */
+  seccomp?: SeccompFilter | null
 }
 
 export function nsexecArgs(config: ContainerConfig, paths: ContainerPaths, plan: CgroupPlan, opts: NsexecOptions): string[] {
@@ -52,6 +56,11 @@ export function nsexecArgs(config: ContainerConfig, paths: ContainerPaths, plan:
   else if (!inMemory) for (const d of config.rootfsMode === 'overlay' ? [paths.root, paths.upper, paths.work] : [paths.root]) a.push('--cleanup', d)
   for (const dir of plan.dirs) a.push('--cgroup', dir)
   for (const [file, value] of plan.settings) a.push('--cgset', `${file}=${value}`)
+  if (plan.devices) {
+    a.push(plan.devices.mode === 'v1' ? '--devices-v1' : '--devices-v2', plan.devices.dir)
+    for (const r of plan.devices.rules) a.push('--device-rule', deviceRuleText(r))
+  }
+  if (opts.seccomp) a.push('--seccomp-bpf', opts.seccomp.bpf, ...(opts.seccomp.flags ? ['--seccomp-flags', String(opts.seccomp.flags)] : []))
   config.mounts.forEach((m, i) => a.push(m.readonly ? '--bind-ro' : '--bind', `${opts.bindSources[i]}=${m.target}`))
   for (const [k, v] of Object.entries(config.env)) a.push('--env', `${k}=${v}`)
   if (opts.stateFiles && !opts.removeDir) a.push('--pidfile', paths.pidFile, '--exitfile', paths.exitFile)

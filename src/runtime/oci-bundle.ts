@@ -1,10 +1,13 @@
 /**
  * The same container as an OCI bundle (config.json, runtime-spec 1.0) for runc and crun: the same
  * rootfs (an overlay of the image, mounted by the wrapper), namespaces, /proc, /sys, /dev, masked
- * paths, Docker's default capabilities and the cgroup limits our runtime applies, with the cgroup
- * under the `isobench` parent so prune finds it. Pure: tested in test/unit/runtime.
+ * paths, Docker's default capabilities, device allowlist and seccomp profile (the same OCI object
+ * our runtime compiles) and the cgroup limits our runtime applies, with the cgroup under the
+ * `isobench` parent so prune finds it. Pure: tested in test/unit/runtime.
  */
 import {CPU_PERIOD_US, CGROUP_PARENT, type CgroupLimits} from './cgroups.js'
+import {DEFAULT_DEVICE_RULES} from './devices.js'
+import type {OciSeccomp} from './seccomp-profile.js'
 
 export const DEFAULT_CAPS = [
   'CAP_CHOWN',
@@ -53,13 +56,15 @@ export interface BundleSpec {
   /** Whether the runtime should manage cgroups (false: no cgroupsPath and no resources). */
   cgroups: boolean
   binds?: Array<{source: string; target: string; readonly: boolean}>
+  /** linux.seccomp (seccomp.ts resolveSeccomp); null: none (unconfined). */
+  seccomp: OciSeccomp | null
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
 export function ociConfig(spec: BundleSpec): Record<string, unknown> {
   const {limits} = spec
-  const resources: Record<string, unknown> = {devices: [{allow: false, access: 'rwm'}]}
+  const resources: Record<string, unknown> = {devices: DEFAULT_DEVICE_RULES}
   if (limits.memoryMiB) resources.memory = {limit: limits.memoryMiB * 1024 * 1024}
   const cpu: Record<string, unknown> = {}
   if (limits.cpus) Object.assign(cpu, {quota: Math.round(limits.cpus * CPU_PERIOD_US), period: CPU_PERIOD_US})
@@ -96,6 +101,7 @@ export function ociConfig(spec: BundleSpec): Record<string, unknown> {
       namespaces,
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
+      ...(spec.seccomp ? {seccomp: spec.seccomp} : {}),
     },
   }
 }

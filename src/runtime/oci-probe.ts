@@ -57,7 +57,7 @@ async function probe(name: OciRuntimeName): Promise<OciProbe> {
     mkdirSync(join(rootfs, 'bin'), {recursive: true})
     for (const d of ['proc', 'sys', 'dev']) mkdirSync(join(rootfs, d))
     copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'))
-    const config = ociConfig({rootPath: rootfs, argv: ['/bin/busybox', 'true'], env: {}, cwd: '/', hostname: 'probe', network: 'none', limits: {}, id: `probe-${name}-${process.pid}`, cgroups: true})
+    const config = ociConfig({rootPath: rootfs, argv: ['/bin/busybox', 'true'], env: {}, cwd: '/', hostname: 'probe', network: 'none', limits: {}, id: `probe-${name}-${process.pid}`, cgroups: true, seccomp: null})
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config))
     const id = `isobench-probe-${process.pid}`
     const runtimeArgs = [path, '--root', join(dir, 'state'), 'run', '--bundle', dir, id]

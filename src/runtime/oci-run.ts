@@ -11,6 +11,8 @@ import {join} from 'node:path'
 import type {CgroupLimits} from './cgroups.js'
 import {ensureNsexec} from './native.js'
 import {ociConfig} from './oci-bundle.js'
+import {dockerDefaultSeccomp} from './seccomp-default.js'
+import type {OciSeccomp} from './seccomp-profile.js'
 import type {OciProbe, OciRuntimeName} from './oci-probe.js'
 import type {WritableLayer} from './state.js'
 
@@ -27,6 +29,8 @@ export interface OciRunSpec {
   writableLayer?: WritableLayer
   limits: CgroupLimits
   binds?: Array<{source: string; target: string; readonly: boolean}>
+  /** linux.seccomp; default Docker's default profile (the one our runtime applies), null: none. */
+  seccomp?: OciSeccomp | null
 }
 
 export function ociDir(stateDir: string): string {
@@ -59,6 +63,7 @@ export async function prepareOciRun(spec: OciRunSpec): Promise<{argv: string[]; 
     id: spec.id,
     cgroups: true,
     binds: spec.binds,
+    seccomp: spec.seccomp === undefined ? dockerDefaultSeccomp() : spec.seccomp,
   })
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(config))
   const layer = spec.writableLayer === 'memory' ? ['--upper-tmpfs'] : ['--upper', join(bundle, 'upper'), '--work', join(bundle, 'work')]

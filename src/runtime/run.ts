@@ -12,6 +12,7 @@ import {createContainer, launch, overlaySupported, stopContainer} from './contai
 import {envRecord, resolveImage} from './image-rootfs.js'
 import {parseMemoryMiB, parseMount, parsePort, type PortSpec} from './mount-spec.js'
 import {releaseContainerResources} from './prune.js'
+import {rememberSeccomp, resolveSeccomp, seccompFilterFor, seccompOption} from './seccomp.js'
 import {containerDir, newContainerId, readContainer, writeRuntimeState, type ContainerConfig, type RuntimeNetwork, type WritableLayer} from './state.js'
 
 export interface ContainerRunOptions {
@@ -33,6 +34,8 @@ export interface ContainerRunOptions {
   workdir?: string
   /** Where the overlay's writable layer lives; default disk. */
   writableLayer?: WritableLayer
+  /** Docker's --security-opt values: seccomp=unconfined|default|FILE (default: Docker's default profile). */
+  securityOpt?: string[]
   cleanup: CleanupRegistry
   /** Where a foreground container's output goes (default: our stdout/stderr). */
   stdout?: NodeJS.WritableStream
@@ -60,6 +63,8 @@ export function runConfig(opts: ContainerRunOptions, image: Awaited<ReturnType<t
   const ports: PortSpec[] = opts.publish.map(parsePort)
   if (ports.length > 0 && opts.network !== 'bridge') throw new UsageError(`-p publishes ports of a bridged container: use --network bridge (got ${opts.network})`, 'bad-flag')
   if (opts.cpus !== undefined && !(opts.cpus > 0)) throw new UsageError(`--cpus ${opts.cpus}: expected a positive number of cores, e.g. 0.5 or 2`, 'bad-flag')
+  const profile = seccompOption(opts.securityOpt ?? []) ?? 'default'
+  const seccomp = rememberSeccomp(profile, resolveSeccomp(profile))
   return {
     id,
     image: opts.image,
@@ -76,6 +81,7 @@ export function runConfig(opts: ContainerRunOptions, image: Awaited<ReturnType<t
     ports,
     autoRemove: opts.rm,
     createdAt: new Date().toISOString(),
+    seccomp,
   }
 }
 
@@ -83,6 +89,7 @@ export async function runContainer(opts: ContainerRunOptions): Promise<Container
   const image = await resolveImage(opts.stateDir, opts.image)
   const id = opts.name ?? newContainerId()
   const config = runConfig(opts, image, id)
+  await seccompFilterFor(config.seccomp) // a profile libseccomp refuses fails here, before anything exists
   createContainer(opts.stateDir, config)
   const remove = opts.cleanup.add(`container ${id}`, async () => {
     await stopContainer(opts.stateDir, id, 0).catch(() => {})

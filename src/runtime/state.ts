@@ -14,6 +14,7 @@ import {join} from 'node:path'
 import {randomBytes} from 'node:crypto'
 import type {CgroupLimits} from './cgroups.js'
 import type {MountSpec, PortSpec} from './mount-spec.js'
+import type {SeccompChoice} from './seccomp.js'
 
 export type RuntimeNetwork = 'none' | 'host' | 'bridge'
 export type WritableLayer = 'disk' | 'memory'
@@ -41,6 +42,8 @@ export interface ContainerConfig {
   ports: PortSpec[]
   /** Remove the state dir when the container exits. */
   autoRemove: boolean
+  /** The seccomp profile (seccomp.ts); absent: Docker's default. */
+  seccomp?: SeccompChoice
   createdAt: string
 }
 

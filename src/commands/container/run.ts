@@ -4,7 +4,7 @@ import {stateDirFlags} from '../../images/cli.js'
 
 export default class ContainerRun extends BaseCommand {
   static override summary = "Run a command in a new container of isobench's own runtime."
-  static override description = `The container gets its own pid, mount, uts, ipc, net and cgroup namespaces over an overlay of the image (a copy where overlayfs is unavailable), pivot_root, /proc, read-only /sys, a minimal /dev, masked /proc paths and Docker's default capabilities. Limits become cgroups (v1, v2 or hybrid hosts).
+  static override description = `The container gets its own pid, mount, uts, ipc, net and cgroup namespaces over an overlay of the image (a copy where overlayfs is unavailable), pivot_root, /proc, read-only /sys, a minimal /dev, masked /proc paths, Docker's default capabilities, Docker's default device allowlist (device cgroup) and Docker's default seccomp profile. Limits become cgroups (v1, v2 or hybrid hosts).
 
 In the foreground the container's output is streamed and its exit code becomes ours; with --detach it keeps running (isobench container ls|logs|exec|stop|rm). Put the command after \`--\` when it has options of its own.`
   static override examples = [
@@ -30,6 +30,11 @@ In the foreground the container's output is streamed and its exit code becomes o
     volume: Flags.string({char: 'v', description: 'NAME:/ctr[:ro] (a named volume) or /host:/ctr[:ro] (a bind mount)', multiple: true, multipleNonGreedy: true}),
     env: Flags.string({char: 'e', description: 'KEY=VALUE (repeatable)', multiple: true, multipleNonGreedy: true}),
     workdir: Flags.string({char: 'w', description: 'working directory inside the container'}),
+    'security-opt': Flags.string({
+      description: "Docker's security options: seccomp=unconfined (no filter), seccomp=default (Docker's default profile, the default) or seccomp=FILE (a profile in Docker's JSON format)",
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
     'writable-layer': Flags.string({
       description: "where the container's writes to its rootfs go: disk (overlay upper dir in the state dir, like Docker) or memory (a tmpfs of the container's own, charged to its memory limit, gone when it exits; starts ≈ 1.5 ms faster here)",
       options: ['disk', 'memory'],
@@ -68,6 +73,7 @@ In the foreground the container's output is streamed and its exit code becomes o
         env: flags.env ?? [],
         workdir: flags.workdir,
         writableLayer: flags['writable-layer'] as 'disk' | 'memory',
+        securityOpt: flags['security-opt'] ?? [],
         cleanup,
         stdout: quiet ? devNull() : undefined,
         stderr: quiet ? devNull() : undefined,

@@ -36,3 +36,18 @@ describe('parity manifest', () => {
     expect(disk!.rootfsMedium).toBe('disk')
   })
 })
+
+describe('parity manifest: seccomp', () => {
+  const withSeccomp = (name: string, kind: Arm['kind'], seccomp?: string) =>
+    [name, {name, kind, rootfsDigest: () => 'sha256:aaa', info: () => ({name, kind, accel: 'none', versions: seccomp ? {seccomp} : {}})} as unknown as Arm] as const
+
+  it('records each container arm\'s filter and names a difference', () => {
+    const same = new Map([withSeccomp('container', 'container', 'docker-default sha256:0123'), withSeccomp('runc', 'oci', 'docker-default sha256:0123'), withSeccomp('qemu', 'vm')])
+    const [p] = parityRecords([{workload: 'idle', limits: {cpus: 1, memoryMiB: 256}, arms: [...same.keys()]}], same)
+    expect(p!.seccomp).toEqual({container: 'docker-default sha256:0123', runc: 'docker-default sha256:0123'})
+    expect(p!.mismatches).toEqual([])
+    const odd = new Map([withSeccomp('container', 'container', 'unconfined'), withSeccomp('crun', 'oci', 'docker-default sha256:0123')])
+    const [q] = parityRecords([{workload: 'idle', limits: {}, arms: [...odd.keys()]}], odd)
+    expect(q!.mismatches).toEqual(['seccomp filters differ: container unconfined, crun docker-default sha256:0123'])
+  })
+})

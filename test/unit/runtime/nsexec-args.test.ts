@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {cgroupPlan, parseCgroupLayout} from '../../../src/runtime/cgroups.js'
 import {containerPaths, nsexecArgs} from '../../../src/runtime/nsexec-args.js'
+import {DEFAULT_DEVICE_RULES, deviceRuleText} from '../../../src/runtime/devices.js'
 import {rootfsMedium} from '../../../src/arms/arm.js'
 import type {ContainerConfig} from '../../../src/runtime/state.js'
 import {hostVethName, intToIp, ipToInt, isLeasable} from '../../../src/runtime/network.js'
@@ -67,6 +68,22 @@ describe('nsexecArgs', () => {
     const copy = nsexecArgs({...mem, rootfsMode: 'copy'}, paths, plan, {bindSources: [], tiedToParent: true, removeDir: false, stateFiles: true}).join(' ')
     expect(copy).toContain('--root /state/containers/c1/root ')
     expect(copy).not.toContain('--upper-tmpfs')
+  })
+
+  it('the device allowlist goes to the cgroup of its mechanism, rule by rule in order; the seccomp filter as a compiled file', () => {
+    const layout = parseCgroupLayout('cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\ncgroup /sys/fs/cgroup/devices cgroup rw,devices 0 0')
+    const a = nsexecArgs(config, paths, cgroupPlan(layout, 'c1', {}), {bindSources: ['/srv', '/v'], tiedToParent: true, removeDir: false, stateFiles: true, seccomp: {bpf: '/cache/d.bpf', flags: 0, digest: 'd'}})
+    const s = a.join(' ')
+    expect(s).toContain('--cgroup /sys/fs/cgroup/devices/isobench/c1')
+    expect(s).toContain('--devices-v1 /sys/fs/cgroup/devices/isobench/c1')
+    const rules = a.flatMap((x, i) => (x === '--device-rule' ? [a[i + 1]] : []))
+    expect(rules).toEqual(DEFAULT_DEVICE_RULES.map(deviceRuleText))
+    expect(rules[0]).toBe('deny a *:* rwm')
+    expect(s).toContain('--seccomp-bpf /cache/d.bpf')
+    expect(s).not.toContain('--seccomp-flags')
+    const v2 = nsexecArgs(config, paths, cgroupPlan(layout, 'c1', {}, 'v2'), {bindSources: ['/srv', '/v'], tiedToParent: true, removeDir: false, stateFiles: true, seccomp: null}).join(' ')
+    expect(v2).not.toContain('--devices') // no cgroup2 mount in this layout: no plan for v2
+    expect(v2).not.toContain('--seccomp')
   })
 })
 
