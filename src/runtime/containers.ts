@@ -4,6 +4,7 @@
  * containers another one started. The C helper (native.ts) does the kernel work and is the shim.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
+import type {Server} from 'node:net'
 import {cpSync, existsSync, openSync, closeSync, readFileSync, rmSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {ArmError, UsageError} from '../errors.js'
@@ -12,7 +13,7 @@ import {DEVICE_CGROUP_ENV, deviceCgroupMode} from './devices.js'
 import {ensureNsexec} from './native.js'
 import {attachToBridge, deleteLink, leaseAddress, releaseAddress} from './network.js'
 import {containerPaths, nsexecArgs, type ContainerPaths} from './nsexec-args.js'
-import {startPortProxy, type PortProxy} from './port-proxy.js'
+import {servePortProxy, startPortProxy, type PortProxy} from './port-proxy.js'
 import {seccompFilterFor} from './seccomp.js'
 import {
   ID_PATTERN,
@@ -85,6 +86,8 @@ export interface StartOptions {
   stateFiles?: boolean
   /** Serve published ports from this process (default true); detached runs use a separate proxy process. */
   portProxies?: boolean
+  /** Host ports already bound (port-proxy.ts reservePorts), in config.ports order; others are bound here. */
+  listeners?: Server[]
 }
 
 export interface RunningContainer {
@@ -167,8 +170,9 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
       runtime.network = {ip: ip!, hostVeth: veth}
       writeRuntimeState(stateDir, config.id, runtime)
       sync.write('1')
-      for (const p of opts.portProxies === false ? [] : config.ports) {
-        const proxy = await startPortProxy(p.host, ip!, p.container)
+      for (const [i, p] of (opts.portProxies === false ? [] : config.ports).entries()) {
+        const listener = opts.listeners?.[i]
+        const proxy = listener ? servePortProxy(listener, ip!, p.container) : await startPortProxy(p.host, ip!, p.container)
         proxies.push(proxy)
         running.ports[p.container] = proxy.port
       }

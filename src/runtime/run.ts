@@ -11,9 +11,10 @@ import {UsageError} from '../errors.js'
 import {createContainer, launch, overlaySupported, stopContainer} from './containers.js'
 import {envRecord, resolveImage} from './image-rootfs.js'
 import {parseMemoryMiB, parseMount, parsePort, type PortSpec} from './mount-spec.js'
+import {reservePorts, serverFd} from './port-proxy.js'
 import {releaseContainerResources} from './prune.js'
 import {rememberSeccomp, resolveSeccomp, seccompFilterFor, seccompOption} from './seccomp.js'
-import {containerDir, newContainerId, readContainer, writeRuntimeState, type ContainerConfig, type RuntimeNetwork, type WritableLayer} from './state.js'
+import {containerDir, listContainers, newContainerId, readContainer, writeRuntimeState, type ContainerConfig, type RuntimeNetwork, type WritableLayer} from './state.js'
 
 export interface ContainerRunOptions {
   stateDir: string
@@ -85,12 +86,25 @@ export function runConfig(opts: ContainerRunOptions, image: Awaited<ReturnType<t
   }
 }
 
+/** Which running container of this state dir publishes a host port (for Docker's "already allocated" message). */
+function portOwner(stateDir: string, port: number): string | null {
+  return listContainers(stateDir).find((c) => c.status === 'running' && c.config.ports.some((p) => p.host === port))?.id ?? null
+}
+
 export async function runContainer(opts: ContainerRunOptions): Promise<ContainerRunResult> {
   const image = await resolveImage(opts.stateDir, opts.image)
   const id = opts.name ?? newContainerId()
   const config = runConfig(opts, image, id)
   await seccompFilterFor(config.seccomp) // a profile libseccomp refuses fails here, before anything exists
-  createContainer(opts.stateDir, config)
+  // Host ports are bound first: one already taken refuses the run before anything exists.
+  const listeners = await reservePorts(config.ports.map((p) => p.host), (port) => portOwner(opts.stateDir, port))
+  const closeListeners = () => Promise.all(listeners.map((s) => new Promise((r) => s.close(r))))
+  try {
+    createContainer(opts.stateDir, config)
+  } catch (error) {
+    await closeListeners()
+    throw error
+  }
   const remove = opts.cleanup.add(`container ${id}`, async () => {
     await stopContainer(opts.stateDir, id, 0).catch(() => {})
     await releaseContainerResources(opts.stateDir, id)
@@ -102,7 +116,8 @@ export async function runContainer(opts: ContainerRunOptions): Promise<Container
       await c.networkReady
       await waitStarted(opts.stateDir, id, c.exited)
       if (config.ports.length > 0) {
-        const proxyPid = spawnPortProxy(opts.stateDir, id, c.shimPid, c.ip!, config.ports)
+        const proxyPid = spawnPortProxy(opts.stateDir, id, c.shimPid, c.ip!, config.ports, listeners.map(serverFd))
+        await closeListeners() // the proxy process holds its own copies
         const st = readContainer(opts.stateDir, id)
         writeRuntimeState(opts.stateDir, id, {...st?.runtime, proxyPid})
         for (const p of config.ports) result.ports[p.container] = p.host
@@ -114,7 +129,7 @@ export async function runContainer(opts: ContainerRunOptions): Promise<Container
       return result
     }
     const started = performance.now()
-    const c = await launch(opts.stateDir, config, {output: 'pipe', tiedToParent: true})
+    const c = await launch(opts.stateDir, config, {output: 'pipe', tiedToParent: true, listeners})
     const log = opts.rm ? null : createWriteStream(`${containerDir(opts.stateDir, id)}/log`, {flags: 'a'})
     const out = opts.stdout ?? process.stdout
     const err = opts.stderr ?? process.stderr
@@ -133,6 +148,7 @@ export async function runContainer(opts: ContainerRunOptions): Promise<Container
     remove.dispose()
     return result
   } catch (error) {
+    await closeListeners()
     await remove.run()
     throw error
   }
@@ -159,13 +175,13 @@ function once(stream: NodeJS.ReadableStream): Promise<void> {
   })
 }
 
-/** A detached proxy process for a detached container's published ports; it exits with the container. */
-function spawnPortProxy(stateDir: string, id: string, shimPid: number, ip: string, ports: PortSpec[]): number {
+/** A detached proxy process for a detached container's published ports (it inherits the bound sockets as fds 3…); it exits with the container. */
+function spawnPortProxy(stateDir: string, id: string, shimPid: number, ip: string, ports: PortSpec[], fds: number[]): number {
   const ts = import.meta.url.endsWith('.ts')
   const main = fileURLToPath(new URL(ts ? './port-proxy-main.ts' : './port-proxy-main.js', import.meta.url))
   if (!existsSync(main)) throw new Error(`port proxy ${main} is missing (npm run build)`)
-  const args = [...(ts ? ['--import', 'tsx'] : []), main, 'isobench-port-proxy', containerDir(stateDir, id), String(shimPid), ...ports.map((p) => `${p.host}:${ip}:${p.container}`)]
-  const child = spawn(process.execPath, args, {detached: true, stdio: 'ignore'})
+  const args = [...(ts ? ['--import', 'tsx'] : []), main, 'isobench-port-proxy', containerDir(stateDir, id), String(shimPid), ...ports.map((p, i) => `${3 + i}:${ip}:${p.container}`)]
+  const child = spawn(process.execPath, args, {detached: true, stdio: ['ignore', 'ignore', 'ignore', ...fds]})
   child.unref()
   return child.pid!
 }
