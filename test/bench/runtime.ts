@@ -4,12 +4,16 @@
  *
  * 1. Start-to-exit of a `true` container, interleaved in shuffled rounds, median of ≥ 30 runs each:
  *    ours (isobench-nsexec, exactly the arm's command line: overlay rootfs, cgroups, 6 namespaces,
- *    /proc, /sys, /dev, masks, caps) vs bare `unshare` with the same namespaces (chroot into the same
+ *    /proc, /sys, /dev, masks, caps, device cgroup, Docker's seccomp filter from its compiled cache)
+ *    vs bare `unshare` with the same namespaces (chroot into the same
  *    rootfs, no overlay, no mounts) vs runc and crun on the same image (OCI bundle, overlay rootfs via
  *    the helper's wrap, as the runc/crun arms run them). Targets: ours/unshare ≤ 1.5, ours/runc ≤ 0.1,
  *    ours/crun ≤ 0.33. Each sample is timed by spawn-timer (posix_spawn → waitpid, in C), not by node:
  *    node's own spawn cost (≈ 4 ms here) would be added to every arm and flatten the ratios. A bare
- *    /bin/true is timed too, as the harness's floor.
+ *    /bin/true is timed too, as the harness's floor. What the security defaults cost, same run: ours
+ *    without seccomp (unconfined), with the filter compiled at every start instead of cached, without
+ *    the device cgroup, and with the device allowlist as a cgroup2 BPF program instead of v1 files
+ *    (where the host has both); plus the helper's own compile time of Docker's profile.
  * 2. N idle containers of the container arm started concurrently: time until all are ready (< 2 s),
  *    and host memory per idle container: PSS of all its processes (< 2 MiB), next to the process arm.
  * Every figure is printed, met or not.
@@ -26,8 +30,12 @@ import {configSchema} from '../../src/config/schema.js'
 import {CleanupRegistry} from '../../src/engine/cleanup.js'
 import {silentLogger} from '../../src/engine/log.js'
 import {sampleProcesses} from '../../src/host/procfs.js'
-import {overlaySupported, planFor} from '../../src/runtime/containers.js'
+import {hostCgroups, overlaySupported, planFor} from '../../src/runtime/containers.js'
+import {cgroupPlan} from '../../src/runtime/cgroups.js'
+import {DEVICE_CGROUP_ENV, deviceCgroupMode} from '../../src/runtime/devices.js'
+import {compiledSeccomp, defaultSeccompChoice, seccompCacheDir, type SeccompFilter} from '../../src/runtime/seccomp.js'
 import {resolveImage} from '../../src/runtime/image-rootfs.js'
+import {execa} from 'execa'
 import {compileC, ensureNsexec, PACKAGE_ROOT} from '../../src/runtime/native.js'
 import {containerPaths, nsexecArgs} from '../../src/runtime/nsexec-args.js'
 import {probeOciRuntime} from '../../src/runtime/oci-probe.js'
@@ -88,16 +96,29 @@ async function startToExit(): Promise<void> {
     'true': {prepare: async () => ({argv: ['/bin/true'], after: () => {}})},
     unshare: {prepare: async () => ({argv: ['unshare', '--pid', '--fork', '--mount', '--uts', '--ipc', '--net', '--cgroup', `--root=${rootfs}`, '/bin/true'], after: () => {}})},
   }
-  // Ours exactly as the container arm runs an idle workload (writable layer in memory: rootfsMedium),
-  // and with the writable layer on disk, as for workloads that measure their rootfs.
-  const ourRuntime = (layer: WritableLayer) => async () => {
+  // Ours exactly as the container arm runs an idle workload (writable layer in memory: rootfsMedium,
+  // Docker's seccomp filter from the compiled cache, the device allowlist where the host has the
+  // devices controller), and variants that each leave out or change one thing.
+  const seccomp = (await compiledSeccomp(defaultSeccompChoice()))!
+  const layout = hostCgroups()
+  type Variant = {layer?: WritableLayer; seccomp?: SeccompFilter | null | 'json'; devices?: 'v1' | 'v2' | null}
+  const ourRuntime = (v: Variant) => async () => {
     const id = `bench-${process.pid}-${n++}`
-    const config: ContainerConfig = {id, image: 'idle', lowerDirs: image.lowerDirs, rootfsMode: overlaySupported() ? 'overlay' : 'copy', writableLayer: layer, argv: ['/bin/true'], env: {}, cwd: '/', hostname: id, network: 'none', limits: {}, mounts: [], ports: [], autoRemove: true, createdAt: ''}
-    const args = nsexecArgs(config, containerPaths(containerDir(stateDir, id)), planFor(config), {bindSources: [], tiedToParent: true, removeDir: true, stateFiles: false})
+    const config: ContainerConfig = {id, image: 'idle', lowerDirs: image.lowerDirs, rootfsMode: overlaySupported() ? 'overlay' : 'copy', writableLayer: v.layer ?? rootfsMedium({}), argv: ['/bin/true'], env: {}, cwd: '/', hostname: id, network: 'none', limits: {}, mounts: [], ports: [], autoRemove: true, createdAt: ''}
+    const plan = v.devices === undefined ? planFor(config) : cgroupPlan(layout, id, {}, v.devices)
+    const filter = v.seccomp === undefined ? seccomp : v.seccomp === 'json' ? null : v.seccomp
+    const args = nsexecArgs(config, containerPaths(containerDir(stateDir, id)), plan, {bindSources: [], tiedToParent: true, removeDir: true, stateFiles: false, seccomp: filter})
+    // Compiling at every start: the helper reads the OCI JSON and runs libseccomp before the clone.
+    if (v.seccomp === 'json') args.splice(args.indexOf('--'), 0, '--seccomp-json', join(seccompCacheDir(), `${seccomp.digest}.json`))
     return {argv: [helper, ...args], after: () => rmSync(containerDir(stateDir, id), {recursive: true, force: true})}
   }
-  arms.ours = {prepare: ourRuntime(rootfsMedium({}))}
-  arms['ours/disk'] = {prepare: ourRuntime('disk')}
+  arms.ours = {prepare: ourRuntime({})}
+  arms['ours/disk'] = {prepare: ourRuntime({layer: 'disk'})}
+  arms['ours/unconfined'] = {prepare: ourRuntime({seccomp: null})}
+  arms['ours/seccomp-json'] = {prepare: ourRuntime({seccomp: 'json'})}
+  arms['ours/no-devices'] = {prepare: ourRuntime({devices: null})}
+  const defaultDevices = deviceCgroupMode(layout, process.env[DEVICE_CGROUP_ENV])
+  if (defaultDevices === 'v1' && layout.v2Mount) arms['ours/devices-v2'] = {prepare: ourRuntime({devices: 'v2'})}
   for (const probe of [runc, crun]) {
     if (!probe.works) {
       console.log(`${probe.name}: not measured: ${probe.reason}`)
@@ -121,26 +142,29 @@ async function startToExit(): Promise<void> {
     after()
     if (r.ms === null) console.log(`warm-up ${name} failed: ${r.error}`)
   }
+  const rounds: Array<Record<string, number>> = []
   for (let round = 0; round < RUNS; round++) {
+    const inRound: Record<string, number> = {}
     for (const name of shuffle(names)) {
       const {argv, after} = await arms[name]!.prepare()
       const r = await timeRun(timer, argv)
       after()
       if (r.ms === null) failures[name]!.push(r.error ?? 'failed')
-      else samples[name]!.push(r.ms)
+      else samples[name]!.push((inRound[name] = r.ms))
     }
+    rounds.push(inRound)
   }
   console.log(`\nStart-to-exit of a \`true\` container (${RUNS} interleaved rounds, shuffled order per round; spawn-timer: posix_spawn → waitpid on the host's monotonic clock)`)
   const med: Record<string, number> = {}
   for (const name of names) {
     const v = samples[name]!
     if (v.length === 0) {
-      console.log(`  ${name.padEnd(9)} no successful run: ${failures[name]![0]}`)
+      console.log(`  ${name.padEnd(17)} no successful run: ${failures[name]![0]}`)
       continue
     }
     med[name] = median(v)
     const fails = failures[name]!.length ? `, ${failures[name]!.length} failed: ${failures[name]![0]}` : ''
-    console.log(`  ${name.padEnd(9)} median ${fmt(med[name]!).padStart(10)}  min ${fmt(Math.min(...v))}  max ${fmt(Math.max(...v))}  (n=${v.length}${fails})`)
+    console.log(`  ${name.padEnd(17)} median ${fmt(med[name]!).padStart(10)}  min ${fmt(Math.min(...v))}  max ${fmt(Math.max(...v))}  (n=${v.length}${fails})`)
   }
   const ratio = (ref: string, target: number) => {
     if (med.ours === undefined || med[ref] === undefined) return console.log(`  ours ÷ ${ref}: not measured`)
@@ -153,6 +177,27 @@ async function startToExit(): Promise<void> {
   ratio('crun', 0.33)
   if (med['ours/disk'] !== undefined && med.unshare !== undefined)
     console.log(`  (ours with the writable layer on disk ÷ unshare = ${(med['ours/disk']! / med.unshare).toFixed(3)}; the targets are for the arm's default, in memory)`)
+  // Ratio of medians, and the median of the per-round differences (both arms in the same round:
+  // less sensitive to the load drifting between rounds on a shared machine).
+  const cost = (label: string, a: string, b: string) => {
+    if (med[a] === undefined || med[b] === undefined) return console.log(`  ${label}: not measured`)
+    const paired = rounds.filter((r) => r[a] !== undefined && r[b] !== undefined).map((r) => r[a]! - r[b]!)
+    const d = median(paired)
+    console.log(`  ${label}: ${a} ÷ ${b} = ${(med[a]! / med[b]!).toFixed(3)}; per-round difference median ${d >= 0 ? '+' : ''}${d.toFixed(2)} ms (n=${paired.length})`)
+  }
+  console.log('What the security defaults cost (same run):')
+  cost("seccomp, Docker's profile from the compiled cache", 'ours', 'ours/unconfined')
+  cost('seccomp compiled by libseccomp at every start instead', 'ours/seccomp-json', 'ours/unconfined')
+  cost(`device cgroup (${defaultDevices ?? 'none'})`, 'ours', 'ours/no-devices')
+  cost('device allowlist as a cgroup2 BPF program instead of v1 files', 'ours/devices-v2', 'ours')
+  // The helper's own timer around libseccomp's compile of the same profile (what the cache saves).
+  const compileUs: number[] = []
+  for (let i = 0; i < 9; i++) {
+    const out = join(stateDir, 'seccomp-bench.bpf')
+    const r = await execa(helper, ['seccomp-compile', join(seccompCacheDir(), `${seccomp.digest}.json`), out])
+    compileUs.push((JSON.parse(r.stdout) as {compileUs: number}).compileUs)
+  }
+  console.log(`  libseccomp compile of Docker's profile inside the helper (seccomp-compile's own timer, median of 9): ${fmt(median(compileUs) / 1000)}`)
 }
 
 async function scaleOut(): Promise<void> {
