@@ -79,6 +79,45 @@ char *dev_rule_v1_string(const struct dev_rule *r, char *buf, size_t len) {
   return buf;
 }
 
+int dev_rules_from_json(json_t *devices, struct dev_rule *out, size_t cap, char *err, size_t errlen) {
+  if (devices && !json_is_array(devices)) return fail(err, errlen, EINVAL, "linux.resources.devices must be an array");
+  size_t i;
+  json_t *d;
+  json_array_foreach(devices, i, d) {
+    if (i >= cap) return fail(err, errlen, E2BIG, "linux.resources.devices: more than %zu rules", cap);
+    struct dev_rule r = {.type = 'a', .major = DEV_WILDCARD, .minor = DEV_WILDCARD, .access = DEV_ACC_ALL};
+    json_t *allow = json_object_get(d, "allow"), *type = json_object_get(d, "type"), *access = json_object_get(d, "access");
+    if (!json_is_boolean(allow)) return fail(err, errlen, EINVAL, "linux.resources.devices[%zu].allow must be true or false", i);
+    r.allow = json_is_true(allow);
+    if (type) {
+      const char *t = json_string_value(type);
+      if (!t || strlen(t) != 1 || !strchr("abc", t[0])) return fail(err, errlen, EINVAL, "linux.resources.devices[%zu].type must be a, b or c", i);
+      r.type = t[0];
+    }
+    const char *keys[2] = {"major", "minor"};
+    int64_t *nums[2] = {&r.major, &r.minor};
+    for (int k = 0; k < 2; k++) {
+      json_t *v = json_object_get(d, keys[k]);
+      if (!v || json_is_null(v)) continue;
+      if (!json_is_integer(v) || json_integer_value(v) < -1 || json_integer_value(v) > UINT32_MAX)
+        return fail(err, errlen, EINVAL, "linux.resources.devices[%zu].%s must be an integer", i, keys[k]);
+      *nums[k] = json_integer_value(v) < 0 ? DEV_WILDCARD : json_integer_value(v);
+    }
+    if (access) {
+      const char *a = json_string_value(access);
+      if (!a) return fail(err, errlen, EINVAL, "linux.resources.devices[%zu].access must be a string", i);
+      if (*a) r.access = 0;
+      for (; *a; a++) {
+        unsigned bit = *a == 'r' ? DEV_ACC_READ : *a == 'w' ? DEV_ACC_WRITE : *a == 'm' ? DEV_ACC_MKNOD : 0;
+        if (!bit) return fail(err, errlen, EINVAL, "linux.resources.devices[%zu].access must be letters of rwm", i);
+        r.access |= bit;
+      }
+    }
+    out[i] = r;
+  }
+  return (int)json_array_size(devices);
+}
+
 /* ---------- cgroup v1 ---------- */
 
 int dev_apply_v1(const char *cgroup_dir, const struct dev_rule *rules, size_t n, char *err, size_t errlen) {

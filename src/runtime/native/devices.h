@@ -15,6 +15,7 @@
 #ifndef ISOBENCH_DEVICES_H
 #define ISOBENCH_DEVICES_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,13 @@ struct dev_rule {
  * is accepted too. Returns 0, or -1 with a message in err.
  */
 int dev_rule_parse(const char *text, struct dev_rule *out, char *err, size_t errlen);
+
+/*
+ * Read the OCI linux.resources.devices array (libjansson): up to cap rules into out, in order.
+ * allow is required; type defaults to "a", major/minor to any, access to "rwm". Returns the count,
+ * or -1 with a message in err naming the index and field.
+ */
+int dev_rules_from_json(json_t *devices, struct dev_rule *out, size_t cap, char *err, size_t errlen);
 
 /* Format a rule in the v1 file syntax ("c 1:3 rwm", "a *:* rwm"); returns buf. */
 char *dev_rule_v1_string(const struct dev_rule *r, char *buf, size_t len);

@@ -9,6 +9,9 @@
  *   isobench-nsexec wrap [--root DIR --lower A (--upper U --work W | --upper-tmpfs)] [--umount PATH]... -- ARGV...
  *                         exec ARGV in a private mount namespace (the OCI arms: overlay rootfs for
  *                         runc/crun, and /sys/fs/cgroup/unified hidden from crun on hybrid hosts)
+ *   isobench-nsexec devices-check CONFIG.json "TYPE MAJOR MINOR ACCESS"...
+ *                         what the v2 program built from CONFIG's linux.resources.devices decides
+ *                         for each request (one "… allow|deny" line each; for tests and inspection)
  *   isobench-nsexec seccomp-compile IN.json OUT.bpf
  *                         compile an OCI linux.seccomp object (or a config.json) to a BPF program
  *                         file, once per profile; prints {"instructions":N,"flags":F,"compileUs":T}
@@ -648,10 +651,33 @@ static int cmd_seccomp_compile(int argc, char **argv) {
   return 0;
 }
 
+/* ---------- devices-check: the reduced allowlist's decisions, evaluated in C ---------- */
+
+static int cmd_devices_check(int argc, char **argv) {
+  if (argc < 3) { errno = 0; die("usage: isobench-nsexec devices-check CONFIG.json \"TYPE MAJOR MINOR ACCESS\"..."); }
+  json_error_t je;
+  json_t *root = json_load_file(argv[2], 0, &je);
+  if (!root) { errno = 0; die("%s:%d:%d: %s", argv[2], je.line, je.column, je.text); }
+  static struct dev_rule rules[DEV_MAX_RULES];
+  char err[300];
+  int n = dev_rules_from_json(json_object_get(json_object_get(json_object_get(root, "linux"), "resources"), "devices"), rules, DEV_MAX_RULES, err, sizeof err);
+  if (n < 0) { errno = 0; die("%s: %s", argv[2], err); }
+  for (int i = 3; i < argc; i++) {
+    char type, acc[8];
+    unsigned major, minor, access = 0;
+    if (sscanf(argv[i], "%c %u %u %7s", &type, &major, &minor, acc) != 4) { errno = 0; die("request %s: expected TYPE MAJOR MINOR ACCESS", argv[i]); }
+    for (char *a = acc; *a; a++) access |= *a == 'r' ? DEV_ACC_READ : *a == 'w' ? DEV_ACC_WRITE : *a == 'm' ? DEV_ACC_MKNOD : 0;
+    printf("%s %s\n", argv[i], dev_rules_permit(rules, (size_t)n, type, major, minor, access) ? "allow" : "deny");
+  }
+  json_decref(root);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) { errno = 0; die("usage: isobench-nsexec run|exec|wrap|seccomp-compile [options] -- ARGV..."); }
   const char *cmd = argv[1];
   if (strcmp(cmd, "seccomp-compile") == 0) return cmd_seccomp_compile(argc, argv);
+  if (strcmp(cmd, "devices-check") == 0) return cmd_devices_check(argc, argv);
   int i = 2;
   for (; i < argc; i++) {
     const char *a = argv[i];
@@ -697,6 +723,6 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "exec") == 0) return cmd_exec(argv + i);
   if (strcmp(cmd, "wrap") == 0) return cmd_wrap(argv + i);
   errno = 0;
-  die("unknown command %s (run|exec|wrap|seccomp-compile)", cmd);
+  die("unknown command %s (run|exec|wrap|seccomp-compile|devices-check)", cmd);
   return EXIT_SETUP;
 }

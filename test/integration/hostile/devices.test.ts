@@ -4,13 +4,15 @@
  * (devices.allow/deny) and on cgroup2 (the BPF device program; this host is hybrid, so its
  * /sys/fs/cgroup/unified takes one, forced with ISOBENCH_DEVICE_CGROUP=v2), and in runc and crun.
  */
-import {existsSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {hostCgroups} from '../../../src/runtime/containers.js'
 import {DEFAULT_DEVICE_RULES, DEVICE_CGROUP_ENV, type OciDeviceRule} from '../../../src/runtime/devices.js'
 import {resolveImage} from '../../../src/runtime/image-rootfs.js'
+import {ensureNsexec} from '../../../src/runtime/native.js'
+import {ociConfig} from '../../../src/runtime/oci-bundle.js'
 import {probeOciRuntime} from '../../../src/runtime/oci-probe.js'
 import {prepareOciRun, removeBundle} from '../../../src/runtime/oci-run.js'
 import {pruneContainers} from '../../../src/runtime/prune.js'
@@ -108,6 +110,18 @@ describe.skipIf(!isRoot)('hostile: host devices', () => {
       expect(new Set(list.trim().split('\n'))).toEqual(v1List(DEFAULT_DEVICE_RULES))
       expect(list).not.toContain('a *:* rwm')
       expect(existsSync(join(layout!.v1.devices!, 'isobench', name))).toBe(false) // removed at exit
+    })
+
+    it("the helper's own reduction of config.json's rules (the one the v2 program is built from) decides as the v1 kernel did", async () => {
+      const r = results((await runWithProbe(stateDir, probe, script)).output)
+      const config = join(stateDir, 'devices-config.json')
+      writeFileSync(config, JSON.stringify(ociConfig({rootPath: '/r', argv: ['true'], env: {}, cwd: '/', hostname: 'h', network: 'none', limits: {}, id: 'x', cgroups: true, seccomp: null})))
+      const requests = [...r.keys()].flatMap((dev) => ['m', 'r', 'w'].map((a) => `${dev} ${a}`))
+      const check = await execa(await ensureNsexec(), ['devices-check', config, ...requests])
+      const decided = Object.fromEntries(check.stdout.split('\n').map((l) => [l.slice(0, l.lastIndexOf(' ')), l.slice(l.lastIndexOf(' ') + 1)]))
+      const kernel = Object.fromEntries([...r].flatMap(([dev, p]) => [[`${dev} m`, p.mknod], [`${dev} r`, p.read], [`${dev} w`, p.write]].map(([k, v]) => [k, v === 'OK' ? 'allow' : 'deny'])))
+      expect(Object.keys(kernel)).toHaveLength(requests.length)
+      expect(decided).toEqual(kernel)
     })
   })
 
