@@ -35,7 +35,7 @@ async function copyBlob(store: ImageStore, src: ArchiveSource, digest: string): 
   await store.putBlobFile(src.file(blobName(digest, src.origin)), digest)
 }
 
-async function importOciLayout(store: ImageStore, src: ArchiveSource, path: string): Promise<Array<{ref: ImageRef; names: string[]; layers: number}>> {
+async function importOciLayout(store: ImageStore, src: ArchiveSource, path: string, archiveNames: boolean): Promise<Array<{ref: ImageRef; names: string[]; layers: number}>> {
   const index = src.readJson<OciIndex>('index.json')
   if (!Array.isArray(index.manifests)) throw new UsageError(`${path}: index.json: manifests must be an array`, 'bad-archive')
   const out: Array<{ref: ImageRef; names: string[]; layers: number}> = []
@@ -59,7 +59,7 @@ async function importOciLayout(store: ImageStore, src: ArchiveSource, path: stri
     const full = desc.annotations?.[CONTAINERD_NAME]
     const refName = desc.annotations?.[REF_NAME_ANNOTATION]
     const name = full ?? (refName ? (/[:/]/.test(refName) ? refName : `${defaultRepo(path)}:${refName}`) : undefined)
-    await visit(desc, name ? [normalizeName(name)] : [])
+    await visit(desc, name && archiveNames ? [normalizeName(name)] : [])
   }
   return out
 }
@@ -70,7 +70,7 @@ interface DockerArchiveEntry {
   Layers: string[]
 }
 
-async function importDockerArchive(store: ImageStore, src: ArchiveSource, path: string): Promise<Array<{ref: ImageRef; names: string[]; layers: number}>> {
+async function importDockerArchive(store: ImageStore, src: ArchiveSource, path: string, archiveNames: boolean): Promise<Array<{ref: ImageRef; names: string[]; layers: number}>> {
   const entries = src.readJson<DockerArchiveEntry[]>('manifest.json')
   if (!Array.isArray(entries)) throw new UsageError(`${path}: manifest.json: expected an array of {Config, RepoTags, Layers}`, 'bad-archive')
   const out: Array<{ref: ImageRef; names: string[]; layers: number}> = []
@@ -89,22 +89,28 @@ async function importDockerArchive(store: ImageStore, src: ArchiveSource, path: 
       layers.push({mediaType: {none: MEDIA.layerTar, gzip: MEDIA.layerGzip, zstd: MEDIA.layerZstd}[compression], digest: blob.digest, size: blob.size})
     }
     const manifest: OciManifest = {schemaVersion: 2, mediaType: MEDIA.manifest, config: {mediaType: MEDIA.config, digest: cfgBlob.digest, size: cfgBlob.size}, layers}
-    const names = (e.RepoTags ?? []).map(normalizeName)
+    const names = archiveNames ? (e.RepoTags ?? []).map(normalizeName) : []
     const ref = await store.putManifest(JSON.stringify(manifest), names)
     out.push({ref, names, layers: layers.length})
   }
   return out
 }
 
-/** Import every image in the archive; `name` (only for a single image) replaces the archive's names. */
+/**
+ * Import every image in the archive, named by the archive's own names (RepoTags, ref.name
+ * annotations), normalized as Docker does (`docker.io/library/web:1` and `web:1` are one name).
+ * `name` (only for a single image) REPLACES the archive's names: the image gets that name only.
+ */
 export async function importImage(store: ImageStore, path: string, opts: {name?: string} = {}): Promise<ImportedImage[]> {
+  if (opts.name) normalizeName(opts.name) // a bad --name is exit 2 before anything is copied
   await store.init()
   const src = await openArchive(path, store.tmpDir)
   try {
     const isOci = src.has('oci-layout') && src.has('index.json')
     const format = isOci ? 'oci-layout' : src.has('manifest.json') ? 'docker-archive' : null
     if (!format) throw new UsageError(`${path}: not an OCI image layout (no oci-layout + index.json) nor a docker-archive (no manifest.json)`, 'bad-archive')
-    const imported = format === 'oci-layout' ? await importOciLayout(store, src, path) : await importDockerArchive(store, src, path)
+    const archiveNames = !opts.name
+    const imported = format === 'oci-layout' ? await importOciLayout(store, src, path, archiveNames) : await importDockerArchive(store, src, path, archiveNames)
     if (imported.length === 0) throw new UsageError(`${path}: the archive holds no images`, 'bad-archive')
     if (opts.name) {
       if (imported.length > 1) throw new UsageError(`${path} holds ${imported.length} images; --name works only with one`, 'ambiguous-import')

@@ -168,7 +168,10 @@ export class ImageStore {
     return {name: normalized[0] ?? null, manifestDigest: m.digest}
   }
 
-  /** Resolve `name:tag`, `name@sha256:…`, a digest or a unique digest prefix; UsageError if not found. */
+  /**
+   * Resolve a reference (normalized as Docker does: `web` = `docker.io/library/web:latest`), a
+   * `name@sha256:…`, a digest or a unique digest prefix; UsageError (image-not-found) if absent.
+   */
   async resolve(ref: string | ImageRef): Promise<ImageRef> {
     if (typeof ref !== 'string') return ref
     const parsed = parseRef(ref)
@@ -184,9 +187,10 @@ export class ImageStore {
       // Not a known id: it may still be a name that looks like hex.
     }
     const name = parsed.kind === 'name' ? parsed.name : normalizeName(ref)
-    const hit = index.manifests.find((d) => d.annotations?.[REF_NAME_ANNOTATION] === name)
-    if (!hit) throw new UsageError(`image ${name} not found in ${this.root} (see \`isobench image ls\`; import or build it first)`, 'image-not-found')
-    return {name, manifestDigest: hit.digest}
+    const hit = index.manifests.find((d) => sameName(d.annotations?.[REF_NAME_ANNOTATION], name))
+    if (hit) return {name, manifestDigest: hit.digest}
+    if (parsed.kind === 'name' && parsed.digest && this.hasBlob(parsed.digest)) return {name: null, manifestDigest: parsed.digest}
+    throw new UsageError(`image ${name} not found in ${this.root} (see \`isobench image ls\`; pull, import or build it first)`, 'image-not-found')
   }
 
   async tryResolve(ref: string): Promise<ImageRef | null> {
@@ -214,7 +218,7 @@ export class ImageStore {
     for (const d of index.manifests) {
       const names = byDigest.get(d.digest) ?? []
       const n = d.annotations?.[REF_NAME_ANNOTATION]
-      if (n) names.push(n)
+      if (n) names.push(displayName(n))
       byDigest.set(d.digest, names)
     }
     const out: ImageSummary[] = []
@@ -249,7 +253,7 @@ export class ImageStore {
       const removed: string[] = []
       index.manifests = index.manifests.filter((d) => {
         const n = d.annotations?.[REF_NAME_ANNOTATION]
-        const drop = r.name ? n === r.name : d.digest === r.manifestDigest
+        const drop = r.name ? sameName(n, r.name) : d.digest === r.manifestDigest
         if (drop) removed.push(n ?? d.digest)
         return !drop
       })
@@ -294,7 +298,27 @@ export class ImageStore {
   }
 }
 
+/** A stored name as `image ls` shows it (familiar form; older stores may hold fully qualified names). */
+function displayName(stored: string): string {
+  try {
+    return normalizeName(stored)
+  } catch {
+    return stored
+  }
+}
+
+/** Does a stored name denote `name`? Stored names from older stores may be fully qualified (`docker.io/library/web:1`). */
+function sameName(stored: string | undefined, name: string): boolean {
+  if (stored === undefined) return false
+  if (stored === name) return true
+  try {
+    return normalizeName(stored) === name
+  } catch {
+    return false
+  }
+}
+
 function setName(index: OciIndex, name: string, desc: Descriptor): void {
-  index.manifests = index.manifests.filter((d) => d.annotations?.[REF_NAME_ANNOTATION] !== name && !(d.digest === desc.digest && !d.annotations?.[REF_NAME_ANNOTATION]))
+  index.manifests = index.manifests.filter((d) => !sameName(d.annotations?.[REF_NAME_ANNOTATION], name) && !(d.digest === desc.digest && !d.annotations?.[REF_NAME_ANNOTATION]))
   index.manifests.push({...desc, annotations: {[REF_NAME_ANNOTATION]: name}})
 }

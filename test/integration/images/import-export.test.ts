@@ -12,6 +12,7 @@ import {exportImage} from '../../../src/images/export.js'
 import {importImage} from '../../../src/images/import.js'
 import {ensureRecipeImage, openImageStore, unpackRootfs} from '../../../src/images/rootfs.js'
 import {writeRawTar} from '../../fixtures/images/raw-tar.js'
+import {isobench} from '../../helpers/cli.js'
 
 const isRoot = process.getuid?.() === 0
 const hasSkopeo = existsSync('/usr/bin/skopeo')
@@ -50,6 +51,32 @@ describe.skipIf(!isRoot || !hasSkopeo)('import/export round trips through skopeo
     // Without --name, a tag-only ref.name becomes <dir name>:<tag>.
     const [img2] = await importImage(other, ociDir)
     expect(img2!.name).toBe('skopeo-oci:t2')
+  })
+
+  it('a docker-archive saved as web:1 is stored as web:1 (not docker.io/library/web:1), and container run web:1 finds it', async () => {
+    const archive = join(base, 'web-docker.tar')
+    await skopeo('copy', `oci:${join(base, 'layout')}:latest`, `docker-archive:${archive}:web:1`)
+    const stateDir = join(base, 'state-web')
+    const r = await isobench(['image', 'import', archive, '--state-dir', stateDir])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toMatch(/^imported web:1 /m)
+    const ls = await isobench(['image', 'ls', '--json', '--state-dir', stateDir])
+    expect((JSON.parse(ls.stdout) as {images: Array<{names: string[]}>}).images.flatMap((i) => i.names)).toEqual(['web:1'])
+    for (const name of ['web:1', 'docker.io/library/web:1']) {
+      const run = await isobench(['container', 'run', '--rm', '--network', 'none', '--state-dir', stateDir, name, '--', 'echo', 'ran'])
+      expect(run.stderr).toBe('')
+      expect(run.stdout.trim()).toBe('ran')
+    }
+  })
+
+  it('image import DIR --name x registers x only, not the archive\'s own name too', async () => {
+    const ociDir = join(base, 'named-oci')
+    await skopeo('copy', `oci:${join(base, 'layout')}:latest`, `oci:${ociDir}:own:1`)
+    const other = openImageStore(join(base, 'state-named'))
+    await importImage(other, ociDir, {name: 'x'})
+    expect((await other.list()).flatMap((i) => i.names)).toEqual(['x:latest'])
+    expect(await other.tryResolve('own:1')).toBeNull()
+    await expect(importImage(other, ociDir, {name: 'Bad Name'})).rejects.toThrow(/invalid image reference/)
   })
 
   it('export as an OCI tar: skopeo inspects it and our import reads it back', async () => {
