@@ -11,11 +11,13 @@
  *  - character/block devices and FIFOs are never created (skipped, with a warning);
  *  - setuid/setgid bits are stripped (kept: permission bits and sticky), with a warning;
  *  - xattrs (incl. file capabilities) are not applied;
- *  - OCI whiteouts: `.wh.<name>` deletes <name> from lower layers; `.wh..wh..opq` empties the
- *    directory of everything from lower layers.
+ *  - OCI whiteouts (image-spec layer.md, "Whiteouts"): `.wh.<name>` deletes <name> as lower layers
+ *    made it; `.wh..wh..opq` empties the directory of everything lower layers put there. Whiteouts
+ *    apply to LOWER layers only: what this layer adds (entries, and the parent directories its entries
+ *    imply even without entries of their own) survives, whatever the order of the tar's entries.
  */
 import {closeSync, constants, fchmodSync, fchownSync, futimesSync, linkSync, lchownSync, lstatSync, lutimesSync, mkdirSync, chmodSync, chownSync, openSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeSync} from 'node:fs'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import type {Readable} from 'node:stream'
 import {memberComponents, resolveDirInRoot, UnsafeLayerError} from './safe-path.js'
 import {tarEntries} from './tar-read.js'
@@ -54,11 +56,25 @@ function pruneExcept(dir: string, keep: Set<string>): void {
   }
 }
 
+/** Hide what lower layers put at p: remove it, but keep (and descend into) what this layer made. */
+function whiteOut(p: string, keep: Set<string>): void {
+  if (!keep.has(p)) return removeAt(p)
+  if (lstatOrNull(p)?.isDirectory()) pruneExcept(p, keep)
+}
+
+/** Record host path p and its ancestors up to root as made (or used as a parent) by this layer. */
+function markMade(root: string, p: string, made: Set<string>): void {
+  for (let q = p; q.length > root.length && !made.has(q); q = dirname(q)) made.add(q)
+}
+
 export async function applyLayer(root: string, tarStream: Readable, label = 'layer'): Promise<ApplyResult> {
   const warnings: string[] = []
   let dropped = 0
   const warn = (m: string) => (warnings.length < MAX_WARNINGS ? warnings.push(`${label}: ${m}`) : dropped++)
-  /** Host paths this layer created, so an opaque whiteout keeps them. */
+  /**
+   * Host paths this layer wrote, with every ancestor directory (implied parents included): a
+   * whiteout never removes these, whether it comes before or after them in the tar.
+   */
   const fromThisLayer = new Set<string>()
   let entries = 0
 
@@ -73,19 +89,20 @@ export async function applyLayer(root: string, tarStream: Readable, label = 'lay
 
     if (base === OPAQUE_WHITEOUT) {
       const dir = resolveDirInRoot(root, parentComps, true)!
+      // Entries after the marker are this layer's own: the lower content is already gone by then.
       pruneExcept(dir, fromThisLayer)
-      fromThisLayer.add(dir)
       continue
     }
     if (base.startsWith(WHITEOUT_PREFIX)) {
       const victim = base.slice(WHITEOUT_PREFIX.length)
       if (!victim || victim === '.' || victim === '..') throw new UnsafeLayerError(`${label}: whiteout ${JSON.stringify(header.name)} names no file`)
       const dir = resolveDirInRoot(root, parentComps, false)
-      if (dir) removeAt(join(dir, victim))
+      if (dir) whiteOut(join(dir, victim), fromThisLayer)
       continue
     }
 
     const parent = resolveDirInRoot(root, parentComps, true)!
+    markMade(root, parent, fromThisLayer)
     const dst = join(parent, base)
     const uid = header.uid ?? 0
     const gid = header.gid ?? 0

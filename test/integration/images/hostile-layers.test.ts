@@ -208,6 +208,32 @@ describe.skipIf(!isRoot)('safe unpack of hostile layers (needs root: chown, devi
     expect(readlinkSync(join(rootfs, 'via'))).toBe(outside)
   })
 
+  it('an opaque whiteout hides only lower layers: d/new/file (no entries for d/ or d/new/) survives d/.wh..wh..opq in either order', async () => {
+    for (const order of ['file-first', 'marker-first'] as const) {
+      rmSync(rootfs, {recursive: true, force: true})
+      mkdirSync(rootfs)
+      await apply([
+        {name: 'd/', type: 'directory'},
+        {name: 'd/old', content: 'lower'},
+        {name: 'd/new/', type: 'directory'},
+        {name: 'd/new/lower-too', content: 'lower'},
+        {name: 'e/', type: 'directory'},
+        {name: 'e/gone', content: 'lower'},
+      ])
+      const file = {name: 'd/new/file', content: 'this layer'}
+      const marker = {name: 'd/.wh..wh..opq', content: ''}
+      const ownDir = {name: 'e/mine/kept', content: 'this layer'}
+      const whiteoutE = {name: '.wh.e', content: ''}
+      await apply(order === 'file-first' ? [file, ownDir, marker, whiteoutE] : [marker, whiteoutE, file, ownDir])
+      expect(readFileSync(join(rootfs, 'd/new/file'), 'utf8'), order).toBe('this layer')
+      expect(readdirSync(join(rootfs, 'd')), order).toEqual(['new'])
+      expect(readdirSync(join(rootfs, 'd/new')), order).toEqual(['file'])
+      // `.wh.e` hides the lower e/, never what this same layer puts under e/.
+      expect(readdirSync(join(rootfs, 'e')).sort(), order).toEqual(['mine'])
+      expect(readFileSync(join(rootfs, 'e/mine/kept'), 'utf8'), order).toBe('this layer')
+    }
+  })
+
   it('rejects a whiteout naming .. ', async () => {
     const {error} = await attack([{name: 'a/.wh...', content: ''}])
     expect(error?.message).toMatch(/names no file/)
