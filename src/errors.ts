@@ -33,6 +33,16 @@ export class InputFileError extends UsageError {
   }
 }
 
+/**
+ * A remote operation failed for a reason its message says in full (a registry refused the
+ * credentials, a tag does not exist, a host is unreachable): exit 1 with that one line, no hint.
+ */
+export class RemoteError extends IsobenchError {
+  constructor(message: string, code = 'remote-failed') {
+    super(message, code, 1)
+  }
+}
+
 /** An arm could not do what was asked (not ready in time, crashed, unavailable). */
 export class ArmError extends IsobenchError {
   constructor(

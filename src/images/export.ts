@@ -4,7 +4,7 @@
  * layout as a deterministic tar; otherwise PATH is a directory (created, or an existing layout the
  * image is added to, replacing an entry with the same tag).
  */
-import {copyFile, mkdir, readFile, rename, stat, writeFile} from 'node:fs/promises'
+import {copyFile, link, mkdir, readFile, rename, stat, writeFile} from 'node:fs/promises'
 import {existsSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {randomBytes} from 'node:crypto'
@@ -24,7 +24,8 @@ export interface ExportResult {
   blobs: number
 }
 
-export async function exportImage(store: ImageStore, ref: string, path: string, opts: {tag?: string} = {}): Promise<ExportResult> {
+/** `link`: hard-link blobs into a directory layout on the same filesystem (a temp layout for a push). */
+export async function exportImage(store: ImageStore, ref: string, path: string, opts: {tag?: string; link?: boolean} = {}): Promise<ExportResult> {
   const r = await store.resolve(ref)
   const tag = opts.tag ?? (r.name ? tagOf(r.name) : 'latest')
   const manifest = await store.readJson<OciManifest>(r.manifestDigest)
@@ -56,7 +57,7 @@ export async function exportImage(store: ImageStore, ref: string, path: string, 
   await mkdir(join(path, 'blobs', 'sha256'), {recursive: true})
   for (const b of new Set(blobs)) {
     const dst = join(path, 'blobs', 'sha256', b.slice(7))
-    if (!existsSync(dst)) await copyFile(store.blobPath(b), dst)
+    if (!existsSync(dst)) await (opts.link ? link(store.blobPath(b), dst).catch(() => copyFile(store.blobPath(b), dst)) : copyFile(store.blobPath(b), dst))
   }
   await writeFile(join(path, 'oci-layout'), layout)
   const indexPath = join(path, 'index.json')

@@ -84,6 +84,7 @@ async function importDockerArchive(store: ImageStore, src: ArchiveSource, path: 
     for (const [j, l] of e.Layers.entries()) {
       const file = src.file(l)
       const compression = await detectCompression(file)
+      if (compression === 'bzip2' || compression === 'xz') throw new UsageError(`${path}: layer ${l} is ${compression}-compressed; OCI layers are tar, tar+gzip or tar+zstd`, 'bad-archive')
       const blob = await store.putBlobFile(file)
       if (compression === 'none' && blob.digest !== diffIds[j]) throw new UsageError(`${path}: layer ${l} hashes to ${blob.digest}, but the config says ${diffIds[j]}`, 'digest-mismatch')
       layers.push({mediaType: {none: MEDIA.layerTar, gzip: MEDIA.layerGzip, zstd: MEDIA.layerZstd}[compression], digest: blob.digest, size: blob.size})

@@ -149,11 +149,12 @@ export function tagOf(name: string): string {
   return ref.tag ?? DEFAULT_TAG
 }
 
-/** Is this reference (as typed) a registry reference with an explicit registry host? */
-export function hasExplicitDomain(input: string): boolean {
-  const s = input.trim()
-  const slash = s.indexOf('/')
-  if (slash < 0) return false
-  const first = s.slice(0, slash)
-  return first === 'localhost' || /[.:]/.test(first) || first.toLowerCase() !== first
+/**
+ * A registry host for login/logout: `host[:port]` (an `https://` prefix and a path are dropped, as
+ * `docker login` does); `docker.io` and `index.docker.io` are Docker Hub.
+ */
+export function registryHost(input: string): string {
+  const s = input.trim().replace(/^https?:\/\//, '').replace(/\/.*$/, '')
+  if (!DOMAIN_RE.test(s)) throw new UsageError(`invalid registry ${JSON.stringify(input)}: expected host[:port], e.g. 127.0.0.1:5000 or docker.io`, 'bad-registry')
+  return s === LEGACY_DEFAULT_DOMAIN ? DEFAULT_DOMAIN : s
 }

@@ -23,7 +23,7 @@ export interface Descriptor {
   digest: string
   size: number
   annotations?: Record<string, string>
-  platform?: {architecture: string; os: string; variant?: string}
+  platform?: {architecture: string; os: string; variant?: string; 'os.version'?: string}
 }
 
 export interface OciIndex {
@@ -63,6 +63,7 @@ export interface OciHistory {
 
 export interface OciImageConfig {
   created?: string
+  author?: string
   architecture: string
   os: string
   config?: OciRunConfig

@@ -1,10 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {stateDirFlags} from '../../images/cli.js'
+import {registryFlags} from '../../images/registry/flags.js'
 
 export default class ImageBuild extends BaseCommand {
   static override summary = 'Build an image from a Containerfile; RUN steps execute in a container of our own runtime.'
-  static override description = `Supports FROM (scratch, an image in the store, isobench/<recipe>, or debian:<suite> via debootstrap --variant=minbase), COPY, ADD (local files and tars), RUN, ENV, WORKDIR, USER, ENTRYPOINT, CMD, EXPOSE, LABEL and ARG. Each COPY/ADD/RUN is a layer cached by (parent layers, instruction, input digests): an unchanged rebuild runs nothing and says "cached". Other instructions are an error naming the line (exit 2).`
+  static override description = `Follows the Dockerfile reference: multi-stage builds (FROM … AS name, COPY --from=stage|image), ARG (also before FROM) and ENV with Docker's expansion rules, here-documents (RUN <<EOF, COPY <<EOF), the escape directive, .dockerignore/.containerignore, COPY/ADD (local files and tars; --chown, --chmod), RUN, WORKDIR (created), USER, ENTRYPOINT, CMD, SHELL, EXPOSE, LABEL, VOLUME, STOPSIGNAL, MAINTAINER. FROM takes scratch, a store image, isobench/<recipe>, debian:<suite> (debootstrap), or any registry reference (pulled once through skopeo). Each COPY/ADD/RUN/WORKDIR that changes files is a layer cached by (parent layers, instruction, input digests): an unchanged rebuild runs nothing and says "cached". ONBUILD and HEALTHCHECK (no place in an OCI image config) and RUN --mount are refused with file:line (exit 2).`
   static override examples = [
     '<%= config.bin %> image build -t hello:1 .',
     '<%= config.bin %> image build -f test/fixtures/images/hello/Containerfile -t hello test/fixtures/images/hello',
@@ -13,9 +14,12 @@ export default class ImageBuild extends BaseCommand {
   static override args = {context: Args.string({description: 'build context directory', default: '.'})}
   static override flags = {
     ...stateDirFlags,
+    ...registryFlags,
     file: Flags.string({char: 'f', description: 'Containerfile (default: <context>/Containerfile, else <context>/Dockerfile)'}),
-    tag: Flags.string({char: 't', description: 'name[:tag] for the result (repeatable)', multiple: true}),
-    'build-arg': Flags.string({description: 'K=V for an ARG (repeatable)', multiple: true}),
+    tag: Flags.string({char: 't', description: 'name[:tag] for the result (repeatable)', multiple: true, multipleNonGreedy: true}),
+    'build-arg': Flags.string({description: 'K=V for an ARG (repeatable)', multiple: true, multipleNonGreedy: true}),
+    target: Flags.string({description: 'build this stage (name or index) instead of the last'}),
+    platform: Flags.string({description: 'os/arch[/variant] of base images pulled from a registry (default: the host\'s, linux/amd64 here)'}),
     network: Flags.string({description: 'network of RUN steps', options: ['host', 'none'], default: 'host'}),
     'no-cache': Flags.boolean({description: 'run every step even if the build cache has it'}),
     quiet: Flags.boolean({char: 'q', description: 'print only the image id'}),
@@ -40,6 +44,9 @@ export default class ImageBuild extends BaseCommand {
       if (i <= 0) throw new UsageError(`--build-arg ${JSON.stringify(kv)}: expected K=V`, 'bad-flag')
       buildArgs[kv.slice(0, i)] = kv.slice(i + 1)
     }
+    const {normalizeName} = await import('../../images/names.js')
+    const {registryOptions} = await import('../../images/registry/flags.js')
+    for (const t of flags.tag ?? []) normalizeName(t) // a bad tag is exit 2 before any step runs
     const cleanup = new CleanupRegistry()
     cleanup.installSignalHandlers()
     const quiet = flags.quiet || this.jsonEnabled()
@@ -54,6 +61,8 @@ export default class ImageBuild extends BaseCommand {
         network: flags.network as 'host' | 'none',
         executor,
         noCache: flags['no-cache'],
+        target: flags.target,
+        pull: {...registryOptions(flags), ...(flags.platform ? {platform: flags.platform} : {})},
         onStep: progress?.onStep,
         log: progress?.log ?? (() => {}),
         track: (label, undo) => cleanup.add(label, undo),

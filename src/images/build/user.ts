@@ -1,13 +1,26 @@
 /**
- * USER resolution against an image's own /etc/passwd and /etc/group (read from the unpacked
- * rootfs, never the host's): `name`, `uid`, `name:group`, `uid:gid`. Unknown names are an error.
+ * Users and groups resolved against an image's own /etc/passwd and /etc/group (read from the unpacked
+ * rootfs, never the host's), by the rules Docker applies:
+ *
+ *  - resolveUser (USER, `container run --user`, RUN steps): runc's GetExecUser, which Docker uses:
+ *    `name` → its passwd uid and primary gid; `uid` → that uid, with the passwd gid when the uid is
+ *    listed, else gid 0; `:group`/`:gid` overrides the gid. An unknown name is an error.
+ *  - resolveChown (COPY/ADD --chown): BuildKit's rule: `name` → passwd uid and primary gid;
+ *    `uid` → gid = uid (the Dockerfile reference: "a UID without GID will use the same numeric UID
+ *    as the GID"); `:group`/`:gid` overrides.
  */
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {UsageError} from '../../errors.js'
 import {resolveDirInRoot} from '../layer/safe-path.js'
 
 function readDb(rootfs: string, file: 'passwd' | 'group'): string[][] {
-  const dir = resolveDirInRoot(rootfs, ['etc'], false)
+  let dir: string | null = null
+  try {
+    dir = resolveDirInRoot(rootfs, ['etc'], false)
+  } catch {
+    dir = null
+  }
   const p = dir ? join(dir, file) : null
   if (!p || !existsSync(p)) return []
   return readFileSync(p, 'utf8')
@@ -16,27 +29,56 @@ function readDb(rootfs: string, file: 'passwd' | 'group'): string[][] {
     .map((l) => l.split(':'))
 }
 
-export function resolveUser(rootfs: string, user: string): {uid: number; gid: number} {
-  const [u, g] = user.split(':', 2) as [string, string | undefined]
+const isId = (s: string) => /^\d+$/.test(s) && Number(s) <= 0xffffffff - 1
+
+function groupId(rootfs: string, g: string): number {
+  if (isId(g)) return Number(g)
+  const row = readDb(rootfs, 'group').find((r) => r[0] === g)
+  if (!row || !isId(row[2] ?? '')) throw new UsageError(`unable to find group ${g}: no matching entries in the image's /etc/group`, 'unknown-group')
+  return Number(row[2])
+}
+
+function userRow(rootfs: string, u: string): string[] {
+  const row = readDb(rootfs, 'passwd').find((r) => r[0] === u)
+  if (!row || !isId(row[2] ?? '') || !isId(row[3] ?? '')) throw new UsageError(`unable to find user ${u}: no matching entries in the image's /etc/passwd`, 'unknown-user')
+  return row
+}
+
+function split(spec: string): [string, string | undefined] {
+  const i = spec.indexOf(':')
+  return i < 0 ? [spec, undefined] : [spec.slice(0, i), spec.slice(i + 1)]
+}
+
+/** USER semantics (runc GetExecUser). `spec` = `user[:group]`, names or ids. */
+export function resolveUser(rootfs: string, spec: string): {uid: number; gid: number} {
+  const [u, g] = split(spec.trim())
   let uid: number
-  let gid: number | undefined
-  if (/^\d+$/.test(u)) {
+  let gid: number
+  if (u === '') [uid, gid] = [0, 0]
+  else if (isId(u)) {
     uid = Number(u)
     const row = readDb(rootfs, 'passwd').find((r) => r[2] === u)
-    gid = row ? Number(row[3]) : uid
+    gid = row && isId(row[3] ?? '') ? Number(row[3]) : 0
   } else {
-    const row = readDb(rootfs, 'passwd').find((r) => r[0] === u)
-    if (!row) throw new Error(`user ${JSON.stringify(u)} is not in the image's /etc/passwd`)
+    const row = userRow(rootfs, u)
     uid = Number(row[2])
     gid = Number(row[3])
   }
-  if (g !== undefined) {
-    if (/^\d+$/.test(g)) gid = Number(g)
-    else {
-      const row = readDb(rootfs, 'group').find((r) => r[0] === g)
-      if (!row) throw new Error(`group ${JSON.stringify(g)} is not in the image's /etc/group`)
-      gid = Number(row[2])
-    }
+  if (g !== undefined && g !== '') gid = groupId(rootfs, g)
+  return {uid, gid}
+}
+
+/** COPY/ADD --chown semantics (BuildKit). `spec` = `user[:group]`, names or ids. */
+export function resolveChown(rootfs: string, spec: string): {uid: number; gid: number} {
+  const [u, g] = split(spec.trim())
+  let uid: number
+  let gid: number
+  if (isId(u)) [uid, gid] = [Number(u), Number(u)]
+  else {
+    const row = userRow(rootfs, u)
+    uid = Number(row[2])
+    gid = Number(row[3])
   }
-  return {uid, gid: gid ?? uid}
+  if (g !== undefined && g !== '') gid = groupId(rootfs, g)
+  return {uid, gid}
 }

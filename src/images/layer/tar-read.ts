@@ -1,7 +1,9 @@
 /**
- * Reading tar archives and layer blobs: detects the compression by its magic bytes (gzip via zlib,
- * zstd via the `zstd` binary, plain tar) and yields tar entries one at a time (tar-stream parses
- * ustar, pax and GNU long names). Nothing here writes to disk: callers decide every write.
+ * Reading tar archives and layer blobs: detects the compression by its magic bytes (gzip via zlib;
+ * zstd, bzip2 and xz through their binaries; plain tar) — the formats Docker's ADD and layer
+ * handling recognise (moby pkg/archive DetectCompression) — and yields tar entries one at a time
+ * (tar-stream parses ustar, pax and GNU long names). Nothing here writes to disk: callers decide
+ * every write.
  */
 import {createReadStream} from 'node:fs'
 import {open} from 'node:fs/promises'
@@ -10,15 +12,17 @@ import {createGunzip} from 'node:zlib'
 import {execa} from 'execa'
 import tar from 'tar-stream'
 
-export type Compression = 'gzip' | 'zstd' | 'none'
+export type Compression = 'gzip' | 'zstd' | 'bzip2' | 'xz' | 'none'
 
 export async function detectCompression(path: string): Promise<Compression> {
   const fh = await open(path, 'r')
   try {
-    const buf = Buffer.alloc(4)
-    const {bytesRead} = await fh.read(buf, 0, 4, 0)
+    const buf = Buffer.alloc(6)
+    const {bytesRead} = await fh.read(buf, 0, 6, 0)
     if (bytesRead >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return 'gzip'
-    if (bytesRead === 4 && buf.readUInt32LE(0) === 0xfd2fb528) return 'zstd'
+    if (bytesRead >= 4 && buf.readUInt32LE(0) === 0xfd2fb528) return 'zstd'
+    if (bytesRead >= 3 && buf.toString('latin1', 0, 3) === 'BZh') return 'bzip2'
+    if (bytesRead === 6 && buf.equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz'
     return 'none'
   } finally {
     await fh.close()
@@ -29,13 +33,13 @@ export async function detectCompression(path: string): Promise<Compression> {
 export async function openTarStream(path: string): Promise<Readable> {
   const compression = await detectCompression(path)
   if (compression === 'gzip') return createReadStream(path).pipe(createGunzip())
-  if (compression === 'zstd') {
-    const child = execa('zstd', ['-dc', '--', path], {stdout: 'pipe', stderr: 'pipe', buffer: {stdout: false, stderr: true}, stripFinalNewline: true})
+  if (compression !== 'none') {
+    const child = execa(compression, ['-dc', '--', path], {stdout: 'pipe', stderr: 'pipe', buffer: {stdout: false, stderr: true}, stripFinalNewline: true})
     const out = new PassThrough()
     child.stdout!.pipe(out)
     child.then(
       () => undefined,
-      (error: Error & {stderr?: string}) => out.destroy(new Error(`zstd could not decompress ${path}: ${error.stderr || error.message}`)),
+      (error: Error & {stderr?: string}) => out.destroy(new Error(`${compression} could not decompress ${path}: ${error.stderr || error.message}`)),
     )
     return out
   }
