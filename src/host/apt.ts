@@ -31,7 +31,12 @@ export const HOST_PACKAGES: HostPackage[] = [
   {pkg: 'zstd', why: 'zstd layers and initramfs', provides: '/usr/bin/zstd'},
   {pkg: 'lz4', why: 'unpacking the guest kernel to an uncompressed vmlinux that microvm boots directly', provides: '/usr/bin/lz4'},
   {pkg: 'chromium', why: 'report tests in headless Chromium', provides: '/usr/bin/chromium'},
-  {pkg: 'skopeo', why: 'image import/export round-trip tests (a second implementation of the OCI formats)', provides: '/usr/bin/skopeo'},
+  {pkg: 'skopeo', why: 'image pull/push/login (the registry transport) and import/export round-trip tests', provides: '/usr/bin/skopeo'},
+  {pkg: 'buildah', why: 'the reference builder the Containerfile parity corpus compares image build with', provides: '/usr/bin/buildah'},
+  {pkg: 'docker-registry', why: 'a local registry (127.0.0.1) for the registry tests; setup disables its system service', provides: '/usr/bin/docker-registry'},
+  {pkg: 'apache2-utils', why: 'htpasswd (bcrypt) for the test registry\'s basic auth', provides: '/usr/bin/htpasswd'},
+  {pkg: 'bzip2', why: 'ADD of .tar.bz2 archives in image build', provides: '/bin/bzip2'},
+  {pkg: 'xz-utils', why: 'ADD of .tar.xz archives in image build', provides: '/usr/bin/xz'},
   {pkg: 'attr', why: 'getfattr: reading overlayfs opaque-dir markers when a build RUN step becomes a layer', provides: '/usr/bin/getfattr'},
 ]
 

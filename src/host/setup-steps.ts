@@ -9,6 +9,21 @@ export interface SetupStep {
 
 export const setupSteps: SetupStep[] = [
   {
+    // Debian's docker-registry package enables a registry on :5000 (all interfaces) at install; the tests
+    // start their own on 127.0.0.1 with a private config, so the system service is only an exposure.
+    name: 'docker-registry system service (disabled; tests run their own)',
+    async run({log, check}) {
+      const {existsSync} = await import('node:fs')
+      const {execa} = await import('execa')
+      if (!existsSync('/lib/systemd/system/docker-registry.service') || !existsSync('/bin/systemctl')) return log('no docker-registry system service')
+      const enabled = (await execa('systemctl', ['is-enabled', 'docker-registry'], {reject: false})).stdout.trim()
+      if (enabled !== 'enabled') return log(`docker-registry service is ${enabled || 'not enabled'}`)
+      if (check) throw new Error('the docker-registry system service is enabled (run `isobench setup` to disable it)')
+      await execa('systemctl', ['disable', '--now', 'docker-registry'], {reject: false})
+      log('disabled the docker-registry system service')
+    },
+  },
+  {
     // The container runtime's C helper (src/runtime/native/nsexec.c → build/native/isobench-nsexec), built with the host's cc.
     name: 'container runtime helper (isobench-nsexec)',
     async run({log, check}) {
