@@ -46,7 +46,7 @@ export function explain(message: string, host: string): {reason: string; code: s
   if (/manifest unknown|not found: manifest|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN/i.test(m)) return {reason: 'manifest unknown: the registry has no such tag or digest', code: 'registry-not-found'}
   if (/server gave HTTP response to HTTPS client/i.test(m)) return {reason: `${host} speaks plain HTTP: add --tls-verify=false`, code: 'registry-tls'}
   if (/x509|certificate/i.test(m)) return {reason: `${host}: TLS certificate not trusted (${cut(m.replace(/^.*?(x509|certificate)/i, '$1'))}); add --tls-verify=false for a local registry`, code: 'registry-tls'}
-  if (/no image found in manifest list for architecture|choosing image instance|no matching manifest/i.test(m)) return {reason: `no image for the requested platform: ${cut(m.replace(/^.*?(no image found|choosing image instance|no matching manifest)/i, '$1'))}`, code: 'registry-platform'}
+  if (/no image found in (manifest list|image index)|no matching manifest/i.test(m)) return {reason: `no image for the requested platform: ${cut(m.replace(/^.*?(no image found|no matching manifest)/i, '$1'))}`, code: 'registry-platform'}
   const net = /(connection refused|no such host|i\/o timeout|network is unreachable|connection reset by peer|no route to host|TLS handshake timeout|context deadline exceeded)/i.exec(m)
   if (net) return {reason: `cannot reach registry ${host}: ${net[1]!.toLowerCase()}`, code: 'registry-unreachable'}
   return {reason: cut(m.replace(/^(initializing (source|destination) \S+: |reading manifest \S+ in \S+: )+/, '')), code: 'registry-failed'}
