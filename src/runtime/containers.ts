@@ -222,6 +222,7 @@ export async function execInContainer(stateDir: string, id: string, argv: string
   // Docker applies the container's seccomp profile to exec'd processes too; the device cgroup comes with the cgroups.
   if (seccomp) args.push('--seccomp-bpf', seccomp.bpf, ...(seccomp.flags ? ['--seccomp-flags', String(seccomp.flags)] : []))
   for (const [k, v] of Object.entries(env)) args.push('--env', `${k}=${v}`)
+  if (state.config.user) args.push('--user', `${state.config.user.uid}:${state.config.user.gid}`) // as Docker: exec runs as the container's user
   args.push('--', ...argv)
   return spawn(helper, args, {stdio: ['ignore', opts.output ?? 'pipe', opts.output ?? 'pipe']})
 }

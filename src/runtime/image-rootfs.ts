@@ -11,17 +11,19 @@ export interface ResolvedImage {
   lowerDirs: string[]
   /** Rootfs digest (sha256:…) for parity records; null for a plain directory. */
   digest: string | null
-  /** The image's own run config (Env, Cmd, WorkingDir), when it came from the store. */
+  /** The image's own run config (Env, Cmd, WorkingDir, User), when it came from the store. */
   env: string[]
   cmd: string[]
   workingDir: string
+  /** The image's USER (`name|uid[:group|gid]`), '' = root. */
+  user: string
 }
 
 export async function resolveImage(stateDir: string, image: string): Promise<ResolvedImage> {
   if (isAbsolute(image)) {
     if (!existsSync(image) || !statSync(image).isDirectory()) throw new UsageError(`image ${image}: not a directory`, 'bad-image')
     if (/[:,]/.test(image)) throw new UsageError(`image ${image}: a rootfs directory must not contain ':' or ','`, 'bad-image')
-    return {lowerDirs: [image], digest: null, env: [], cmd: [], workingDir: '/'}
+    return {lowerDirs: [image], digest: null, env: [], cmd: [], workingDir: '/', user: ''}
   }
   const {openImageStore, ensureRecipeImage, unpackRootfs, imageConfig} = await import('../images/rootfs.js')
   const store = openImageStore(stateDir)
@@ -39,7 +41,15 @@ export async function resolveImage(stateDir: string, image: string): Promise<Res
   }
   const {dir, digest} = await unpackRootfs(store, ref)
   const cfg = await imageConfig(store, ref)
-  return {lowerDirs: [dir], digest, env: cfg.Env ?? [], cmd: [...(cfg.Entrypoint ?? []), ...(cfg.Cmd ?? [])], workingDir: cfg.WorkingDir || '/'}
+  return {lowerDirs: [dir], digest, env: cfg.Env ?? [], cmd: [...(cfg.Entrypoint ?? []), ...(cfg.Cmd ?? [])], workingDir: cfg.WorkingDir || '/', user: cfg.User ?? ''}
+}
+
+/**
+ * `-e` flags as Docker reads them: `KEY=VALUE` as given; a bare `KEY` takes the host's value, and is
+ * left out when the host has none.
+ */
+export function envFlags(list: string[], host: NodeJS.ProcessEnv = process.env): string[] {
+  return list.flatMap((e) => (e.includes('=') ? [e] : host[e] !== undefined ? [`${e}=${host[e]}`] : []))
 }
 
 /** `KEY=VALUE` strings (image Env, --env flags) → a record; later entries win. */

@@ -63,6 +63,7 @@ export function nsexecArgs(config: ContainerConfig, paths: ContainerPaths, plan:
   if (opts.seccomp) a.push('--seccomp-bpf', opts.seccomp.bpf, ...(opts.seccomp.flags ? ['--seccomp-flags', String(opts.seccomp.flags)] : []))
   config.mounts.forEach((m, i) => a.push(m.readonly ? '--bind-ro' : '--bind', `${opts.bindSources[i]}=${m.target}`))
   for (const [k, v] of Object.entries(config.env)) a.push('--env', `${k}=${v}`)
+  if (config.user) a.push('--user', `${config.user.uid}:${config.user.gid}`)
   if (opts.stateFiles && !opts.removeDir) a.push('--pidfile', paths.pidFile, '--exitfile', paths.exitFile)
   else if (opts.stateFiles) a.push('--pidfile', paths.pidFile)
   if (opts.syncFd !== undefined) a.push('--sync-fd', String(opts.syncFd))

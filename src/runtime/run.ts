@@ -9,7 +9,8 @@ import {fileURLToPath} from 'node:url'
 import type {CleanupRegistry} from '../engine/cleanup.js'
 import {UsageError} from '../errors.js'
 import {createContainer, launch, overlaySupported, stopContainer} from './containers.js'
-import {envRecord, resolveImage} from './image-rootfs.js'
+import {resolveUser} from '../images/build/user.js'
+import {envFlags, envRecord, resolveImage} from './image-rootfs.js'
 import {parseMemoryMiB, parseMount, parsePort, type PortSpec} from './mount-spec.js'
 import {reservePorts, serverFd} from './port-proxy.js'
 import {releaseContainerResources} from './prune.js'
@@ -32,6 +33,8 @@ export interface ContainerRunOptions {
   publish: string[]
   mounts: string[]
   env: string[]
+  /** `name|uid[:group|gid]` to run as instead of the image's USER (Docker's --user). */
+  user?: string
   workdir?: string
   /** Where the overlay's writable layer lives; default disk. */
   writableLayer?: WritableLayer
@@ -66,6 +69,9 @@ export function runConfig(opts: ContainerRunOptions, image: Awaited<ReturnType<t
   if (opts.cpus !== undefined && !(opts.cpus > 0)) throw new UsageError(`--cpus ${opts.cpus}: expected a positive number of cores, e.g. 0.5 or 2`, 'bad-flag')
   const profile = seccompOption(opts.securityOpt ?? []) ?? 'default'
   const seccomp = rememberSeccomp(profile, resolveSeccomp(profile))
+  // The image's USER (or --user) is resolved in the image's own /etc/passwd, as Docker does: never root by default.
+  const userSpec = opts.user ?? image.user
+  const user = userSpec ? resolveUser(image.lowerDirs[0]!, userSpec) : undefined
   return {
     id,
     image: opts.image,
@@ -73,7 +79,8 @@ export function runConfig(opts: ContainerRunOptions, image: Awaited<ReturnType<t
     rootfsMode: overlaySupported() ? 'overlay' : 'copy',
     writableLayer: opts.writableLayer ?? 'disk',
     argv,
-    env: {PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...envRecord(image.env), HOSTNAME: id, ...envRecord(opts.env)},
+    env: {PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...envRecord(image.env), HOSTNAME: id, ...envRecord(envFlags(opts.env))},
+    ...(user && (user.uid !== 0 || user.gid !== 0) ? {user} : {}),
     cwd: opts.workdir ?? image.workingDir,
     hostname: id,
     network: opts.network,

@@ -34,6 +34,8 @@ export interface ContainerConfig {
   writableLayer?: WritableLayer
   argv: string[]
   env: Record<string, string>
+  /** The user the workload runs as (the image's USER or --user, resolved in the image); absent = root. */
+  user?: {uid: number; gid: number}
   cwd: string
   hostname: string
   network: RuntimeNetwork

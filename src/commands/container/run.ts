@@ -28,7 +28,8 @@ In the foreground the container's output is streamed and its exit code becomes o
     publish: Flags.string({char: 'p', description: 'publish a port on 127.0.0.1: HOST:CONTAINER (repeatable; bridge network)', multiple: true, multipleNonGreedy: true}),
     mount: Flags.string({description: 'type=bind,src=/host,dst=/ctr[,ro] or type=volume,src=NAME,dst=/ctr[,ro] (repeatable)', multiple: true, multipleNonGreedy: true}),
     volume: Flags.string({char: 'v', description: 'NAME:/ctr[:ro] (a named volume) or /host:/ctr[:ro] (a bind mount)', multiple: true, multipleNonGreedy: true}),
-    env: Flags.string({char: 'e', description: 'KEY=VALUE (repeatable)', multiple: true, multipleNonGreedy: true}),
+    env: Flags.string({char: 'e', description: "KEY=VALUE, or KEY to pass the host's value (repeatable)", multiple: true, multipleNonGreedy: true}),
+    user: Flags.string({char: 'u', description: "run as name|uid[:group|gid], resolved in the image's /etc/passwd and /etc/group (default: the image's USER)"}),
     workdir: Flags.string({char: 'w', description: 'working directory inside the container'}),
     'security-opt': Flags.string({
       description: "Docker's security options: seccomp=unconfined (no filter), seccomp=default (Docker's default profile, the default) or seccomp=FILE (a profile in Docker's JSON format)",
@@ -71,6 +72,7 @@ In the foreground the container's output is streamed and its exit code becomes o
         publish: flags.publish ?? [],
         mounts: [...(flags.mount ?? []), ...(flags.volume ?? []).map(volumeFlagToMount)],
         env: flags.env ?? [],
+        user: flags.user,
         workdir: flags.workdir,
         writableLayer: flags['writable-layer'] as 'disk' | 'memory',
         securityOpt: flags['security-opt'] ?? [],

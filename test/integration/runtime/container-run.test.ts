@@ -81,6 +81,42 @@ describe.skipIf(!root)('container run (our runtime)', () => {
     expect(r.output).toContain('zero=3')
   })
 
+  it("runs as the image's USER 1234:5678, not root (a security bug when ignored); --user overrides; exec follows the container's user", async () => {
+    const {buildImage} = await import('../../../src/images/build/build.js')
+    const {loadRunStepExecutor} = await import('../../../src/images/build/run-step.js')
+    const {openImageStore} = await import('../../../src/images/rootfs.js')
+    const ctx = mkdtempSync(join(tmpdir(), 'isobench-user-ctx-'))
+    writeFileSync(join(ctx, 'Containerfile'), 'FROM isobench/idle\nUSER 1234:5678\n')
+    await buildImage(openImageStore(stateDir), {file: join(ctx, 'Containerfile'), context: ctx, tags: ['user-test:1'], buildArgs: {}, network: 'none', executor: await loadRunStepExecutor()})
+    rmSync(ctx, {recursive: true, force: true})
+    const ids = ['/bin/sh', '-c', 'echo $(id -u):$(id -g); grep CapEff /proc/self/status']
+    const asImage = await run(ids, {image: 'user-test:1'})
+    expect(asImage.output).toMatch(/^1234:5678\nCapEff:\s+0+\n$/)
+    expect((await run(ids, {image: 'user-test:1', user: '0'})).output).toMatch(/^0:0\n/)
+    expect((await run(ids, {image: 'user-test:1', user: 'nobody'})).output).toMatch(/^65534:65534\n/) // name → passwd uid and primary gid
+    expect((await run(ids, {image: 'user-test:1', user: '4321'})).output).toMatch(/^4321:0\n/) // an unlisted uid gets gid 0 (runc's rule)
+    await expect(run(ids, {image: 'user-test:1', user: 'nosuchuser'})).rejects.toThrow(/unable to find user nosuchuser/)
+    const {execInContainer} = await import('../../../src/runtime/containers.js')
+    const cleanup = new CleanupRegistry()
+    const detached = await runContainer({stateDir, image: 'user-test:1', command: ['sleep', '30'], rm: true, detach: true, network: 'none', publish: [], mounts: [], env: [], cleanup})
+    const child = await execInContainer(stateDir, detached.id, ['id', '-u'])
+    let out = ''
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()))
+    await new Promise((r) => child.once('exit', r))
+    expect(out.trim()).toBe('1234')
+    const {stopContainer} = await import('../../../src/runtime/containers.js')
+    await stopContainer(stateDir, detached.id, 0)
+    await cleanup.runAll()
+  })
+
+  it("CLI: -e NAME passes the host's value, as Docker does, and leaves it out when the host has none; -u sets the user", async () => {
+    const {isobench} = await import('../../helpers/cli.js')
+    const script = 'echo "[$ISOBENCH_TEST_HOST_VAR] [${ISOBENCH_TEST_UNSET_VAR-unset}] [$EXPLICIT] $(id -u)"'
+    const r = await isobench(['container', 'run', '--rm', '--network', 'none', '-e', 'ISOBENCH_TEST_HOST_VAR', '-e', 'ISOBENCH_TEST_UNSET_VAR', '-e', 'EXPLICIT=x=y', '-u', '42', '--state-dir', stateDir, 'idle', '--', 'sh', '-c', script], {env: {ISOBENCH_TEST_HOST_VAR: 'from the host'}})
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toBe('[from the host] [unset] [x=y] 42')
+  })
+
   it('applies memory, cpu and pids limits in cgroups under isobench/<id>, removed at exit', async () => {
     const layout = hostCgroups()
     const probe = layout.mode === 'v2' ? 'cat /proc/self/cgroup' : 'cat /proc/self/cgroup'
