@@ -9,7 +9,7 @@ import {fileURLToPath} from 'node:url'
 import type {CleanupRegistry} from '../engine/cleanup.js'
 import {UsageError} from '../errors.js'
 import {createContainer, launch, overlaySupported, stopContainer} from './containers.js'
-import {resolveUser} from '../images/build/user.js'
+import {resolveUser, userHome} from '../images/build/user.js'
 import {envFlags, envRecord, resolveImage} from './image-rootfs.js'
 import {parseMemoryMiB, parseMount, parsePort, type PortSpec} from './mount-spec.js'
 import {reservePorts, serverFd} from './port-proxy.js'
@@ -72,6 +72,7 @@ export function runConfig(opts: ContainerRunOptions, image: Awaited<ReturnType<t
   // The image's USER (or --user) is resolved in the image's own /etc/passwd, as Docker does: never root by default.
   const userSpec = opts.user ?? image.user
   const user = userSpec ? resolveUser(image.lowerDirs[0]!, userSpec) : undefined
+  const env = {PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...envRecord(image.env), HOSTNAME: id, ...envRecord(envFlags(opts.env))}
   return {
     id,
     image: opts.image,
@@ -79,7 +80,7 @@ export function runConfig(opts: ContainerRunOptions, image: Awaited<ReturnType<t
     rootfsMode: overlaySupported() ? 'overlay' : 'copy',
     writableLayer: opts.writableLayer ?? 'disk',
     argv,
-    env: {PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...envRecord(image.env), HOSTNAME: id, ...envRecord(envFlags(opts.env))},
+    env: {HOME: userHome(image.lowerDirs[0]!, userSpec), ...env}, // docker run sets HOME from the user's passwd entry unless given
     ...(user && (user.uid !== 0 || user.gid !== 0) ? {user} : {}),
     cwd: opts.workdir ?? image.workingDir,
     hostname: id,

@@ -31,11 +31,11 @@ import {copyEntries, resolveInImage, type SourceTree} from './copy.js'
 import {debianSuite, debootstrapBase} from './debootstrap.js'
 import {upperToEntries} from './diff.js'
 import {loadIgnore, NO_IGNORE, type IgnoreRules} from './ignore.js'
-import {applyConfigInstruction, argDeclarations, DEFAULT_SHELL, fail, runEnv, stageVars, word, type Ctx, type StageConfig} from './instructions.js'
+import {applyConfigInstruction, argDeclarations, DEFAULT_PATH, DEFAULT_SHELL, fail, runEnv, stageVars, word, type Ctx, type StageConfig} from './instructions.js'
 import {processWord} from './lexer.js'
 import type {RunStepExecutor} from './run-step.js'
 import {planStages, stageRef, type Stage} from './stages.js'
-import {resolveUser} from './user.js'
+import {resolveUser, userHome} from './user.js'
 
 export interface BuildOptions {
   file: string
@@ -104,6 +104,9 @@ interface StageState extends StageConfig {
   architecture: string
   os: string
 }
+
+/** Mount points the runtime makes in a RUN step's rootfs (src/runtime/native/nsexec.c mounts /dev, /proc, /sys). */
+const MOUNT_STUBS = ['dev', 'proc', 'sys']
 
 const COPY_FLAGS = new Set(['from', 'chown', 'chmod', 'link'])
 const ADD_FLAGS = new Set(['chown', 'chmod', 'link'])
@@ -184,7 +187,11 @@ export async function buildImage(store: ImageStore, opts: BuildOptions): Promise
       if (ins === stage.from) {
         const dep = stageRef(plan.stages, stage.base, stage.index)
         if (dep) s = inherit(done.get(dep.index)!)
-        else if (stage.base.toLowerCase() === 'scratch') s = emptyStage()
+        else if (stage.base.toLowerCase() === 'scratch') {
+          // As BuildKit and buildah: an image from scratch starts with the default PATH.
+          s = emptyStage()
+          s.config.Env = [`PATH=${DEFAULT_PATH}`]
+        }
         else s = await stateFromImage(store, await baseImage(store, stage.base, opts, where, stage.platform))
       } else if (ins.keyword === 'ARG') {
         for (const [k, dflt] of argDeclarations(ctx, ins, stageVars(s))) {
@@ -280,6 +287,8 @@ async function filesystemStep(store: ImageStore, opts: BuildOptions, ctx: Ctx, s
       await mkdir(join(tmp, 'empty'), {recursive: true})
       const cwdComps = cwd.split('/').filter(Boolean)
       if (!resolveDirInRoot(lower, cwdComps, false)) resolveDirInRoot(join(tmp, 'upper'), cwdComps, true)
+      // HOME from the user's passwd entry when the image sets none (buildah does this; docker run too).
+      if (env.HOME === undefined) env.HOME = userHome(lower, s.config.User ?? '')
       const r = await opts.executor.run({lowerDirs: [lower], upperDir: join(tmp, 'upper'), workDir: join(tmp, 'work'), argv, env, cwd, ...(s.config.User ? {user: s.config.User} : {}), network: opts.network})
       if (r.exitCode !== 0) {
         const tail = r.output.trimEnd().split('\n').slice(-15).join('\n')
@@ -288,7 +297,10 @@ async function filesystemStep(store: ImageStore, opts: BuildOptions, ctx: Ctx, s
       if (r.output.trim()) opts.log?.(r.output.trimEnd().replace(/^/gm, '  | '))
       const {entries, warnings} = await upperToEntries(join(tmp, 'upper'))
       for (const w of warnings) opts.log?.(`warning: ${where}: ${w}`)
-      return entries
+      // The runtime's mount points are not the step's files: like BuildKit's mount-stub cleaner, drop
+      // the ones the parent image did not have (what is mounted over them never reaches the upper dir).
+      const stubs = MOUNT_STUBS.filter((d) => !existsSync(join(lower, d)))
+      return entries.filter((e) => !stubs.some((d) => e.path === d || e.path.startsWith(`${d}/`)))
     }
   } else if (ins.keyword === 'WORKDIR') {
     const dir = word(ctx, ins, ins.args, vars)

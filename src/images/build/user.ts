@@ -82,3 +82,12 @@ export function resolveChown(rootfs: string, spec: string): {uid: number; gid: n
   if (g !== undefined && g !== '') gid = groupId(rootfs, g)
   return {uid, gid}
 }
+
+/** The home directory of USER `spec` in the image (`/root` for root, `/` when the user has no passwd entry), as Docker sets HOME. */
+export function userHome(rootfs: string, spec: string): string {
+  const [u] = split(spec.trim())
+  const rows = readDb(rootfs, 'passwd')
+  const row = u === '' ? rows.find((r) => r[2] === '0') : isId(u) ? rows.find((r) => r[2] === u) : rows.find((r) => r[0] === u)
+  if (row?.[5]) return row[5]
+  return u === '' || u === '0' || u === 'root' ? '/root' : '/'
+}

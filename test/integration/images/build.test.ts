@@ -86,6 +86,22 @@ describe.skipIf(!isRoot)('image build (root: RUN runs in namespaces over overlay
     expect(failed.stderr).toContain('about to fail')
   })
 
+  it("Docker habits on the CLI: -t NAME CONTEXT builds (the tag no longer swallows the context); a bad tag is exit 2 before any step runs; WORKDIR alone makes its directory, so the container starts there", async () => {
+    const ctx = join(base, 'habits')
+    mkdirSync(ctx)
+    writeFileSync(join(ctx, 'Containerfile'), 'FROM isobench/idle\nWORKDIR /a/b\nRUN echo ran\n')
+    const bad = await isobench(['image', 'build', '-t', 'Bad:Tag', ctx, '--state-dir', stateDir])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr.trim().split('\n')).toEqual(['error: invalid image reference "Bad:Tag": the repository name must be lowercase'])
+    writeFileSync(join(ctx, 'Containerfile'), 'FROM isobench/idle\nWORKDIR /a/b\n')
+    const r = await isobench(['image', 'build', '-t', 'hello:1', '-t', 'hello:2', '--build-arg', 'X=1', ctx, '--state-dir', stateDir])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toMatch(/^built hello:1, hello:2 [0-9a-f]{12}/)
+    const run = await isobench(['container', 'run', '--rm', '--network', 'none', 'hello:1', '--state-dir', stateDir, '--', 'pwd'])
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toBe('/a/b')
+  })
+
   it('FROM scratch + COPY of a static binary makes a runnable image; sources outside the context are refused', async () => {
     const ctx = join(base, 'scratch')
     mkdirSync(ctx)
