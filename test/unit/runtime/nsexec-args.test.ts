@@ -108,3 +108,20 @@ describe('addresses', () => {
     expect(n.length).toBeLessThanOrEqual(15)
   })
 })
+
+describe('the workload user and -e flags', () => {
+  it('a resolved USER becomes --user uid:gid before the command; root stays without it', async () => {
+    const plan = cgroupPlan(parseCgroupLayout('cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0'), 'c1', {})
+    const paths = containerPaths('/state/containers/c1')
+    const opts = {bindSources: ['/srv', '/d'], tiedToParent: true, removeDir: false, stateFiles: true}
+    const a = nsexecArgs({...config, user: {uid: 1234, gid: 5678}}, paths, plan, opts)
+    expect(a.slice(a.indexOf('--user'), a.indexOf('--user') + 2)).toEqual(['--user', '1234:5678'])
+    expect(a.indexOf('--user')).toBeLessThan(a.indexOf('--'))
+    expect(nsexecArgs(config, paths, plan, opts)).not.toContain('--user')
+  })
+
+  it('-e NAME takes the host value (left out when unset); -e NAME=VALUE as given', async () => {
+    const {envFlags} = await import('../../../src/runtime/image-rootfs.js')
+    expect(envFlags(['A', 'B', 'C=x=y', 'D='], {A: 'host a'})).toEqual(['A=host a', 'C=x=y', 'D='])
+  })
+})
