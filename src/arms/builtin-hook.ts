@@ -3,7 +3,7 @@
  * Heavy arm modules are imported only when an arm is created.
  */
 import type {Hook} from '@oclif/core'
-import type {ArmProvider} from './arm.js'
+import type {ArmProvider} from '../core/arm.js'
 import {ContainerArm} from './container.js'
 import {crunProvider} from './crun.js'
 import {ProcessArm} from './process.js'
@@ -41,6 +41,6 @@ export default hook
 
 declare module '@oclif/core' {
   interface Hooks {
-    'isobench:arms': {options: import('./arm.js').ArmsHookOptions; return: ArmProvider[]}
+    'isobench:arms': {options: import('../core/arm.js').ArmsHookOptions; return: ArmProvider[]}
   }
 }

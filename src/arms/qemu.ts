@@ -9,10 +9,10 @@
  * back to pc and the arm's notes say so.
  * Limits: vCPUs = ceil(limits.cpus) (default 1), guest RAM = limits.memoryMiB (default 256 MiB).
  */
-import {ArmError} from '../errors.js'
+import {ArmError} from '../core/errors.js'
 import {sampleProcesses} from '../host/procfs.js'
-import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, Limits, ReadyResult, ResourceSample, WorkloadSpec} from './arm.js'
-import {rootfsMedium} from './arm.js'
+import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, Limits, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
+import {rootfsMedium} from '../core/arm.js'
 import {waitReady} from './readiness.js'
 import type {RunningVm} from '../vm/launch.js'
 import type {PreparedImage} from '../vm/guest.js'

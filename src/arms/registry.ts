@@ -3,7 +3,7 @@
  * the ArmProviders it contributes. Without an oclif Config (library use) only the built-ins are known.
  */
 import type {Config} from '@oclif/core'
-import type {ArmProvider} from './arm.js'
+import type {ArmProvider} from '../core/arm.js'
 import * as sdk from './sdk.js'
 
 export interface ProviderEntry extends ArmProvider {

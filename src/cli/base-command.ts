@@ -3,7 +3,7 @@
  * codes (UsageError → 2 with one line, no stack trace; anything else → 1 with a hint).
  */
 import {Command, Errors} from '@oclif/core'
-import {IsobenchError} from './errors.js'
+import {IsobenchError} from '../core/errors.js'
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true

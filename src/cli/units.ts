@@ -1,5 +1,5 @@
 /** Parsing the units users type: durations (90s, 10m, 1h), percentages (5%), sizes (256M, 1G). */
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 
 const DURATION = {ms: 0.001, s: 1, m: 60, h: 3600} as const
 

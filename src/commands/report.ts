@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
 
 export default class Report extends BaseCommand {
   static override summary = 'Write a self-contained HTML report of one or more results.json files.'
@@ -26,7 +26,7 @@ Exit codes: 0 written, 2 bad input.`
     const {argv, flags} = await this.parse(Report)
     const {dirname, join, resolve} = await import('node:path')
     const {loadResultsFile} = await import('../report/load-results.js')
-    const {parsePercent} = await import('../engine/units.js')
+    const {parsePercent} = await import('../cli/units.js')
     const {buildReport} = await import('../report/index.js')
     const {mkdirSync, renameSync, writeFileSync} = await import('node:fs')
     const files = argv as string[]

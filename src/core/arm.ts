@@ -5,9 +5,9 @@
  * Lifecycle per run:  available() → prepare() → [start() → waitReady() → sample()* → stop()]* → cleanup()
  * Times are host monotonic milliseconds (performance.now()); guest clocks are never used.
  */
-import type {CleanupRegistry} from '../engine/cleanup.js'
-import type {Logger} from '../engine/log.js'
-import type {IsobenchConfig} from '../config/schema.js'
+import type {CleanupRegistry} from './cleanup.js'
+import type {Logger} from './log.js'
+import type {IsobenchConfig} from './config.js'
 
 export type ArmKind = 'process' | 'container' | 'oci' | 'vm' | (string & {})
 
@@ -173,5 +173,5 @@ export interface ArmProvider {
 /** Options the `isobench:arms` hook receives. */
 export interface ArmsHookOptions {
   /** The helpers a plugin can build an arm from (see src/arms/sdk.ts). */
-  sdk: typeof import('./sdk.js')
+  sdk: typeof import('../arms/sdk.js')
 }

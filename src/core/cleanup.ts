@@ -3,7 +3,7 @@
  * registers an undo here. On SIGINT/SIGTERM the registry runs every undo (newest first), lets the
  * results store flush, and the process exits 130/143. Normal completion calls runAll() too.
  */
-import {signalExitCode} from '../errors.js'
+import {signalExitCode} from './errors.js'
 
 type Undo = () => Promise<void> | void
 

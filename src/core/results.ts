@@ -2,7 +2,7 @@
  * results.json: the versioned record of one run. Every raw sample is kept; summaries and
  * comparisons are derived from samples and can be recomputed by `isobench report`.
  */
-import type {Accel, ArmKind, Limits, PhaseMark} from '../arms/arm.js'
+import type {Accel, ArmKind, Limits, PhaseMark} from './arm.js'
 
 export const RESULTS_SCHEMA_VERSION = 1
 

@@ -7,8 +7,8 @@
  *   CI excludes 1, p < α and |change| ≥ t            → regression / improvement (by the figure's direction)
  *   anything else                                    → inconclusive (a small or unproven change)
  */
-import {groupSamples, paramsKey, type Group} from '../engine/analyze.js'
-import type {Direction, Results} from '../engine/results.js'
+import {groupSamples, paramsKey, type Group} from './analyze.js'
+import type {Direction, Results} from '../core/results.js'
 import {bootstrapDifferenceOfMedians, differenceVerdict, magnitude, permutationTest, ratioOfMedians, seedFrom} from '../stats/index.js'
 import {median} from 'simple-statistics'
 

@@ -3,10 +3,10 @@
  * resources it got (a VM's vCPUs and guest RAM next to a container's CPU quota and memory limit),
  * with every mismatch spelled out, and where the rootfs lived (disk or memory, the same for every arm). Built after prepare(), when the arms know their images.
  */
-import {rootfsMedium, type Arm, type Limits} from '../arms/arm.js'
+import {rootfsMedium, type Arm, type Limits} from '../core/arm.js'
 import {vmResources} from '../arms/qemu.js'
 import {catalog} from '../workloads/catalog.js'
-import type {ParityRecord} from './results.js'
+import type {ParityRecord} from '../core/results.js'
 
 export interface ParityCell {
   workload: string

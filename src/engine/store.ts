@@ -5,7 +5,7 @@
  */
 import {mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync, lstatSync} from 'node:fs'
 import {join, resolve} from 'node:path'
-import type {Results, Sample} from './results.js'
+import type {Results, Sample} from '../core/results.js'
 
 export class ResultsStore {
   readonly dir: string

@@ -2,7 +2,7 @@
  * Image names: `name[:tag]` (tag defaults to `latest`), `name@sha256:…`, a full digest, or a unique
  * prefix (≥ 6 hex chars) of a manifest digest. Bad names are UsageErrors (exit 2).
  */
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 
 const NAME_RE = /^[a-z0-9]+(?:[._\-/][a-z0-9]+|__[a-z0-9]+|[.:][0-9]+\/[a-z0-9]+)*$/i
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/

@@ -2,7 +2,7 @@
  * Building blocks the metrics share: start and await one instance, run a finite workload to its
  * end and parse its figures, stop a set of instances whatever happened, sleep with abort.
  */
-import type {Arm, Instance, InstanceSpec, ReadyResult} from '../arms/arm.js'
+import type {Arm, Instance, InstanceSpec, ReadyResult} from '../core/arm.js'
 import type {WorkloadProfile} from '../workloads/profile.js'
 import type {SampleDraft} from './metric.js'
 

@@ -1,6 +1,6 @@
 /** Renderings of a run comparison: a terminal table, Markdown (CI job summaries), JUnit XML, JSON. */
-import {changeCi, changePct, num, paramsText} from '../report/format.js'
-import {cellLabel, type Change, type RunComparison} from './compare-runs.js'
+import {changeCi, changePct, num, paramsText} from './format.js'
+import {cellLabel, type Change, type RunComparison} from '../engine/compare-runs.js'
 
 export const FORMATS = ['table', 'markdown', 'json', 'junit'] as const
 export type Format = (typeof FORMATS)[number]

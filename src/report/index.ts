@@ -4,7 +4,7 @@
  */
 import {mkdirSync, renameSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
-import type {Results} from '../engine/results.js'
+import type {Results} from '../core/results.js'
 import {baselineChart, baselineComparison, baselineSection} from './baseline.js'
 import {buildCharts, type Chart} from './charts.js'
 import {h, raw} from './escape.js'

@@ -5,11 +5,11 @@
  */
 import {readFileSync, readdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
-import {listContainerCgroups, removeCgroupDirs} from './cgroups.js'
-import {hostCgroups} from './containers.js'
-import {BRIDGE, bridgePorts, deleteLink, hostVethName, listHostVeths, listLeases, releaseAddress} from './network.js'
-import {ociDir, removeBundle, staleBundles} from './oci-run.js'
-import {containerDir, containersDir, listContainerIds, readContainer, type ContainerState} from './state.js'
+import {listContainerCgroups, removeCgroupDirs} from './cgroups/cgroups.js'
+import {hostCgroups} from './container/lifecycle.js'
+import {BRIDGE, bridgePorts, deleteLink, hostVethName, listHostVeths, listLeases, releaseAddress} from './network/bridge.js'
+import {ociDir, removeBundle, staleBundles} from './oci/run.js'
+import {containerDir, containersDir, listContainerIds, readContainer, type ContainerState} from './container/state.js'
 
 export interface PruneResult {
   containers: string[]

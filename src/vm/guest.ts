@@ -6,7 +6,7 @@
  */
 import {existsSync} from 'node:fs'
 import {execa} from 'execa'
-import type {CleanupRegistry} from '../engine/cleanup.js'
+import type {CleanupRegistry} from '../core/cleanup.js'
 import {ensureGuestArtefacts, type Compression, type GuestArtefacts} from './artefacts.js'
 import {fetchCloudKernel, findGuestKernel, installedKernels, kernelFeatures, readKernelConfig, type GuestKernel} from './kernel.js'
 import {QEMU_BINARY, machineListHasMicrovm, type Machine, type VmAccel} from './qemu-args.js'

@@ -13,10 +13,10 @@ import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 import {execa} from 'execa'
-import type {PhaseMark} from '../arms/arm.js'
-import {MarkerStream} from '../arms/markers.js'
-import {spawnInstanceProcess, stopProcessGroup, type InstanceProcess} from '../arms/spawn.js'
-import type {CleanupRegistry, CleanupHandle} from '../engine/cleanup.js'
+import type {PhaseMark} from '../core/arm.js'
+import {MarkerStream} from '../core/markers.js'
+import {spawnInstanceProcess, stopProcessGroup, type InstanceProcess} from '../host/process.js'
+import type {CleanupRegistry, CleanupHandle} from '../core/cleanup.js'
 import {instanceDisk, type GuestArtefacts} from './artefacts.js'
 import {guestCmdline} from './guest-init.js'
 import {writeMeta, type VmMeta} from './instances.js'
@@ -183,7 +183,7 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
       guestNet = `${USER_NET.guest}/${USER_NET.prefix},${USER_NET.host}`
       endpoint = {host: '127.0.0.1', ports: Object.fromEntries(forwards.map((f) => [f.guestPort, f.hostPort]))}
     } else if (spec.network === 'tap') {
-      const net = await import('../runtime/network.js')
+      const net = await import('../runtime/network/bridge.js')
       await net.ensureBridge()
       ip = net.leaseAddress(spec.stateDir, `vm-${spec.id}`)
       const leased = ip

@@ -2,8 +2,8 @@
  * A workload profile: data describing one workload, the same in every arm. The catalog
  * (src/workloads/catalog.ts) lists them; scenarios name them.
  */
-import type {ReadinessRule} from '../arms/arm.js'
-import type {Direction} from '../engine/results.js'
+import type {ReadinessRule} from '../core/arm.js'
+import type {Direction} from '../core/results.js'
 
 export interface FigureDef {
   /** Key in the parser's output, e.g. 'ops_per_s'. */

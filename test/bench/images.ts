@@ -10,7 +10,7 @@ import {execa} from 'execa'
 import {median} from 'simple-statistics'
 import {buildImage} from '../../src/images/build/build.js'
 import {loadRunStepExecutor} from '../../src/images/build/run-step.js'
-import {humanBytes} from '../../src/images/cli.js'
+import {humanBytes} from '../../src/cli/flags.js'
 import {allRecipes} from '../../src/images/recipe.js'
 import {ensureRecipeImage, openImageStore, unpackRootfs} from '../../src/images/rootfs.js'
 

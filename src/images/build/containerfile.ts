@@ -3,7 +3,7 @@
  * one instruction per logical line with its first physical line number, and the shell-style word
  * splitting with variable substitution ($V, ${V}, ${V:-d}, ${V:+d}) that ENV, LABEL, COPY, … use.
  */
-import {InputFileError} from '../../errors.js'
+import {InputFileError} from '../../core/errors.js'
 
 export const SUPPORTED = ['FROM', 'COPY', 'ADD', 'RUN', 'ENV', 'WORKDIR', 'USER', 'ENTRYPOINT', 'CMD', 'EXPOSE', 'LABEL', 'ARG'] as const
 export type Keyword = (typeof SUPPORTED)[number]

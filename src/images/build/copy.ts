@@ -8,7 +8,7 @@
 import {createHash} from 'node:crypto'
 import {closeSync, existsSync, lstatSync, mkdtempSync, openSync, readSync, readdirSync, readlinkSync, realpathSync, rmSync} from 'node:fs'
 import {join, posix, relative} from 'node:path'
-import {UsageError} from '../../errors.js'
+import {UsageError} from '../../core/errors.js'
 import {applyLayer} from '../layer/apply.js'
 import {detectCompression, openTarStream} from '../layer/tar-read.js'
 import type {LayerEntry} from '../layer/tar-write.js'

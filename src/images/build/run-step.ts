@@ -10,7 +10,7 @@
  * down, and resolves with the exit code and the combined stdout/stderr. The files the step wrote are
  * then in upperDir (overlayfs whiteouts included), which the build turns into a layer.
  *
- * The runtime provides it in src/runtime/build-executor.ts (`createBuildExecutor()`); until that
+ * The runtime provides it in src/runtime/container/build-executor.ts (`createBuildExecutor()`); until that
  * exists, `unshareExecutor` below runs the step with util-linux unshare (mount + pid (+ net, uts,
  * ipc) namespaces, overlay, /proc, chroot) — a real, if minimal, container.
  */
@@ -76,7 +76,7 @@ export const unshareExecutor: RunStepExecutor & {name: string} = {
 
 /** The runtime's executor when it is there, else the unshare fallback. */
 export async function loadRunStepExecutor(): Promise<RunStepExecutor & {name?: string}> {
-  const spec = '../../runtime/build-executor.js'
+  const spec = '../../runtime/container/build-executor.js'
   try {
     const mod = (await import(spec)) as {createBuildExecutor?: () => RunStepExecutor}
     if (mod.createBuildExecutor) return Object.assign(mod.createBuildExecutor(), {name: 'isobench runtime'})

@@ -6,12 +6,12 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import {cpSync, existsSync, openSync, closeSync, readFileSync, rmSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {UsageError} from '../errors.js'
-import {cgroupPlan, detectCgroupLayout, ensureCgroupParents, type CgroupLayout, type CgroupPlan} from './cgroups.js'
-import {ensureNsexec} from './native.js'
-import {attachToBridge, deleteLink, leaseAddress, releaseAddress} from './network.js'
+import {UsageError} from '../../core/errors.js'
+import {cgroupPlan, detectCgroupLayout, ensureCgroupParents, type CgroupLayout, type CgroupPlan} from '../cgroups/cgroups.js'
+import {ensureNsexec} from '../native/build.js'
+import {attachToBridge, deleteLink, leaseAddress, releaseAddress} from '../network/bridge.js'
 import {containerPaths, nsexecArgs, type ContainerPaths} from './nsexec-args.js'
-import {startPortProxy, type PortProxy} from './port-proxy.js'
+import {startPortProxy, type PortProxy} from '../network/port-proxy.js'
 import {
   ID_PATTERN,
   containerDir,
@@ -252,7 +252,7 @@ export async function deleteContainer(stateDir: string, id: string, force = fals
     if (!force) throw new UsageError(`container ${id} is running; stop it first or use --force`, 'bad-state')
     await stopContainer(stateDir, id, 0)
   }
-  const {releaseContainerResources} = await import('./prune.js')
+  const {releaseContainerResources} = await import('../prune.js')
   await releaseContainerResources(stateDir, id, state)
 }
 

@@ -5,7 +5,7 @@
  *   -p HOST:CONTAINER  (published on 127.0.0.1 only)
  */
 import {isAbsolute, normalize} from 'node:path'
-import {UsageError} from '../errors.js'
+import {UsageError} from '../../core/errors.js'
 
 export type MountSpec =
   | {type: 'bind'; source: string; target: string; readonly: boolean}

@@ -1,6 +1,6 @@
 /** The helper's command line for one container (pure: tested in test/unit/runtime). */
 import {join} from 'node:path'
-import type {CgroupPlan} from './cgroups.js'
+import type {CgroupPlan} from '../cgroups/cgroups.js'
 import type {ContainerConfig} from './state.js'
 
 export interface ContainerPaths {

@@ -6,12 +6,12 @@
 import {createWriteStream, existsSync} from 'node:fs'
 import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
-import type {CleanupRegistry} from '../engine/cleanup.js'
-import {UsageError} from '../errors.js'
-import {createContainer, launch, overlaySupported, stopContainer} from './containers.js'
-import {envRecord, resolveImage} from './image-rootfs.js'
+import type {CleanupRegistry} from '../../core/cleanup.js'
+import {UsageError} from '../../core/errors.js'
+import {createContainer, launch, overlaySupported, stopContainer} from './lifecycle.js'
+import {envRecord, resolveImage} from './image.js'
 import {parseMemoryMiB, parseMount, parsePort, type PortSpec} from './mount-spec.js'
-import {releaseContainerResources} from './prune.js'
+import {releaseContainerResources} from '../prune.js'
 import {containerDir, newContainerId, readContainer, writeRuntimeState, type ContainerConfig, type RuntimeNetwork, type WritableLayer} from './state.js'
 
 export interface ContainerRunOptions {
@@ -155,7 +155,7 @@ function once(stream: NodeJS.ReadableStream): Promise<void> {
 /** A detached proxy process for a detached container's published ports; it exits with the container. */
 function spawnPortProxy(stateDir: string, id: string, shimPid: number, ip: string, ports: PortSpec[]): number {
   const ts = import.meta.url.endsWith('.ts')
-  const main = fileURLToPath(new URL(ts ? './port-proxy-main.ts' : './port-proxy-main.js', import.meta.url))
+  const main = fileURLToPath(new URL(ts ? '../network/port-proxy-main.ts' : '../network/port-proxy-main.js', import.meta.url))
   if (!existsSync(main)) throw new Error(`port proxy ${main} is missing (npm run build)`)
   const args = [...(ts ? ['--import', 'tsx'] : []), main, 'isobench-port-proxy', containerDir(stateDir, id), String(shimPid), ...ports.map((p) => `${p.host}:${ip}:${p.container}`)]
   const child = spawn(process.execPath, args, {detached: true, stdio: 'ignore'})

@@ -12,7 +12,7 @@
 import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {randomBytes} from 'node:crypto'
-import type {CgroupLimits} from './cgroups.js'
+import type {CgroupLimits} from '../cgroups/cgroups.js'
 import type {MountSpec, PortSpec} from './mount-spec.js'
 
 export type RuntimeNetwork = 'none' | 'host' | 'bridge'

@@ -1,7 +1,7 @@
 /** Named volumes: `<stateDir>/volumes/<name>/_data`, created on first use, kept until removed. */
 import {existsSync, mkdirSync, readdirSync, rmSync, statSync} from 'node:fs'
 import {join} from 'node:path'
-import {UsageError} from '../errors.js'
+import {UsageError} from '../../core/errors.js'
 import {VOLUME_NAME} from './mount-spec.js'
 import {listContainers} from './state.js'
 

@@ -1,5 +1,5 @@
 /**
- * The runtime's C helper (src/runtime/native/nsexec.c → build/native/isobench-nsexec): it creates
+ * The runtime's C helper (nsexec.c beside this file → build/native/isobench-nsexec): it creates
  * the namespaces, mounts the rootfs, pivots, joins the cgroups and execs, and stays as the
  * container's shim. `isobench setup` builds it; ensureNsexec() also builds it on first use when
  * the binary is missing or older than its source (cc is on every machine we support).
@@ -9,10 +9,10 @@ import {existsSync, mkdirSync, renameSync, rmSync, statSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
-import {ArmError} from '../errors.js'
+import {ArmError} from '../../core/errors.js'
 
-/** The package root: two levels above this module in src/runtime and in dist/runtime alike. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+/** The package root: three levels above this module in src/runtime/native and in dist/runtime/native alike. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 export const NSEXEC_SOURCE = join(PACKAGE_ROOT, 'src', 'runtime', 'native', 'nsexec.c')
 export const NSEXEC_BINARY = process.env.ISOBENCH_NSEXEC ?? join(PACKAGE_ROOT, 'build', 'native', 'isobench-nsexec')
 

@@ -1,7 +1,7 @@
 /**
  * Port publishing: a userspace TCP proxy on 127.0.0.1:<host port> → <container ip>:<port>
  * (loopback only; like docker-proxy). Runs inside the isobench process that started the container,
- * or as a small detached process for `container run -d` (src/runtime/port-proxy-main.ts).
+ * or as a small detached process for `container run -d` (port-proxy-main.ts).
  */
 import {createServer, connect, type Server, type Socket} from 'node:net'
 

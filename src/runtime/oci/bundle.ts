@@ -4,7 +4,7 @@
  * paths, Docker's default capabilities and the cgroup limits our runtime applies, with the cgroup
  * under the `isobench` parent so prune finds it. Pure: tested in test/unit/runtime.
  */
-import {CPU_PERIOD_US, CGROUP_PARENT, type CgroupLimits} from './cgroups.js'
+import {CPU_PERIOD_US, CGROUP_PARENT, type CgroupLimits} from '../cgroups/cgroups.js'
 
 export const DEFAULT_CAPS = [
   'CAP_CHOWN',

@@ -8,9 +8,9 @@ import {copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
-import {detectCgroupLayout} from './cgroups.js'
-import {ensureNsexec} from './native.js'
-import {ociConfig} from './oci-bundle.js'
+import {detectCgroupLayout} from '../cgroups/cgroups.js'
+import {ensureNsexec} from '../native/build.js'
+import {ociConfig} from './bundle.js'
 
 export type OciRuntimeName = 'runc' | 'crun'
 

@@ -8,11 +8,11 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import type {CgroupLimits} from './cgroups.js'
-import {ensureNsexec} from './native.js'
-import {ociConfig} from './oci-bundle.js'
-import type {OciProbe, OciRuntimeName} from './oci-probe.js'
-import type {WritableLayer} from './state.js'
+import type {CgroupLimits} from '../cgroups/cgroups.js'
+import {ensureNsexec} from '../native/build.js'
+import {ociConfig} from './bundle.js'
+import type {OciProbe, OciRuntimeName} from './probe.js'
+import type {WritableLayer} from '../container/state.js'
 
 export interface OciRunSpec {
   stateDir: string

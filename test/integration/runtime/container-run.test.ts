@@ -6,11 +6,11 @@ import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {CleanupRegistry} from '../../../src/engine/cleanup.js'
-import {hostCgroups} from '../../../src/runtime/containers.js'
-import {listContainerCgroups} from '../../../src/runtime/cgroups.js'
+import {CleanupRegistry} from '../../../src/core/cleanup.js'
+import {hostCgroups} from '../../../src/runtime/container/lifecycle.js'
+import {listContainerCgroups} from '../../../src/runtime/cgroups/cgroups.js'
 import {pruneContainers} from '../../../src/runtime/prune.js'
-import {runContainer, type ContainerRunOptions} from '../../../src/runtime/run.js'
+import {runContainer, type ContainerRunOptions} from '../../../src/runtime/container/run.js'
 
 const root = process.getuid?.() === 0
 const stateDir = mkdtempSync(join(tmpdir(), 'isobench-rt-'))

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {parseDuration, parsePercent, parseSizeMiB} from '../../../src/engine/units.js'
+import {parseDuration, parsePercent, parseSizeMiB} from '../../../src/cli/units.js'
 
 describe('units', () => {
   it('parses durations', () => {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {execForm, keyValues, leadingFlags, parseContainerfile, shellWords, substitute} from '../../../src/images/build/containerfile.js'
-import {InputFileError} from '../../../src/errors.js'
+import {InputFileError} from '../../../src/core/errors.js'
 
 describe('parseContainerfile', () => {
   it('joins continuations, drops comments (also inside continuations), keeps first line numbers', () => {

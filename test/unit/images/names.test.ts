@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {normalizeName, parseRef, tagOf} from '../../../src/images/names.js'
 import {memberComponents, UnsafeLayerError} from '../../../src/images/layer/safe-path.js'
-import {UsageError} from '../../../src/errors.js'
+import {UsageError} from '../../../src/core/errors.js'
 
 describe('image names', () => {
   it('adds :latest, keeps tags and registry ports', () => {

@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest'
-import {cgroupPlan, parseCgroupLayout} from '../../../src/runtime/cgroups.js'
-import {containerPaths, nsexecArgs} from '../../../src/runtime/nsexec-args.js'
-import {rootfsMedium} from '../../../src/arms/arm.js'
-import type {ContainerConfig} from '../../../src/runtime/state.js'
-import {hostVethName, intToIp, ipToInt, isLeasable} from '../../../src/runtime/network.js'
+import {cgroupPlan, parseCgroupLayout} from '../../../src/runtime/cgroups/cgroups.js'
+import {containerPaths, nsexecArgs} from '../../../src/runtime/container/nsexec-args.js'
+import {rootfsMedium} from '../../../src/core/arm.js'
+import type {ContainerConfig} from '../../../src/runtime/container/state.js'
+import {hostVethName, intToIp, ipToInt, isLeasable} from '../../../src/runtime/network/bridge.js'
 
 const config: ContainerConfig = {
   id: 'c1',
