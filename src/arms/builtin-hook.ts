@@ -1,6 +1,6 @@
 /**
- * The built-in arms answer the `isobench:arms` hook exactly as an external plugin would.
- * Heavy arm modules are imported only when an arm is created.
+ * The built-in arms answer the `isobench:arms` hook exactly as an external plugin would (the hook's
+ * types are in hook.ts).
  */
 import type {Hook} from '@oclif/core'
 import type {ArmProvider} from '../core/arm.js'
@@ -38,9 +38,3 @@ const hook: Hook<'isobench:arms'> = async function () {
 }
 
 export default hook
-
-declare module '@oclif/core' {
-  interface Hooks {
-    'isobench:arms': {options: import('../core/arm.js').ArmsHookOptions; return: ArmProvider[]}
-  }
-}

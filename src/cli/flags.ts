@@ -1,5 +1,6 @@
-/** Shared pieces of the `isobench image …` commands: the state-dir flag and human-readable sizes. */
+/** Flags and output helpers shared by commands: the state-dir and config flags, human-readable sizes, text tables. */
 import {Flags} from '@oclif/core'
+import {loadConfig} from '../config/load.js'
 
 export const stateDirFlags = {
   'state-dir': Flags.string({description: 'state directory (images, rootfs cache); default: ISOBENCH_STATE_DIR, else the config stateDir (/var/lib/isobench)', env: 'ISOBENCH_STATE_DIR'}),
@@ -9,7 +10,6 @@ export const stateDirFlags = {
 /** --state-dir (or ISOBENCH_STATE_DIR, which oclif maps onto it), else the config's stateDir. */
 export async function resolveStateDir(flags: {'state-dir'?: string; config?: string}): Promise<string> {
   if (flags['state-dir']) return flags['state-dir']
-  const {loadConfig} = await import('../config/load.js')
   return (await loadConfig(process.cwd(), flags.config)).config.stateDir
 }
 

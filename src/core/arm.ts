@@ -6,8 +6,8 @@
  * Times are host monotonic milliseconds (performance.now()); guest clocks are never used.
  */
 import type {CleanupRegistry} from './cleanup.js'
-import type {Logger} from './log.js'
 import type {IsobenchConfig} from './config.js'
+import type {Logger} from './log.js'
 
 export type ArmKind = 'process' | 'container' | 'oci' | 'vm' | (string & {})
 
@@ -70,6 +70,14 @@ export interface WorkloadSpec {
    * writable layer must be on disk (see rootfsMedium).
    */
   rootfs?: 'block'
+}
+
+/** The image a workload runs when it names none, in every arm. */
+export const DEFAULT_IMAGE = 'idle'
+
+/** The image an instance of this workload runs: its own, else DEFAULT_IMAGE. */
+export function imageOf(workload: Pick<WorkloadSpec, 'image'>): string {
+  return workload.image ?? DEFAULT_IMAGE
 }
 
 /**
@@ -168,10 +176,4 @@ export interface ArmProvider {
   kind: ArmKind
   description: string
   create(ctx: ArmContext): Arm
-}
-
-/** Options the `isobench:arms` hook receives. */
-export interface ArmsHookOptions {
-  /** The helpers a plugin can build an arm from (see src/arms/sdk.ts). */
-  sdk: typeof import('../arms/sdk.js')
 }

@@ -3,7 +3,7 @@
  * resources it got (a VM's vCPUs and guest RAM next to a container's CPU quota and memory limit),
  * with every mismatch spelled out, and where the rootfs lived (disk or memory, the same for every arm). Built after prepare(), when the arms know their images.
  */
-import {rootfsMedium, type Arm, type Limits} from '../core/arm.js'
+import {imageOf, rootfsMedium, type Arm, type Limits} from '../core/arm.js'
 import {vmResources} from '../arms/qemu.js'
 import {catalog} from '../workloads/catalog.js'
 import type {ParityRecord} from '../core/results.js'
@@ -20,7 +20,7 @@ export function parityRecords(cells: ParityCell[], arms: ReadonlyMap<string, Arm
     const key = `${cell.workload}\0${JSON.stringify(cell.limits)}`
     if (seen.has(key)) continue
     const profile = catalog.get(cell.workload)
-    const image = profile?.image ?? 'idle'
+    const image = imageOf(profile ?? {})
     const record: ParityRecord = {workload: cell.workload, rootfsDigest: {}, rootfsMedium: rootfsMedium(profile ?? {}), limits: {}, mismatches: []}
     for (const name of cell.arms) {
       const arm = arms.get(name)

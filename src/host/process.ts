@@ -1,4 +1,5 @@
-/** Spawning instance processes: own process group, piped output, killed as a whole tree. */
+/** Host processes: spawning instance processes (own process group, piped output, killed as a whole tree), and signalling pids we recorded. */
+import {readFileSync} from 'node:fs'
 import {execa, type ResultPromise} from 'execa'
 
 export type InstanceProcess = ResultPromise<{detached: true; buffer: false; reject: false}>
@@ -36,4 +37,36 @@ export async function stopProcessGroup(child: {pid?: number; exitCode: number | 
     }
   }
   await Promise.resolve(child).catch(() => {})
+}
+
+/**
+ * SIGKILL `pid`; with `mustRun`, only if its command line still contains that text (a pid read from
+ * a state file may have been recycled by an unrelated process). True when the signal was sent.
+ */
+export function killIfRunning(pid: number | undefined | null, mustRun?: string): boolean {
+  if (!pid) return false
+  if (mustRun) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(mustRun)) return false
+    } catch {
+      return false
+    }
+  }
+  try {
+    process.kill(pid, 'SIGKILL')
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Does a process with this pid exist (kill(pid, 0): EPERM means it exists but is not ours)? 0 is no pid. */
+export function pidAlive(pid: number): boolean {
+  if (!pid) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }

@@ -6,7 +6,7 @@
 import type {TopLevelSpec} from 'vega-lite'
 import type {Comparison, Direction, Regression} from '../core/results.js'
 import {betterText} from './format.js'
-import {FONT} from './svg.js'
+import {FONT} from './style.js'
 
 export const WIDTH = 560
 

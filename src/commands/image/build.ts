@@ -30,7 +30,7 @@ export default class ImageBuild extends BaseCommand {
     const {openImageStore} = await import('../../images/rootfs.js')
     const {buildImage} = await import('../../images/build/build.js')
     const {buildProgress} = await import('../../images/build/progress.js')
-    const {loadRunStepExecutor} = await import('../../images/build/run-step.js')
+    const {createBuildExecutor} = await import('../../runtime/container/build-executor.js')
     const {CleanupRegistry} = await import('../../core/cleanup.js')
     const context = resolve(args.context)
     const file = flags.file ? resolve(flags.file) : ['Containerfile', 'Dockerfile'].map((f) => join(context, f)).find((f) => existsSync(f)) ?? join(context, 'Containerfile')
@@ -44,7 +44,7 @@ export default class ImageBuild extends BaseCommand {
     cleanup.installSignalHandlers()
     const quiet = flags.quiet || this.jsonEnabled()
     const progress = quiet ? null : buildProgress()
-    const executor = await loadRunStepExecutor()
+    const executor = createBuildExecutor()
     try {
       const result = await buildImage(openImageStore(await resolveStateDir(flags)), {
         file,

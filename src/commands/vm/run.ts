@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {stateDirFlags} from '../../cli/flags.js'
-import {DEFAULT_TB_SIZE_MIB} from '../../vm/qemu-args.js'
+import {DEFAULT_TB_SIZE_MIB} from '../../core/config.js'
 
 export default class VmRun extends BaseCommand {
   static override summary = 'Boot an image as a QEMU VM (KVM where a probe boot works, else TCG) and run its workload.'

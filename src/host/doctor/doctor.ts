@@ -3,11 +3,13 @@
  * qemu and KVM (by a probe boot, never by the mere existence of /dev/kvm), runc/crun (by running them).
  * Each check is bounded in time; the whole report stays well under 15 s.
  */
-import {listWorkloads, missingTools} from '../../workloads/list.js'
 import {existsSync} from 'node:fs'
 import {execa} from 'execa'
 import type {HostRecord} from '../../core/results.js'
+import {probeOciRuntime} from '../../runtime/oci/probe.js'
+import {listWorkloads, missingTools} from '../../workloads/list.js'
 import {hostFacts} from '../facts.js'
+import {probeKvm, type KvmProbe} from '../kvm.js'
 
 export interface Check {
   name: string
@@ -22,7 +24,7 @@ export interface DoctorReport {
   cgroupMode: HostRecord['cgroupMode']
   namespaces: {usable: boolean; detail: string}
   qemu: {present: boolean; version?: string}
-  kvm: import('../kvm.js').KvmProbe
+  kvm: KvmProbe
   runtimes: Record<string, {present: boolean; works: boolean; version?: string; reason?: string}>
   checks: Check[]
 }
@@ -51,7 +53,6 @@ export interface DoctorOptions {
 }
 
 export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport> {
-  const [{probeKvm}, {probeOciRuntime}] = await Promise.all([import('../kvm.js'), import('../../runtime/oci/probe.js')])
   const [host, namespaces, qemu, kvm, runc, crun] = await Promise.all([
     hostFacts(),
     namespacesUsable(),

@@ -217,7 +217,7 @@ export async function buildImage(store: ImageStore, opts: BuildOptions): Promise
   if (unused.length) log(`warning: build args not declared by any ARG: ${unused.join(', ')}`)
   const config: OciImageConfig = {created: EPOCH, architecture: s.architecture, os: 'linux', config: s.config, rootfs: {type: 'layers', diff_ids: s.diffIds}, history: s.history}
   const ref = await store.putImage(config, s.layers, opts.tags)
-  return {...ref, tags: opts.tags, steps, layers: s.layers.length, totalMs: performance.now() - t0, executor: (opts.executor as {name?: string}).name ?? 'custom'}
+  return {...ref, tags: opts.tags, steps, layers: s.layers.length, totalMs: performance.now() - t0, executor: opts.executor.name ?? 'custom'}
 }
 
 async function filesystemStep(store: ImageStore, opts: BuildOptions, s: State, ins: Instruction, where: string): Promise<{cached: boolean; layer: Descriptor | null; diffId: string | null}> {

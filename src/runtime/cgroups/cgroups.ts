@@ -76,6 +76,19 @@ export function detectCgroupLayout(): CgroupLayout {
   })
 }
 
+let layoutCache: CgroupLayout | null = null
+let parentsReady = false
+
+/** The host's cgroup layout, with the `isobench` parents created (once per process). */
+export function hostCgroups(): CgroupLayout {
+  layoutCache ??= detectCgroupLayout()
+  if (!parentsReady) {
+    ensureCgroupParents(layoutCache)
+    parentsReady = true
+  }
+  return layoutCache
+}
+
 /** Docker's shares → cgroup v2 weight conversion (the one runc uses). */
 export function sharesToWeight(shares: number): number {
   return Math.max(1, Math.min(10_000, 1 + Math.floor(((shares - 2) * 9999) / 262_142)))

@@ -19,6 +19,7 @@ let counter = 0
 
 export function createBuildExecutor(): RunStepExecutor {
   return {
+    name: 'isobench runtime',
     async run(opts) {
       const helper = await ensureNsexec()
       const id = `build-${process.pid}-${counter++}`

@@ -5,6 +5,7 @@
 import {existsSync, statSync} from 'node:fs'
 import {isAbsolute} from 'node:path'
 import {UsageError} from '../../core/errors.js'
+import {ensureRecipeImage, imageConfig, openImageStore, unpackRootfs} from '../../images/rootfs.js'
 
 export interface ResolvedImage {
   /** Read-only lower dirs for the overlay, topmost first. */
@@ -23,7 +24,6 @@ export async function resolveImage(stateDir: string, image: string): Promise<Res
     if (/[:,]/.test(image)) throw new UsageError(`image ${image}: a rootfs directory must not contain ':' or ','`, 'bad-image')
     return {lowerDirs: [image], digest: null, env: [], cmd: [], workingDir: '/'}
   }
-  const {openImageStore, ensureRecipeImage, unpackRootfs, imageConfig} = await import('../../images/rootfs.js')
   const store = openImageStore(stateDir)
   let ref: string | {name: string | null; manifestDigest: string} = image
   try {

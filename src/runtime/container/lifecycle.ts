@@ -7,7 +7,7 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import {cpSync, existsSync, openSync, closeSync, readFileSync, rmSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {UsageError} from '../../core/errors.js'
-import {cgroupPlan, detectCgroupLayout, ensureCgroupParents, type CgroupLayout, type CgroupPlan} from '../cgroups/cgroups.js'
+import {cgroupPlan, hostCgroups, type CgroupPlan} from '../cgroups/cgroups.js'
 import {ensureNsexec} from '../native/build.js'
 import {attachToBridge, deleteLink, leaseAddress, releaseAddress} from '../network/bridge.js'
 import {containerPaths, nsexecArgs, type ContainerPaths} from './nsexec-args.js'
@@ -24,20 +24,8 @@ import {
   type ContainerRuntimeState,
   type ContainerState,
 } from './state.js'
+import {releaseContainerResources} from './release.js'
 import {ensureVolume} from './volumes.js'
-
-let layoutCache: CgroupLayout | null = null
-let parentsReady = false
-
-/** The host's cgroup layout, with the `isobench` parents created (once per process). */
-export function hostCgroups(): CgroupLayout {
-  layoutCache ??= detectCgroupLayout()
-  if (!parentsReady) {
-    ensureCgroupParents(layoutCache)
-    parentsReady = true
-  }
-  return layoutCache
-}
 
 export function planFor(config: ContainerConfig): CgroupPlan {
   return cgroupPlan(hostCgroups(), config.id, config.limits)
@@ -252,7 +240,6 @@ export async function deleteContainer(stateDir: string, id: string, force = fals
     if (!force) throw new UsageError(`container ${id} is running; stop it first or use --force`, 'bad-state')
     await stopContainer(stateDir, id, 0)
   }
-  const {releaseContainerResources} = await import('../prune.js')
   await releaseContainerResources(stateDir, id, state)
 }
 

@@ -11,8 +11,8 @@ import {UsageError} from '../../core/errors.js'
 import {createContainer, launch, overlaySupported, stopContainer} from './lifecycle.js'
 import {envRecord, resolveImage} from './image.js'
 import {parseMemoryMiB, parseMount, parsePort, type PortSpec} from './mount-spec.js'
-import {releaseContainerResources} from '../prune.js'
 import {containerDir, newContainerId, readContainer, writeRuntimeState, type ContainerConfig, type RuntimeNetwork, type WritableLayer} from './state.js'
+import {releaseContainerResources} from './release.js'
 
 export interface ContainerRunOptions {
   stateDir: string

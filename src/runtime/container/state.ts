@@ -9,9 +9,10 @@
  *                 work dirs (removed by the helper at exit). With the writable layer in memory the
  *                 container dir itself is the mount point, in the container's mount namespace only.
  */
-import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {randomBytes} from 'node:crypto'
+import {writeFileAtomic} from '../../host/fs.js'
 import type {CgroupLimits} from '../cgroups/cgroups.js'
 import type {MountSpec, PortSpec} from './mount-spec.js'
 
@@ -78,9 +79,7 @@ export function newContainerId(): string {
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${randomBytes(3).toString('hex')}`
-  writeFileSync(tmp, JSON.stringify(value, null, 2))
-  renameSync(tmp, path)
+  writeFileAtomic(path, JSON.stringify(value, null, 2))
 }
 
 function readJson<T>(path: string): T | null {

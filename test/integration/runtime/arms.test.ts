@@ -12,8 +12,7 @@ import {OciArm} from '../../../src/arms/oci-arm.js'
 import {configSchema} from '../../../src/core/config.js'
 import {CleanupRegistry} from '../../../src/core/cleanup.js'
 import {silentLogger} from '../../../src/core/log.js'
-import {listContainerCgroups} from '../../../src/runtime/cgroups/cgroups.js'
-import {hostCgroups} from '../../../src/runtime/container/lifecycle.js'
+import {listContainerCgroups, hostCgroups} from '../../../src/runtime/cgroups/cgroups.js'
 import {pruneContainers} from '../../../src/runtime/prune.js'
 
 const root = process.getuid?.() === 0

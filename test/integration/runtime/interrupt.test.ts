@@ -6,8 +6,7 @@
 import {execa} from 'execa'
 import {existsSync, readFileSync, readdirSync, rmSync} from 'node:fs'
 import {afterAll, describe, expect, it} from 'vitest'
-import {listContainerCgroups} from '../../../src/runtime/cgroups/cgroups.js'
-import {hostCgroups} from '../../../src/runtime/container/lifecycle.js'
+import {listContainerCgroups, hostCgroups} from '../../../src/runtime/cgroups/cgroups.js'
 import {hostVethName, listLeases} from '../../../src/runtime/network/bridge.js'
 import {BIN, ROOT, tempDir} from '../../helpers/cli.js'
 
