@@ -1,9 +1,9 @@
 /**
- * The built-in arms answer the `isobench:arms` hook exactly as an external plugin would.
- * Heavy arm modules are imported only when an arm is created.
+ * The built-in arms answer the `isobench:arms` hook exactly as an external plugin would (the hook's
+ * types are in hook.ts).
  */
 import type {Hook} from '@oclif/core'
-import type {ArmProvider} from './arm.js'
+import type {ArmProvider} from '../core/arm.js'
 import {ContainerArm} from './container.js'
 import {crunProvider} from './crun.js'
 import {ProcessArm} from './process.js'
@@ -38,9 +38,3 @@ const hook: Hook<'isobench:arms'> = async function () {
 }
 
 export default hook
-
-declare module '@oclif/core' {
-  interface Hooks {
-    'isobench:arms': {options: import('./arm.js').ArmsHookOptions; return: ArmProvider[]}
-  }
-}

@@ -5,22 +5,21 @@
  * markers on the inherited stdout pipe, exactly as in the process arm.
  */
 import {existsSync} from 'node:fs'
-import {ArmError} from '../errors.js'
+import {ArmError} from '../core/errors.js'
 import {descendants, sampleProcesses} from '../host/procfs.js'
 import {INIT_PATH_IN_IMAGE} from '../images/init.js'
-import {readCgroupUsage} from '../runtime/cgroups.js'
-import {hostCgroups, launch, overlaySupported, type RunningContainer} from '../runtime/containers.js'
-import {ensureNsexec} from '../runtime/native.js'
-import {resolveImage, type ResolvedImage} from '../runtime/image-rootfs.js'
-import {releaseContainerResources} from '../runtime/prune.js'
-import {defaultSeccompLabel, seccompFilterFor} from '../runtime/seccomp.js'
-import {initContainerDir, readContainer, type ContainerConfig, type RuntimeNetwork} from '../runtime/state.js'
-import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from './arm.js'
-import {rootfsMedium} from './arm.js'
-import {MarkerStream} from './markers.js'
+import {readCgroupUsage, hostCgroups} from '../runtime/cgroups/cgroups.js'
+import {launch, overlaySupported, type RunningContainer} from '../runtime/container/lifecycle.js'
+import {ensureNsexec} from '../runtime/native/build.js'
+import {resolveImage, type ResolvedImage} from '../runtime/container/image.js'
+import {defaultSeccompLabel, seccompFilterFor} from '../runtime/seccomp/seccomp.js'
+import {initContainerDir, readContainer, type ContainerConfig, type RuntimeNetwork} from '../runtime/container/state.js'
+import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
+import {DEFAULT_IMAGE, imageOf, rootfsMedium} from '../core/arm.js'
+import {MarkerStream} from '../core/markers.js'
 import {waitReady} from './readiness.js'
+import {releaseContainerResources} from '../runtime/container/release.js'
 
-export const DEFAULT_IMAGE = 'idle'
 
 export class ContainerArm implements Arm {
   readonly name = 'container'
@@ -70,7 +69,7 @@ export class ContainerArm implements Arm {
     hostCgroups()
     await seccompFilterFor(undefined) // compiled here, not in the first timed start
     for (const w of workloads) {
-      const image = w.image ?? DEFAULT_IMAGE
+      const image = imageOf(w)
       if (!this.images.has(image)) this.images.set(image, await resolveImage(this.ctx.config.stateDir, image))
     }
   }
@@ -85,7 +84,7 @@ export class ContainerArm implements Arm {
     const network: RuntimeNetwork = spec.network === 'user' ? 'bridge' : spec.network
     return {
       id: spec.id,
-      image: workload.image ?? DEFAULT_IMAGE,
+      image: imageOf(workload),
       lowerDirs: image.lowerDirs,
       rootfsMode: overlaySupported() ? 'overlay' : 'copy',
       writableLayer: rootfsMedium(workload),
@@ -103,7 +102,7 @@ export class ContainerArm implements Arm {
   }
 
   async start(spec: InstanceSpec): Promise<Instance> {
-    const imageName = spec.workload.image ?? DEFAULT_IMAGE
+    const imageName = imageOf(spec.workload)
     if (!this.images.has(imageName)) await this.prepare([spec.workload])
     const config = this.configFor(spec, this.images.get(imageName)!)
     const stateDir = this.ctx.config.stateDir

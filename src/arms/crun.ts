@@ -1,5 +1,5 @@
 /** The `crun` arm: the image as an OCI bundle run by crun; on hybrid cgroup hosts crun 1.8 runs with /sys/fs/cgroup/unified hidden. */
-import type {ArmContext, ArmProvider} from './arm.js'
+import type {ArmContext, ArmProvider} from '../core/arm.js'
 import {OciArm} from './oci-arm.js'
 
 export const crunProvider: ArmProvider = {

@@ -4,22 +4,20 @@
  * markers on an inherited pipe, so startup figures compare directly with the container arm.
  */
 import type {ChildProcess} from 'node:child_process'
-import {ArmError} from '../errors.js'
+import {ArmError} from '../core/errors.js'
 import {descendants, sampleProcesses} from '../host/procfs.js'
 import {INIT_PATH_IN_IMAGE} from '../images/init.js'
-import {cgroupPlan, readCgroupUsage, type CgroupPlan} from '../runtime/cgroups.js'
-import {hostCgroups} from '../runtime/containers.js'
-import {resolveImage, type ResolvedImage} from '../runtime/image-rootfs.js'
-import {probeOciRuntime, type OciProbe, type OciRuntimeName} from '../runtime/oci-probe.js'
-import {prepareOciRun, removeBundle, spawnOciRun} from '../runtime/oci-run.js'
-import {defaultSeccompLabel} from '../runtime/seccomp.js'
-import {removeCgroupDirs, listContainerCgroups} from '../runtime/cgroups.js'
-import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from './arm.js'
-import {rootfsMedium} from './arm.js'
-import {MarkerStream} from './markers.js'
+import {cgroupPlan, readCgroupUsage, type CgroupPlan, hostCgroups} from '../runtime/cgroups/cgroups.js'
+import {resolveImage, type ResolvedImage} from '../runtime/container/image.js'
+import {probeOciRuntime, type OciProbe, type OciRuntimeName} from '../runtime/oci/probe.js'
+import {prepareOciRun, removeBundle, spawnOciRun} from '../runtime/oci/run.js'
+import {defaultSeccompLabel} from '../runtime/seccomp/seccomp.js'
+import {removeCgroupDirs, listContainerCgroups} from '../runtime/cgroups/cgroups.js'
+import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
+import {DEFAULT_IMAGE, imageOf, rootfsMedium} from '../core/arm.js'
+import {MarkerStream} from '../core/markers.js'
 import {waitReady} from './readiness.js'
 
-export const DEFAULT_IMAGE = 'idle'
 
 export class OciArm implements Arm {
   readonly kind = 'oci'
@@ -64,14 +62,14 @@ export class OciArm implements Arm {
     if (!this.probe?.works) throw new ArmError(`${this.name}: ${this.probe?.reason ?? 'not available'}`, 'unavailable')
     hostCgroups()
     for (const w of workloads) {
-      const image = w.image ?? DEFAULT_IMAGE
+      const image = imageOf(w)
       if (!this.images.has(image)) this.images.set(image, await resolveImage(this.ctx.config.stateDir, image))
     }
   }
 
   async start(spec: InstanceSpec): Promise<Instance> {
     const {workload} = spec
-    const imageName = workload.image ?? DEFAULT_IMAGE
+    const imageName = imageOf(workload)
     if (!this.images.has(imageName) || !this.probe) await this.prepare([workload])
     if (spec.network !== 'none' && spec.network !== 'host') throw new ArmError(`${this.name} arm: network ${spec.network} is not wired for OCI runtimes (use none or host)`, 'unavailable')
     const stateDir = this.ctx.config.stateDir

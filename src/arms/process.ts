@@ -6,13 +6,13 @@
 import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {ArmError} from '../errors.js'
+import {ArmError} from '../core/errors.js'
 import {sampleProcesses, descendants} from '../host/procfs.js'
 import {INIT_SCRIPT} from '../images/init.js'
-import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample} from './arm.js'
-import {MarkerStream} from './markers.js'
+import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample} from '../core/arm.js'
+import {MarkerStream} from '../core/markers.js'
 import {waitReady} from './readiness.js'
-import {spawnInstanceProcess, stopProcessGroup, type InstanceProcess} from './spawn.js'
+import {spawnInstanceProcess, stopProcessGroup, type InstanceProcess} from '../host/process.js'
 
 export const BUSYBOX = '/bin/busybox'
 

@@ -9,14 +9,14 @@
  * back to pc and the arm's notes say so.
  * Limits: vCPUs = ceil(limits.cpus) (default 1), guest RAM = limits.memoryMiB (default 256 MiB).
  */
-import {ArmError} from '../errors.js'
+import {ArmError} from '../core/errors.js'
 import {sampleProcesses} from '../host/procfs.js'
-import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, Limits, ReadyResult, ResourceSample, WorkloadSpec} from './arm.js'
-import {rootfsMedium} from './arm.js'
+import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, Limits, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
+import {DEFAULT_IMAGE, imageOf, rootfsMedium} from '../core/arm.js'
 import {waitReady} from './readiness.js'
-import type {RunningVm} from '../vm/launch.js'
-import type {PreparedImage} from '../vm/guest.js'
-import type {GuestKernel} from '../vm/kernel.js'
+import {chooseMachine, chooseVmAccel, ensureGuestKernel, prepareImage, qemuInstalled, qemuVersion, type PreparedImage} from '../vm/guest.js'
+import {installedKernels, type GuestKernel} from '../vm/kernel.js'
+import {launchVm, type RunningVm} from '../vm/launch.js'
 import type {Machine, VmAccel} from '../vm/qemu-args.js'
 
 /** What a VM gets for a container's limits: whole vCPUs (at least 1) and guest RAM = the memory limit (or the default). */
@@ -26,11 +26,10 @@ export function vmResources(limits: Pick<Limits, 'cpus' | 'memoryMiB'>): {vcpus:
 
 /** Prepared images by name, and by name + '#block' for workloads that need their rootfs on a disk. */
 function imageKey(w: Pick<WorkloadSpec, 'image' | 'rootfs'>): string {
-  return `${w.image ?? DEFAULT_IMAGE}${rootfsMedium(w) === 'disk' ? '#block' : ''}`
+  return `${imageOf(w)}${rootfsMedium(w) === 'disk' ? '#block' : ''}`
 }
 
 /** The image a workload without one runs (the container arms use the same default). */
-export const DEFAULT_IMAGE = 'idle'
 export const DEFAULT_VM_MEMORY_MIB = 256
 
 export class QemuArm implements Arm {
@@ -47,9 +46,7 @@ export class QemuArm implements Arm {
   constructor(private readonly ctx: ArmContext) {}
 
   async available(): Promise<Availability> {
-    const {qemuInstalled} = await import('../vm/guest.js')
     if (!qemuInstalled()) return {ok: false, reason: 'qemu-system-x86_64 not found (apt package qemu-system-x86; run `isobench setup`)'}
-    const {installedKernels} = await import('../vm/kernel.js')
     if (!this.ctx.config.vm.kernel && installedKernels(this.ctx.config.stateDir).length === 0) {
       return {ok: true, reason: 'no guest kernel yet: prepare() fetches Debian\'s cloud kernel (or run `isobench vm kernel`)'}
     }
@@ -67,22 +64,21 @@ export class QemuArm implements Arm {
   }
 
   async prepare(workloads: WorkloadSpec[]): Promise<void> {
-    const guest = await import('../vm/guest.js')
     const {stateDir, vm} = this.ctx.config
     if (!this.kernel) {
-      this.kernel = await guest.ensureGuestKernel(stateDir, vm.kernel, (m) => this.ctx.log.info(m))
-      const a = await guest.chooseVmAccel(vm.accel, this.kernel, stateDir)
+      this.kernel = await ensureGuestKernel(stateDir, vm.kernel, (m) => this.ctx.log.info(m))
+      const a = await chooseVmAccel(vm.accel, this.kernel, stateDir)
       this.accel = a.accel
-      const m = await guest.chooseMachine('auto', this.kernel)
+      const m = await chooseMachine('auto', this.kernel)
       this.machine = m.machine
       this.notes.push(`accel ${a.accel}: ${a.reason}`, `machine ${m.machine}: ${m.why}`)
-      this.versions = {qemu: await guest.qemuVersion()}
+      this.versions = {qemu: await qemuVersion()}
     }
     for (const w of workloads) {
       const key = imageKey(w)
       if (!this.images.has(key)) {
         const kind = rootfsMedium(w) === 'disk' ? 'ext4' : undefined
-        this.images.set(key, await guest.prepareImage(stateDir, w.image ?? DEFAULT_IMAGE, this.kernel, {cleanup: this.ctx.cleanup, kind}))
+        this.images.set(key, await prepareImage(stateDir, imageOf(w), this.kernel, {cleanup: this.ctx.cleanup, kind}))
       }
     }
   }
@@ -93,10 +89,9 @@ export class QemuArm implements Arm {
   }
 
   async start(spec: InstanceSpec): Promise<Instance> {
-    const image = spec.workload.image ?? DEFAULT_IMAGE
+    const image = imageOf(spec.workload)
     if (!this.kernel || !this.images.has(imageKey(spec.workload))) await this.prepare([spec.workload])
     const prepared = this.images.get(imageKey(spec.workload))!
-    const {launchVm} = await import('../vm/launch.js')
     const {workload} = spec
     const network = spec.network === 'none' ? 'none' : spec.network === 'bridge' ? 'tap' : 'user'
     const resources = vmResources(spec.limits)

@@ -4,9 +4,9 @@
  */
 import {connect} from 'node:net'
 import {request} from 'node:http'
-import {ArmError} from '../errors.js'
-import type {Instance, ReadyResult} from './arm.js'
-import type {MarkerStream} from './markers.js'
+import {ArmError} from '../core/errors.js'
+import type {Instance, ReadyResult} from '../core/arm.js'
+import type {MarkerStream} from '../core/markers.js'
 
 const PROBE_INTERVAL_MS = 5
 

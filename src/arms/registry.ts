@@ -3,7 +3,9 @@
  * the ArmProviders it contributes. Without an oclif Config (library use) only the built-ins are known.
  */
 import type {Config} from '@oclif/core'
-import type {ArmProvider} from './arm.js'
+import type {ArmProvider} from '../core/arm.js'
+import {builtinProviders} from './builtin-hook.js'
+import type {ArmsHookOptions} from './hook.js'
 import * as sdk from './sdk.js'
 
 export interface ProviderEntry extends ArmProvider {
@@ -11,11 +13,9 @@ export interface ProviderEntry extends ArmProvider {
 }
 
 export async function loadArmProviders(config?: Config): Promise<ProviderEntry[]> {
-  if (!config) {
-    const {builtinProviders} = await import('./builtin-hook.js')
-    return builtinProviders.map((p) => ({...p, plugin: 'isobench'}))
-  }
-  const {successes, failures} = await config.runHook('isobench:arms', {sdk})
+  if (!config) return builtinProviders.map((p) => ({...p, plugin: 'isobench'}))
+  const options: ArmsHookOptions = {sdk}
+  const {successes, failures} = await config.runHook('isobench:arms', options)
   for (const f of failures) process.stderr.write(`warning: plugin ${f.plugin.name} failed to list its arms: ${f.error.message}\n`)
   const out = new Map<string, ProviderEntry>()
   for (const {plugin, result} of successes) {

@@ -1,5 +1,5 @@
 /** The `runc` arm: the image as an OCI bundle run by runc (see oci-arm.ts). */
-import type {ArmContext, ArmProvider} from './arm.js'
+import type {ArmContext, ArmProvider} from '../core/arm.js'
 import {OciArm} from './oci-arm.js'
 
 export const runcProvider: ArmProvider = {

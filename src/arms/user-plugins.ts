@@ -4,7 +4,7 @@
  */
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 
 interface UserPjson {
   private?: boolean

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
 
 export default class Compare extends BaseCommand {
   static override summary = 'Compare two runs: the change of every figure with its CI and a verdict; a CI gate.'
@@ -26,9 +26,9 @@ Exit codes: 0 no significant regression beyond the threshold, 1 at least one, 2 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(Compare)
     const {loadResultsFile} = await import('../report/load-results.js')
-    const {parsePercent} = await import('../engine/units.js')
-    const {compareRuns} = await import('../compare/compare-runs.js')
-    const {formatComparison} = await import('../compare/format.js')
+    const {parsePercent} = await import('../cli/units.js')
+    const {compareRuns} = await import('../engine/compare-runs.js')
+    const {formatComparison} = await import('../report/compare-format.js')
     const threshold = parsePercent(flags.threshold, '--threshold')
     const alpha = parsePercent(flags.alpha, '--alpha')
     const base = loadResultsFile(args.base)

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
 
 export default class Doctor extends BaseCommand {
   static override summary = 'Report what this host can do: CPU, kernel, memory, cgroups, namespaces, KVM, runc/crun.'
@@ -13,9 +13,9 @@ Exit code 0 even when capabilities are missing (the report says which arms they 
 
   static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json']
 
-  async run(): Promise<import('../host/doctor.js').DoctorReport> {
+  async run(): Promise<import('../host/doctor/doctor.js').DoctorReport> {
     const {flags} = await this.parse(Doctor)
-    const {runDoctor} = await import('../host/doctor.js')
+    const {runDoctor} = await import('../host/doctor/doctor.js')
     const {loadConfig} = await import('../config/load.js')
     const {config} = await loadConfig(process.cwd(), flags.config)
     const report = await runDoctor({kernel: config.vm.kernel, stateDir: config.stateDir, kvmTimeoutMs: flags['kvm-timeout'] * 1000})

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
 
 export default class Export extends BaseCommand {
   static override summary = 'Export every sample of results.json files as CSV.'
@@ -18,7 +18,7 @@ Exit codes: 0 written, 2 bad input.`
 
   async run(): Promise<{rows: number; out?: string}> {
     const {argv, flags} = await this.parse(Export)
-    const {UsageError} = await import('../errors.js')
+    const {UsageError} = await import('../core/errors.js')
     if (!flags.csv) throw new UsageError('export: choose a format: --csv')
     const {loadResultsFile} = await import('../report/load-results.js')
     const {samplesCsv} = await import('../report/csv.js')

@@ -1,4 +1,4 @@
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
 
 export default class Providers extends BaseCommand {
   static override summary = 'List the arms (built-in and from plugins) and whether each can run on this host.'
@@ -9,8 +9,8 @@ export default class Providers extends BaseCommand {
     await this.parse(Providers)
     const {loadArmProviders} = await import('../arms/registry.js')
     const {loadConfig} = await import('../config/load.js')
-    const {CleanupRegistry} = await import('../engine/cleanup.js')
-    const {silentLogger} = await import('../engine/log.js')
+    const {CleanupRegistry} = await import('../core/cleanup.js')
+    const {silentLogger} = await import('../core/log.js')
     const {config} = await loadConfig()
     const cleanup = new CleanupRegistry()
     const providers = await loadArmProviders(this.config)

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
 
 export default class Report extends BaseCommand {
   static override summary = 'Write a self-contained HTML report of one or more results.json files.'
@@ -26,19 +26,16 @@ Exit codes: 0 written, 2 bad input.`
     const {argv, flags} = await this.parse(Report)
     const {dirname, join, resolve} = await import('node:path')
     const {loadResultsFile} = await import('../report/load-results.js')
-    const {parsePercent} = await import('../engine/units.js')
+    const {parsePercent} = await import('../cli/units.js')
     const {buildReport} = await import('../report/index.js')
-    const {mkdirSync, renameSync, writeFileSync} = await import('node:fs')
+    const {writeFileAtomic} = await import('../host/fs.js')
     const files = argv as string[]
     const threshold = parsePercent(flags.threshold, '--threshold')
     const runs = files.map((f) => loadResultsFile(f))
     const baseline = flags.baseline ? loadResultsFile(flags.baseline) : undefined
     const out = resolve(flags.out ?? join(dirname(files[0]!), 'report.html'))
     const built = await buildReport(runs, {baseline, threshold})
-    mkdirSync(dirname(out), {recursive: true})
-    const tmp = `${out}.tmp-${process.pid}`
-    writeFileSync(tmp, built.html)
-    renameSync(tmp, out)
+    writeFileAtomic(out, built.html)
     for (const f of built.failedCharts) this.warn(`chart "${f.title}" could not be drawn: ${f.error}`)
     this.log(`report: ${out}`)
     return {report: out, charts: built.charts, runs: runs.map((r) => r.runId)}

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
 
 export default class Reproduce extends BaseCommand {
   static override summary = 'Check the VM-vs-container papers\' claims on this host: reproduced, not reproduced or inconclusive, with the paper\'s figure beside ours.'
@@ -36,7 +36,7 @@ Exit codes: 0 nothing refuted, 1 a gating claim that applies is not reproduced, 
   async run(): Promise<unknown> {
     const {argv, flags} = await this.parse(Reproduce)
     const {loadConfig} = await import('../config/load.js')
-    const {createLogger} = await import('../engine/log.js')
+    const {createLogger} = await import('../core/log.js')
     const {reproduce} = await import('../papers/reproduce.js')
     const {claimsMarkdown, claimsText} = await import('../papers/table.js')
     const {config} = await loadConfig(process.cwd(), flags.config)

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
 
 export default class Run extends BaseCommand {
   static override summary = 'Run benchmark scenarios across arms and write results.json (and an HTML report).'
@@ -35,10 +35,12 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
     const {loadConfig} = await import('../config/load.js')
     const {loadScenarioFile} = await import('../scenario/load.js')
     const {runScenario} = await import('../engine/run.js')
-    const {createLogger} = await import('../engine/log.js')
+    const {createLogger} = await import('../core/log.js')
     const {summaryTable} = await import('../engine/summary-table.js')
+    const {writeReport} = await import('../report/index.js')
+    const {join} = await import('node:path')
     const {config} = await loadConfig(process.cwd(), flags.config)
-    const {parseDuration, parsePercent} = await import('../engine/units.js')
+    const {parseDuration, parsePercent} = await import('../cli/units.js')
     if (flags.workload) {
       const {resolveWorkloadName} = await import('../workloads/catalog.js')
       resolveWorkloadName(flags.workload)
@@ -65,7 +67,7 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
         precision,
         progress: !quiet,
       })
-      const report = await this.writeReport(results, dir)
+      const report = await writeReport(results, join(dir, 'report.html'))
       if (!quiet) this.log(summaryTable(results))
       if (!this.jsonEnabled()) {
         this.log(`results: ${resultsFile}`)
@@ -74,16 +76,5 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
       runs.push({runId: results.runId, status: results.status, resultsFile, report, samples: results.samples.length, warnings: results.warnings})
     }
     return runs.length === 1 ? runs[0] : runs
-  }
-
-  private async writeReport(results: import('../engine/results.js').Results, dir: string): Promise<string | undefined> {
-    const {join} = await import('node:path')
-    try {
-      const mod = (await import('../report/index.js' as string)) as {writeReport?: (r: unknown, out: string) => Promise<string>}
-      return mod.writeReport ? await mod.writeReport(results, join(dir, 'report.html')) : undefined
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined
-      throw error
-    }
   }
 }

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
 
 export default class Scenarios extends BaseCommand {
   static override summary = 'List scenario files with one line each.'

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../base-command.js'
-import {UsageError} from '../errors.js'
+import {BaseCommand} from '../cli/base-command.js'
+import {UsageError} from '../core/errors.js'
 
 export default class Setup extends BaseCommand {
   static override summary = 'Install the host tools isobench needs (apt) and prepare guest artefacts.'
@@ -31,7 +31,7 @@ Needs root. Without root it prints the exact apt command and exits 2.`
     }
     const after = missing.length && !flags.check ? await missingPackages(missing) : missing
     if (after.length > 0 && !flags.check) throw new UsageError(`apt did not install: ${after.map((p) => p.pkg).join(', ')}`, 'apt-failed')
-    const extras = await import('../host/setup-steps.js')
+    const extras = await import('../host/doctor/setup.js')
     for (const step of extras.setupSteps) {
       this.logToStderr(`${step.name} …`)
       await step.run({log: (m: string) => this.logToStderr(m), check: Boolean(flags.check)})

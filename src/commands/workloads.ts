@@ -1,4 +1,4 @@
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
 
 export default class Workloads extends BaseCommand {
   static override summary = 'List the workload catalog: what each workload runs and measures.'

@@ -1,4 +1,4 @@
-import type {IsobenchConfigInput} from './schema.js'
+import type {IsobenchConfigInput} from '../core/config.js'
 
 /** Typed identity: gives bench.config.ts completion and type checks. Validation happens at load. */
 export function defineConfig(config: IsobenchConfigInput): IsobenchConfigInput {

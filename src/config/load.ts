@@ -5,9 +5,9 @@
 import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 import {pathToFileURL} from 'node:url'
-import {InputFileError} from '../errors.js'
-import {configSchema, type IsobenchConfig} from './schema.js'
-import {describeZodIssue} from '../scenario/zod-errors.js'
+import {InputFileError} from '../core/errors.js'
+import {configSchema, type IsobenchConfig} from '../core/config.js'
+import {describeZodIssue} from './zod-errors.js'
 
 export const CONFIG_FILES = ['bench.config.ts', 'bench.config.mjs', 'bench.config.js']
 

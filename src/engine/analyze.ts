@@ -7,7 +7,7 @@
 import {compareSamples, describe, outlierFlags, ratioOfMedians, bootstrapCi, seedFrom, slopeWithCi} from '../stats/index.js'
 import {median} from 'simple-statistics'
 import {getMetric} from '../metrics/index.js'
-import type {Comparison, Direction, Regression, Results, Sample, Summary} from './results.js'
+import type {Comparison, Direction, Regression, Results, Sample, Summary} from '../core/results.js'
 
 export interface AnalyzeOptions {
   equivalenceDelta: number

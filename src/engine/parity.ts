@@ -4,10 +4,10 @@
  * with every mismatch spelled out, and where the rootfs lived (disk or memory, the same for every arm),
  * and the seccomp filter of each container arm (the same profile, or a mismatch). Built after prepare(), when the arms know their images.
  */
-import {rootfsMedium, type Arm, type Limits} from '../arms/arm.js'
+import {imageOf, rootfsMedium, type Arm, type Limits} from '../core/arm.js'
 import {vmResources} from '../arms/qemu.js'
 import {catalog} from '../workloads/catalog.js'
-import type {ParityRecord} from './results.js'
+import type {ParityRecord} from '../core/results.js'
 
 export interface ParityCell {
   workload: string
@@ -21,7 +21,7 @@ export function parityRecords(cells: ParityCell[], arms: ReadonlyMap<string, Arm
     const key = `${cell.workload}\0${JSON.stringify(cell.limits)}`
     if (seen.has(key)) continue
     const profile = catalog.get(cell.workload)
-    const image = profile?.image ?? 'idle'
+    const image = imageOf(profile ?? {})
     const record: ParityRecord = {workload: cell.workload, rootfsDigest: {}, rootfsMedium: rootfsMedium(profile ?? {}), limits: {}, mismatches: []}
     for (const name of cell.arms) {
       const arm = arms.get(name)

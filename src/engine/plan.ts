@@ -2,8 +2,8 @@
  * Plan expansion: scenario × arms → cells. A cell is one (metric, workload, params) measured on a
  * set of arms; list-valued params expand into one cell per value (cartesian product).
  */
-import type {Limits} from '../arms/arm.js'
-import type {IsobenchConfig} from '../config/schema.js'
+import type {Limits} from '../core/arm.js'
+import type {IsobenchConfig} from '../core/config.js'
 import type {MetricEntry, Scenario} from '../scenario/schema.js'
 
 export type Params = Record<string, string | number | boolean>

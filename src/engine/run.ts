@@ -4,25 +4,25 @@
  * everything started, also on SIGINT/SIGTERM (the CleanupRegistry exits 130/143 after flushing).
  */
 import type {Config} from '@oclif/core'
-import type {Arm, ArmContext} from '../arms/arm.js'
+import type {Arm, ArmContext} from '../core/arm.js'
 import {loadArmProviders} from '../arms/registry.js'
-import type {IsobenchConfig} from '../config/schema.js'
-import {InputFileError, UsageError} from '../errors.js'
+import type {IsobenchConfig} from '../core/config.js'
+import {InputFileError, UsageError} from '../core/errors.js'
 import {hostFacts} from '../host/facts.js'
 import {getMetric} from '../metrics/index.js'
 import type {LoadedScenario} from '../scenario/load.js'
 import {analyze} from './analyze.js'
-import {CleanupRegistry} from './cleanup.js'
-import type {Logger} from './log.js'
+import {CleanupRegistry} from '../core/cleanup.js'
+import type {Logger} from '../core/log.js'
 import {expandPlan, seededRandom, type Cell, type PlanOptions} from './plan.js'
 import {parityRecords} from './parity.js'
 import {catalog} from '../workloads/catalog.js'
 import {missingTools} from '../workloads/list.js'
 import {Progress} from './progress.js'
-import {RESULTS_SCHEMA_VERSION, type ArmRecord, type Results} from './results.js'
+import {RESULTS_SCHEMA_VERSION, type ArmRecord, type Results} from '../core/results.js'
 import {runCells, workloadSpec} from './runner.js'
 import {newRunId, ResultsStore} from './store.js'
-import {toolInfo} from './tool-info.js'
+import {toolInfo} from '../host/tool-info.js'
 
 export interface RunScenarioOptions extends PlanOptions {
   loaded: LoadedScenario

@@ -3,17 +3,17 @@
  * blocks (never all-A-then-all-B), warm-ups first and marked. Every draft a metric returns becomes
  * a sample in the store at once. Stops adding samples when the budget is spent or on interruption.
  */
-import type {Arm, InstanceSpec, WorkloadSpec} from '../arms/arm.js'
+import type {Arm, InstanceSpec, WorkloadSpec} from '../core/arm.js'
 import {getMetric} from '../metrics/index.js'
 import type {Cell} from './plan.js'
 import {blockOrder, shuffled} from './plan.js'
 import {worstRelHalfWidth} from './analyze.js'
-import type {Logger} from './log.js'
+import type {Logger} from '../core/log.js'
 import type {Progress} from './progress.js'
 import type {ResultsStore} from './store.js'
-import type {Sample} from './results.js'
+import type {Sample} from '../core/results.js'
 import {catalog} from '../workloads/catalog.js'
-import type {NetworkMode} from '../arms/arm.js'
+import type {NetworkMode} from '../core/arm.js'
 
 export interface RunnerOptions {
   cells: Cell[]

@@ -3,9 +3,10 @@
  * at most every `flushIntervalMs`, and synchronously on finish or interruption, so an interrupted
  * run keeps every sample it measured. `<outDir>/latest` points to the newest run.
  */
-import {mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync, lstatSync} from 'node:fs'
+import {mkdirSync, rmSync, symlinkSync, lstatSync} from 'node:fs'
 import {join, resolve} from 'node:path'
-import type {Results, Sample} from './results.js'
+import type {Results, Sample} from '../core/results.js'
+import {writeFileAtomic} from '../host/fs.js'
 
 export class ResultsStore {
   readonly dir: string
@@ -47,9 +48,7 @@ export class ResultsStore {
       clearTimeout(this.timer)
       this.timer = null
     }
-    const tmp = `${this.file}.tmp-${process.pid}`
-    writeFileSync(tmp, JSON.stringify(this.results, null, 1) + '\n')
-    renameSync(tmp, this.file)
+    writeFileAtomic(this.file, JSON.stringify(this.results, null, 1) + '\n')
     this.dirty = false
   }
 }

@@ -1,5 +1,5 @@
 /** The plain-text summary a run prints: one row per (cell, arm) with median and spread, then verdicts. */
-import type {Results} from './results.js'
+import type {Results} from '../core/results.js'
 
 export function summaryTable(results: Results): string {
   const rows: string[][] = [['metric', 'workload', 'arm', 'accel', 'n', 'failed', 'median', 'p90', 'CoV', 'unit']]

@@ -3,7 +3,7 @@
  * timed regions (cpu() ≈ 40 ms, osInfo() ≈ 50 ms here; we skip the slow calls).
  */
 import si from 'systeminformation'
-import type {HostRecord} from '../engine/results.js'
+import type {HostRecord} from '../core/results.js'
 import {cgroupMode} from './cgroups.js'
 
 export async function hostFacts(): Promise<HostRecord> {

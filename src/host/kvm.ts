@@ -15,9 +15,10 @@
  * in `<stateDir>/kvm-probe.json`: KVM's usability cannot change without a reboot or a new kernel.
  */
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
-import {mkdir, readFile, rename, writeFile} from 'node:fs/promises'
-import {dirname, join} from 'node:path'
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
 import {execa} from 'execa'
+import {writeFileAtomicAsync} from './fs.js'
 
 export interface KvmProbe {
   /** /dev/kvm exists. */
@@ -99,11 +100,8 @@ async function readCache(file: string, kernel: string): Promise<KvmProbe | null>
 
 async function writeCache(file: string, kernel: string, result: KvmProbe): Promise<void> {
   try {
-    await mkdir(dirname(file), {recursive: true})
-    const tmp = `${file}.${process.pid}.tmp`
     const {cached: _cached, ...rest} = result
-    await writeFile(tmp, JSON.stringify({bootId: bootId(), kernel, result: rest} satisfies CacheEntry, null, 2))
-    await rename(tmp, file)
+    await writeFileAtomicAsync(file, JSON.stringify({bootId: bootId(), kernel, result: rest} satisfies CacheEntry, null, 2))
   } catch {
     // a read-only state dir only costs a re-probe next time
   }

@@ -1,6 +1,6 @@
 /** Per-process memory and CPU from /proc, summed over an instance's host processes. */
 import {readFileSync, readdirSync} from 'node:fs'
-import type {ResourceSample} from '../arms/arm.js'
+import type {ResourceSample} from '../core/arm.js'
 
 const CLK_TCK = 100 // sysconf(_SC_CLK_TCK) is 100 on every Linux architecture we run on
 

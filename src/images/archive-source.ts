@@ -10,7 +10,7 @@ import {closeSync, constants, existsSync, openSync, readFileSync, realpathSync, 
 import {mkdir, rm} from 'node:fs/promises'
 import {join, posix} from 'node:path'
 import {randomBytes} from 'node:crypto'
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 import {memberComponents, UnsafeLayerError} from './layer/safe-path.js'
 import {openTarStream, tarEntries} from './layer/tar-read.js'
 

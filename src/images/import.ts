@@ -6,7 +6,7 @@
  */
 import {readFileSync} from 'node:fs'
 import {basename} from 'node:path'
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 import {isDigest} from './digest.js'
 import {detectCompression} from './layer/tar-read.js'
 import {openArchive, type ArchiveSource} from './archive-source.js'

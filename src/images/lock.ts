@@ -3,15 +3,7 @@
  * taken over, so a killed isobench never wedges the store.
  */
 import {open, readFile, unlink} from 'node:fs/promises'
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+import {pidAlive} from '../host/process.js'
 
 export async function withLock<T>(lockPath: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -24,7 +16,7 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>, timeou
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const owner = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10)
-      if (Number.isFinite(owner) && owner > 0 && !alive(owner)) {
+      if (Number.isFinite(owner) && owner > 0 && !pidAlive(owner)) {
         await unlink(lockPath).catch(() => {})
         continue
       }

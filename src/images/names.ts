@@ -14,7 +14,7 @@
  * Also: an image id (a full digest or a unique prefix of ≥ 6 hex digits of a manifest digest).
  * Bad references are UsageErrors (exit 2) naming what was expected.
  */
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 
 const DEFAULT_DOMAIN = 'docker.io'
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io'

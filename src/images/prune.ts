@@ -9,6 +9,7 @@ import {buildCacheDir, readBuildCacheBlobs} from './build/cache.js'
 import type {OciManifest} from './oci.js'
 import {pruneRootfs} from './rootfs.js'
 import type {ImageStore} from './store.js'
+import {pidAlive} from '../host/process.js'
 
 export interface PruneResult {
   blobsRemoved: number
@@ -16,15 +17,6 @@ export interface PruneResult {
   rootfsRemoved: string[]
   buildCacheCleared: boolean
   tempRemoved: string[]
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 export async function pruneStore(store: ImageStore, opts: {all?: boolean} = {}): Promise<PruneResult> {

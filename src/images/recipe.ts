@@ -5,37 +5,22 @@
  * layer (sorted entries, mtime 0, numeric owners) and a config with a fixed `created`, so the same
  * recipe on the same host always gives the same image digest.
  *
- * Workload recipes are data in src/workloads/recipes.ts (export `recipes: Recipe[]`); `idle` lives here.
+ * The workload catalog's recipes are data beside their profiles (src/workloads/recipes.ts); `idle`,
+ * the image of every workload that names none, lives here.
  */
 import {existsSync, realpathSync, statSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {execa} from 'execa'
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 import {INIT_PATH_IN_IMAGE, INIT_SCRIPT} from './init.js'
 import {sha256} from './digest.js'
 import {writeLayerTar, type LayerEntry} from './layer/tar-write.js'
 import {MEDIA, ociArch, type OciImageConfig} from './oci.js'
 import type {ImageRef, ImageStore} from './store.js'
-
-export interface RecipeFile {
-  /** Absolute path inside the image. */
-  path: string
-  content?: string
-  hostPath?: string
-  mode?: number
-}
-
-export interface Recipe {
-  name: string
-  /** Host executables copied to the same path in the image, with their ldd closure. */
-  binaries: string[]
-  busyboxApplets: 'all' | string[]
-  files?: RecipeFile[]
-  env?: Record<string, string>
-  cmd?: string[]
-}
+import type {Recipe} from '../workloads/profile.js'
+import {recipes as workloadRecipes} from '../workloads/recipes.js'
 
 export const BUSYBOX_HOST_PATH = '/bin/busybox'
 export const BUSYBOX_IN_IMAGE = '/bin/busybox'
@@ -55,18 +40,10 @@ export function recipeImageName(name: string): string {
   return `isobench/${name}:latest`
 }
 
-/** Every recipe known: built-ins plus src/workloads/recipes.ts (`export const recipes`), if present. */
+/** Every recipe known: the built-in ones and the workload catalog's. */
 export async function allRecipes(): Promise<Recipe[]> {
-  const extra: Recipe[] = []
-  const spec = '../workloads/recipes.js'
-  try {
-    const mod = (await import(spec)) as {recipes?: Recipe[]}
-    if (Array.isArray(mod.recipes)) extra.push(...mod.recipes)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error
-  }
   const byName = new Map<string, Recipe>()
-  for (const r of [...BUILTIN_RECIPES, ...extra]) byName.set(r.name, r)
+  for (const r of [...BUILTIN_RECIPES, ...workloadRecipes]) byName.set(r.name, r)
   return [...byName.values()]
 }
 

@@ -29,10 +29,12 @@ import {digestHex, sha256} from './digest.js'
 import {applyLayer} from './layer/apply.js'
 import {openTarStream} from './layer/tar-read.js'
 import type {OciRunConfig} from './oci.js'
-import type {CleanupRegistry} from '../engine/cleanup.js'
-import {allRecipes, ensureRecipe, findRecipe, type Recipe} from './recipe.js'
+import type {CleanupRegistry} from '../core/cleanup.js'
+import {allRecipes, ensureRecipe, findRecipe} from './recipe.js'
 import {rootfsDigest} from './rootfs-digest.js'
 import {ImageStore, type ImageRef} from './store.js'
+import type {Recipe} from '../workloads/profile.js'
+import {pidAlive} from '../host/process.js'
 
 export {ImageStore, type ImageRef} from './store.js'
 export {INIT_PATH_IN_IMAGE} from './init.js'
@@ -184,13 +186,4 @@ export async function pruneRootfs(store: ImageStore, keepLayerChains: string[][]
     removed.push(join(root, f))
   }
   return removed
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }

@@ -11,7 +11,7 @@ import {mkdir, readFile, readdir, rename, rm, stat, writeFile} from 'node:fs/pro
 import {join} from 'node:path'
 import {pipeline} from 'node:stream/promises'
 import {Transform} from 'node:stream'
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 import {digestHex, isDigest, sha256} from './digest.js'
 import {withLock} from './lock.js'
 import {normalizeName, parseRef} from './names.js'

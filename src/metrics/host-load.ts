@@ -6,7 +6,7 @@
  * refuses gives failed drafts carrying its output, never a number.
  */
 import {execa} from 'execa'
-import type {Instance} from '../arms/arm.js'
+import type {Instance} from '../core/arm.js'
 import type {WorkloadProfile} from '../workloads/profile.js'
 import {failedFigures, parseFigures} from './instances.js'
 import type {SampleDraft} from './metric.js'

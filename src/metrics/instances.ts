@@ -2,7 +2,8 @@
  * Building blocks the metrics share: start and await one instance, run a finite workload to its
  * end and parse its figures, stop a set of instances whatever happened, sleep with abort.
  */
-import type {Arm, Instance, InstanceSpec, ReadyResult} from '../arms/arm.js'
+import {readFile} from 'node:fs/promises'
+import type {Arm, Instance, InstanceSpec, ReadyResult} from '../core/arm.js'
 import type {WorkloadProfile} from '../workloads/profile.js'
 import type {SampleDraft} from './metric.js'
 
@@ -107,7 +108,6 @@ export async function runToCompletion(arm: Arm, spec: InstanceSpec, profile: Wor
 
 /** MemAvailable from /proc/meminfo in MiB. */
 export async function memAvailableMiB(): Promise<number> {
-  const {readFile} = await import('node:fs/promises')
   const m = /^MemAvailable:\s+(\d+) kB/m.exec(await readFile('/proc/meminfo', 'utf8'))
   return m ? Number(m[1]) / 1024 : Number.NaN
 }

@@ -9,7 +9,7 @@
  * isolation: 'none' (no CPU limit), 'shares' (the scenario's CPU quota on every instance) or
  * 'cpuset' (victim pinned to victimCpus, aggressors to aggressorCpus), timeoutMs.
  */
-import type {Instance, InstanceSpec, Limits} from '../arms/arm.js'
+import type {Instance, InstanceSpec, Limits} from '../core/arm.js'
 import type {MeasureContext, Metric, SampleDraft} from './metric.js'
 import {runToCompletion, startReady, stopAll} from './instances.js'
 import {failedDraft, withReadyInstance} from './with-instance.js'

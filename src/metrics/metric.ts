@@ -2,9 +2,9 @@
  * A metric measures one thing on any arm, through the Arm interface only. The engine calls
  * `measure()` once per repetition of a cell and records what it returns as samples.
  */
-import type {Arm, InstanceSpec, WorkloadSpec} from '../arms/arm.js'
-import type {Logger} from '../engine/log.js'
-import type {Direction, Sample} from '../engine/results.js'
+import type {Arm, InstanceSpec, WorkloadSpec} from '../core/arm.js'
+import type {Logger} from '../core/log.js'
+import type {Direction, Sample} from '../core/results.js'
 import type {WorkloadProfile} from '../workloads/profile.js'
 
 /** One figure of one repetition. `value: null` with `error` for a failed sample (never made up). */

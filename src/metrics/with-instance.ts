@@ -1,6 +1,6 @@
 /** Start an instance, wait until ready, run `body`, and always stop it — also on failure. */
-import type {Instance, ReadyResult} from '../arms/arm.js'
-import {IsobenchError} from '../errors.js'
+import type {Instance, ReadyResult} from '../core/arm.js'
+import {IsobenchError} from '../core/errors.js'
 import type {MeasureContext, SampleDraft} from './metric.js'
 
 export async function withReadyInstance<T>(

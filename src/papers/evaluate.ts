@@ -10,8 +10,8 @@
  * "not comparable (emulated)" (decided by ./applicability.ts, before anything runs).
  */
 import {median, quantileSorted} from 'simple-statistics'
-import type {Accel} from '../arms/arm.js'
-import type {Sample} from '../engine/results.js'
+import type {Accel} from '../core/arm.js'
+import type {Sample} from '../core/results.js'
 import {mulberry32, resample, seedFrom} from '../stats/random.js'
 import type {Claim, ClaimExpectation, ClaimSide} from './schema.js'
 

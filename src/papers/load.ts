@@ -5,9 +5,9 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type Node} from 'yaml'
-import {InputFileError, UsageError} from '../errors.js'
+import {InputFileError, UsageError} from '../core/errors.js'
 import {getMetric} from '../metrics/index.js'
-import {describeZodIssue, fieldPath} from '../scenario/zod-errors.js'
+import {describeZodIssue, fieldPath} from '../config/zod-errors.js'
 import {paperSchema, type Claim, type Paper} from './schema.js'
 
 export interface LoadedPaper {

@@ -4,7 +4,7 @@
  * every applicable cell once (cells shared by several claims or papers run once). Pure logic: the
  * host's arm statuses and the workload catalog are passed in.
  */
-import type {Accel, ArmKind} from '../arms/arm.js'
+import type {Accel, ArmKind} from '../core/arm.js'
 import type {MetricEntry, Scenario} from '../scenario/schema.js'
 import type {WorkloadProfile} from '../workloads/profile.js'
 import {notEvaluated, type ClaimResult, type ResolvedCell} from './evaluate.js'

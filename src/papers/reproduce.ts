@@ -4,13 +4,19 @@
  * claims read (each cell once) with the ordinary engine, evaluate every claim on the samples, and
  * write the claims into results.json and the HTML report.
  */
-import {renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {Config} from '@oclif/core'
-import type {IsobenchConfig} from '../config/schema.js'
-import {CleanupRegistry} from '../engine/cleanup.js'
-import type {Logger} from '../engine/log.js'
-import type {Results} from '../engine/results.js'
+import {loadArmProviders} from '../arms/registry.js'
+import {CleanupRegistry} from '../core/cleanup.js'
+import type {IsobenchConfig} from '../core/config.js'
+import type {Logger} from '../core/log.js'
+import type {Results} from '../core/results.js'
+import {runScenario} from '../engine/run.js'
+import {writeFileAtomic} from '../host/fs.js'
+import {chooseAccel} from '../host/kvm.js'
+import {getMetric} from '../metrics/index.js'
+import {writeReport} from '../report/index.js'
+import {catalog} from '../workloads/catalog.js'
 import {evaluateClaim, notEvaluated, type ClaimResult} from './evaluate.js'
 import {listPaperFiles, loadPaperFile, type LoadedPaper} from './load.js'
 import {planClaims, scenariosFor, type ArmStatus, type PlannedClaim} from './plan.js'
@@ -47,8 +53,6 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const t0 = performance.now()
   const papers: LoadedPaper[] = listPaperFiles(opts.papersDir).map((f) => loadPaperFile(f))
   const selected = selectClaims(papers, opts.selectors)
-  const {catalog} = await import('../workloads/catalog.js')
-  const {getMetric} = await import('../metrics/index.js')
   const arms = await armStatuses([...new Set(selected.flatMap(({claim}) => [claim.arm.arm, ...(claim.baseline ? [claim.baseline.arm] : [])]))], opts)
   const {planned, decided} = planClaims({selected, arms, workloads: catalog, metricParams: (m) => Object.keys(getMetric(m)?.defaults ?? {}), quick: opts.quick})
   for (const d of decided) opts.log.info(`${d.id}: ${d.verdict} — ${d.reason}`)
@@ -57,7 +61,6 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const runs: ReproduceRun[] = []
   const groups = scenariosFor(planned, opts.quick)
   for (const [i, group] of groups.entries()) {
-    const {runScenario} = await import('../engine/run.js')
     const cleanup = new CleanupRegistry()
     const run = await runScenario({
       loaded: {file: group.claims.map((c) => c.paper.id).join('+'), scenario: group.scenario, positionOf: () => undefined},
@@ -73,9 +76,9 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     results.push(...evaluated)
     // The first run's results also carry the claims decided without running, so the report has all.
     run.results.claims = i === 0 ? [...decided, ...evaluated] : evaluated
-    writeAtomically(run.resultsFile, run.results)
-    const report = await writeReport(run.results, run.dir)
-    runs.push({runId: run.results.runId, status: run.results.status, resultsFile: run.resultsFile, ...(report ? {report} : {})})
+    writeFileAtomic(run.resultsFile, JSON.stringify(run.results, null, 1) + '\n')
+    const report = await writeReport(run.results, join(run.dir, 'report.html'))
+    runs.push({runId: run.results.runId, status: run.results.status, resultsFile: run.resultsFile, report})
   }
   const order = new Map(selected.map((s, i) => [`${s.paper.id}:${s.claim.id}`, i]))
   results.sort((a, b) => order.get(a.id)! - order.get(b.id)!)
@@ -95,7 +98,6 @@ export function evaluatePlanned(p: PlannedClaim, results: Results, seed: number)
 
 /** Can each arm run here, and does a VM arm get KVM? Asked once, before anything runs. */
 async function armStatuses(names: string[], opts: ReproduceOptions): Promise<Map<string, ArmStatus>> {
-  const {loadArmProviders} = await import('../arms/registry.js')
   const providers = new Map((await loadArmProviders(opts.oclifConfig)).map((p) => [p.name, p]))
   const cleanup = new CleanupRegistry()
   const ctx = {config: opts.config, cleanup, log: opts.log, runId: 'reproduce-preflight'}
@@ -109,7 +111,6 @@ async function armStatuses(names: string[], opts: ReproduceOptions): Promise<Map
         const availability = await arm.available().catch((e: Error) => ({ok: false, reason: e.message}))
         const status: ArmStatus = {name, kind: arm.kind, available: availability.ok, accel: 'none', ...(availability.ok ? {} : {reason: availability.reason ?? 'unavailable'})}
         if (arm.kind === 'vm' && availability.ok) {
-          const {chooseAccel} = await import('../host/kvm.js')
           const {accel, probe} = await chooseAccel(opts.config.vm.accel, {stateDir: opts.config.stateDir})
           status.accel = accel
           status.accelReason = probe?.reason ?? `vm.accel = ${opts.config.vm.accel} in the config`
@@ -121,20 +122,4 @@ async function armStatuses(names: string[], opts: ReproduceOptions): Promise<Map
     await cleanup.runAll()
   }
   return out
-}
-
-function writeAtomically(file: string, results: Results): void {
-  const tmp = `${file}.tmp-${process.pid}`
-  writeFileSync(tmp, JSON.stringify(results, null, 1) + '\n')
-  renameSync(tmp, file)
-}
-
-async function writeReport(results: Results, dir: string): Promise<string | undefined> {
-  try {
-    const mod = (await import('../report/index.js' as string)) as {writeReport?: (r: unknown, out: string) => Promise<string>}
-    return mod.writeReport ? await mod.writeReport(results, join(dir, 'report.html')) : undefined
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined
-    throw error
-  }
 }

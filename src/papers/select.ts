@@ -3,7 +3,7 @@
  * `<paper>:<claim>` where <claim> is a claim id or the prefix of a family (`cpu` → cpu-container,
  * cpu-vm). Anything unknown is bad input listing what exists (exit 2).
  */
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 import type {LoadedPaper} from './load.js'
 import type {SelectedClaim} from './plan.js'
 

@@ -1,9 +1,9 @@
 /** The "change vs baseline run" section of a report (`isobench report NEW.json --baseline OLD.json`). */
-import type {Results} from '../engine/results.js'
-import {compareRuns, type Change, type RunComparison} from '../compare/compare-runs.js'
+import type {Results} from '../core/results.js'
+import {compareRuns, type Change, type RunComparison} from '../engine/compare-runs.js'
 
 const CHART_ROWS = 30
-import {changeText, headline} from '../compare/format.js'
+import {changeText, headline} from './compare-format.js'
 import type {Chart} from './charts.js'
 import {h, raw, type Safe} from './escape.js'
 import {num, paramsText} from './format.js'

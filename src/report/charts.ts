@@ -4,7 +4,7 @@
  */
 import {median} from 'simple-statistics'
 import type {TopLevelSpec} from 'vega-lite'
-import type {Comparison, Direction, Results, Sample} from '../engine/results.js'
+import type {Comparison, Direction, Results, Sample} from '../core/results.js'
 import {paramsText} from './format.js'
 import {curveSpec, distributionSpec, driftSpec, heatmapSpec, intervalSpec, ratioRows, slopeRows, waterfallSpec, type PhaseBar} from './specs.js'
 

@@ -3,7 +3,7 @@
  * or LF, quotes doubled). Params and phases become one column each (`param.n`, `phase.ready`).
  * Text cells that a spreadsheet would run as a formula (= + − @ tab CR first) get a leading '.
  */
-import type {Results, Sample} from '../engine/results.js'
+import type {Results, Sample} from '../core/results.js'
 
 type Cell = string | number | boolean | null | undefined
 

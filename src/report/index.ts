@@ -2,9 +2,9 @@
  * The report library: results → one self-contained HTML file. `writeReport(results, file)` is what
  * `isobench run` calls after a run; `buildReport` serves `isobench report` (several runs, a baseline).
  */
-import {mkdirSync, renameSync, writeFileSync} from 'node:fs'
-import {dirname} from 'node:path'
-import type {Results} from '../engine/results.js'
+import type {Results} from '../core/results.js'
+import {analyze} from '../engine/analyze.js'
+import {writeFileAtomic} from '../host/fs.js'
 import {baselineChart, baselineComparison, baselineSection} from './baseline.js'
 import {buildCharts, type Chart} from './charts.js'
 import {h, raw} from './escape.js'
@@ -28,7 +28,6 @@ export interface BuiltReport {
 export async function ensureAnalysis(results: Results): Promise<void> {
   const hasValues = results.samples.some((s) => !s.warmup && s.ok && s.value !== null)
   if (!hasValues || results.summaries.length > 0) return
-  const {analyze} = await import('../engine/analyze.js')
   const config = (results.config ?? {}) as {equivalenceDelta?: number; seed?: number}
   analyze(results, {equivalenceDelta: config.equivalenceDelta ?? 0.05, seed: config.seed ?? 1})
 }
@@ -75,9 +74,6 @@ export async function buildReport(runs: Results[], opts: ReportOptions = {}): Pr
 /** Write the report for one run atomically; returns the file written. */
 export async function writeReport(results: Results, file: string, opts: ReportOptions = {}): Promise<string> {
   const {html} = await buildReport([results], opts)
-  mkdirSync(dirname(file), {recursive: true})
-  const tmp = `${file}.tmp-${process.pid}`
-  writeFileSync(tmp, html)
-  renameSync(tmp, file)
+  writeFileAtomic(file, html)
   return file
 }

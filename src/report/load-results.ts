@@ -6,9 +6,9 @@
 import {readFileSync} from 'node:fs'
 import {z} from 'zod'
 import {LineCounter, parseDocument, isNode, type Node} from 'yaml'
-import {InputFileError} from '../errors.js'
-import {RESULTS_SCHEMA_VERSION, type Results} from '../engine/results.js'
-import {describeZodIssue} from '../scenario/zod-errors.js'
+import {InputFileError} from '../core/errors.js'
+import {RESULTS_SCHEMA_VERSION, type Results} from '../core/results.js'
+import {describeZodIssue} from '../config/zod-errors.js'
 
 const scalar = z.union([z.string(), z.number(), z.boolean()])
 

@@ -3,7 +3,7 @@
  * vega-lite specs embedded as JSON (escaped) so a reader can re-plot. A Content-Security-Policy
  * forbids scripts and every network fetch, as a second line behind the escaping.
  */
-import type {Results} from '../engine/results.js'
+import type {Results} from '../core/results.js'
 import type {Chart} from './charts.js'
 import {METRIC_ORDER, armLabeller} from './charts.js'
 import {h, jsonForScript, raw, type Safe} from './escape.js'

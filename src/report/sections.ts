@@ -3,7 +3,7 @@
  * provenance, arms, parity manifest, warnings, paper claims, per-metric tables, failed samples.
  * Everything interpolated goes through `h` (escapes unless already Safe).
  */
-import type {ArmRecord, Comparison, Results, Summary} from '../engine/results.js'
+import type {ArmRecord, Comparison, Results, Summary} from '../core/results.js'
 import {h, raw, type Safe} from './escape.js'
 import {betterText, bytes, estimateText, num, paramsText} from './format.js'
 

@@ -3,9 +3,8 @@
  * (renderer 'none'), `toSVG()`. Text widths come from a per-character table of a Helvetica-like
  * font (vega's default estimate of 0.8 × chars × size overshoots and cuts labels).
  */
-import type {TopLevelSpec} from 'vega-lite'
-
-export const FONT = 'system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif'
+import * as vega from 'vega'
+import {compile, type TopLevelSpec} from 'vega-lite'
 
 // Advance widths in ems of Helvetica for printable ASCII (space … ~); others 0.6.
 const WIDTHS =
@@ -26,26 +25,14 @@ export function textWidthEm(text: string): number {
   return w
 }
 
-type VegaModule = typeof import('vega')
-let vegaPromise: Promise<{vega: VegaModule; compile: typeof import('vega-lite').compile}> | undefined
-
-async function load() {
-  vegaPromise ??= (async () => {
-    const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')])
-    const metrics = (vega as unknown as {textMetrics: {width: unknown}}).textMetrics
-    metrics.width = (item: {font?: string; fontSize?: number; fontWeight?: string | number}, text: string) => {
-      const size = item.fontSize ?? 11
-      const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600
-      // × 1.12: Debian's Chromium draws with DejaVu Sans, wider than Helvetica.
-      return textWidthEm(String(text ?? '')) * size * (bold ? 1.18 : 1.12)
-    }
-    return {vega, compile: vl.compile}
-  })()
-  return vegaPromise
+;(vega as unknown as {textMetrics: {width: unknown}}).textMetrics.width = (item: {font?: string; fontSize?: number; fontWeight?: string | number}, text: string) => {
+  const size = item.fontSize ?? 11
+  const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600
+  // × 1.12: Debian's Chromium draws with DejaVu Sans, wider than Helvetica.
+  return textWidthEm(String(text ?? '')) * size * (bold ? 1.18 : 1.12)
 }
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const {vega, compile} = await load()
   // vega-lite's notes about dropped scale properties are not for the reader; errors still throw.
   const view = new vega.View(vega.parse(compile(spec, {logger: vega.logger(vega.Error)}).spec), {renderer: 'none', logLevel: vega.Error})
   try {

@@ -5,11 +5,12 @@
  */
 import {readFileSync, readdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
-import {listContainerCgroups, removeCgroupDirs} from './cgroups.js'
-import {hostCgroups} from './containers.js'
-import {BRIDGE, bridgePorts, deleteLink, hostVethName, listHostVeths, listLeases, releaseAddress} from './network.js'
-import {ociDir, removeBundle, staleBundles} from './oci-run.js'
-import {containerDir, containersDir, listContainerIds, readContainer, type ContainerState} from './state.js'
+import {killIfRunning} from '../host/process.js'
+import {hostCgroups, listContainerCgroups, removeCgroupDirs} from './cgroups/cgroups.js'
+import {releaseContainerResources} from './container/release.js'
+import {BRIDGE, bridgePorts, deleteLink, hostVethName, listHostVeths, listLeases, releaseAddress} from './network/bridge.js'
+import {ociDir, removeBundle, staleBundles} from './oci/run.js'
+import {containersDir, listContainerIds, readContainer} from './container/state.js'
 
 export interface PruneResult {
   containers: string[]
@@ -19,24 +20,6 @@ export interface PruneResult {
   cgroups: string[]
   veths: string[]
   leases: string[]
-}
-
-function kill(pid: number | undefined | null, mustRun?: string): boolean {
-  if (!pid) return false
-  if (mustRun) {
-    // A pid from a state file may have been recycled: only kill it if it still runs our program.
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(mustRun)) return false
-    } catch {
-      return false
-    }
-  }
-  try {
-    process.kill(pid, 'SIGKILL')
-    return true
-  } catch {
-    return false
-  }
 }
 
 /** Helper processes (and detached port proxies) working for a container under this state dir: pid → container id. */
@@ -60,16 +43,6 @@ export function findRuntimeProcesses(stateDir: string): Map<number, string> {
   return out
 }
 
-/** Remove everything one (not running) container holds. */
-export async function releaseContainerResources(stateDir: string, id: string, state: ContainerState | null = readContainer(stateDir, id)): Promise<{cgroups: string[]}> {
-  kill(state?.runtime.proxyPid, 'isobench-port-proxy')
-  const cgroups = removeCgroupDirs(listContainerCgroups(hostCgroups()).get(id) ?? [])
-  await deleteLink(state?.runtime.network?.hostVeth ?? hostVethName(id))
-  for (const [ip, owner] of listLeases(stateDir)) if (owner === id) releaseAddress(stateDir, ip)
-  rmSync(containerDir(stateDir, id), {recursive: true, force: true})
-  return {cgroups}
-}
-
 /**
  * Remove every container that is not running (exited, dead, interrupted mid-create), and every
  * leftover that belongs to no running container. With `all`, running containers are killed too.
@@ -84,8 +57,8 @@ export async function pruneContainers(stateDir: string, opts: {all?: boolean} = 
       continue
     }
     if (state?.status === 'running') {
-      kill(state.initPid)
-      kill(state.runtime.shimPid, 'isobench-nsexec')
+      killIfRunning(state.initPid)
+      killIfRunning(state.runtime.shimPid, 'isobench-nsexec')
     }
     const released = await releaseContainerResources(stateDir, id, state)
     result.containers.push(id)
@@ -93,10 +66,10 @@ export async function pruneContainers(stateDir: string, opts: {all?: boolean} = 
   }
   // Helpers whose container is gone or not running (e.g. a detached start interrupted before its state was written).
   for (const [pid, id] of findRuntimeProcesses(stateDir)) {
-    if (!running.has(id) && kill(pid)) result.processes.push(pid)
+    if (!running.has(id) && killIfRunning(pid)) result.processes.push(pid)
   }
   // OCI-arm bundles: a live wrapper means a live run owns it (it dies with its run), unless --all.
-  if (opts.all) for (const [pid] of findOciWrappers(stateDir)) if (kill(pid, 'isobench-nsexec')) result.processes.push(pid)
+  if (opts.all) for (const [pid] of findOciWrappers(stateDir)) if (killIfRunning(pid, 'isobench-nsexec')) result.processes.push(pid)
   if (opts.all) await new Promise((r) => setTimeout(r, 50))
   for (const id of staleBundles(stateDir)) {
     removeBundle(stateDir, id)

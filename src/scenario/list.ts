@@ -1,7 +1,7 @@
 /** Scenario files under a folder (and its papers/ subfolder), each loaded to one line of summary. */
 import {existsSync, readdirSync} from 'node:fs'
 import {join, relative} from 'node:path'
-import {IsobenchError} from '../errors.js'
+import {IsobenchError} from '../core/errors.js'
 import {loadScenarioFile} from './load.js'
 
 export interface ScenarioListing {

@@ -4,9 +4,9 @@
  */
 import {readFileSync} from 'node:fs'
 import {LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node} from 'yaml'
-import {InputFileError} from '../errors.js'
+import {InputFileError} from '../core/errors.js'
 import {scenarioSchema, type Scenario} from './schema.js'
-import {describeZodIssue} from './zod-errors.js'
+import {describeZodIssue} from '../config/zod-errors.js'
 
 export interface LoadedScenario {
   file: string

@@ -6,7 +6,9 @@
  */
 import {existsSync} from 'node:fs'
 import {execa} from 'execa'
-import type {CleanupRegistry} from '../engine/cleanup.js'
+import type {CleanupRegistry} from '../core/cleanup.js'
+import {chooseAccel} from '../host/kvm.js'
+import {ensureImage, imageConfig, openImageStore, unpackRootfs} from '../images/rootfs.js'
 import {ensureGuestArtefacts, type Compression, type GuestArtefacts} from './artefacts.js'
 import {fetchCloudKernel, findGuestKernel, installedKernels, kernelFeatures, readKernelConfig, type GuestKernel} from './kernel.js'
 import {QEMU_BINARY, machineListHasMicrovm, type Machine, type VmAccel} from './qemu-args.js'
@@ -62,7 +64,6 @@ export interface AccelChoice {
 
 /** KVM when a real probe boot succeeds (src/host/kvm.ts, cached per boot), else TCG. */
 export async function chooseVmAccel(setting: 'auto' | 'kvm' | 'tcg', kernel: GuestKernel, stateDir: string): Promise<AccelChoice> {
-  const {chooseAccel} = await import('../host/kvm.js')
   const {accel, probe} = await chooseAccel(setting, {kernel: kernel.vmlinuz, stateDir})
   if (setting === 'tcg') return {accel, reason: 'vm.accel = tcg in the config'}
   if (setting === 'kvm' && !probe?.usable) return {accel, reason: `vm.accel = kvm although the probe says: ${probe?.reason}`}
@@ -71,7 +72,6 @@ export async function chooseVmAccel(setting: 'auto' | 'kvm' | 'tcg', kernel: Gue
 
 /** Image name → rootfs (shared with the container arms) → guest artefacts. */
 export async function prepareImage(stateDir: string, image: string, kernel: GuestKernel, opts: {compression?: Compression; kind?: 'initramfs' | 'ext4'; cleanup?: CleanupRegistry} = {}): Promise<PreparedImage> {
-  const {openImageStore, ensureImage, unpackRootfs, imageConfig} = await import('../images/rootfs.js')
   const store = openImageStore(stateDir)
   const ref = await ensureImage(store, image)
   const rootfs = await unpackRootfs(store, ref, {cleanup: opts.cleanup})

@@ -3,8 +3,9 @@
  * spawned and updated with its pid. `vm ls` reads these; `vm stop` and `vm prune` act on them, and
  * prune also finds qemu processes by their `-name isobench-vm-<id>` when the record is gone.
  */
-import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
+import {writeFileAtomic} from '../host/fs.js'
 import type {Machine, VmAccel} from './qemu-args.js'
 import {instanceDir, instancesDir} from './paths.js'
 
@@ -36,10 +37,7 @@ export function metaPath(stateDir: string, id: string): string {
 }
 
 export function writeMeta(stateDir: string, meta: VmMeta): void {
-  mkdirSync(instanceDir(stateDir, meta.id), {recursive: true})
-  const p = metaPath(stateDir, meta.id)
-  writeFileSync(`${p}.tmp`, JSON.stringify(meta, null, 2))
-  renameSync(`${p}.tmp`, p)
+  writeFileAtomic(metaPath(stateDir, meta.id), JSON.stringify(meta, null, 2))
 }
 
 export function readMeta(stateDir: string, id: string): VmMeta | null {
@@ -53,16 +51,6 @@ export function readMeta(stateDir: string, id: string): VmMeta | null {
 export function listInstanceIds(stateDir: string): string[] {
   const dir = instancesDir(stateDir)
   return existsSync(dir) ? readdirSync(dir) : []
-}
-
-export function pidAlive(pid: number): boolean {
-  if (!pid) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** Is `pid` a qemu process started for instance `id` (and not a recycled pid)? */

@@ -14,7 +14,7 @@ import {copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync
 import {tmpdir} from 'node:os'
 import {basename, dirname, join} from 'node:path'
 import {execa} from 'execa'
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 import {GUEST_MODULES, neededModuleFiles} from './modules.js'
 import {kernelDir} from './paths.js'
 

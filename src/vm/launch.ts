@@ -13,10 +13,11 @@ import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 import {execa} from 'execa'
-import type {PhaseMark} from '../arms/arm.js'
-import {MarkerStream} from '../arms/markers.js'
-import {spawnInstanceProcess, stopProcessGroup, type InstanceProcess} from '../arms/spawn.js'
-import type {CleanupRegistry, CleanupHandle} from '../engine/cleanup.js'
+import type {PhaseMark} from '../core/arm.js'
+import {MarkerStream} from '../core/markers.js'
+import {spawnInstanceProcess, stopProcessGroup, type InstanceProcess} from '../host/process.js'
+import type {CleanupRegistry, CleanupHandle} from '../core/cleanup.js'
+import {BRIDGE, BRIDGE_IP, PREFIX_LEN, deleteLink, ensureBridge, leaseAddress, releaseAddress} from '../runtime/network/bridge.js'
 import {instanceDisk, type GuestArtefacts} from './artefacts.js'
 import {guestCmdline} from './guest-init.js'
 import {writeMeta, type VmMeta} from './instances.js'
@@ -183,18 +184,17 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
       guestNet = `${USER_NET.guest}/${USER_NET.prefix},${USER_NET.host}`
       endpoint = {host: '127.0.0.1', ports: Object.fromEntries(forwards.map((f) => [f.guestPort, f.hostPort]))}
     } else if (spec.network === 'tap') {
-      const net = await import('../runtime/network.js')
-      await net.ensureBridge()
-      ip = net.leaseAddress(spec.stateDir, `vm-${spec.id}`)
+      await ensureBridge()
+      ip = leaseAddress(spec.stateDir, `vm-${spec.id}`)
       const leased = ip
-      undoers.push(() => net.releaseAddress(spec.stateDir, leased))
+      undoers.push(() => releaseAddress(spec.stateDir, leased))
       tap = tapName(spec.id)
       const t = tap
       await execa('ip', ['tuntap', 'add', 'dev', t, 'mode', 'tap'])
-      undoers.push(() => net.deleteLink(t))
-      await execa('ip', ['link', 'set', t, 'master', net.BRIDGE, 'up'])
+      undoers.push(() => deleteLink(t))
+      await execa('ip', ['link', 'set', t, 'master', BRIDGE, 'up'])
       network = {mode: 'tap', ifname: t, mac: macFor(spec.id)}
-      guestNet = `${ip}/${net.PREFIX_LEN},${net.BRIDGE_IP}`
+      guestNet = `${ip}/${PREFIX_LEN},${BRIDGE_IP}`
       endpoint = {host: ip, ports: Object.fromEntries(spec.ports.map((p) => [p.guestPort, p.guestPort]))}
     }
     // Disk.

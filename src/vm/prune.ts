@@ -7,8 +7,10 @@
 import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {findQemuProcesses, isOurQemu, listInstanceIds, pidAlive, readMeta, type VmMeta} from './instances.js'
+import {deleteLink, listLeases, releaseAddress} from '../runtime/network/bridge.js'
+import {findQemuProcesses, isOurQemu, listInstanceIds, readMeta, type VmMeta} from './instances.js'
 import {artefactCacheDir, instanceDir, qmpSocketPath, tapName, vmDir} from './paths.js'
+import {pidAlive} from '../host/process.js'
 
 export interface VmPruneResult {
   killed: Array<{pid: number; id: string}>
@@ -61,12 +63,10 @@ export async function removeInstance(stateDir: string, id: string, result: VmPru
   }
   const tap = meta?.tap ?? tapName(id)
   if (existsSync(`/sys/class/net/${tap}`)) {
-    const {deleteLink} = await import('../runtime/network.js')
     await deleteLink(tap)
     result.removed.push(`tap ${tap}`)
   }
   if (meta?.ip) {
-    const {releaseAddress} = await import('../runtime/network.js')
     releaseAddress(stateDir, meta.ip)
     result.removed.push(`lease ${meta.ip}`)
   }
@@ -111,13 +111,11 @@ export async function pruneVms(stateDir: string, opts: {all?: boolean} = {}): Pr
   const live = [...findQemuProcesses().keys()].map(qemuCmdline)
   for (const tap of tapsPresent()) {
     if (keptTaps.has(tap) || live.some((a) => a.includes(`ifname=${tap},`))) continue
-    const {deleteLink} = await import('../runtime/network.js')
     await deleteLink(tap)
     result.removed.push(`tap ${tap}`)
   }
   // Leases taken for VMs (owner `vm-<id>`) whose instance is gone.
   try {
-    const {listLeases, releaseAddress} = await import('../runtime/network.js')
     for (const [ip, owner] of listLeases(stateDir)) {
       if (owner.startsWith('vm-') && !keep.has(owner.slice(3))) {
         releaseAddress(stateDir, ip)

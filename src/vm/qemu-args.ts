@@ -4,14 +4,6 @@
  * stdio (markers), QMP socket, network (user-mode with loopback port forwards, or a tap), disk.
  */
 
-/**
- * TCG translation cache (MiB): qemu's default is 1 GiB. Booting the idle image touches ≈ 36 MiB of
- * a 64 MiB cache. 16 MiB lowers qemu's PSS by ≈ 23 MiB but boot-to-ready took ≈ 5–10% longer in
- * interleaved boots here (medians ≈ 2.54 s vs 2.42 s, 8 each); the cpu workload did not move.
- * Boot time is the figure this arm is judged on first, so 64 stays the default (config vm.tbSizeMiB).
- */
-export const DEFAULT_TB_SIZE_MIB = 64
-
 export const QEMU_BINARY = 'qemu-system-x86_64'
 
 export type Machine = 'microvm' | 'q35' | 'pc'

@@ -3,8 +3,8 @@
  * workload to its end (and exit with its code) or leave the VM running (--detach).
  */
 import {randomBytes} from 'node:crypto'
-import type {CleanupRegistry} from '../engine/cleanup.js'
-import {UsageError} from '../errors.js'
+import type {CleanupRegistry} from '../core/cleanup.js'
+import {UsageError} from '../core/errors.js'
 import {chooseMachine, chooseVmAccel, ensureGuestKernel, prepareImage, type MachineSetting} from './guest.js'
 import {launchVm} from './launch.js'
 import {parseMemoryMiB, type Machine, type VmAccel} from './qemu-args.js'

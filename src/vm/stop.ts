@@ -1,7 +1,8 @@
 /** Stop one VM by name: QMP `quit` (a clean exit), SIGKILL if it lingers, then remove its resources. */
 import {QmpClient} from './qmp.js'
-import {isOurQemu, pidAlive, readMeta} from './instances.js'
+import {isOurQemu, readMeta} from './instances.js'
 import {removeInstance, type VmPruneResult} from './prune.js'
+import {pidAlive} from '../host/process.js'
 
 export async function stopVm(stateDir: string, id: string): Promise<VmPruneResult> {
   const meta = readMeta(stateDir, id)

@@ -1,5 +1,5 @@
 /** The workload catalog: every profile by name. Scenarios and `--workload` name these. */
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 import type {WorkloadProfile} from './profile.js'
 import {serviceProfiles} from './profiles/services.js'
 import {stressProfiles} from './profiles/stress.js'

@@ -1,5 +1,6 @@
 /** What `isobench workloads` shows: each catalog profile, its figures, and whether its host tools are here. */
 import {existsSync} from 'node:fs'
+import {imageOf} from '../core/arm.js'
 import {catalog} from './catalog.js'
 
 export interface WorkloadRow {
@@ -21,7 +22,7 @@ export function listWorkloads(): WorkloadRow[] {
       name: p.name,
       version: p.version,
       description: p.description,
-      image: p.image ?? 'idle',
+      image: imageOf(p),
       command: p.argv.join(' '),
       figures: p.figures.map((f) => ({name: f.name, unit: f.unit, direction: f.direction, description: f.description})),
       needs,

@@ -2,8 +2,8 @@
  * A workload profile: data describing one workload, the same in every arm. The catalog
  * (src/workloads/catalog.ts) lists them; scenarios name them.
  */
-import type {ReadinessRule} from '../arms/arm.js'
-import type {Direction} from '../engine/results.js'
+import type {ReadinessRule} from '../core/arm.js'
+import type {Direction} from '../core/results.js'
 
 export interface FigureDef {
   /** Key in the parser's output, e.g. 'ops_per_s'. */
@@ -55,4 +55,26 @@ export interface HostLoad {
 
 export class ParseError extends Error {
   readonly code = 'parse-error'
+}
+
+/**
+ * An image recipe: a small workload image built from the host's own files (src/images/recipe.ts
+ * builds it): host binaries with their shared-library closure, busybox applets and extra files.
+ */
+export interface RecipeFile {
+  /** Absolute path inside the image. */
+  path: string
+  content?: string
+  hostPath?: string
+  mode?: number
+}
+
+export interface Recipe {
+  name: string
+  /** Host executables copied to the same path in the image, with their ldd closure. */
+  binaries: string[]
+  busyboxApplets: 'all' | string[]
+  files?: RecipeFile[]
+  env?: Record<string, string>
+  cmd?: string[]
 }

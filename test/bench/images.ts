@@ -9,8 +9,8 @@ import {join, resolve} from 'node:path'
 import {execa} from 'execa'
 import {median} from 'simple-statistics'
 import {buildImage} from '../../src/images/build/build.js'
-import {loadRunStepExecutor} from '../../src/images/build/run-step.js'
-import {humanBytes} from '../../src/images/cli.js'
+import {createBuildExecutor} from '../../src/runtime/container/build-executor.js'
+import {humanBytes} from '../../src/cli/flags.js'
 import {allRecipes} from '../../src/images/recipe.js'
 import {ensureRecipeImage, openImageStore, unpackRootfs} from '../../src/images/rootfs.js'
 
@@ -54,7 +54,7 @@ try {
   row('safe unpack idle + rootfs digest (cold)', unpackCold, {name: 'GNU tar', values: gnuTar})
   row('unpack idle (cached)', unpackCached, {name: 'cold', values: unpackCold})
 
-  const executor = await loadRunStepExecutor()
+  const executor = createBuildExecutor()
   const bCold: number[] = []
   const bCached: number[] = []
   for (let i = 0; i < reps; i++) {

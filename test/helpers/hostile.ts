@@ -3,7 +3,7 @@
  * appended (arm names, workloads, params, versions, host, scenario, warnings, errors, claims…).
  * Enum-like fields the code branches on stay intact so every section is still drawn.
  */
-import type {Results} from '../../src/engine/results.js'
+import type {Results} from '../../src/core/results.js'
 
 export const PAYLOAD = `<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">'</title></style><svg onload=window.__pwned=3>`
 

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ContainerExec extends BaseCommand {
   static override summary = 'Run a command inside a running container (its namespaces, cgroups and capabilities).'
@@ -15,11 +15,11 @@ export default class ContainerExec extends BaseCommand {
 
   async run(): Promise<{id: string; exitCode: number | null}> {
     const {args, argv, flags} = await this.parse(ContainerExec)
-    const {resolveStateDir} = await import('../../images/cli.js')
-    const {execInContainer} = await import('../../runtime/containers.js')
-    const {envRecord} = await import('../../runtime/image-rootfs.js')
-    const {UsageError} = await import('../../errors.js')
-    const {commandWords} = await import('../../runtime/cli-args.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
+    const {execInContainer} = await import('../../runtime/container/lifecycle.js')
+    const {envRecord} = await import('../../runtime/container/image.js')
+    const {UsageError} = await import('../../core/errors.js')
+    const {commandWords} = await import('../../cli/command-words.js')
     const command = commandWords(this.argv, argv as string[])
     if (command.length === 0) throw new UsageError('container exec: give the command to run after the container name', 'no-command')
     const child = await execInContainer(await resolveStateDir(flags), args.id, command, {env: envRecord(flags.env ?? []), cwd: flags.workdir, output: this.jsonEnabled() ? 'pipe' : 'inherit'})

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ContainerLogs extends BaseCommand {
   static override summary = "Print a container's output (stdout and stderr, as recorded in its log file)."
@@ -10,8 +10,8 @@ export default class ContainerLogs extends BaseCommand {
 
   async run(): Promise<{id: string; log: string}> {
     const {args, flags} = await this.parse(ContainerLogs)
-    const {resolveStateDir} = await import('../../images/cli.js')
-    const {readContainerLog} = await import('../../runtime/containers.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
+    const {readContainerLog} = await import('../../runtime/container/lifecycle.js')
     let log = readContainerLog(await resolveStateDir(flags), args.id)
     if (flags.tail !== undefined) log = log.split('\n').slice(-flags.tail - 1).join('\n')
     process.stdout.write(log)

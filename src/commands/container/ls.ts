@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export interface ContainerListEntry {
   id: string
@@ -23,8 +23,8 @@ export default class ContainerLs extends BaseCommand {
 
   async run(): Promise<{containers: ContainerListEntry[]}> {
     const {flags} = await this.parse(ContainerLs)
-    const {resolveStateDir, table} = await import('../../images/cli.js')
-    const {listContainers} = await import('../../runtime/state.js')
+    const {resolveStateDir, table} = await import('../../cli/flags.js')
+    const {listContainers} = await import('../../runtime/container/state.js')
     const stateDir = await resolveStateDir(flags)
     const containers = listContainers(stateDir)
       .filter((c) => flags.all || c.status === 'running')

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ContainerPrune extends BaseCommand {
   static override summary = 'Remove stopped containers and whatever killed runs left: helper processes, cgroups, veths, leases, state dirs.'
@@ -10,7 +10,7 @@ export default class ContainerPrune extends BaseCommand {
 
   async run(): Promise<import('../../runtime/prune.js').PruneResult> {
     const {flags} = await this.parse(ContainerPrune)
-    const {resolveStateDir} = await import('../../images/cli.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
     const {pruneContainers} = await import('../../runtime/prune.js')
     const result = await pruneContainers(await resolveStateDir(flags), {all: flags.all})
     for (const id of result.containers) this.log(`removed container ${id}`)

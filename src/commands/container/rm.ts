@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ContainerRm extends BaseCommand {
   static override summary = 'Remove containers and everything they held (state dir, cgroups, veth, address lease, port proxy).'
@@ -11,8 +11,8 @@ export default class ContainerRm extends BaseCommand {
 
   async run(): Promise<{removed: string[]}> {
     const {argv, flags} = await this.parse(ContainerRm)
-    const {resolveStateDir} = await import('../../images/cli.js')
-    const {deleteContainer} = await import('../../runtime/containers.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
+    const {deleteContainer} = await import('../../runtime/container/lifecycle.js')
     const stateDir = await resolveStateDir(flags)
     const removed: string[] = []
     for (const id of argv as string[]) {

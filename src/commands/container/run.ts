@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ContainerRun extends BaseCommand {
   static override summary = "Run a command in a new container of isobench's own runtime."
@@ -43,14 +43,14 @@ In the foreground the container's output is streamed and its exit code becomes o
     }),
   }
 
-  async run(): Promise<import('../../runtime/run.js').ContainerRunResult> {
+  async run(): Promise<import('../../runtime/container/run.js').ContainerRunResult> {
     const {args, argv, flags} = await this.parse(ContainerRun)
-    const {resolveStateDir} = await import('../../images/cli.js')
-    const {CleanupRegistry} = await import('../../engine/cleanup.js')
-    const {runContainer} = await import('../../runtime/run.js')
-    const {commandWords} = await import('../../runtime/cli-args.js')
-    const {volumeFlagToMount} = await import('../../runtime/mount-spec.js')
-    const {UsageError} = await import('../../errors.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
+    const {CleanupRegistry} = await import('../../core/cleanup.js')
+    const {runContainer} = await import('../../runtime/container/run.js')
+    const {commandWords} = await import('../../cli/command-words.js')
+    const {volumeFlagToMount} = await import('../../runtime/container/mount-spec.js')
+    const {UsageError} = await import('../../core/errors.js')
     const cpus = flags.cpus === undefined ? undefined : Number(flags.cpus)
     if (cpus !== undefined && !(cpus > 0)) throw new UsageError(`--cpus ${JSON.stringify(flags.cpus)}: expected a positive number of cores, e.g. 0.5 or 2`, 'bad-flag')
     const cleanup = new CleanupRegistry()

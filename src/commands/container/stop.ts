@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ContainerStop extends BaseCommand {
   static override summary = 'Stop running containers: SIGTERM to their init, SIGKILL after --time seconds.'
@@ -11,8 +11,8 @@ export default class ContainerStop extends BaseCommand {
 
   async run(): Promise<{stopped: string[]}> {
     const {argv, flags} = await this.parse(ContainerStop)
-    const {resolveStateDir} = await import('../../images/cli.js')
-    const {stopContainer} = await import('../../runtime/containers.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
+    const {stopContainer} = await import('../../runtime/container/lifecycle.js')
     const stateDir = await resolveStateDir(flags)
     const stopped: string[] = []
     for (const id of argv as string[]) {

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 import {registryFlags} from '../../images/registry/flags.js'
 
 export default class ImageBuild extends BaseCommand {
@@ -29,13 +29,13 @@ export default class ImageBuild extends BaseCommand {
     const {args, flags} = await this.parse(ImageBuild)
     const {existsSync} = await import('node:fs')
     const {join, resolve} = await import('node:path')
-    const {UsageError} = await import('../../errors.js')
-    const {resolveStateDir} = await import('../../images/cli.js')
+    const {UsageError} = await import('../../core/errors.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
     const {openImageStore} = await import('../../images/rootfs.js')
     const {buildImage} = await import('../../images/build/build.js')
     const {buildProgress} = await import('../../images/build/progress.js')
-    const {loadRunStepExecutor} = await import('../../images/build/run-step.js')
-    const {CleanupRegistry} = await import('../../engine/cleanup.js')
+    const {createBuildExecutor} = await import('../../runtime/container/build-executor.js')
+    const {CleanupRegistry} = await import('../../core/cleanup.js')
     const context = resolve(args.context)
     const file = flags.file ? resolve(flags.file) : ['Containerfile', 'Dockerfile'].map((f) => join(context, f)).find((f) => existsSync(f)) ?? join(context, 'Containerfile')
     const buildArgs: Record<string, string> = {}
@@ -51,7 +51,7 @@ export default class ImageBuild extends BaseCommand {
     cleanup.installSignalHandlers()
     const quiet = flags.quiet || this.jsonEnabled()
     const progress = quiet ? null : buildProgress()
-    const executor = await loadRunStepExecutor()
+    const executor = createBuildExecutor()
     try {
       const result = await buildImage(openImageStore(await resolveStateDir(flags)), {
         file,

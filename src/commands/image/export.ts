@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ImageExport extends BaseCommand {
   static override summary = 'Write an image as an OCI image layout (directory, or a tar if PATH ends in .tar) that skopeo and umoci read.'
@@ -16,7 +16,7 @@ export default class ImageExport extends BaseCommand {
 
   async run(): Promise<import('../../images/export.js').ExportResult> {
     const {args, flags} = await this.parse(ImageExport)
-    const {resolveStateDir} = await import('../../images/cli.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
     const {openImageStore} = await import('../../images/rootfs.js')
     const {exportImage} = await import('../../images/export.js')
     const r = await exportImage(openImageStore(await resolveStateDir(flags)), args.image, args.path, {tag: flags.tag})

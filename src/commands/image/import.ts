@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ImageImport extends BaseCommand {
   static override summary = 'Import an OCI image layout (directory or tar) or a docker-save / skopeo docker-archive tarball.'
@@ -18,7 +18,7 @@ export default class ImageImport extends BaseCommand {
 
   async run(): Promise<{images: import('../../images/import.js').ImportedImage[]}> {
     const {args, flags} = await this.parse(ImageImport)
-    const {resolveStateDir} = await import('../../images/cli.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
     const {openImageStore} = await import('../../images/rootfs.js')
     const {importImage} = await import('../../images/import.js')
     const images = await importImage(openImageStore(await resolveStateDir(flags)), args.path, {name: flags.name})

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ImageInspect extends BaseCommand {
   static override summary = 'Show an image: manifest, config, and (with --rootfs) its unpacked rootfs digest.'
@@ -13,7 +13,7 @@ export default class ImageInspect extends BaseCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(ImageInspect)
-    const {resolveStateDir} = await import('../../images/cli.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
     const {openImageStore, unpackRootfs} = await import('../../images/rootfs.js')
     const store = openImageStore(await resolveStateDir(flags))
     const ref = await store.resolve(args.image)

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {registryFlags} from '../../images/registry/flags.js'
 
 export default class ImageLogin extends BaseCommand {
@@ -18,7 +18,7 @@ export default class ImageLogin extends BaseCommand {
     const {args, flags} = await this.parse(ImageLogin)
     const {loginRegistry} = await import('../../images/registry/login.js')
     const {registryOptions} = await import('../../images/registry/flags.js')
-    const {UsageError} = await import('../../errors.js')
+    const {UsageError} = await import('../../core/errors.js')
     if (flags.password !== undefined && flags['password-stdin']) throw new UsageError('--password and --password-stdin: give one of them', 'bad-flag')
     let password = flags.password
     if (flags['password-stdin']) {

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 
 export default class ImageLogout extends BaseCommand {
   static override summary = "Remove a registry's credentials from the containers auth file."

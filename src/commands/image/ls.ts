@@ -1,5 +1,5 @@
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ImageLs extends BaseCommand {
   static override summary = 'List the images in the store.'
@@ -9,7 +9,7 @@ export default class ImageLs extends BaseCommand {
 
   async run(): Promise<{stateDir: string; images: import('../../images/store.js').ImageSummary[]}> {
     const {flags} = await this.parse(ImageLs)
-    const {resolveStateDir, humanBytes, table} = await import('../../images/cli.js')
+    const {resolveStateDir, humanBytes, table} = await import('../../cli/flags.js')
     const {openImageStore} = await import('../../images/rootfs.js')
     const stateDir = await resolveStateDir(flags)
     const images = await openImageStore(stateDir).list()

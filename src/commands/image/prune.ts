@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ImagePrune extends BaseCommand {
   static override summary = 'Delete blobs, rootfs trees and temp files no image needs (and with --all the build cache).'
@@ -12,7 +12,7 @@ export default class ImagePrune extends BaseCommand {
 
   async run(): Promise<import('../../images/prune.js').PruneResult> {
     const {flags} = await this.parse(ImagePrune)
-    const {resolveStateDir, humanBytes} = await import('../../images/cli.js')
+    const {resolveStateDir, humanBytes} = await import('../../cli/flags.js')
     const {openImageStore} = await import('../../images/rootfs.js')
     const {pruneStore} = await import('../../images/prune.js')
     const r = await pruneStore(openImageStore(await resolveStateDir(flags)), {all: flags.all})

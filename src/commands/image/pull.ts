@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 import {registryFlags} from '../../images/registry/flags.js'
 
 export default class ImagePull extends BaseCommand {
@@ -17,7 +17,7 @@ export default class ImagePull extends BaseCommand {
 
   async run(): Promise<import('../../images/registry/pull.js').PullResult> {
     const {args, flags} = await this.parse(ImagePull)
-    const {resolveStateDir} = await import('../../images/cli.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
     const {openImageStore} = await import('../../images/rootfs.js')
     const {pullImage} = await import('../../images/registry/pull.js')
     const {registryOptions} = await import('../../images/registry/flags.js')

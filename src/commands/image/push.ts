@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 import {registryFlags} from '../../images/registry/flags.js'
 
 export default class ImagePush extends BaseCommand {
@@ -15,7 +15,7 @@ export default class ImagePush extends BaseCommand {
 
   async run(): Promise<import('../../images/registry/push.js').PushResult> {
     const {args, flags} = await this.parse(ImagePush)
-    const {resolveStateDir} = await import('../../images/cli.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
     const {openImageStore} = await import('../../images/rootfs.js')
     const {pushImage} = await import('../../images/registry/push.js')
     const {registryOptions} = await import('../../images/registry/flags.js')

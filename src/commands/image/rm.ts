@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ImageRm extends BaseCommand {
   static override summary = 'Remove image names (by name) or whole images (by id); blobs are freed by `image prune`.'
@@ -11,7 +11,7 @@ export default class ImageRm extends BaseCommand {
 
   async run(): Promise<{removed: Array<{image: string; removed: string[]; manifestDigest: string}>}> {
     const {argv, flags} = await this.parse(ImageRm)
-    const {resolveStateDir} = await import('../../images/cli.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
     const {openImageStore} = await import('../../images/rootfs.js')
     const store = openImageStore(await resolveStateDir(flags))
     const removed = []

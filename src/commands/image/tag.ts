@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ImageTag extends BaseCommand {
   static override summary = 'Give an image another name:tag.'
@@ -13,7 +13,7 @@ export default class ImageTag extends BaseCommand {
 
   async run(): Promise<{name: string | null; manifestDigest: string}> {
     const {args, flags} = await this.parse(ImageTag)
-    const {resolveStateDir} = await import('../../images/cli.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
     const {openImageStore} = await import('../../images/rootfs.js')
     const ref = await openImageStore(await resolveStateDir(flags)).tag(args.source, args.target)
     this.log(`${ref.name} → ${ref.manifestDigest.slice(7, 19)}`)

@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 
 export default class PluginsLink extends BaseCommand {
   static override summary = 'Link a local plugin folder (e.g. one that adds an arm) into isobench.'

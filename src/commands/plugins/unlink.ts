@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {UsageError} from '../../errors.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {UsageError} from '../../core/errors.js'
 
 export default class PluginsUnlink extends BaseCommand {
   static override summary = 'Unlink a plugin linked with `isobench plugins link`.'

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class VmKernel extends BaseCommand {
   static override summary = "Fetch Debian's cloud kernel for the VM arm (apt-get download + dpkg -x; nothing is installed on the host)."
@@ -10,7 +10,7 @@ export default class VmKernel extends BaseCommand {
 
   async run(): Promise<{kernel: import('../../vm/kernel.js').GuestKernel | null; fetched: boolean}> {
     const {flags} = await this.parse(VmKernel)
-    const {resolveStateDir} = await import('../../images/cli.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
     const {fetchCloudKernel} = await import('../../vm/kernel.js')
     const r = await fetchCloudKernel(await resolveStateDir(flags), {log: (m) => this.logToStderr(m), check: flags.check})
     if (r.kernel) this.log(`${r.kernel.version} ${r.kernel.vmlinuz}${r.fetched ? ' (fetched)' : ''}`)

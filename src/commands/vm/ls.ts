@@ -1,5 +1,5 @@
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class VmLs extends BaseCommand {
   static override summary = 'List the VMs isobench started (running, exited, or orphaned by a killed run).'
@@ -8,7 +8,7 @@ export default class VmLs extends BaseCommand {
 
   async run(): Promise<{vms: Array<import('../../vm/instances.js').VmMeta & {status: string}>}> {
     const {flags} = await this.parse(VmLs)
-    const {resolveStateDir, table} = await import('../../images/cli.js')
+    const {resolveStateDir, table} = await import('../../cli/flags.js')
     const {listInstanceIds, readMeta} = await import('../../vm/instances.js')
     const {vmStatus} = await import('../../vm/prune.js')
     const stateDir = await resolveStateDir(flags)

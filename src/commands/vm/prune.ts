@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class VmPrune extends BaseCommand {
   static override summary = 'Remove what killed runs left: qemu processes, taps, leases, QMP sockets, instance dirs, half-built artefacts.'
@@ -10,7 +10,7 @@ export default class VmPrune extends BaseCommand {
 
   async run(): Promise<import('../../vm/prune.js').VmPruneResult> {
     const {flags} = await this.parse(VmPrune)
-    const {resolveStateDir} = await import('../../images/cli.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
     const {pruneVms} = await import('../../vm/prune.js')
     const result = await pruneVms(await resolveStateDir(flags), {all: flags.all})
     for (const k of result.killed) this.log(`killed qemu ${k.pid} (${k.id})`)

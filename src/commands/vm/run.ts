@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
-import {DEFAULT_TB_SIZE_MIB} from '../../vm/qemu-args.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
+import {DEFAULT_TB_SIZE_MIB} from '../../core/config.js'
 
 export default class VmRun extends BaseCommand {
   static override summary = 'Boot an image as a QEMU VM (KVM where a probe boot works, else TCG) and run its workload.'
@@ -38,7 +38,7 @@ Put the command after \`--\` when it has options of its own. Every figure says w
     const {args, argv, flags} = await this.parse(VmRun, dd >= 0 ? raw.slice(0, dd) : raw)
     const command = guestCommand ?? (argv as string[]).slice(1)
     const {loadConfig} = await import('../../config/load.js')
-    const {CleanupRegistry} = await import('../../engine/cleanup.js')
+    const {CleanupRegistry} = await import('../../core/cleanup.js')
     const {runVm} = await import('../../vm/run.js')
     const {config} = await loadConfig(process.cwd(), flags.config)
     const stateDir = flags['state-dir'] ?? config.stateDir
@@ -70,7 +70,7 @@ Put the command after \`--\` when it has options of its own. Every figure says w
         onOutput: quiet ? undefined : (line) => this.log(line),
       })
     } catch (error) {
-      const {ArmError, IsobenchError} = await import('../../errors.js')
+      const {ArmError, IsobenchError} = await import('../../core/errors.js')
       if (error instanceof IsobenchError) throw error
       throw new ArmError((error as Error).message, 'not-ready')
     } finally {

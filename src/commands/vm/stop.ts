@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class VmStop extends BaseCommand {
   static override summary = 'Stop VMs (QMP quit, then SIGKILL) and remove their tap, socket and files.'
@@ -11,8 +11,8 @@ export default class VmStop extends BaseCommand {
 
   async run(): Promise<{stopped: string[]}> {
     const {argv, flags} = await this.parse(VmStop)
-    const {resolveStateDir} = await import('../../images/cli.js')
-    const {UsageError} = await import('../../errors.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
+    const {UsageError} = await import('../../core/errors.js')
     const {readMeta} = await import('../../vm/instances.js')
     const {stopVm} = await import('../../vm/stop.js')
     const stateDir = await resolveStateDir(flags)

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command.js'
-import {stateDirFlags} from '../../images/cli.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateDirFlags} from '../../cli/flags.js'
 
 export default class VolumeRm extends BaseCommand {
   static override summary = 'Remove named volumes and their data.'
@@ -11,8 +11,8 @@ export default class VolumeRm extends BaseCommand {
 
   async run(): Promise<{removed: string[]}> {
     const {argv, flags} = await this.parse(VolumeRm)
-    const {resolveStateDir} = await import('../../images/cli.js')
-    const {removeVolume} = await import('../../runtime/volumes.js')
+    const {resolveStateDir} = await import('../../cli/flags.js')
+    const {removeVolume} = await import('../../runtime/container/volumes.js')
     const stateDir = await resolveStateDir(flags)
     const removed: string[] = []
     for (const name of argv as string[]) {

@@ -13,7 +13,7 @@
  *
  * Semantics (what each instruction does) live in build.ts; word processing in lexer.ts.
  */
-import {InputFileError} from '../../errors.js'
+import {InputFileError} from '../../core/errors.js'
 
 /** Every instruction of the Dockerfile reference; an unknown keyword is an error naming the line. */
 export const INSTRUCTIONS = ['FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT', 'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL'] as const

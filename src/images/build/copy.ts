@@ -21,7 +21,7 @@
 import {createHash} from 'node:crypto'
 import {closeSync, existsSync, lstatSync, mkdtempSync, openSync, readSync, readdirSync, readlinkSync, rmSync, writeFileSync} from 'node:fs'
 import {join, posix} from 'node:path'
-import {UsageError} from '../../errors.js'
+import {UsageError} from '../../core/errors.js'
 import {applyLayer} from '../layer/apply.js'
 import {resolveDirInRoot, UnsafeLayerError} from '../layer/safe-path.js'
 import {detectCompression, openTarStream} from '../layer/tar-read.js'

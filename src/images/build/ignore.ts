@@ -15,7 +15,7 @@
  */
 import {existsSync, readFileSync} from 'node:fs'
 import {basename, dirname, join, posix} from 'node:path'
-import {UsageError} from '../../errors.js'
+import {UsageError} from '../../core/errors.js'
 
 interface Pattern {
   source: string

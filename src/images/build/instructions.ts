@@ -7,7 +7,7 @@
  * override ARGs of the same name; every substitution in one instruction sees the values from before
  * it (`ENV A=1 B=$A` gives B the old A). ARGs are never written to the image config.
  */
-import {InputFileError} from '../../errors.js'
+import {InputFileError} from '../../core/errors.js'
 import type {OciRunConfig} from '../oci.js'
 import {rawKeyValueWords, whitespaceWords, type Instruction} from './containerfile.js'
 import {LexError, processWord} from './lexer.js'

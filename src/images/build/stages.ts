@@ -5,7 +5,7 @@
  * built: the target (the last stage, or --target) and, transitively, the stages it names in FROM or
  * `COPY --from` — as BuildKit does.
  */
-import {InputFileError} from '../../errors.js'
+import {InputFileError} from '../../core/errors.js'
 import type {Instruction} from './containerfile.js'
 import {argDeclarations, word, type Ctx} from './instructions.js'
 

@@ -11,7 +11,7 @@
  */
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {UsageError} from '../../errors.js'
+import {UsageError} from '../../core/errors.js'
 import {resolveDirInRoot} from '../layer/safe-path.js'
 
 function readDb(rootfs: string, file: 'passwd' | 'group'): string[][] {

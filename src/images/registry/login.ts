@@ -4,7 +4,7 @@
  * `~/.docker/config.json` is read too), or in --authfile. The password goes to skopeo on stdin,
  * never on a command line.
  */
-import {RemoteError} from '../../errors.js'
+import {RemoteError} from '../../core/errors.js'
 import {registryHost} from '../names.js'
 import {sideFlags, skopeo, type RegistryOptions} from './skopeo.js'
 

@@ -5,7 +5,7 @@
  * naming the reference and why (`pull docker.io/library/busybox:latest: cannot reach registry
  * docker.io: no such host`).
  */
-import {RemoteError} from '../../errors.js'
+import {RemoteError} from '../../core/errors.js'
 import {allRecipes} from '../recipe.js'
 import {ensureRecipeImage} from '../rootfs.js'
 import type {ImageRef, ImageStore} from '../store.js'

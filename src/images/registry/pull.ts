@@ -11,7 +11,7 @@
 import {randomBytes} from 'node:crypto'
 import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
-import {UsageError} from '../../errors.js'
+import {UsageError} from '../../core/errors.js'
 import {importImage} from '../import.js'
 import {familiarString, fullyQualified, parseReference, withDefaultTag} from '../names.js'
 import {ociArch} from '../oci.js'

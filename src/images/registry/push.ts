@@ -6,7 +6,7 @@
 import {randomBytes} from 'node:crypto'
 import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
-import {UsageError} from '../../errors.js'
+import {UsageError} from '../../core/errors.js'
 import {exportImage} from '../export.js'
 import {fullyQualified, parseReference, withDefaultTag} from '../names.js'
 import type {ImageStore} from '../store.js'

@@ -11,7 +11,7 @@
  */
 import {existsSync} from 'node:fs'
 import {execa} from 'execa'
-import {RemoteError, UsageError} from '../../errors.js'
+import {RemoteError, UsageError} from '../../core/errors.js'
 
 export const SKOPEO = '/usr/bin/skopeo'
 

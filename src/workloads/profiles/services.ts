@@ -8,10 +8,10 @@
  *
  * `disk` (fio) is in storage.ts.
  */
-import type {Recipe} from '../../images/recipe.js'
 import type {WorkloadProfile} from '../profile.js'
 import {parseRedisBenchmark, redisTest} from '../parsers/redis-benchmark.js'
 import {parseWrk} from '../parsers/wrk.js'
+import type {Recipe} from '../profile.js'
 
 export const WRK = '/usr/bin/wrk'
 export const REDIS_SERVER = '/usr/bin/redis-server'

@@ -6,9 +6,9 @@
  * Felter et al. (2015) found containers near native here only on volumes, not on the layered
  * rootfs, and KVM far behind; this measures the layered rootfs (volumes: a later scenario).
  */
-import type {Recipe} from '../../images/recipe.js'
 import type {WorkloadProfile} from '../profile.js'
 import {fioJob, parseFio} from '../parsers/fio.js'
+import type {Recipe} from '../profile.js'
 
 export const FIO = '/usr/bin/fio'
 

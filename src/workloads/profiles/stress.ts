@@ -7,9 +7,9 @@
  * metric's settle + window (0.3 s + 2 s) to fall inside the run, and — for `memory` — for stress-ng's
  * stream stressor to report a memory rate at all (it refuses below about 5 s).
  */
-import type {Recipe} from '../../images/recipe.js'
 import type {WorkloadProfile} from '../profile.js'
 import {stressorMetric, stressorOpsPerSecond} from '../parsers/stress-ng.js'
+import type {Recipe} from '../profile.js'
 
 export const STRESS_NG = '/usr/bin/stress-ng'
 const needs = [{tool: STRESS_NG, aptPackage: 'stress-ng'}]

@@ -5,7 +5,7 @@
 import {existsSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {cgroupMode} from '../../../src/host/cgroups.js'
-import type {DoctorReport} from '../../../src/host/doctor.js'
+import type {DoctorReport} from '../../../src/host/doctor/doctor.js'
 import {isobench} from '../../helpers/cli.js'
 
 describe('isobench doctor', () => {

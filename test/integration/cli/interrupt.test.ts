@@ -1,7 +1,7 @@
 import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import type {Results} from '../../../src/engine/results.js'
+import type {Results} from '../../../src/core/results.js'
 import {isobench, tempDir} from '../../helpers/cli.js'
 
 const out = tempDir()

@@ -1,7 +1,7 @@
 import {readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import type {Results} from '../../../src/engine/results.js'
+import type {Results} from '../../../src/core/results.js'
 import {isobench, ROOT, tempDir} from '../../helpers/cli.js'
 
 const data = tempDir('isobench-data-')

@@ -1,6 +1,6 @@
 import {readFileSync, rmSync} from 'node:fs'
 import {afterAll, describe, expect, it} from 'vitest'
-import type {Results} from '../../../src/engine/results.js'
+import type {Results} from '../../../src/core/results.js'
 import {isobench, tempDir} from '../../helpers/cli.js'
 
 const out = tempDir()

@@ -7,8 +7,8 @@ import {mkdtempSync, readFileSync, readdirSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
-import {CleanupRegistry} from '../../../src/engine/cleanup.js'
-import {runContainer, type ContainerRunOptions} from '../../../src/runtime/run.js'
+import {CleanupRegistry} from '../../../src/core/cleanup.js'
+import {runContainer, type ContainerRunOptions} from '../../../src/runtime/container/run.js'
 
 export const isRoot = process.getuid?.() === 0
 

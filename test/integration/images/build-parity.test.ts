@@ -18,7 +18,8 @@ import {existsSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {buildImage} from '../../../src/images/build/build.js'
-import {loadRunStepExecutor, type RunStepExecutor} from '../../../src/images/build/run-step.js'
+import type {RunStepExecutor} from '../../../src/images/build/run-step.js'
+import {createBuildExecutor} from '../../../src/runtime/container/build-executor.js'
 import {openImageStore, unpackRootfs} from '../../../src/images/rootfs.js'
 import {ROOT, tempDir} from '../../helpers/cli.js'
 import {BASE_NAME, Buildah, facts, treeListing, writeBaseContext, type ComparedConfig, type ImageFacts} from '../../helpers/parity.js'
@@ -87,7 +88,7 @@ describe.skipIf(!isRoot)(`build parity with buildah: ${fixtures.length} Containe
   let baseListing: string[]
 
   beforeAll(async () => {
-    executor = await loadRunStepExecutor()
+    executor = createBuildExecutor()
     const ctx = join(base, 'base-ctx')
     await writeBaseContext(ctx)
     await buildImage(ours, {file: join(ctx, 'Containerfile'), context: ctx, tags: [BASE_NAME], buildArgs: {}, network: 'none', executor})

@@ -7,7 +7,7 @@ import {cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {buildImage} from '../../../src/images/build/build.js'
-import {loadRunStepExecutor} from '../../../src/images/build/run-step.js'
+import {createBuildExecutor} from '../../../src/runtime/container/build-executor.js'
 import {imageConfig, openImageStore, unpackRootfs} from '../../../src/images/rootfs.js'
 import {isobench, ROOT, tempDir} from '../../helpers/cli.js'
 
@@ -23,7 +23,7 @@ describe.skipIf(!isRoot)('image build (root: RUN runs in namespaces over overlay
   cpSync(fixture, context, {recursive: true})
 
   it('builds: RUN installs files, COPY/ADD place theirs, whiteouts delete, config is set', async () => {
-    const executor = await loadRunStepExecutor()
+    const executor = createBuildExecutor()
     expect(executor.name).toBe('isobench runtime') // RUN runs in our own runtime, not the unshare fallback
     const r = await buildImage(store, {file: join(context, 'Containerfile'), context, tags: ['hello:1'], buildArgs: {GREETING: 'hi'}, network: 'none', executor})
     expect(r.steps.filter((s) => s.cached === false).map((s) => s.instruction.split(' ')[0])).toEqual(['WORKDIR', 'COPY', 'COPY', 'ADD', 'RUN'])
@@ -40,7 +40,7 @@ describe.skipIf(!isRoot)('image build (root: RUN runs in namespaces over overlay
   })
 
   it('an unchanged rebuild runs nothing and gives the same image; a changed input rebuilds from there', async () => {
-    const executor = await loadRunStepExecutor()
+    const executor = createBuildExecutor()
     const opts = {file: join(context, 'Containerfile'), context, tags: ['hello:1'], buildArgs: {GREETING: 'hi'}, network: 'none' as const, executor}
     const first = await store.resolve('hello:1')
     const again = await buildImage(store, opts)
@@ -53,7 +53,7 @@ describe.skipIf(!isRoot)('image build (root: RUN runs in namespaces over overlay
   })
 
   it("the image's CMD runs in a container (as USER nobody) and prints what RUN installed", async () => {
-    const executor = await loadRunStepExecutor()
+    const executor = createBuildExecutor()
     const {dir} = await unpackRootfs(store, 'hello:1')
     const cfg = await imageConfig(store, 'hello:1')
     const work = join(base, 'run')
@@ -107,7 +107,7 @@ describe.skipIf(!isRoot)('image build (root: RUN runs in namespaces over overlay
     mkdirSync(ctx)
     cpSync('/bin/busybox', join(ctx, 'busybox'))
     writeFileSync(join(ctx, 'Containerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "mkdir", "-p", "/made/by/run"]\nCMD ["/bin/busybox", "true"]\n')
-    const executor = await loadRunStepExecutor()
+    const executor = createBuildExecutor()
     const r = await buildImage(store, {file: join(ctx, 'Containerfile'), context: ctx, tags: ['tiny'], buildArgs: {}, network: 'none', executor})
     const {dir} = await unpackRootfs(store, r)
     expect(existsSync(join(dir, 'made/by/run'))).toBe(true)

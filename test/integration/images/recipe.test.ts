@@ -5,8 +5,9 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, describe, expect, it} from 'vitest'
 import {INIT_PATH_IN_IMAGE, INIT_SCRIPT} from '../../../src/images/init.js'
-import {ensureRecipe, idleRecipe, lddClosure, recipeImageName, type Recipe} from '../../../src/images/recipe.js'
+import {ensureRecipe, idleRecipe, lddClosure, recipeImageName} from '../../../src/images/recipe.js'
 import {ensureRecipeImage, imageConfig, openImageStore, unpackRootfs} from '../../../src/images/rootfs.js'
+import type {Recipe} from '../../../src/workloads/profile.js'
 
 const isRoot = process.getuid?.() === 0
 const base = mkdtempSync(join(tmpdir(), 'isobench-recipe-'))

@@ -1,9 +1,9 @@
 /** A MeasureContext on the real process arm, as the runner builds it, for metric integration tests. */
-import type {InstanceSpec, WorkloadSpec} from '../../../src/arms/arm.js'
+import type {InstanceSpec, WorkloadSpec} from '../../../src/core/arm.js'
 import {ProcessArm} from '../../../src/arms/process.js'
-import {configSchema} from '../../../src/config/schema.js'
-import {CleanupRegistry} from '../../../src/engine/cleanup.js'
-import {silentLogger} from '../../../src/engine/log.js'
+import {configSchema} from '../../../src/core/config.js'
+import {CleanupRegistry} from '../../../src/core/cleanup.js'
+import {silentLogger} from '../../../src/core/log.js'
 import {resolveWorkload} from '../../../src/engine/runner.js'
 import type {MeasureContext, Metric} from '../../../src/metrics/metric.js'
 import {catalog} from '../../../src/workloads/catalog.js'

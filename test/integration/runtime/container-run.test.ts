@@ -6,11 +6,10 @@ import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {CleanupRegistry} from '../../../src/engine/cleanup.js'
-import {hostCgroups} from '../../../src/runtime/containers.js'
-import {listContainerCgroups} from '../../../src/runtime/cgroups.js'
+import {CleanupRegistry} from '../../../src/core/cleanup.js'
+import {listContainerCgroups, hostCgroups} from '../../../src/runtime/cgroups/cgroups.js'
 import {pruneContainers} from '../../../src/runtime/prune.js'
-import {runContainer, type ContainerRunOptions} from '../../../src/runtime/run.js'
+import {runContainer, type ContainerRunOptions} from '../../../src/runtime/container/run.js'
 
 const root = process.getuid?.() === 0
 const stateDir = mkdtempSync(join(tmpdir(), 'isobench-rt-'))
@@ -83,11 +82,11 @@ describe.skipIf(!root)('container run (our runtime)', () => {
 
   it("runs as the image's USER 1234:5678, not root (a security bug when ignored); --user overrides; exec follows the container's user", async () => {
     const {buildImage} = await import('../../../src/images/build/build.js')
-    const {loadRunStepExecutor} = await import('../../../src/images/build/run-step.js')
+    const {createBuildExecutor} = await import('../../../src/runtime/container/build-executor.js')
     const {openImageStore} = await import('../../../src/images/rootfs.js')
     const ctx = mkdtempSync(join(tmpdir(), 'isobench-user-ctx-'))
     writeFileSync(join(ctx, 'Containerfile'), 'FROM isobench/idle\nUSER 1234:5678\n')
-    await buildImage(openImageStore(stateDir), {file: join(ctx, 'Containerfile'), context: ctx, tags: ['user-test:1'], buildArgs: {}, network: 'none', executor: await loadRunStepExecutor()})
+    await buildImage(openImageStore(stateDir), {file: join(ctx, 'Containerfile'), context: ctx, tags: ['user-test:1'], buildArgs: {}, network: 'none', executor: createBuildExecutor()})
     rmSync(ctx, {recursive: true, force: true})
     const ids = ['/bin/sh', '-c', 'echo $(id -u):$(id -g); grep CapEff /proc/self/status']
     const asImage = await run(ids, {image: 'user-test:1'})
@@ -96,7 +95,7 @@ describe.skipIf(!root)('container run (our runtime)', () => {
     expect((await run(ids, {image: 'user-test:1', user: 'nobody'})).output).toMatch(/^65534:65534\n/) // name → passwd uid and primary gid
     expect((await run(ids, {image: 'user-test:1', user: '4321'})).output).toMatch(/^4321:0\n/) // an unlisted uid gets gid 0 (runc's rule)
     await expect(run(ids, {image: 'user-test:1', user: 'nosuchuser'})).rejects.toThrow(/unable to find user nosuchuser/)
-    const {execInContainer} = await import('../../../src/runtime/containers.js')
+    const {execInContainer} = await import('../../../src/runtime/container/lifecycle.js')
     const cleanup = new CleanupRegistry()
     const detached = await runContainer({stateDir, image: 'user-test:1', command: ['sleep', '30'], rm: true, detach: true, network: 'none', publish: [], mounts: [], env: [], cleanup})
     const child = await execInContainer(stateDir, detached.id, ['id', '-u'])
@@ -104,7 +103,7 @@ describe.skipIf(!root)('container run (our runtime)', () => {
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()))
     await new Promise((r) => child.once('exit', r))
     expect(out.trim()).toBe('1234')
-    const {stopContainer} = await import('../../../src/runtime/containers.js')
+    const {stopContainer} = await import('../../../src/runtime/container/lifecycle.js')
     await stopContainer(stateDir, detached.id, 0)
     await cleanup.runAll()
   })

@@ -6,9 +6,8 @@
 import {execa} from 'execa'
 import {existsSync, readFileSync, readdirSync, rmSync} from 'node:fs'
 import {afterAll, describe, expect, it} from 'vitest'
-import {listContainerCgroups} from '../../../src/runtime/cgroups.js'
-import {hostCgroups} from '../../../src/runtime/containers.js'
-import {hostVethName, listLeases} from '../../../src/runtime/network.js'
+import {listContainerCgroups, hostCgroups} from '../../../src/runtime/cgroups/cgroups.js'
+import {hostVethName, listLeases} from '../../../src/runtime/network/bridge.js'
 import {BIN, ROOT, tempDir} from '../../helpers/cli.js'
 
 const root = process.getuid?.() === 0

@@ -1,6 +1,6 @@
 import {PassThrough} from 'node:stream'
 import {describe, expect, it} from 'vitest'
-import {MarkerStream} from '../../../src/arms/markers.js'
+import {MarkerStream} from '../../../src/core/markers.js'
 
 describe('MarkerStream', () => {
   it('timestamps marker lines on arrival and keeps other output', async () => {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import type {Arm} from '../../../src/arms/arm.js'
+import type {Arm} from '../../../src/core/arm.js'
 import {parityRecords} from '../../../src/engine/parity.js'
 
 // Fakes for pure logic: only the fields parityRecords reads.

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {configSchema} from '../../../src/config/schema.js'
+import {configSchema} from '../../../src/core/config.js'
 import {blockOrder, expandParams, expandPlan, seededRandom} from '../../../src/engine/plan.js'
 import {parseScenario} from '../../../src/scenario/load.js'
 

@@ -5,7 +5,7 @@
 import {describe, expect, it} from 'vitest'
 import {heredocWord, parseContainerfile, rawKeyValueWords, splitFlags} from '../../../src/images/build/containerfile.js'
 import {LexError, processWord, processWords} from '../../../src/images/build/lexer.js'
-import {InputFileError} from '../../../src/errors.js'
+import {InputFileError} from '../../../src/core/errors.js'
 
 const parse = (src: string) => parseContainerfile(src, 'Containerfile')
 

@@ -5,7 +5,7 @@
 import {describe, expect, it} from 'vitest'
 import {familiarString, fullyQualified, normalizeName, parseRef, parseReference, tagOf, withDefaultTag} from '../../../src/images/names.js'
 import {memberComponents, UnsafeLayerError} from '../../../src/images/layer/safe-path.js'
-import {UsageError} from '../../../src/errors.js'
+import {UsageError} from '../../../src/core/errors.js'
 
 const D = 'sha256:' + 'a'.repeat(64)
 

@@ -1,6 +1,6 @@
 /** A scripted in-memory arm for the metrics' pure logic (real arms are tested in test/integration). */
-import type {Arm, Instance, InstanceSpec, ResourceSample} from '../../../src/arms/arm.js'
-import {silentLogger} from '../../../src/engine/log.js'
+import type {Arm, Instance, InstanceSpec, ResourceSample} from '../../../src/core/arm.js'
+import {silentLogger} from '../../../src/core/log.js'
 import type {MeasureContext, Metric} from '../../../src/metrics/metric.js'
 import type {WorkloadProfile} from '../../../src/workloads/profile.js'
 

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import type {Sample} from '../../../src/engine/results.js'
+import type {Sample} from '../../../src/core/results.js'
 import {evaluateClaim, expectedRange, expectedText, judge, MIN_SAMPLES} from '../../../src/papers/evaluate.js'
 import {claimSchema, type Claim} from '../../../src/papers/schema.js'
 

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {InputFileError, UsageError} from '../../../src/errors.js'
+import {InputFileError, UsageError} from '../../../src/core/errors.js'
 import {listPaperFiles, loadPaperFile, parsePaper} from '../../../src/papers/load.js'
 import {selectClaims} from '../../../src/papers/select.js'
 

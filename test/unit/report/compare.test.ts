@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {compareRuns, decide} from '../../../src/compare/compare-runs.js'
-import {formatComparison} from '../../../src/compare/format.js'
+import {compareRuns, decide} from '../../../src/engine/compare-runs.js'
+import {formatComparison} from '../../../src/report/compare-format.js'
 import {loadResultsFile} from '../../../src/report/load-results.js'
 
 const base = () => loadResultsFile('test/fixtures/results/compare-base.json')

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {cgroupPlan, parseCgroupLayout, sharesToWeight} from '../../../src/runtime/cgroups.js'
-import {DEFAULT_DEVICE_RULES, deviceCgroupMode, deviceRuleText} from '../../../src/runtime/devices.js'
+import {cgroupPlan, parseCgroupLayout, sharesToWeight} from '../../../src/runtime/cgroups/cgroups.js'
+import {DEFAULT_DEVICE_RULES, deviceCgroupMode, deviceRuleText} from '../../../src/runtime/cgroups/devices.js'
 
 const HYBRID = `cgroup2 /sys/fs/cgroup/unified cgroup2 rw,nosuid,nodev,noexec,relatime 0 0
 cgroup /sys/fs/cgroup/cpu cgroup rw,nosuid,nodev,noexec,relatime,cpu 0 0

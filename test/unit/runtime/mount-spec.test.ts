@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {UsageError} from '../../../src/errors.js'
-import {commandWords} from '../../../src/runtime/cli-args.js'
-import {parseMemoryMiB, parseMount, parsePort, volumeFlagToMount} from '../../../src/runtime/mount-spec.js'
+import {UsageError} from '../../../src/core/errors.js'
+import {commandWords} from '../../../src/cli/command-words.js'
+import {parseMemoryMiB, parseMount, parsePort, volumeFlagToMount} from '../../../src/runtime/container/mount-spec.js'
 
 describe('--mount', () => {
   it('parses bind and volume mounts with aliases and ro', () => {

@@ -1,10 +1,10 @@
 import {describe, expect, it} from 'vitest'
-import {cgroupPlan, parseCgroupLayout} from '../../../src/runtime/cgroups.js'
-import {containerPaths, nsexecArgs} from '../../../src/runtime/nsexec-args.js'
-import {DEFAULT_DEVICE_RULES, deviceRuleText} from '../../../src/runtime/devices.js'
-import {rootfsMedium} from '../../../src/arms/arm.js'
-import type {ContainerConfig} from '../../../src/runtime/state.js'
-import {hostVethName, intToIp, ipToInt, isLeasable} from '../../../src/runtime/network.js'
+import {cgroupPlan, parseCgroupLayout} from '../../../src/runtime/cgroups/cgroups.js'
+import {containerPaths, nsexecArgs} from '../../../src/runtime/container/nsexec-args.js'
+import {DEFAULT_DEVICE_RULES, deviceRuleText} from '../../../src/runtime/cgroups/devices.js'
+import {rootfsMedium} from '../../../src/core/arm.js'
+import type {ContainerConfig} from '../../../src/runtime/container/state.js'
+import {hostVethName, intToIp, ipToInt, isLeasable} from '../../../src/runtime/network/bridge.js'
 
 const config: ContainerConfig = {
   id: 'c1',
@@ -121,7 +121,7 @@ describe('the workload user and -e flags', () => {
   })
 
   it('-e NAME takes the host value (left out when unset); -e NAME=VALUE as given', async () => {
-    const {envFlags} = await import('../../../src/runtime/image-rootfs.js')
+    const {envFlags} = await import('../../../src/runtime/container/image.js')
     expect(envFlags(['A', 'B', 'C=x=y', 'D='], {A: 'host a'})).toEqual(['A=host a', 'C=x=y', 'D='])
   })
 })

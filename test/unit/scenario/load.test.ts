@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {InputFileError} from '../../../src/errors.js'
+import {InputFileError} from '../../../src/core/errors.js'
 import {loadScenarioFile, parseScenario} from '../../../src/scenario/load.js'
 
 function errorOf(text: string): InputFileError {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {analyze, worstRelHalfWidth} from '../../../src/engine/analyze.js'
-import type {Results, Sample} from '../../../src/engine/results.js'
+import type {Results, Sample} from '../../../src/core/results.js'
 import {mulberry32} from '../../../src/stats/index.js'
 
 let t = 0

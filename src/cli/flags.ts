@@ -1,0 +1,32 @@
+/** Flags and output helpers shared by commands: the state-dir and config flags, human-readable sizes, text tables. */
+import {Flags} from '@oclif/core'
+import {loadConfig} from '../config/load.js'
+
+export const stateDirFlags = {
+  'state-dir': Flags.string({description: 'state directory (images, rootfs cache); default: ISOBENCH_STATE_DIR, else the config stateDir (/var/lib/isobench)', env: 'ISOBENCH_STATE_DIR'}),
+  config: Flags.string({description: 'config file (default: ./bench.config.ts)'}),
+}
+
+/** --state-dir (or ISOBENCH_STATE_DIR, which oclif maps onto it), else the config's stateDir. */
+export async function resolveStateDir(flags: {'state-dir'?: string; config?: string}): Promise<string> {
+  if (flags['state-dir']) return flags['state-dir']
+  return (await loadConfig(process.cwd(), flags.config)).config.stateDir
+}
+
+export function humanBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let i = 0
+  let v = n
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`
+}
+
+/** Left-aligned text table: header row plus rows, columns padded to the widest cell. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')
+  return [line(header), ...rows.map(line)].join('\n')
+}

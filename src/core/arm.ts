@@ -1,0 +1,179 @@
+/**
+ * The Arm interface: how a workload is isolated. Every arm (bare process, our container
+ * runtime, runc/crun, QEMU) implements it; metrics in src/metrics/ work on any arm through it.
+ *
+ * Lifecycle per run:  available() → prepare() → [start() → waitReady() → sample()* → stop()]* → cleanup()
+ * Times are host monotonic milliseconds (performance.now()); guest clocks are never used.
+ */
+import type {CleanupRegistry} from './cleanup.js'
+import type {IsobenchConfig} from './config.js'
+import type {Logger} from './log.js'
+
+export type ArmKind = 'process' | 'container' | 'oci' | 'vm' | (string & {})
+
+/** Acceleration used by an arm: 'none' for arms that run natively on the host CPU. */
+export type Accel = 'none' | 'kvm' | 'tcg'
+
+export interface Availability {
+  ok: boolean
+  /** Why not (or a caveat when ok), in one line a user can act on. */
+  reason?: string
+}
+
+export interface ArmInfo {
+  name: string
+  kind: ArmKind
+  accel: Accel
+  /** Versions of the software the arm runs on (runc, qemu, kernel, …). */
+  versions: Record<string, string>
+  notes?: string[]
+}
+
+export interface Limits {
+  /** vCPUs for a VM; CPU quota (cores) for a container. */
+  cpus?: number
+  /** Guest RAM for a VM; memory limit for a container. */
+  memoryMiB?: number
+  pids?: number
+  /** Host CPUs to pin to, e.g. "0" or "0-1". */
+  cpuset?: string
+}
+
+export type NetworkMode = 'none' | 'host' | 'bridge' | 'user'
+
+/** How the host decides an instance is ready. */
+export type ReadinessRule =
+  | {kind: 'marker'} // the init prints `ISOBENCH ready <name>`
+  /**
+   * A host-side TCP connect. Through a port proxy (our container's published ports, qemu's
+   * user-mode hostfwd) the proxy accepts before the workload listens, so a bare connect proves
+   * nothing there: give `send`/`expect` (a request and the start of its reply, e.g. PING/+PONG)
+   * and the probe counts only a reply from the workload itself.
+   */
+  | {kind: 'tcp'; port: number; send?: string; expect?: string}
+  | {kind: 'http'; port: number; path: string}
+
+/** A workload resolved for one run: what every arm executes inside its instance. */
+export interface WorkloadSpec {
+  name: string
+  /** Command run by the init inside the instance, after it prints its markers. */
+  argv: string[]
+  env?: Record<string, string>
+  ready: ReadinessRule
+  /** Image the instance runs (container/VM arms); the process arm may run host binaries. */
+  image?: string
+  /** Ports the workload listens on inside the instance (published for bridge/user networks). */
+  ports?: number[]
+  /**
+   * 'block': the workload measures I/O on its own rootfs, so a VM must boot that rootfs from a
+   * virtio block device (ext4 disk), never from an initramfs held in guest RAM, and a container's
+   * writable layer must be on disk (see rootfsMedium).
+   */
+  rootfs?: 'block'
+}
+
+/** The image a workload runs when it names none, in every arm. */
+export const DEFAULT_IMAGE = 'idle'
+
+/** The image an instance of this workload runs: its own, else DEFAULT_IMAGE. */
+export function imageOf(workload: Pick<WorkloadSpec, 'image'>): string {
+  return workload.image ?? DEFAULT_IMAGE
+}
+
+/**
+ * Where an instance's rootfs lives, the same rule for every arm: on disk when the workload measures
+ * I/O on its rootfs (a VM's virtio disk, a container's overlay upper dir on the state dir's
+ * filesystem), else in memory (a VM's initramfs, a container's overlay upper in a tmpfs of its own).
+ */
+export function rootfsMedium(workload: Pick<WorkloadSpec, 'rootfs'>): 'disk' | 'memory' {
+  return workload.rootfs === 'block' ? 'disk' : 'memory'
+}
+
+export interface InstanceSpec {
+  /** Unique name, safe for paths, cgroups and interface names (≤ 40 chars, [a-z0-9-]). */
+  id: string
+  workload: WorkloadSpec
+  limits: Limits
+  network: NetworkMode
+  /** Deadline for waitReady(); a guest or container that misses it is a failed sample. */
+  readyTimeoutMs: number
+}
+
+/** A timestamped marker line: `ISOBENCH <phase> <name>` on host monotonic ms. */
+export interface PhaseMark {
+  phase: string
+  at: number
+  /** For the `exit` mark: the workload's exit code as the init reported it. */
+  code?: number
+}
+
+export interface Instance {
+  id: string
+  spec: InstanceSpec
+  /** performance.now() just before the arm spawned anything for this instance. */
+  startedAt: number
+  /** Host PIDs whose memory and CPU belong to this instance (for the VM: the qemu process). */
+  pids(): number[]
+  /** Phase marks received so far, in arrival order. */
+  marks: PhaseMark[]
+  /** Workload output (markers removed), bounded; kept for parsers and failure reports. */
+  output(): string
+  /** Host address to reach the workload's ports, once ready (loopback with published ports). */
+  endpoint?: {host: string; ports: Record<number, number>}
+  /** Resolves when the instance has exited, with its exit code (null if killed). */
+  exited: Promise<{code: number | null; signal?: string | null}>
+}
+
+export interface ReadyResult {
+  /** performance.now() at which readiness was observed. */
+  readyAt: number
+  phases: PhaseMark[]
+}
+
+export interface ResourceSample {
+  /** Sum over the instance's host processes, in bytes. */
+  rssBytes?: number
+  pssBytes?: number
+  ussBytes?: number
+  /** cgroup memory usage, where the arm has a cgroup. */
+  cgroupMemoryBytes?: number
+  /** Host CPU time used so far by the instance's processes, in seconds. */
+  cpuSeconds?: number
+}
+
+export interface ArmContext {
+  config: IsobenchConfig
+  cleanup: CleanupRegistry
+  log: Logger
+  /** Run id, for naming instances and temp files. */
+  runId: string
+}
+
+export interface Arm {
+  readonly name: string
+  readonly kind: ArmKind
+  /** Can this arm run here? Must be quick (≤ a few seconds) and never hang. */
+  available(): Promise<Availability>
+  /** Everything not part of a timed region: build images, bundles, kernels. Idempotent. */
+  prepare(workloads: WorkloadSpec[]): Promise<void>
+  info(): ArmInfo
+  /** The rootfs digest (sha256:…) an image resolved to after prepare(), for the parity manifest; null if unknown. */
+  rootfsDigest?(image: string): string | null
+  /** Spawn the instance and return at once; readiness is awaited separately. */
+  start(spec: InstanceSpec): Promise<Instance>
+  /** Resolve when ready, or reject with ArmError('not-ready') at spec.readyTimeoutMs. */
+  waitReady(instance: Instance): Promise<ReadyResult>
+  sample(instance: Instance): Promise<ResourceSample>
+  /** Stop and remove the instance: no process, mount, cgroup, veth, tap or temp file is left. */
+  stop(instance: Instance): Promise<void>
+  /** Release everything prepare() made that must not outlive the run. */
+  cleanup(): Promise<void>
+}
+
+/** What a plugin contributes through the `isobench:arms` hook. */
+export interface ArmProvider {
+  name: string
+  kind: ArmKind
+  description: string
+  create(ctx: ArmContext): Arm
+}

@@ -1,0 +1,195 @@
+/**
+ * results.json: the versioned record of one run. Every raw sample is kept; summaries and
+ * comparisons are derived from samples and can be recomputed by `isobench report`.
+ */
+import type {Accel, ArmKind, Limits, PhaseMark} from './arm.js'
+
+export const RESULTS_SCHEMA_VERSION = 1
+
+/** Which way is better for a figure. */
+export type Direction = 'lower' | 'higher'
+
+export interface Sample {
+  metric: string // 'startup' | 'scaleout' | 'memory' | 'cpu' | 'interference' | …
+  /** The figure within the metric, e.g. 'ready', 'pss', 'ops_per_s'; defaults to the metric. */
+  figure?: string
+  arm: string
+  workload: string
+  /** Cell parameters (e.g. {n: 4, mode: 'concurrent'}); part of the cell's identity. */
+  params: Record<string, string | number | boolean>
+  rep: number
+  block: number
+  warmup: boolean
+  /** null when the sample failed; see `error`. */
+  value: number | null
+  unit: string
+  direction?: Direction
+  /** Phase breakdown on host monotonic ms relative to the start() call. */
+  phases?: Record<string, number>
+  /** ISO time the sample was taken (wall clock, for the record only). */
+  ts: string
+  /** Host monotonic ms since the run started. */
+  t: number
+  ok: boolean
+  error?: {code: string; message: string; lastOutput?: string; stderr?: string}
+  /** Outlier flag (modified Z-score > 3.5), set when summaries are computed; never dropped. */
+  outlier?: boolean
+}
+
+export interface ArmRecord {
+  name: string
+  kind: ArmKind
+  accel: Accel
+  versions: Record<string, string>
+  notes?: string[]
+  available: boolean
+  reason?: string
+}
+
+/** The parity of the arms: same rootfs, matched resources. */
+export interface ParityRecord {
+  workload: string
+  rootfsDigest?: Record<string, string> // arm → digest
+  /** Where every arm kept the rootfs (one rule for all arms: rootfsMedium). */
+  rootfsMedium?: 'disk' | 'memory'
+  limits: Record<string, Limits & {vcpus?: number; guestMemoryMiB?: number}>
+  /** arm → its seccomp filter ("docker-default sha256:…", "unconfined"), for the arms that report one (info().versions.seccomp). */
+  seccomp?: Record<string, string>
+  mismatches: string[]
+}
+
+export interface Summary {
+  metric: string
+  figure: string
+  arm: string
+  workload: string
+  params: Record<string, string | number | boolean>
+  unit: string
+  direction: Direction
+  n: number
+  failures: number
+  outliers: number
+  median: number
+  mean: number
+  sd: number
+  cov: number
+  mad: number
+  min: number
+  max: number
+  p50: number
+  p90: number
+  p99: number
+}
+
+export interface Comparison {
+  metric: string
+  figure: string
+  workload: string
+  params: Record<string, string | number | boolean>
+  /** The arm compared … */
+  arm: string
+  /** … against this reference arm (usually 'process'). */
+  baseline: string
+  unit: string
+  direction: Direction
+  /** median(arm) / median(baseline) */
+  ratio: number
+  ci: [number, number]
+  pValue: number
+  verdict: 'better' | 'worse' | 'equivalent' | 'inconclusive'
+  /** One sentence: "container faster than qemu by 85× [80–90×]". */
+  text: string
+  moreRunsNeeded?: number
+  /** 'arm' (an arm against the reference arm or another arm) or 'interference' (co-located vs solo, same arm). */
+  kind?: 'arm' | 'interference'
+  /** For kind 'interference': the params of the solo baseline (the same cell with placement=solo). */
+  baselineParams?: Record<string, string | number | boolean>
+  /** Successful samples on each side. */
+  n?: number
+  baselineN?: number
+  /** (ci[1] − ci[0]) / 2 / ratio: what --precision compares against. */
+  relHalfWidth?: number
+  /** For kind 'interference': victim degradation vs solo in % (positive = worse), with its 95% CI. */
+  degradationPct?: number
+  degradationCi?: [number, number]
+  /**
+   * 'difference' when the baseline's median is 0 (idle CPU, failure counts): no ratio exists, so
+   * ratio and ci are null in JSON and difference/differenceCi (arm − baseline, in unit) carry it.
+   */
+  basis?: 'ratio' | 'difference'
+  difference?: number
+  differenceCi?: [number, number]
+}
+
+/** A slope over a numeric cell parameter, e.g. marginal memory per extra instance (pss_total over n). */
+export interface Regression {
+  metric: string
+  /** The figure regressed, e.g. 'pss_total'. */
+  figure: string
+  workload: string
+  arm: string
+  /** Cell params without the x parameter. */
+  params: Record<string, string | number | boolean>
+  /** The x parameter, e.g. 'n'. */
+  x: string
+  /** Unit of the slope: the figure's unit per unit of x (e.g. MiB per instance). */
+  unit: string
+  slope: number
+  intercept: number
+  ci: [number, number]
+  r2: number
+  points: number
+  text: string
+}
+
+/** How adaptive sampling (--precision) went, per cell. */
+export interface PrecisionRecord {
+  /** Target relative CI half-width, e.g. 0.05. */
+  target: number
+  cells: Array<{cell: string; reached: boolean; reps: number; worstRelHalfWidth: number | null; stoppedBy: 'precision' | 'budget' | 'max-reps' | 'interrupted'}>
+}
+
+export interface Warning {
+  code: string // 'outliers' | 'tcg' | 'failed-samples' | 'budget-exhausted' | 'interrupted' | …
+  message: string
+  arm?: string
+  metric?: string
+}
+
+export interface HostRecord {
+  hostname: string
+  os: string
+  kernel: string
+  cpu: {model: string; cores: number; physicalCores: number; mhz?: number; flags?: string}
+  memoryBytes: number
+  virtualization?: string
+  cgroupMode: 'v1' | 'v2' | 'hybrid' | 'none'
+  node: string
+}
+
+export interface Results {
+  schemaVersion: number
+  runId: string
+  startedAt: string
+  finishedAt?: string
+  status: 'running' | 'complete' | 'interrupted' | 'failed'
+  /** Why the run stopped adding samples: all reps done, precision reached, budget spent. */
+  stopReason?: 'complete' | 'precision' | 'budget' | 'interrupted'
+  tool: {name: 'isobench'; version: string; commit?: string}
+  host: HostRecord
+  config: unknown
+  scenario: unknown
+  arms: ArmRecord[]
+  parity?: ParityRecord[]
+  samples: Sample[]
+  summaries: Summary[]
+  comparisons: Comparison[]
+  /** Marginal cost figures: slopes over instance count (memory per extra instance, …). */
+  regressions?: Regression[]
+  /** Present when the run used --precision. */
+  precision?: PrecisionRecord
+  warnings: Warning[]
+  claims?: unknown[]
+}
+
+export type {PhaseMark}

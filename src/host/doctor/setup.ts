@@ -1,0 +1,48 @@
+/**
+ * Setup steps beyond apt packages (guest kernel, C helpers, …). Each area adds its step here;
+ * every step is idempotent and quick when its artefact is already present.
+ */
+import {loadConfig} from '../../config/load.js'
+import {buildNsexec, nsexecIsCurrent, NSEXEC_BINARY} from '../../runtime/native/build.js'
+import {fetchCloudKernel} from '../../vm/kernel.js'
+
+export interface SetupStep {
+  name: string
+  run(opts: {log: (msg: string) => void; check: boolean}): Promise<void>
+}
+
+export const setupSteps: SetupStep[] = [
+  {
+    // Debian's docker-registry package enables a registry on :5000 (all interfaces) at install; the tests
+    // start their own on 127.0.0.1 with a private config, so the system service is only an exposure.
+    name: 'docker-registry system service (disabled; tests run their own)',
+    async run({log, check}) {
+      const {existsSync} = await import('node:fs')
+      const {execa} = await import('execa')
+      if (!existsSync('/lib/systemd/system/docker-registry.service') || !existsSync('/bin/systemctl')) return log('no docker-registry system service')
+      const enabled = (await execa('systemctl', ['is-enabled', 'docker-registry'], {reject: false})).stdout.trim()
+      if (enabled !== 'enabled') return log(`docker-registry service is ${enabled || 'not enabled'}`)
+      if (check) throw new Error('the docker-registry system service is enabled (run `isobench setup` to disable it)')
+      await execa('systemctl', ['disable', '--now', 'docker-registry'], {reject: false})
+      log('disabled the docker-registry system service')
+    },
+  },
+  {
+    // The container runtime's C helper (src/runtime/native/nsexec.c → build/native/isobench-nsexec), built with the host's cc.
+    name: 'container runtime helper (isobench-nsexec)',
+    async run({log, check}) {
+      if (nsexecIsCurrent()) return log(`runtime helper ${NSEXEC_BINARY} is current`)
+      if (check) throw new Error(`runtime helper ${NSEXEC_BINARY} is missing or older than its source (run \`isobench setup\`)`)
+      log(`built ${await buildNsexec()}`)
+    },
+  },
+  {
+    // The VM arm's guest kernel: Debian's cloud kernel via apt-get download + dpkg -x (src/vm/kernel.ts).
+    name: 'guest kernel for the VM arm',
+    async run({log, check}) {
+      const stateDir = process.env.ISOBENCH_STATE_DIR || (await loadConfig()).config.stateDir
+      const {kernel, fetched} = await fetchCloudKernel(stateDir, {log, check})
+      if (kernel && !fetched) log(`guest kernel ${kernel.version} already in ${stateDir}`)
+    },
+  },
+]

@@ -1,0 +1,72 @@
+/** Host processes: spawning instance processes (own process group, piped output, killed as a whole tree), and signalling pids we recorded. */
+import {readFileSync} from 'node:fs'
+import {execa, type ResultPromise} from 'execa'
+
+export type InstanceProcess = ResultPromise<{detached: true; buffer: false; reject: false}>
+
+/** Spawn argv in its own process group (detached) with stdout/stderr piped and stdin closed. */
+export function spawnInstanceProcess(argv: string[], opts: {env?: Record<string, string>; cwd?: string} = {}): InstanceProcess {
+  const [file, ...args] = argv
+  return execa(file!, args, {
+    detached: true,
+    buffer: false,
+    reject: false,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: opts.env,
+    cwd: opts.cwd,
+    cleanup: true,
+  }) as InstanceProcess
+}
+
+/** SIGKILL the whole process group, then wait for the leader to be reaped. */
+export async function stopProcessGroup(child: {pid?: number; exitCode: number | null; signalCode: string | null; then: PromiseLike<unknown>['then']}, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (child.pid && child.exitCode === null && child.signalCode === null) {
+    try {
+      process.kill(-child.pid, signal)
+    } catch {
+      // already gone
+    }
+  } else if (child.pid) {
+    // The leader exited; its group may still have members.
+    try {
+      process.kill(-child.pid, signal)
+    } catch {
+      // group empty
+    }
+  }
+  await Promise.resolve(child).catch(() => {})
+}
+
+/**
+ * SIGKILL `pid`; with `mustRun`, only if its command line still contains that text (a pid read from
+ * a state file may have been recycled by an unrelated process). True when the signal was sent.
+ */
+export function killIfRunning(pid: number | undefined | null, mustRun?: string): boolean {
+  if (!pid) return false
+  if (mustRun) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(mustRun)) return false
+    } catch {
+      return false
+    }
+  }
+  try {
+    process.kill(pid, 'SIGKILL')
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Does a process with this pid exist (kill(pid, 0): EPERM means it exists but is not ours)? 0 is no pid. */
+export function pidAlive(pid: number): boolean {
+  if (!pid) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

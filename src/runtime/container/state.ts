@@ -1,0 +1,156 @@
+/**
+ * Container state on disk: `<stateDir>/containers/<id>/`
+ *   config.json   what to run (ContainerConfig), written by create
+ *   state.json    runtime facts: shim pid, network lease, proxy pid (written by start)
+ *   pid           the init's host pid (written by the helper)
+ *   exit          the exit code (written by the helper when the init is reaped)
+ *   log           stdout+stderr of detached containers
+ *   root/ upper/ work/   the rootfs mount point and, for a writable layer on disk, overlay's upper and
+ *                 work dirs (removed by the helper at exit). With the writable layer in memory the
+ *                 container dir itself is the mount point, in the container's mount namespace only.
+ */
+import {existsSync, mkdirSync, readFileSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {randomBytes} from 'node:crypto'
+import {writeFileAtomic} from '../../host/fs.js'
+import type {CgroupLimits} from '../cgroups/cgroups.js'
+import type {MountSpec, PortSpec} from './mount-spec.js'
+import type {SeccompChoice} from '../seccomp/seccomp.js'
+
+export type RuntimeNetwork = 'none' | 'host' | 'bridge'
+export type WritableLayer = 'disk' | 'memory'
+
+export interface ContainerConfig {
+  id: string
+  /** What the user called the image (recipe name, ref or directory), for `ls`. */
+  image: string
+  /** Read-only lower dirs, topmost first (an unpacked image rootfs). */
+  lowerDirs: string[]
+  rootfsMode: 'overlay' | 'copy'
+  /**
+   * Where an overlay rootfs keeps its writable layer: 'disk' (upper and work dirs in the container's
+   * state dir, Docker's overlay2 placement) or 'memory' (a tmpfs in the container's own mount
+   * namespace, charged to its memory cgroup, like a VM's initramfs). Absent means disk.
+   */
+  writableLayer?: WritableLayer
+  argv: string[]
+  env: Record<string, string>
+  /** The user the workload runs as (the image's USER or --user, resolved in the image); absent = root. */
+  user?: {uid: number; gid: number}
+  cwd: string
+  hostname: string
+  network: RuntimeNetwork
+  limits: CgroupLimits
+  mounts: MountSpec[]
+  ports: PortSpec[]
+  /** Remove the state dir when the container exits. */
+  autoRemove: boolean
+  /** The seccomp profile (seccomp.ts); absent: Docker's default. */
+  seccomp?: SeccompChoice
+  createdAt: string
+}
+
+export interface ContainerRuntimeState {
+  shimPid?: number
+  startedAt?: string
+  network?: {ip: string; hostVeth: string}
+  proxyPid?: number
+}
+
+export type ContainerStatus = 'created' | 'running' | 'exited' | 'dead'
+
+export interface ContainerState {
+  id: string
+  status: ContainerStatus
+  config: ContainerConfig
+  runtime: ContainerRuntimeState
+  initPid: number | null
+  exitCode: number | null
+  dir: string
+}
+
+export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/
+
+export function containersDir(stateDir: string): string {
+  return join(stateDir, 'containers')
+}
+
+export function containerDir(stateDir: string, id: string): string {
+  return join(containersDir(stateDir), id)
+}
+
+export function newContainerId(): string {
+  return `c-${randomBytes(6).toString('hex')}`
+}
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, JSON.stringify(value, null, 2))
+}
+
+function readJson<T>(path: string): T | null {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T
+  } catch {
+    return null
+  }
+}
+
+function readInt(path: string): number | null {
+  try {
+    const n = Number.parseInt(readFileSync(path, 'utf8').trim(), 10)
+    return Number.isFinite(n) ? n : null
+  } catch {
+    return null
+  }
+}
+
+/** Is `pid` alive and running our helper (not a recycled pid)? */
+export function isShimAlive(pid: number | undefined): boolean {
+  if (!pid) return false
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('isobench-nsexec')
+  } catch {
+    return false
+  }
+}
+
+export function readContainer(stateDir: string, id: string): ContainerState | null {
+  const dir = containerDir(stateDir, id)
+  const config = readJson<ContainerConfig>(join(dir, 'config.json'))
+  if (!config) return null
+  const runtime = readJson<ContainerRuntimeState>(join(dir, 'state.json')) ?? {}
+  const exitCode = readInt(join(dir, 'exit'))
+  const initPid = readInt(join(dir, 'pid'))
+  let status: ContainerStatus
+  if (exitCode !== null) status = 'exited'
+  else if (isShimAlive(runtime.shimPid)) status = 'running'
+  else status = runtime.shimPid ? 'dead' : 'created'
+  return {id, status, config, runtime, initPid: status === 'running' ? initPid : null, exitCode, dir}
+}
+
+/** Every container dir, including ones whose config never got written (interrupted creates). */
+export function listContainerIds(stateDir: string): string[] {
+  const dir = containersDir(stateDir)
+  if (!existsSync(dir)) return []
+  return readdirSync(dir, {withFileTypes: true})
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+}
+
+export function listContainers(stateDir: string): ContainerState[] {
+  return listContainerIds(stateDir)
+    .map((id) => readContainer(stateDir, id))
+    .filter((c): c is ContainerState => c !== null)
+}
+
+export function writeRuntimeState(stateDir: string, id: string, state: ContainerRuntimeState): void {
+  writeJsonAtomic(join(containerDir(stateDir, id), 'state.json'), state)
+}
+
+export function initContainerDir(stateDir: string, config: ContainerConfig): string {
+  mkdirSync(containersDir(stateDir), {recursive: true})
+  const dir = containerDir(stateDir, config.id)
+  mkdirSync(dir) // throws EEXIST for a duplicate id
+  writeJsonAtomic(join(dir, 'config.json'), config)
+  return dir
+}

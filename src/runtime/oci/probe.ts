@@ -1,0 +1,75 @@
+/**
+ * Is runc / crun here, and does it actually run a container on this host? `doctor` and the OCI
+ * arms' available() ask this. crun 1.8 refuses hybrid cgroup hosts ("cgroups in hybrid mode not
+ * supported"), even with its cgroup manager disabled; it works in a private mount namespace where
+ * /sys/fs/cgroup/unified is unmounted (the wrapper in nsexec.c does that), and the probe says so.
+ */
+import {copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {execa} from 'execa'
+import {detectCgroupLayout} from '../cgroups/cgroups.js'
+import {ensureNsexec} from '../native/build.js'
+import {ociConfig} from './bundle.js'
+
+export type OciRuntimeName = 'runc' | 'crun'
+
+export interface OciProbe {
+  name: OciRuntimeName
+  present: boolean
+  works: boolean
+  version?: string
+  path: string | null
+  /** Mount points the wrapper must hide for the runtime to work here (crun on hybrid hosts). */
+  hide: string[]
+  /** Why it does not work, or the caveat under which it does. */
+  reason?: string
+}
+
+const cache = new Map<string, Promise<OciProbe>>()
+
+/** Paths to hide from a runtime on this host's cgroup layout. */
+export function hiddenMounts(name: OciRuntimeName, mode: string): string[] {
+  return name === 'crun' && mode === 'hybrid' ? ['/sys/fs/cgroup/unified'] : []
+}
+
+export function probeOciRuntime(name: OciRuntimeName): Promise<OciProbe> {
+  let p = cache.get(name)
+  if (!p) {
+    p = probe(name)
+    cache.set(name, p)
+  }
+  return p
+}
+
+async function probe(name: OciRuntimeName): Promise<OciProbe> {
+  const which = await execa('sh', ['-c', `command -v ${name}`], {reject: false})
+  const path = which.stdout.trim() || null
+  if (!path) return {name, present: false, works: false, version: undefined, path: null, hide: [], reason: `${name} is not installed (apt package ${name}; run \`isobench setup\`)`}
+  const v = await execa(path, ['--version'], {reject: false, timeout: 5000})
+  const version = /version\s+(\S+)/.exec(v.stdout)?.[1]
+  const mode = detectCgroupLayout().mode
+  const hide = hiddenMounts(name, mode)
+  if (process.getuid?.() !== 0) return {name, present: true, works: false, version, path, hide, reason: 'needs root'}
+  const dir = mkdtempSync(join(tmpdir(), `isobench-probe-${name}-`))
+  try {
+    const rootfs = join(dir, 'rootfs')
+    mkdirSync(join(rootfs, 'bin'), {recursive: true})
+    for (const d of ['proc', 'sys', 'dev']) mkdirSync(join(rootfs, d))
+    copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'))
+    const config = ociConfig({rootPath: rootfs, argv: ['/bin/busybox', 'true'], env: {}, cwd: '/', hostname: 'probe', network: 'none', limits: {}, id: `probe-${name}-${process.pid}`, cgroups: true, seccomp: null})
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config))
+    const id = `isobench-probe-${process.pid}`
+    const runtimeArgs = [path, '--root', join(dir, 'state'), 'run', '--bundle', dir, id]
+    const helper = await ensureNsexec()
+    const r = await execa(helper, ['wrap', ...hide.flatMap((h) => ['--umount', h]), '--', ...runtimeArgs], {reject: false, all: true, timeout: 20_000})
+    if (r.exitCode === 0) {
+      const reason = hide.length > 0 ? `cgroups are hybrid here: ${name} runs in a private mount namespace with ${hide.join(', ')} unmounted` : undefined
+      return {name, present: true, works: true, version, path, hide, reason}
+    }
+    const out = (r.all ?? '').trim().split('\n').slice(-2).join(' ')
+    return {name, present: true, works: false, version, path, hide, reason: `${name} could not run a test container: ${out || `exit ${r.exitCode}`}`}
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
