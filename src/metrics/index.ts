@@ -1,11 +1,11 @@
 /** The metric registry: scenario metric names → implementations. */
-import {cpu} from './cpu.js'
-import {interference} from './interference.js'
-import {memory} from './memory.js'
+import {cpu} from './cpu/metric.js'
+import {interference} from './interference/metric.js'
+import {memory} from './memory/metric.js'
 import type {Metric} from './metric.js'
 import type {MetricName} from './names.js'
-import {scaleout} from './scaleout.js'
-import {startup} from './startup.js'
+import {scaleout} from './scaleout/metric.js'
+import {startup} from './startup/metric.js'
 
 export const metrics: Record<MetricName, Metric> = {
   startup,

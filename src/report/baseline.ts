@@ -4,11 +4,11 @@ import {compareRuns, type Change, type RunComparison} from '../engine/compare-ru
 
 const CHART_ROWS = 30
 import {changeText, headline} from './compare-format.js'
-import type {Chart} from './charts.js'
+import type {Chart} from './charts/kit.js'
 import {h, raw, type Safe} from './escape.js'
 import {num, paramsText} from './format.js'
 import {badge, fmtP} from './sections.js'
-import {intervalSpec} from './specs.js'
+import {intervalSpec} from './charts/specs.js'
 
 export function baselineComparison(baseline: Results, results: Results, threshold: number): RunComparison {
   return compareRuns(baseline, results, {threshold, seed: (results.config as {seed?: number} | undefined)?.seed ?? 1})

@@ -4,8 +4,8 @@
  * forbids scripts and every network fetch, as a second line behind the escaping.
  */
 import type {Results} from '../core/results.js'
-import type {Chart} from './charts.js'
-import {METRIC_ORDER, armLabeller} from './charts.js'
+import type {Chart} from './charts/kit.js'
+import {METRIC_ORDER, armLabeller} from './charts/kit.js'
 import {h, jsonForScript, raw, type Safe} from './escape.js'
 import {armsSection, claimsSection, comparisonTable, failuresSection, headerSection, hostSection, paritySection, precisionSection, summaryTable, verdictsSection, warningsSection} from './sections.js'
 import {STYLE} from './style.js'

@@ -5,10 +5,10 @@
  * (throughput), the workload's own figures once it finishes. The ratio of an arm's throughput to
  * the process arm's is the comparison analysis computes. Params: settleMs, windowMs, timeoutMs.
  */
-import type {Metric, SampleDraft} from './metric.js'
-import {parseFigures, sleep, startReady, watchExit, workloadExitCode} from './instances.js'
-import {failedDraft} from './with-instance.js'
-import {runHostLoad} from './host-load.js'
+import type {Metric, SampleDraft} from '../metric.js'
+import {parseFigures, sleep, startReady, watchExit, workloadExitCode} from '../instances.js'
+import {failedDraft} from '../with-instance.js'
+import {runHostLoad} from '../host-load.js'
 
 const CPU = {figure: 'cpu_per_s', unit: 'cores', direction: 'lower'} as const
 

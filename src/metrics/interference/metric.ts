@@ -9,11 +9,11 @@
  * isolation: 'none' (no CPU limit), 'shares' (the scenario's CPU quota on every instance) or
  * 'cpuset' (victim pinned to victimCpus, aggressors to aggressorCpus), timeoutMs.
  */
-import type {Instance, InstanceSpec, Limits} from '../core/arm.js'
-import type {MeasureContext, Metric, SampleDraft} from './metric.js'
-import {runToCompletion, startReady, stopAll} from './instances.js'
-import {failedDraft, withReadyInstance} from './with-instance.js'
-import {runHostLoad} from './host-load.js'
+import type {Instance, InstanceSpec, Limits} from '../../core/arm.js'
+import type {MeasureContext, Metric, SampleDraft} from '../metric.js'
+import {runToCompletion, startReady, stopAll} from '../instances.js'
+import {failedDraft, withReadyInstance} from '../with-instance.js'
+import {runHostLoad} from '../host-load.js'
 
 export const interference: Metric = {
   name: 'interference',

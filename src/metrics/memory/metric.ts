@@ -5,10 +5,10 @@
  * change in the host's MemAvailable. The marginal memory of one more instance is the slope of the
  * PSS and cgroup totals over n (src/engine/analyze.ts). Params: n (default 1), settleMs (default 500).
  */
-import type {Instance, ResourceSample} from '../core/arm.js'
-import type {Metric, SampleDraft} from './metric.js'
-import {memAvailableMiB, sleep, startReady, stopAll} from './instances.js'
-import {failedDraft} from './with-instance.js'
+import type {Instance, ResourceSample} from '../../core/arm.js'
+import type {Metric, SampleDraft} from '../metric.js'
+import {memAvailableMiB, sleep, startReady, stopAll} from '../instances.js'
+import {failedDraft} from '../with-instance.js'
 
 const MiB = 1024 * 1024
 /** [figure, ResourceSample field, also report the total over n?] — totals feed the marginal slope. */

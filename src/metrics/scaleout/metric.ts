@@ -5,10 +5,10 @@
  * Every instance is stopped afterwards, whatever happened. Params: n, mode (concurrent|sequential).
  */
 import {quantile} from 'simple-statistics'
-import type {Instance} from '../core/arm.js'
-import type {Metric, SampleDraft} from './metric.js'
-import {memAvailableMiB, stopAll} from './instances.js'
-import {failedDraft} from './with-instance.js'
+import type {Instance} from '../../core/arm.js'
+import type {Metric, SampleDraft} from '../metric.js'
+import {memAvailableMiB, stopAll} from '../instances.js'
+import {failedDraft} from '../with-instance.js'
 
 export const scaleout: Metric = {
   name: 'scaleout',

@@ -4,8 +4,8 @@
  * Param `cache`: 'warm' (default) or 'cold' (page cache dropped before the start, where root allows).
  */
 import {writeFileSync} from 'node:fs'
-import type {Metric, SampleDraft} from './metric.js'
-import {failedDraft, withReadyInstance} from './with-instance.js'
+import type {Metric, SampleDraft} from '../metric.js'
+import {failedDraft, withReadyInstance} from '../with-instance.js'
 
 const template = {figure: 'ready', unit: 'ms', direction: 'lower'} as const
 

@@ -4,8 +4,8 @@
  */
 import {median} from 'simple-statistics'
 import type {TopLevelSpec} from 'vega-lite'
-import type {Comparison, Direction, Results, Sample} from '../core/results.js'
-import {paramsText} from './format.js'
+import type {Comparison, Direction, Results, Sample} from '../../core/results.js'
+import {paramsText} from '../format.js'
 import {curveSpec, distributionSpec, driftSpec, heatmapSpec, intervalSpec, ratioRows, slopeRows, waterfallSpec, type PhaseBar} from './specs.js'
 
 export const METRIC_ORDER = ['startup', 'scaleout', 'memory', 'cpu', 'interference']

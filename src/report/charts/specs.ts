@@ -4,9 +4,9 @@
  * identifiers chosen here; user text (arm names, workloads, params) only ever appears as data.
  */
 import type {TopLevelSpec} from 'vega-lite'
-import type {Comparison, Direction, Regression} from '../core/results.js'
-import {betterText} from './format.js'
-import {FONT} from './style.js'
+import type {Comparison, Direction, Regression} from '../../core/results.js'
+import {betterText} from '../format.js'
+import {FONT} from '../style.js'
 
 export const WIDTH = 560
 

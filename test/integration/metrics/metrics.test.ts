@@ -1,9 +1,9 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {cpu} from '../../../src/metrics/cpu.js'
-import {interference} from '../../../src/metrics/interference.js'
-import {memory} from '../../../src/metrics/memory.js'
-import {scaleout} from '../../../src/metrics/scaleout.js'
-import {startup} from '../../../src/metrics/startup.js'
+import {cpu} from '../../../src/metrics/cpu/metric.js'
+import {interference} from '../../../src/metrics/interference/metric.js'
+import {memory} from '../../../src/metrics/memory/metric.js'
+import {scaleout} from '../../../src/metrics/scaleout/metric.js'
+import {startup} from '../../../src/metrics/startup/metric.js'
 import {livePids, ProcessArmHarness} from './context.js'
 
 const h = new ProcessArmHarness()

@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
-import {limitsFor} from '../../../src/metrics/interference.js'
-import {memory} from '../../../src/metrics/memory.js'
-import {scaleout} from '../../../src/metrics/scaleout.js'
-import {startup} from '../../../src/metrics/startup.js'
+import {limitsFor} from '../../../src/metrics/interference/metric.js'
+import {memory} from '../../../src/metrics/memory/metric.js'
+import {scaleout} from '../../../src/metrics/scaleout/metric.js'
+import {startup} from '../../../src/metrics/startup/metric.js'
 import {fakeContext, FakeArm} from './fake-arm.js'
 
 const MiB = 1024 * 1024

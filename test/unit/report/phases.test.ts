@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import type {Sample} from '../../../src/core/results.js'
-import {phaseBars} from '../../../src/report/charts.js'
+import {phaseBars} from '../../../src/report/charts/kit.js'
 
 const sample = (arm: string, phases: Record<string, number>, ok = true): Sample => ({metric: 'startup', figure: 'ready', arm, workload: 'idle', params: {}, rep: 0, block: 0, warmup: false, value: ok ? phases.ready! : null, unit: 'ms', ts: '', t: 0, ok, phases})
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {buildReport} from '../../../src/report/index.js'
-import {buildCharts} from '../../../src/report/charts.js'
+import {buildCharts} from '../../../src/report/charts/kit.js'
 import {loadResultsFile} from '../../../src/report/load-results.js'
 import {isMinority} from '../../../src/report/sections.js'
 import {hostile, PAYLOAD} from '../../helpers/hostile.js'
@@ -98,7 +98,7 @@ describe('several runs in one report', () => {
 
 describe('interval charts', () => {
   it('fall back to a linear axis when a bound is not positive (log of a negative is NaN)', async () => {
-    const {intervalSpec} = await import('../../../src/report/specs.js')
+    const {intervalSpec} = await import('../../../src/report/charts/specs.js')
     const {renderSvg} = await import('../../../src/report/svg.js')
     const rows = [
       {label: 'a', value: 5, lo: 2, hi: 9, verdict: 'regression', text: 'a'},
