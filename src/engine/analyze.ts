@@ -6,7 +6,7 @@
  */
 import {compareSamples, describe, outlierFlags, ratioOfMedians, bootstrapCi, seedFrom, slopeWithCi} from '../stats/index.js'
 import {median} from 'simple-statistics'
-import {getMetric} from '../metrics/index.js'
+import {getMetric, metrics} from '../metrics/index.js'
 import type {Comparison, Direction, Regression, Results, Sample, Summary} from '../core/results.js'
 
 export interface AnalyzeOptions {
@@ -38,11 +38,8 @@ export interface Group {
   values: number[]
 }
 
-/** Figures regressed over a numeric parameter: the marginal cost of one more instance. */
-const REGRESSIONS: Array<{metric: string; figures: string[]; x: string; per: string}> = [
-  {metric: 'memory', figures: ['pss_total', 'cgroup_total', 'host_delta'], x: 'n', per: 'extra instance'},
-  {metric: 'scaleout', figures: ['all_ready'], x: 'n', per: 'extra instance'},
-]
+/** Figures regressed over a numeric parameter (the marginal cost of one more instance), as each metric declares them. */
+const REGRESSIONS = Object.values(metrics).flatMap((m) => (m.regressions ?? []).map((r) => ({metric: m.name, ...r})))
 
 const ANALYSIS_WARNINGS = new Set(['outliers', 'failed-samples'])
 const DEFAULT_PAIRS: Array<[string, string]> = [['container', 'qemu']]
@@ -97,12 +94,14 @@ export function comparisonPairs(groups: readonly Group[], baseline = 'process', 
       if (ga && gb && a !== baseline && b !== baseline) out.push({kind: 'arm', group: ga, baseline: gb})
     }
   }
+  // Within one arm, as the metric declares it: co-located vs solo.
   const byKey = new Map(groups.map((g) => [g.key, g]))
   for (const g of groups) {
-    if (g.params.placement !== 'colocated') continue
-    const soloParams = {...g.params, placement: 'solo'}
-    const solo = byKey.get(`${g.metric}.${g.figure}/${g.workload}[${paramsKey(soloParams)}]@${g.arm}`)
-    if (solo) out.push({kind: 'interference', group: g, baseline: solo})
+    const within = getMetric(g.metric)?.withinArm
+    if (!within || g.params[within.param] !== within.value) continue
+    const againstParams = {...g.params, [within.param]: within.against}
+    const against = byKey.get(`${g.metric}.${g.figure}/${g.workload}[${paramsKey(againstParams)}]@${g.arm}`)
+    if (against) out.push({kind: 'interference', group: g, baseline: against})
   }
   return out
 }

@@ -69,7 +69,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   }
 
   checkParams(loaded)
-  checkAggressors(loaded)
+  checkWorkloadParams(loaded)
   const cells = expandPlan(scenario, config, (m) => getMetric(m)?.defaultWorkload ?? 'idle', opts)
   const missing = missingTools(cells.flatMap(cellWorkloads))
   if (missing) throw new UsageError(`${loaded.file}: ${missing}`, 'missing-tool')
@@ -196,24 +196,28 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   return {results, resultsFile: store.file, dir: store.dir}
 }
 
-/** Every workload a cell runs: its own, plus the interference metric's aggressor (prepared up front too). */
+/** Every workload a cell runs: its own, plus those its metric's workload params name (aggressors), prepared up front too. */
 function cellWorkloads(cell: Cell): string[] {
-  const aggressor = {...getMetric(cell.metric)?.defaults, ...cell.params}.aggressor
-  return typeof aggressor === 'string' && cell.metric === 'interference' ? [cell.workload, aggressor] : [cell.workload]
+  const metric = getMetric(cell.metric)
+  const params = {...metric?.defaults, ...cell.params}
+  const named = (metric?.workloadParams ?? []).map((p) => params[p]).filter((v): v is string => typeof v === 'string')
+  return [cell.workload, ...named]
 }
 
-/** Aggressors are workloads too: an unknown name is bad input, pointed at where it was written. */
-export function checkAggressors(loaded: LoadedScenario): void {
+/** Params that name workloads (aggressors) are workloads too: an unknown name is bad input, pointed at where it was written. */
+export function checkWorkloadParams(loaded: LoadedScenario): void {
   loaded.scenario.metrics.forEach((entry, i) => {
-    const value = entry.params?.aggressor
-    if (value === undefined) return
-    const names = Array.isArray(value) ? value : [value]
-    names.forEach((name, j) => {
-      if (typeof name === 'string' && catalog.has(name)) return
-      const path = Array.isArray(value) ? ['metrics', i, 'params', 'aggressor', j] : ['metrics', i, 'params', 'aggressor']
-      const field = `metrics[${i}].params.aggressor${Array.isArray(value) ? `[${j}]` : ''}`
-      throw new InputFileError(loaded.file, field, `unknown workload "${String(name)}"; expected one of ${[...catalog.keys()].join(', ')}`, loaded.positionOf(path))
-    })
+    for (const param of getMetric(entry.metric)?.workloadParams ?? []) {
+      const value = entry.params?.[param]
+      if (value === undefined) continue
+      const names = Array.isArray(value) ? value : [value]
+      names.forEach((name, j) => {
+        if (typeof name === 'string' && catalog.has(name)) return
+        const path = Array.isArray(value) ? ['metrics', i, 'params', param, j] : ['metrics', i, 'params', param]
+        const field = `metrics[${i}].params.${param}${Array.isArray(value) ? `[${j}]` : ''}`
+        throw new InputFileError(loaded.file, field, `unknown workload "${String(name)}"; expected one of ${[...catalog.keys()].join(', ')}`, loaded.positionOf(path))
+      })
+    }
   })
 }
 

@@ -1,8 +1,11 @@
 /**
  * A metric measures one thing on any arm, through the Arm interface only. The engine calls
- * `measure()` once per repetition of a cell and records what it returns as samples.
+ * `measure()` once per repetition of a cell and records what it returns as samples. Everything else
+ * the engine, the report and the paper claims need to know about a metric is declared here too, so
+ * a metric is one folder (src/metrics/<name>/) plus its line in the registry (src/metrics/index.ts).
  */
 import type {Arm, InstanceSpec, WorkloadSpec} from '../core/arm.js'
+import type {SectionBuilder} from '../report/charts/kit.js'
 import type {Logger} from '../core/log.js'
 import type {Direction, Sample} from '../core/results.js'
 import type {WorkloadProfile} from '../workloads/profile.js'
@@ -39,6 +42,10 @@ export interface MeasureContext {
 
 export interface Metric {
   name: string
+  /** Heading of the metric's report section, e.g. 'Scale-out'. */
+  title: string
+  /** The sentence under that heading: what is measured, and how. */
+  note: string
   description: string
   /** Workload used when a scenario entry names none. */
   defaultWorkload: string
@@ -50,5 +57,28 @@ export interface Metric {
    * stay in the samples and summaries.
    */
   comparedFigures?: string[]
+  /**
+   * The figures the metric reports itself; `fromWorkload`: it also reports the workload's own figures
+   * (its output parser's, or its host load's), which a paper claim may then read.
+   */
+  figures: {own: string[]; fromWorkload?: boolean}
+  /**
+   * The comparisons that headline the report's summary verdicts: these figures, or '*' for every
+   * figure but `except`; and the regressions (marginal-cost slopes) of these figures.
+   */
+  headline: {figures: string[] | '*'; except?: string[]; regressions?: string[]}
+  /** The phases a sample's breakdown may name, in their usual order (the phase chart's legend order). */
+  phases?: string[]
+  /** Figures regressed over a numeric param `x`: the marginal cost of one more `per` (slope with its CI). */
+  regressions?: Array<{figures: string[]; x: string; per: string}>
+  /** Params whose values name catalog workloads: validated against the catalog and prepared before the run. */
+  workloadParams?: string[]
+  /**
+   * Cells compared within one arm rather than across arms: the cell whose `param` is `value` against the
+   * same cell with `against` (co-located vs solo), giving a degradation in % with its CI.
+   */
+  withinArm?: {param: string; value: string; against: string}
+  /** The metric's section of the report: its charts. */
+  charts: SectionBuilder
   measure(ctx: MeasureContext): Promise<SampleDraft[]>
 }

@@ -6,7 +6,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type Node} from 'yaml'
 import {InputFileError, UsageError} from '../core/errors.js'
-import {getMetric} from '../metrics/index.js'
+import {getMetric, METRIC_NAMES} from '../metrics/index.js'
 import {describeZodIssue, fieldPath} from '../config/zod-errors.js'
 import {paperSchema, type Claim, type Paper} from './schema.js'
 
@@ -78,9 +78,10 @@ export function parsePaper(text: string, file: string): LoadedPaper {
     const sides = [claim.arm, ...(claim.baseline ? [claim.baseline] : [])]
     sides.forEach((side, j) => {
       checkParams(side.params, ['claims', i, j === 0 ? 'arm' : 'baseline', 'params'])
-      if (side.statistic === 'degradation' && claim.cell.metric !== 'interference') {
+      if (side.statistic === 'degradation' && !getMetric(claim.cell.metric)?.withinArm) {
         const key = j === 0 ? 'arm' : 'baseline'
-        throw new InputFileError(file, `claims[${i}].${key}.statistic`, 'degradation needs metric: interference', at(['claims', i, key, 'statistic']))
+        const within = METRIC_NAMES.filter((m) => getMetric(m)?.withinArm).join(' or ')
+        throw new InputFileError(file, `claims[${i}].${key}.statistic`, `degradation needs metric: ${within}`, at(['claims', i, key, 'statistic']))
       }
     })
   })

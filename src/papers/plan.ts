@@ -5,6 +5,7 @@
  * host's arm statuses and the workload catalog are passed in.
  */
 import type {Accel, ArmKind} from '../core/arm.js'
+import {getMetric} from '../metrics/index.js'
 import type {MetricEntry, Scenario} from '../scenario/schema.js'
 import type {WorkloadProfile} from '../workloads/profile.js'
 import {notEvaluated, type ClaimResult, type ResolvedCell} from './evaluate.js'
@@ -45,9 +46,6 @@ export interface PlanInput {
   quick: boolean
 }
 
-/** Metrics whose figures (beyond their own) are the workload's. */
-const WORKLOAD_FIGURE_METRICS = new Set(['cpu', 'interference'])
-const METRIC_FIGURES: Record<string, string[]> = {cpu: ['cpu_per_s']}
 
 export function claimArms(claim: Claim): string[] {
   return [...new Set([claim.arm.arm, ...(claim.baseline ? [claim.baseline.arm] : [])])]
@@ -70,9 +68,10 @@ export function planClaims(input: PlanInput): ClaimPlan {
       reject('not applicable', `no figure`, `workload ${claim.cell.workload} reports no figure for ${claim.cell.metric}, and the claim names none`)
       continue
     }
-    // cpu and interference read the workload's own figures: a figure it does not report is not measurable.
-    const figures = [...profile.figures.map((f) => f.name), ...(METRIC_FIGURES[claim.cell.metric] ?? [])]
-    if (WORKLOAD_FIGURE_METRICS.has(claim.cell.metric) && !figures.includes(figure)) {
+    // Metrics that report the workload's own figures (cpu, interference): a figure it does not report is not measurable.
+    const declared = getMetric(claim.cell.metric)?.figures
+    const figures = [...profile.figures.map((f) => f.name), ...(declared?.own ?? [])]
+    if (declared?.fromWorkload && !figures.includes(figure)) {
       reject('not applicable', `figure ${figure} unavailable`, `workload ${claim.cell.workload} reports no figure ${figure} (it reports: ${figures.join(', ') || 'none'})`)
       continue
     }

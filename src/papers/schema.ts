@@ -7,7 +7,7 @@
  */
 import {z} from 'zod'
 import {limitsSchema} from '../scenario/schema.js'
-import {METRIC_NAMES} from '../metrics/names.js'
+import {METRIC_NAMES} from '../metrics/index.js'
 
 const scalar = z.union([z.string(), z.number(), z.boolean()])
 const params = z.record(z.string(), scalar)

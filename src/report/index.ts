@@ -6,10 +6,12 @@ import type {Results} from '../core/results.js'
 import {analyze} from '../engine/analyze.js'
 import {writeFileAtomic} from '../host/fs.js'
 import {baselineChart, baselineComparison, baselineSection} from './baseline.js'
-import {buildCharts, type Chart} from './charts/kit.js'
+import {type Chart} from './charts/kit.js'
 import {h, raw} from './escape.js'
-import {renderPage, type RenderedChart, type RunView} from './page.js'
+import {renderPage, type RunView} from './page.js'
+import type {RenderedChart} from './run-sections.js'
 import {renderSvg} from './svg.js'
+import {buildCharts} from './build-charts.js'
 
 export interface ReportOptions {
   baseline?: Results

@@ -4,16 +4,13 @@
  * forbids scripts and every network fetch, as a second line behind the escaping.
  */
 import type {Results} from '../core/results.js'
-import type {Chart} from './charts/kit.js'
-import {METRIC_ORDER, armLabeller} from './charts/kit.js'
+import {armLabeller} from './charts/kit.js'
 import {h, jsonForScript, raw, type Safe} from './escape.js'
-import {armsSection, claimsSection, comparisonTable, failuresSection, headerSection, hostSection, paritySection, precisionSection, summaryTable, verdictsSection, warningsSection} from './sections.js'
+import {RUN_SECTIONS, type RenderedChart} from './run-sections.js'
+import {headerSection} from './sections.js'
 import {STYLE} from './style.js'
 
-export interface RenderedChart extends Chart {
-  svg: string
-}
-
+/** One run on the page: its results and its rendered charts. */
 export interface RunView {
   results: Results
   charts: RenderedChart[]
@@ -21,56 +18,16 @@ export interface RunView {
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'"
 
-const SECTION_TITLES: Record<string, string> = {
-  startup: 'Startup',
-  scaleout: 'Scale-out',
-  memory: 'Memory',
-  cpu: 'CPU',
-  interference: 'Interference',
-  drift: 'Sample order (drift)',
-}
-
-const SECTION_NOTES: Record<string, string> = {
-  startup: 'Time from the arm\'s start() call to the instance\'s ready marker, on the host\'s monotonic clock; phases are the marker arrival times.',
-  scaleout: 'N instances started at once (concurrent) or one after another (sequential): time until all are ready, and creation rate.',
-  memory: 'Host-side memory of each instance\'s processes (PSS/USS/RSS from smaps_rollup; the qemu process for a VM) and the marginal cost of one more instance.',
-  cpu: 'Workload throughput relative to the bare process arm, and host CPU an instance burns.',
-  interference: 'A victim workload next to an aggressor (stress-ng) versus alone: degradation in %, per arm.',
-  drift: 'Every measured sample in the order it was taken: a trend means the machine drifted during the run (caches, thermal, neighbours).',
-}
-
-function chartFigure(c: RenderedChart): Safe {
-  return h`<figure class="chart" id="${c.id}" data-chart="${c.id}">${raw(c.svg)}<figcaption>${c.title} · vega-lite spec embedded as <code>${c.id}</code></figcaption></figure>`
-}
-
-function runArticle(view: RunView, index: number, extra: Safe | undefined): Safe {
-  const {results, charts} = view
-  const label = armLabeller(results)
-  const metrics = [...new Set([...METRIC_ORDER, ...results.samples.map((s) => s.metric)])]
-  const metricSections = metrics.map((metric) => {
-    const mine = charts.filter((c) => c.section === metric)
-    const summaries = results.summaries.filter((s) => s.metric === metric)
-    const comparisons = results.comparisons.filter((c) => c.metric === metric)
-    const has = mine.length + summaries.length + comparisons.length > 0
-    return h`<section id="r${index}-${metric}" class="metric"><h2>${SECTION_TITLES[metric] ?? metric}</h2>
-${has ? h`<p class="dim">${SECTION_NOTES[metric] ?? ''}</p>${mine.map(chartFigure)}${summaryTable(summaries, label)}${comparisonTable(comparisons, label)}` : h`<p class="empty">Not measured in this run.</p>`}</section>`
-  })
-  const drift = charts.filter((c) => c.section === 'drift')
+/** One run's article: its header, its table of contents and every registered section in order (src/report/run-sections.ts). */
+function runArticle(run: RunView, index: number, extra: Safe | undefined): Safe {
+  const {results, charts} = run
+  const view = {results, charts, index, label: armLabeller(results), extra}
   const title = `isobench report${(results.scenario as {name?: string})?.name ? ` — ${(results.scenario as {name?: string}).name}` : ''}`
+  const sections = RUN_SECTIONS.map((s) => (s.prefixIds ? prefixIds(s.render(view), index) : s.render(view)).markup)
   return h`<article class="run" id="run-${index}">
 ${headerSection(results, title)}
-<nav class="toc">${['verdicts', 'host', 'arms', 'parity'].map((s) => h`<a href="#${index === 0 ? '' : `r${index}-`}${s}">${s}</a>`)}${metrics.map((m) => h`<a class="${charts.some((c) => c.section === m) ? '' : 'none'}" href="#r${index}-${m}">${m}</a>`)}<a href="#r${index}-drift">drift</a><a href="#data">data</a></nav>
-${prefixIds(h`${verdictsSection(results)}
-${extra ?? ''}
-${hostSection(results)}
-${armsSection(results)}
-${paritySection(results)}
-${warningsSection(results)}
-${claimsSection(results)}
-${precisionSection(results)}`, index)}
-${metricSections}
-<section id="r${index}-drift"><h2>${SECTION_TITLES.drift}</h2>${drift.length ? h`<p class="dim">${SECTION_NOTES.drift}</p>${drift.map(chartFigure)}` : h`<p class="empty">Too few samples to show an order.</p>`}</section>
-${prefixIds(failuresSection(results, label), index)}
+<nav class="toc">${RUN_SECTIONS.map((s) => s.toc?.(view) ?? '')}<a href="#data">data</a></nav>
+${raw(sections.join('\n'))}
 </article>`
 }
 

@@ -4,6 +4,7 @@
  * Everything interpolated goes through `h` (escapes unless already Safe).
  */
 import type {ArmRecord, Comparison, Results, Summary} from '../core/results.js'
+import {getMetric, metricRank} from '../metrics/index.js'
 import {h, raw, type Safe} from './escape.js'
 import {betterText, bytes, estimateText, num, paramsText} from './format.js'
 
@@ -35,20 +36,20 @@ ${results.status && results.status !== 'complete' ? h`<div class="banner warn-ba
 </header>`
 }
 
-const METRIC_RANK = ['startup', 'scaleout', 'memory', 'cpu', 'interference']
 const VERDICT_RANK = ['better', 'worse', 'equivalent', 'inconclusive']
 
-/** The figure each metric's headline verdicts are about; the other comparisons are one click away. */
-const HEADLINE_FIGURES: Record<string, string[]> = {startup: ['ready'], scaleout: ['all_ready'], memory: ['pss'], cpu: ['*'], interference: []}
-
-/** One comparison per (metric, figure, workload, arm pair): the largest instance count N, if any. */
+/**
+ * One comparison per (metric, figure, workload, arm pair): the largest instance count N, if any. The
+ * figures each metric's headline verdicts are about are the metric's own declaration (Metric.headline);
+ * the other comparisons are one click away.
+ */
 export function headlineComparisons(comparisons: readonly Comparison[]): Comparison[] {
   const chosen = new Map<string, Comparison>()
   for (const c of comparisons) {
     if (c.kind === 'interference') continue
-    const figures = HEADLINE_FIGURES[c.metric] ?? ['*']
-    if (!figures.includes('*') && !figures.includes(c.figure)) continue
-    if (c.metric === 'cpu' && c.figure === 'cpu_per_s') continue
+    const headline = getMetric(c.metric)?.headline ?? {figures: '*'}
+    if (headline.figures !== '*' && !headline.figures.includes(c.figure)) continue
+    if (headline.except?.includes(c.figure)) continue
     const key = `${c.metric}.${c.figure}/${c.workload}/${c.params.mode ?? ''}@${c.arm}|${c.baseline}`
     const prev = chosen.get(key)
     if (!prev || Number(c.params.n ?? 0) > Number(prev.params.n ?? 0)) chosen.set(key, c)
@@ -58,7 +59,7 @@ export function headlineComparisons(comparisons: readonly Comparison[]): Compari
 
 export function verdictsSection(results: Results): Safe {
   const tcg = new Set(tcgArms(results).map((a) => a.name))
-  const sort = (cs: Comparison[]) => cs.sort((a, b) => rankOf(METRIC_RANK, a.metric) - rankOf(METRIC_RANK, b.metric) || rankOf(VERDICT_RANK, a.verdict) - rankOf(VERDICT_RANK, b.verdict))
+  const sort = (cs: Comparison[]) => cs.sort((a, b) => metricRank(a.metric) - metricRank(b.metric) || rankOf(VERDICT_RANK, a.verdict) - rankOf(VERDICT_RANK, b.verdict))
   const item = (c: Comparison) => {
     const emulated = tcg.has(c.arm) || tcg.has(c.baseline)
     return h`<li>${badge(c.verdict)} ${c.text}${emulated ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''} <span class="dim">(${estimateText(c)}, p=${fmtP(c.pValue)}, ${betterText(c.direction)})</span></li>`
@@ -69,7 +70,7 @@ export function verdictsSection(results: Results): Safe {
   const interference = results.comparisons.filter((c) => c.kind === 'interference')
   const worst = interference.filter((c) => Number.isFinite(c.degradationPct)).sort((a, b) => b.degradationPct! - a.degradationPct!)[0]
   if (worst) items.push(h`<li>${badge(worst.verdict)} worst interference: ${worst.text}${tcg.has(worst.arm) ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''} (degradation ${num(worst.degradationPct)}%${worst.degradationCi ? h` [${num(worst.degradationCi[0])}–${num(worst.degradationCi[1])}%]` : ''})</li>`)
-  for (const r of (results.regressions ?? []).filter((r) => r.metric === 'memory' && r.figure === 'pss_total')) items.push(h`<li><span class="badge neutral">slope</span> ${r.text}${tcg.has(r.arm) ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''}</li>`)
+  for (const r of (results.regressions ?? []).filter((r) => getMetric(r.metric)?.headline.regressions?.includes(r.figure))) items.push(h`<li><span class="badge neutral">slope</span> ${r.text}${tcg.has(r.arm) ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''}</li>`)
   const rest = sort(all.filter((c) => !headline.includes(c)))
   return h`<section id="verdicts"><h2>Summary verdicts</h2>
 ${items.length ? h`<ul class="verdicts">${items}</ul>` : h`<p class="empty">No comparisons in these results (one arm only, or no successful samples on both sides).</p>`}

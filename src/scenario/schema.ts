@@ -3,8 +3,8 @@
  * Unknown keys are errors (typos must not silently change what is measured).
  */
 import {z} from 'zod'
-import {METRIC_NAMES} from '../metrics/names.js'
 import {catalog, workloadNames} from '../workloads/catalog.js'
+import {METRIC_NAMES} from '../metrics/index.js'
 
 const scalar = z.union([z.string(), z.number(), z.boolean()])
 

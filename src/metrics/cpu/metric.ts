@@ -9,14 +9,20 @@ import type {Metric, SampleDraft} from '../metric.js'
 import {parseFigures, sleep, startReady, watchExit, workloadExitCode} from '../instances.js'
 import {failedDraft} from '../with-instance.js'
 import {runHostLoad} from '../host-load.js'
+import {cpuCharts} from './report.js'
 
 const CPU = {figure: 'cpu_per_s', unit: 'cores', direction: 'lower'} as const
 
 export const cpu: Metric = {
   name: 'cpu',
+  title: 'CPU',
+  note: 'Workload throughput relative to the bare process arm, and host CPU an instance burns.',
   description: 'host CPU seconds per second an instance burns (idle or under load), and the workload throughput where it reports one',
   defaultWorkload: 'idle',
   defaults: {settleMs: 300, windowMs: 2000, timeoutMs: 120_000},
+  figures: {own: ['cpu_per_s'], fromWorkload: true},
+  headline: {figures: '*', except: ['cpu_per_s']},
+  charts: cpuCharts,
   async measure(ctx): Promise<SampleDraft[]> {
     const throughput = ctx.profile.figures.map((f) => ({figure: f.name, unit: f.unit, direction: f.direction}))
     let started

@@ -14,12 +14,20 @@ import type {MeasureContext, Metric, SampleDraft} from '../metric.js'
 import {runToCompletion, startReady, stopAll} from '../instances.js'
 import {failedDraft, withReadyInstance} from '../with-instance.js'
 import {runHostLoad} from '../host-load.js'
+import {interferenceCharts} from './report.js'
 
 export const interference: Metric = {
   name: 'interference',
+  title: 'Interference',
+  note: 'A victim workload next to an aggressor (stress-ng) versus alone: degradation in %, per arm.',
   description: 'victim workload solo vs co-located with aggressor instances in the same arm, with and without limits',
   defaultWorkload: 'idle',
   defaults: {aggressor: 'idle', intensity: 1, isolation: 'shares', victimCpus: '0', aggressorCpus: '1', timeoutMs: 120_000},
+  figures: {own: [], fromWorkload: true},
+  headline: {figures: []},
+  workloadParams: ['aggressor'],
+  withinArm: {param: 'placement', value: 'colocated', against: 'solo'},
+  charts: interferenceCharts,
   async measure(ctx): Promise<SampleDraft[]> {
     const figures = ctx.profile.figures.map((f) => ({figure: f.name, unit: f.unit, direction: f.direction}))
     const failBoth = (error: unknown) => ['solo', 'colocated'].flatMap((placement) => figures.map((t) => failedDraft(error, {...t, params: {placement}})))

@@ -9,6 +9,7 @@ import type {Instance, ResourceSample} from '../../core/arm.js'
 import type {Metric, SampleDraft} from '../metric.js'
 import {memAvailableMiB, sleep, startReady, stopAll} from '../instances.js'
 import {failedDraft} from '../with-instance.js'
+import {memoryCharts} from './report.js'
 
 const MiB = 1024 * 1024
 /** [figure, ResourceSample field, also report the total over n?] — totals feed the marginal slope. */
@@ -21,10 +22,16 @@ const FIGURES = [
 
 export const memory: Metric = {
   name: 'memory',
+  title: 'Memory',
+  note: "Host-side memory of each instance's processes (PSS/USS/RSS from smaps_rollup; the qemu process for a VM) and the marginal cost of one more instance.",
   description: 'per-instance PSS/USS/RSS of all its host processes and cgroup usage; totals over n instances (marginal memory = slope over n)',
   defaultWorkload: 'idle',
   defaults: {n: 1, settleMs: 500},
   comparedFigures: ['pss', 'uss', 'rss', 'cgroup'],
+  figures: {own: ['pss', 'pss_total', 'uss', 'rss', 'cgroup', 'cgroup_total', 'host_delta']},
+  headline: {figures: ['pss'], regressions: ['pss_total']},
+  regressions: [{figures: ['pss_total', 'cgroup_total', 'host_delta'], x: 'n', per: 'extra instance'}],
+  charts: memoryCharts,
   async measure(ctx): Promise<SampleDraft[]> {
     const n = Number(ctx.params.n)
     const settleMs = Number(ctx.params.settleMs)

@@ -9,13 +9,20 @@ import type {Instance} from '../../core/arm.js'
 import type {Metric, SampleDraft} from '../metric.js'
 import {memAvailableMiB, stopAll} from '../instances.js'
 import {failedDraft} from '../with-instance.js'
+import {scaleoutCharts} from './report.js'
 
 export const scaleout: Metric = {
   name: 'scaleout',
+  title: 'Scale-out',
+  note: 'N instances started at once (concurrent) or one after another (sequential): time until all are ready, and creation rate.',
   description: 'N instances started concurrently or one after another: time to all ready, instances/s, per-instance p50/p99, failures',
   defaultWorkload: 'idle',
   defaults: {n: 4, mode: 'concurrent'},
   comparedFigures: ['all_ready', 'ready_p50', 'ready_p99'],
+  figures: {own: ['all_ready', 'rate', 'ready_p50', 'ready_p99', 'failures']},
+  headline: {figures: ['all_ready']},
+  regressions: [{figures: ['all_ready'], x: 'n', per: 'extra instance'}],
+  charts: scaleoutCharts,
   async measure(ctx): Promise<SampleDraft[]> {
     const n = Number(ctx.params.n)
     const mode = String(ctx.params.mode)

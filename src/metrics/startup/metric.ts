@@ -6,14 +6,21 @@
 import {writeFileSync} from 'node:fs'
 import type {Metric, SampleDraft} from '../metric.js'
 import {failedDraft, withReadyInstance} from '../with-instance.js'
+import {startupCharts} from './report.js'
 
 const template = {figure: 'ready', unit: 'ms', direction: 'lower'} as const
 
 export const startup: Metric = {
   name: 'startup',
+  title: 'Startup',
+  note: "Time from the arm's start() call to the instance's ready marker, on the host's monotonic clock; phases are the marker arrival times.",
   description: 'time from the arm start() call to workload ready, with phases (spawn → runtime/VMM → kernel → init → ready)',
   defaultWorkload: 'idle',
   defaults: {cache: 'warm'},
+  figures: {own: ['ready']},
+  headline: {figures: ['ready']},
+  phases: ['spawn', 'runtime', 'vmm', 'qmp', 'firmware', 'kernel', 'init', 'ready'],
+  charts: startupCharts,
   async measure(ctx): Promise<SampleDraft[]> {
     try {
       // A 'cold' sample whose page cache could not be dropped would be a warm one: a failed sample.

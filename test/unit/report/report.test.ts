@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest'
 import {buildReport} from '../../../src/report/index.js'
-import {buildCharts} from '../../../src/report/charts/kit.js'
 import {loadResultsFile} from '../../../src/report/load-results.js'
 import {isMinority} from '../../../src/report/sections.js'
 import {hostile, PAYLOAD} from '../../helpers/hostile.js'
+import {buildCharts} from '../../../src/report/build-charts.js'
 
 const full = () => loadResultsFile('test/fixtures/results/full.json')
 

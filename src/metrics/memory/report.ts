@@ -1,0 +1,29 @@
+/** The memory section's charts: memory per instance (curves over N, or distributions), and the marginal cost of one more instance. */
+import type {TopLevelSpec} from 'vega-lite'
+import {paramsText} from '../../report/format.js'
+import {cellKey, cellTitle, cells, curves, distribution, genericSection, type SectionInput} from '../../report/charts/kit.js'
+import {intervalSpec, slopeRows} from '../../report/charts/specs.js'
+
+export function memoryCharts(input: SectionInput): Array<TopLevelSpec | undefined> {
+  const present = new Set(input.samples.map((s) => s.figure ?? s.metric))
+  const perInstance = ['pss', 'uss', 'rss', 'cgroup'].filter((f) => present.has(f))
+  const out: Array<TopLevelSpec | undefined> = []
+  const ns = new Set(input.samples.map((s) => s.params.n))
+  if (ns.size > 1) out.push(...curves(input, perInstance.slice(0, 2), 'n', 'instances N', (f) => `memory per instance (${f.toUpperCase()})`))
+  else for (const c of cells(input.samples.filter((s) => perInstance.includes(s.figure ?? '')), cellKey)) out.push(distribution(c, input.arms, input.label, `memory per instance · ${cellTitle(c)}`))
+  if (!perInstance.length) out.push(...genericSection(input))
+  // The marginal cost of an instance's own processes (and its cgroup); host-wide deltas are too noisy to plot beside them (they stay in the tables).
+  const slopes = (input.results.regressions ?? []).filter((r) => r.metric === 'memory' && ['pss_total', 'uss_total', 'cgroup_total'].includes(r.figure))
+  if (slopes.length > 0) {
+    out.push(
+      intervalSpec({
+        title: 'marginal memory: cost of one more instance',
+        subtitle: 'MiB per extra instance, OLS slope over N with 95% CI · lower is better ↓',
+        xTitle: 'MiB per extra instance',
+        reference: 0,
+        rows: slopeRows(slopes, (r) => `${input.label(r.arm)} · ${r.figure} · ${r.workload}${paramsText(r.params) ? ` · ${paramsText(r.params)}` : ''}`),
+      }),
+    )
+  }
+  return out
+}

@@ -1,0 +1,14 @@
+/** The startup section's charts: a distribution per cell, and the phase waterfall (median mark per phase and arm). */
+import type {TopLevelSpec} from 'vega-lite'
+import {paramsText} from '../../report/format.js'
+import {cells, genericSection, phaseBars, type SectionInput} from '../../report/charts/kit.js'
+import {waterfallSpec} from '../../report/charts/specs.js'
+
+export function startupCharts(input: SectionInput): Array<TopLevelSpec | undefined> {
+  const out = genericSection(input)
+  for (const c of cells(input.samples, (s) => `${s.workload}[${paramsText(s.params)}]`)) {
+    const bars = phaseBars(c.samples, input.label, input.phases)
+    if (bars.length > 0) out.push(waterfallSpec({title: `startup phases · ${c.workload}${paramsText(c.params) ? ` · ${paramsText(c.params)}` : ''}`, bars, arms: input.armLabels}))
+  }
+  return out
+}
