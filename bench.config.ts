@@ -5,7 +5,6 @@ export default defineConfig({
   reps: 10,
   warmup: 1,
   outDir: 'reports',
-  arms: ['process', 'container', 'runc', 'crun', 'qemu'],
   budgetSeconds: 1800,
   readyTimeoutSeconds: 60,
   stateDir: '/var/lib/isobench',

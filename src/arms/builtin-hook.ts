@@ -4,11 +4,11 @@
  */
 import type {Hook} from '@oclif/core'
 import type {ArmProvider} from '../core/arm.js'
+import {OCI_RUNTIMES} from '../runtime/oci/runtimes.js'
 import {ContainerArm} from './container.js'
-import {crunProvider} from './crun.js'
+import {OciArm} from './oci-arm.js'
 import {ProcessArm} from './process.js'
 import {QemuArm} from './qemu.js'
-import {runcProvider} from './runc.js'
 
 export const builtinProviders: ArmProvider[] = [
   {
@@ -23,8 +23,8 @@ export const builtinProviders: ArmProvider[] = [
     description: "isobench's own container runtime: namespaces, overlayfs, pivot_root, cgroups (v1/v2/hybrid), via a small C helper",
     create: (ctx) => new ContainerArm(ctx),
   },
-  runcProvider,
-  crunProvider,
+  // One arm per OCI runtime of the table (runtime/oci/runtimes.ts).
+  ...OCI_RUNTIMES.map((r): ArmProvider => ({name: r.name, kind: 'oci', description: r.description, create: (ctx) => new OciArm(r.name, ctx)})),
   {
     name: 'qemu',
     kind: 'vm',

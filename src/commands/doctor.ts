@@ -1,9 +1,10 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
+import {OCI_RUNTIMES} from '../runtime/oci/runtimes.js'
 
 export default class Doctor extends BaseCommand {
-  static override summary = 'Report what this host can do: CPU, kernel, memory, cgroups, namespaces, KVM, runc/crun.'
-  static override description = `Every capability is checked for real and within a bounded time: namespaces by entering them; KVM by a short probe boot of a tiny guest (a /dev/kvm that exists but cannot boot a guest is reported as "present but unusable; VM arm will use TCG"); runc and crun by running a container. Takes a few seconds.
+  static override summary = `Report what this host can do: CPU, kernel, memory, cgroups, namespaces, KVM, ${OCI_RUNTIMES.map((r) => r.name).join('/')}.`
+  static override description = `Every capability is checked for real and within a bounded time: namespaces by entering them; KVM by a short probe boot of a tiny guest (a /dev/kvm that exists but cannot boot a guest is reported as "present but unusable; VM arm will use TCG"); ${OCI_RUNTIMES.map((r) => r.name).join(' and ')} by running a container. Takes a few seconds.
 
 Exit code 0 even when capabilities are missing (the report says which arms they disable); 1 if the checks themselves fail.`
   static override flags = {

@@ -14,8 +14,9 @@ Needs root. Without root it prints the exact apt command and exits 2.`
 
   async run(): Promise<{installed: string[]; missing: string[]; alreadyPresent: string[]}> {
     const {flags} = await this.parse(Setup)
-    const {HOST_PACKAGES, missingPackages, aptCommand, aptInstall} = await import('../host/apt.js')
-    const missing = await missingPackages()
+    const {missingPackages, aptCommand, aptInstall} = await import('../host/apt.js')
+    const {HOST_PACKAGES} = await import('../host/doctor/packages.js')
+    const missing = await missingPackages(HOST_PACKAGES)
     const alreadyPresent = HOST_PACKAGES.filter((p) => !missing.includes(p)).map((p) => p.pkg)
     const names = missing.map((p) => p.pkg)
     if (missing.length === 0) {

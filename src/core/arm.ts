@@ -175,5 +175,7 @@ export interface ArmProvider {
   name: string
   kind: ArmKind
   description: string
+  /** Left out of listings, error hints and the default arms (the fake arm for tests); still runs when named. */
+  hidden?: boolean
   create(ctx: ArmContext): Arm
 }

@@ -20,8 +20,8 @@ export const configSchema = z
     warmup: z.number().int().min(0).max(1000).default(1),
     /** Where runs are written: <outDir>/<runId>/results.json. */
     outDir: z.string().min(1).default('reports'),
-    /** Arms a run uses when neither the scenario nor --arms names them. */
-    arms: z.array(z.string().min(1)).min(1).default(['process', 'container', 'runc', 'crun', 'qemu']),
+    /** Arms a run uses when neither the scenario nor --arms names them; default: every built-in arm (`isobench providers`). */
+    arms: z.array(z.string().min(1)).min(1).optional(),
     /** Wall-clock budget for one run, in seconds; a run stops adding samples when it is spent. */
     budgetSeconds: z.number().positive().default(1800),
     /** Deadline for one instance to become ready, in seconds. */

@@ -26,6 +26,8 @@ export interface PlanOptions {
   warmup?: number
   /** --workload: runs every metric entry on this workload. */
   workload?: string
+  /** Arms when neither flags, scenario nor config name any: the built-in arms. */
+  defaultArms?: string[]
 }
 
 export function expandParams(params: MetricEntry['params'] = {}): Params[] {
@@ -54,7 +56,7 @@ export function expandPlan(
   const cells: Cell[] = []
   for (const entry of scenario.metrics) {
     const workload = opts.workload ?? entry.workload ?? defaultWorkload(entry.metric)
-    const arms = opts.arms ?? entry.arms ?? scenario.arms ?? config.arms
+    const arms = opts.arms ?? entry.arms ?? scenario.arms ?? config.arms ?? opts.defaultArms ?? []
     for (const params of expandParams(entry.params)) {
       cells.push({
         key: cellKey(entry.metric, workload, params),

@@ -5,6 +5,7 @@
  */
 import type {Config} from '@oclif/core'
 import type {Arm, ArmContext} from '../core/arm.js'
+import {builtinProviders} from '../arms/builtin-hook.js'
 import {loadArmProviders} from '../arms/registry.js'
 import type {IsobenchConfig} from '../core/config.js'
 import {InputFileError, UsageError} from '../core/errors.js'
@@ -70,7 +71,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
 
   checkParams(loaded)
   checkWorkloadParams(loaded)
-  const cells = expandPlan(scenario, config, (m) => getMetric(m)?.defaultWorkload ?? 'idle', opts)
+  const defaultArms = builtinProviders.filter((p) => !p.hidden).map((p) => p.name)
+  const cells = expandPlan(scenario, config, (m) => getMetric(m)?.defaultWorkload ?? 'idle', {defaultArms, ...opts})
   const missing = missingTools(cells.flatMap(cellWorkloads))
   if (missing) throw new UsageError(`${loaded.file}: ${missing}`, 'missing-tool')
   const seed = config.seed ?? Math.floor(Math.random() * 2 ** 31)
@@ -99,7 +101,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     status: 'running',
     tool: toolInfo(),
     host,
-    config: {...config, seed},
+    config: {...config, arms: config.arms ?? defaultArms, seed},
     scenario: {...scenario, file: loaded.file},
     arms: armRecords,
     samples: [],

@@ -1,4 +1,4 @@
-/** Host tools isobench needs, the Debian packages that provide them, and installing them with apt. */
+/** Debian packages on this host: which are missing (by dpkg's record), and installing them with apt. The list isobench needs is host/doctor/packages.ts. */
 import {execa} from 'execa'
 
 export interface HostPackage {
@@ -8,40 +8,8 @@ export interface HostPackage {
   provides: string
 }
 
-export const HOST_PACKAGES: HostPackage[] = [
-  {pkg: 'busybox-static', why: 'the init and tools inside every instance', provides: '/bin/busybox'},
-  {pkg: 'qemu-system-x86', why: 'the VM arm', provides: '/usr/bin/qemu-system-x86_64'},
-  {pkg: 'qemu-utils', why: 'disk images for the VM arm', provides: '/usr/bin/qemu-img'},
-  {pkg: 'gcc', why: "compiling the container runtime's C helper (isobench-nsexec)", provides: '/usr/bin/gcc'},
-  {pkg: 'libc6-dev', why: "headers for the container runtime's C helper", provides: '/usr/include/sched.h'},
-  {pkg: 'libseccomp-dev', why: "seccomp filters in the container runtime's C helper (static libseccomp.a, as runc and crun use)", provides: '/usr/include/seccomp.h'},
-  {pkg: 'libjansson-dev', why: "reading OCI seccomp JSON in the container runtime's C helper (static libjansson.a)", provides: '/usr/include/jansson.h'},
-  {pkg: 'golang-github-containers-common', why: "Podman's seccomp profile, from which Docker's default is built (src/runtime/seccomp-default.ts)", provides: '/usr/share/containers/seccomp.json'},
-  {pkg: 'runc', why: 'the runc arm', provides: '/usr/sbin/runc'},
-  {pkg: 'crun', why: 'the crun arm', provides: '/usr/bin/crun'},
-  {pkg: 'stress-ng', why: 'cpu/memory workloads and aggressors', provides: '/usr/bin/stress-ng'},
-  {pkg: 'fio', why: 'the disk workload', provides: '/usr/bin/fio'},
-  {pkg: 'wrk', why: 'HTTP load from the host', provides: '/usr/bin/wrk'},
-  {pkg: 'redis-server', why: 'the redis workload (its binary goes into the redis image)', provides: '/usr/bin/redis-server'},
-  {pkg: 'redis-tools', why: 'redis-benchmark, the redis load from the host', provides: '/usr/bin/redis-benchmark'},
-  {pkg: 'e2fsprogs', why: 'ext4 disks for the VM arm (mkfs.ext4 -d)', provides: '/usr/sbin/mkfs.ext4'},
-  {pkg: 'cpio', why: 'initramfs for the VM arm', provides: '/usr/bin/cpio'},
-  {pkg: 'iproute2', why: 'bridges, veths and taps', provides: '/usr/sbin/ip'},
-  {pkg: 'util-linux', why: 'unshare/nsenter, and taskset to pin a VM to a cpuset', provides: '/usr/bin/unshare'},
-  {pkg: 'zstd', why: 'zstd layers and initramfs', provides: '/usr/bin/zstd'},
-  {pkg: 'lz4', why: 'unpacking the guest kernel to an uncompressed vmlinux that microvm boots directly', provides: '/usr/bin/lz4'},
-  {pkg: 'chromium', why: 'report tests in headless Chromium', provides: '/usr/bin/chromium'},
-  {pkg: 'skopeo', why: 'image pull/push/login (the registry transport) and import/export round-trip tests', provides: '/usr/bin/skopeo'},
-  {pkg: 'buildah', why: 'the reference builder the Containerfile parity corpus compares image build with', provides: '/usr/bin/buildah'},
-  {pkg: 'docker-registry', why: 'a local registry (127.0.0.1) for the registry tests; setup disables its system service', provides: '/usr/bin/docker-registry'},
-  {pkg: 'apache2-utils', why: 'htpasswd (bcrypt) for the test registry\'s basic auth', provides: '/usr/bin/htpasswd'},
-  {pkg: 'bzip2', why: 'ADD of .tar.bz2 archives in image build', provides: '/bin/bzip2'},
-  {pkg: 'xz-utils', why: 'ADD of .tar.xz archives in image build', provides: '/usr/bin/xz'},
-  {pkg: 'attr', why: 'getfattr: reading overlayfs opaque-dir markers when a build RUN step becomes a layer', provides: '/usr/bin/getfattr'},
-]
-
 /** Packages whose marker file is missing, by dpkg's own record (a file check alone can be fooled). */
-export async function missingPackages(pkgs: HostPackage[] = HOST_PACKAGES): Promise<HostPackage[]> {
+export async function missingPackages(pkgs: readonly HostPackage[]): Promise<HostPackage[]> {
   const r = await execa('dpkg-query', ['-W', '-f', '${Package} ${db:Status-Status}\n', ...pkgs.map((p) => p.pkg)], {reject: false})
   const installed = new Set(
     r.stdout

@@ -7,6 +7,7 @@ import {existsSync} from 'node:fs'
 import {execa} from 'execa'
 import type {HostRecord} from '../../core/results.js'
 import {probeOciRuntime} from '../../runtime/oci/probe.js'
+import {OCI_RUNTIMES, ociRuntime} from '../../runtime/oci/runtimes.js'
 import {listWorkloads, missingTools} from '../../workloads/list.js'
 import {hostFacts} from '../facts.js'
 import {probeKvm, type KvmProbe} from '../kvm.js'
@@ -53,15 +54,14 @@ export interface DoctorOptions {
 }
 
 export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport> {
-  const [host, namespaces, qemu, kvm, runc, crun] = await Promise.all([
+  const [host, namespaces, qemu, kvm, probes] = await Promise.all([
     hostFacts(),
     namespacesUsable(),
     qemuVersion(),
     probeKvm({timeoutMs: opts.kvmTimeoutMs ?? 3000, kernel: opts.kernel, stateDir: opts.stateDir}),
-    probeOciRuntime('runc'),
-    probeOciRuntime('crun'),
+    Promise.all(OCI_RUNTIMES.map((r) => probeOciRuntime(r.name))),
   ])
-  const runtimes = {runc, crun}
+  const runtimes = Object.fromEntries(probes.map((p) => [p.name, p]))
   const checks: Check[] = [
     {name: 'cgroups', ok: host.cgroupMode !== 'none', detail: `cgroup mode: ${host.cgroupMode}`, fix: host.cgroupMode === 'none' ? 'mount cgroups (v2 recommended)' : undefined},
     {name: 'namespaces', ok: namespaces.usable, detail: namespaces.detail, fix: namespaces.usable ? undefined : 'run as root on a kernel with namespaces enabled'},
@@ -71,7 +71,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
       name,
       ok: r.works,
       detail: r.works ? `${name} ${r.version ?? ''} works${r.reason ? ` (${r.reason})` : ''}`.trim() : (r.reason ?? `${name} not working`),
-      fix: r.present ? undefined : `isobench setup (apt package ${name})`,
+      fix: r.present ? undefined : `isobench setup (apt package ${ociRuntime(name)?.apt.pkg ?? name})`,
     })),
     workloadToolsCheck(),
   ]

@@ -1,8 +1,8 @@
 /**
- * Is runc / crun here, and does it actually run a container on this host? `doctor` and the OCI
- * arms' available() ask this. crun 1.8 refuses hybrid cgroup hosts ("cgroups in hybrid mode not
- * supported"), even with its cgroup manager disabled; it works in a private mount namespace where
- * /sys/fs/cgroup/unified is unmounted (the wrapper in nsexec.c does that), and the probe says so.
+ * Is an OCI runtime of the table (runtimes.ts) here, and does it actually run a container on this
+ * host? `doctor` and the OCI arms' available() ask this. The probe runs a busybox bundle through the
+ * same wrapper the arms use, with the mounts the runtime's quirks hide (crun on hybrid cgroup hosts),
+ * and says so when it needed them.
  */
 import {copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -11,8 +11,10 @@ import {execa} from 'execa'
 import {detectCgroupLayout} from '../cgroups/cgroups.js'
 import {ensureNsexec} from '../native/build.js'
 import {ociConfig} from './bundle.js'
+import {ociRuntime} from './runtimes.js'
 
-export type OciRuntimeName = 'runc' | 'crun'
+/** A runtime's name in the OCI_RUNTIMES table. */
+export type OciRuntimeName = string
 
 export interface OciProbe {
   name: OciRuntimeName
@@ -28,9 +30,9 @@ export interface OciProbe {
 
 const cache = new Map<string, Promise<OciProbe>>()
 
-/** Paths to hide from a runtime on this host's cgroup layout. */
+/** Paths to hide from a runtime on this host's cgroup layout (its quirks in the table). */
 export function hiddenMounts(name: OciRuntimeName, mode: string): string[] {
-  return name === 'crun' && mode === 'hybrid' ? ['/sys/fs/cgroup/unified'] : []
+  return ociRuntime(name)?.hide?.(mode) ?? []
 }
 
 export function probeOciRuntime(name: OciRuntimeName): Promise<OciProbe> {
@@ -43,9 +45,11 @@ export function probeOciRuntime(name: OciRuntimeName): Promise<OciProbe> {
 }
 
 async function probe(name: OciRuntimeName): Promise<OciProbe> {
-  const which = await execa('sh', ['-c', `command -v ${name}`], {reject: false})
+  const runtime = ociRuntime(name)
+  if (!runtime) return {name, present: false, works: false, version: undefined, path: null, hide: [], reason: `${name} is not an OCI runtime isobench knows`}
+  const which = await execa('sh', ['-c', `command -v ${runtime.binary}`], {reject: false})
   const path = which.stdout.trim() || null
-  if (!path) return {name, present: false, works: false, version: undefined, path: null, hide: [], reason: `${name} is not installed (apt package ${name}; run \`isobench setup\`)`}
+  if (!path) return {name, present: false, works: false, version: undefined, path: null, hide: [], reason: `${name} is not installed (apt package ${runtime.apt.pkg}; run \`isobench setup\`)`}
   const v = await execa(path, ['--version'], {reject: false, timeout: 5000})
   const version = /version\s+(\S+)/.exec(v.stdout)?.[1]
   const mode = detectCgroupLayout().mode

@@ -14,6 +14,7 @@ import {ociConfig} from './bundle.js'
 import {dockerDefaultSeccomp} from '../seccomp/seccomp-default.js'
 import type {OciSeccomp} from '../seccomp/seccomp-profile.js'
 import type {OciProbe, OciRuntimeName} from './probe.js'
+import {OCI_RUNTIMES} from './runtimes.js'
 import type {WritableLayer} from '../container/state.js'
 
 export interface OciRunSpec {
@@ -81,7 +82,7 @@ export function spawnOciRun(argv: string[]): ChildProcess {
 /** Remove a bundle (after its wrapper exited) and the runtime's state entry for it. */
 export function removeBundle(stateDir: string, id: string): void {
   rmSync(bundleDir(stateDir, id), {recursive: true, force: true})
-  for (const name of ['runc', 'crun'] as const) rmSync(join(runtimeRoot(stateDir, name), id), {recursive: true, force: true})
+  for (const {name} of OCI_RUNTIMES) rmSync(join(runtimeRoot(stateDir, name), id), {recursive: true, force: true})
 }
 
 /** Bundles whose wrapper is gone: id list (prune removes them). */
