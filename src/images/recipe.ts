@@ -20,7 +20,7 @@ import {writeLayerTar, type LayerEntry} from './layer/tar-write.js'
 import {MEDIA, ociArch, type OciImageConfig} from './oci.js'
 import type {ImageRef, ImageStore} from './store.js'
 import type {Recipe} from '../workloads/profile.js'
-import {recipes as workloadRecipes} from '../workloads/recipes.js'
+import {workloadRecipes} from '../workloads/catalog.js'
 
 export const BUSYBOX_HOST_PATH = '/bin/busybox'
 export const BUSYBOX_IN_IMAGE = '/bin/busybox'

@@ -1,33 +1,18 @@
-/** The workload catalog: every profile by name. Scenarios and `--workload` name these. */
+/** The workload catalog: every profile of every workload source, by name. Scenarios and `--workload` name these. */
 import {UsageError} from '../core/errors.js'
-import type {WorkloadProfile} from './profile.js'
-import {serviceProfiles} from './profiles/services.js'
-import {stressProfiles} from './profiles/stress.js'
-import {storageProfiles} from './profiles/storage.js'
+import type {Recipe, WorkloadProfile, WorkloadSource} from './profile.js'
+import {basicSource} from './profiles/basic.js'
+import {servicesSource} from './profiles/services.js'
+import {storageSource} from './profiles/storage.js'
+import {stressSource} from './profiles/stress.js'
 
-const profiles: WorkloadProfile[] = [
-  {
-    name: 'idle',
-    version: 1,
-    description: 'busybox: ready, then sleep until stopped (startup and memory only)',
-    argv: ['sleep', '3600'],
-    ready: {kind: 'marker'},
-    figures: [],
-    image: 'idle',
-  },
-  {
-    name: 'true',
-    version: 1,
-    description: 'busybox true: ready, then exit at once (start-to-exit cost)',
-    argv: ['true'],
-    ready: {kind: 'marker'},
-    figures: [],
-    image: 'idle',
-  },
-  ...stressProfiles,
-  ...serviceProfiles,
-  ...storageProfiles,
-]
+/** Every workload source, in listing order. Adding a set of workloads is one source module and one entry here. */
+export const WORKLOAD_SOURCES: readonly WorkloadSource[] = [basicSource, stressSource, servicesSource, storageSource]
+
+const profiles = WORKLOAD_SOURCES.flatMap((s) => s.profiles)
+
+/** The image recipes the workload sources declare (src/images/recipe.ts builds them by name). */
+export const workloadRecipes: readonly Recipe[] = WORKLOAD_SOURCES.flatMap((s) => s.recipes)
 
 export const catalog: ReadonlyMap<string, WorkloadProfile> = new Map(profiles.map((p) => [p.name, p]))
 

@@ -78,3 +78,15 @@ export interface Recipe {
   env?: Record<string, string>
   cmd?: string[]
 }
+
+/**
+ * Where workloads come from: a named set of profiles and the image recipes they run from. The
+ * catalog (src/workloads/catalog.ts) lists every source; a workload and its image are declared in
+ * one source module.
+ */
+export interface WorkloadSource {
+  name: string
+  description: string
+  profiles: WorkloadProfile[]
+  recipes: Recipe[]
+}

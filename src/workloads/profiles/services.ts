@@ -8,7 +8,7 @@
  *
  * `disk` (fio) is in storage.ts.
  */
-import type {WorkloadProfile} from '../profile.js'
+import type {WorkloadProfile, WorkloadSource} from '../profile.js'
 import {parseRedisBenchmark, redisTest} from '../parsers/redis-benchmark.js'
 import {parseWrk} from '../parsers/wrk.js'
 import type {Recipe} from '../profile.js'
@@ -19,7 +19,7 @@ export const REDIS_BENCHMARK = '/usr/bin/redis-benchmark'
 export const HTTP_PORT = 18080
 export const REDIS_PORT = 16379
 
-export const serviceProfiles: WorkloadProfile[] = [
+const serviceProfiles: WorkloadProfile[] = [
   {
     name: 'http',
     version: 1,
@@ -74,9 +74,16 @@ export const serviceProfiles: WorkloadProfile[] = [
   },
 ]
 
-export const serviceRecipes: Recipe[] = [
+const serviceRecipes: Recipe[] = [
   {name: 'http', binaries: [], busyboxApplets: 'all', cmd: ['/bin/busybox', 'httpd', '-f', '-p', String(HTTP_PORT)]},
   // redis-server is a symlink to redis-check-rdb on Debian: the recipe copies the real file to the
   // link's path, and redis picks its mode from argv[0], which stays redis-server.
   {name: 'redis', binaries: [REDIS_SERVER], busyboxApplets: 'all', cmd: [REDIS_SERVER]},
 ]
+
+export const servicesSource: WorkloadSource = {
+  name: 'services',
+  description: 'services driven from the host by a load generator (wrk, redis-benchmark)',
+  profiles: serviceProfiles,
+  recipes: serviceRecipes,
+}

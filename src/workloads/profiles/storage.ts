@@ -6,13 +6,13 @@
  * Felter et al. (2015) found containers near native here only on volumes, not on the layered
  * rootfs, and KVM far behind; this measures the layered rootfs (volumes: a later scenario).
  */
-import type {WorkloadProfile} from '../profile.js'
+import type {WorkloadProfile, WorkloadSource} from '../profile.js'
 import {fioJob, parseFio} from '../parsers/fio.js'
 import type {Recipe} from '../profile.js'
 
 export const FIO = '/usr/bin/fio'
 
-export const storageProfiles: WorkloadProfile[] = [
+const storageProfiles: WorkloadProfile[] = [
   {
     name: 'disk',
     version: 1,
@@ -40,4 +40,11 @@ export const storageProfiles: WorkloadProfile[] = [
 
 // fio's library closure is large (~64 libraries, ~80 MB: it links ceph, glusterfs and more); the
 // image is built once per host and cached like the others.
-export const storageRecipes: Recipe[] = [{name: 'fio', binaries: [FIO], busyboxApplets: 'all', cmd: [FIO, '--version']}]
+const storageRecipes: Recipe[] = [{name: 'fio', binaries: [FIO], busyboxApplets: 'all', cmd: [FIO, '--version']}]
+
+export const storageSource: WorkloadSource = {
+  name: 'storage',
+  description: 'fio on the instance rootfs',
+  profiles: storageProfiles,
+  recipes: storageRecipes,
+}

@@ -7,7 +7,7 @@
  * metric's settle + window (0.3 s + 2 s) to fall inside the run, and — for `memory` — for stress-ng's
  * stream stressor to report a memory rate at all (it refuses below about 5 s).
  */
-import type {WorkloadProfile} from '../profile.js'
+import type {WorkloadProfile, WorkloadSource} from '../profile.js'
 import {stressorMetric, stressorOpsPerSecond} from '../parsers/stress-ng.js'
 import type {Recipe} from '../profile.js'
 
@@ -20,7 +20,7 @@ function stressNg(args: string[]): string[] {
   return [STRESS_NG, ...args, ...common]
 }
 
-export const stressProfiles: WorkloadProfile[] = [
+const stressProfiles: WorkloadProfile[] = [
   {
     name: 'cpu',
     version: 1,
@@ -87,4 +87,11 @@ function aggressors(): WorkloadProfile[] {
   }))
 }
 
-export const stressRecipes: Recipe[] = [{name: 'stress', binaries: [STRESS_NG], busyboxApplets: 'all', cmd: [STRESS_NG, '--help']}]
+const stressRecipes: Recipe[] = [{name: 'stress', binaries: [STRESS_NG], busyboxApplets: 'all', cmd: [STRESS_NG, '--help']}]
+
+export const stressSource: WorkloadSource = {
+  name: 'stress',
+  description: 'stress-ng inside the instance: CPU, memory bandwidth, random access, and the interference aggressors',
+  profiles: stressProfiles,
+  recipes: stressRecipes,
+}
