@@ -1,6 +1,7 @@
 /** Flags and output helpers shared by commands: the state-dir and config flags, human-readable sizes, text tables. */
 import {Flags} from '@oclif/core'
 import {loadConfig} from '../config/load.js'
+import {scaleBytes} from '../report/format.js'
 
 export const stateDirFlags = {
   'state-dir': Flags.string({description: 'state directory (images, rootfs cache); default: ISOBENCH_STATE_DIR, else the config stateDir (/var/lib/isobench)', env: 'ISOBENCH_STATE_DIR'}),
@@ -13,15 +14,10 @@ export async function resolveStateDir(flags: {'state-dir'?: string; config?: str
   return (await loadConfig(process.cwd(), flags.config)).config.stateDir
 }
 
+/** Sizes in listings: "512 B", "1.5 KiB", "120.3 MiB" (one decimal above bytes). */
 export function humanBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let i = 0
-  let v = n
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024
-    i++
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`
+  const [v, unit] = scaleBytes(n)
+  return `${unit === 'B' ? v : v.toFixed(1)} ${unit}`
 }
 
 /** Left-aligned text table: header row plus rows, columns padded to the widest cell. */

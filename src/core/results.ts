@@ -58,7 +58,26 @@ export interface ParityRecord {
   mismatches: string[]
 }
 
-export interface Summary {
+/** Descriptive statistics of one set of values (src/stats/describe.ts computes them). */
+export interface Description {
+  n: number
+  median: number
+  mean: number
+  /** Sample standard deviation (n − 1); 0 for one value. */
+  sd: number
+  /** Coefficient of variation sd/mean; NaN when the mean is 0. */
+  cov: number
+  /** Median absolute deviation, unscaled (multiply by 1.4826 for a normal-consistent σ). */
+  mad: number
+  min: number
+  max: number
+  p50: number
+  p90: number
+  p99: number
+}
+
+/** One (metric, figure, workload, params, arm) group of samples, described. */
+export interface Summary extends Description {
   metric: string
   figure: string
   arm: string
@@ -66,19 +85,8 @@ export interface Summary {
   params: Record<string, string | number | boolean>
   unit: string
   direction: Direction
-  n: number
   failures: number
   outliers: number
-  median: number
-  mean: number
-  sd: number
-  cov: number
-  mad: number
-  min: number
-  max: number
-  p50: number
-  p90: number
-  p99: number
 }
 
 export interface Comparison {

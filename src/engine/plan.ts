@@ -73,18 +73,6 @@ export function expandPlan(
   return cells
 }
 
-/** A small seeded PRNG (mulberry32): block orders are reproducible from the recorded seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Fisher–Yates with the given PRNG. */
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items]

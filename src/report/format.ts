@@ -42,16 +42,23 @@ export function paramsText(params: Record<string, unknown> | undefined): string 
   return entries.length ? entries.map(([k, v]) => `${k}=${String(v)}`).join(', ') : ''
 }
 
-export function bytes(n: number | undefined): string {
-  if (!n || !Number.isFinite(n)) return '–'
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+/** A byte count in the largest binary unit it reaches: [value, unit], e.g. 1536 → [1.5, 'KiB']. */
+export function scaleBytes(n: number): [number, 'B' | 'KiB' | 'MiB' | 'GiB' | 'TiB'] {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const
   let i = 0
   let x = n
   while (x >= 1024 && i < units.length - 1) {
     x /= 1024
     i++
   }
-  return `${x.toFixed(x >= 10 ? 0 : 1)} ${units[i]}`
+  return [x, units[i]!]
+}
+
+/** "1.5 KiB", "12 MiB" (no decimal from 10 up); '–' for nothing. */
+export function bytes(n: number | undefined): string {
+  if (!n || !Number.isFinite(n)) return '–'
+  const [x, unit] = scaleBytes(n)
+  return `${x.toFixed(x >= 10 ? 0 : 1)} ${unit}`
 }
 
 export function betterText(direction: 'lower' | 'higher' | undefined): string {

@@ -3,7 +3,7 @@
  * the file, line:column (JSON syntax errors, and for schema errors the offending node, located by
  * re-reading the text with the yaml parser — JSON is YAML), the field and what was expected.
  */
-import {readFileSync} from 'node:fs'
+import {readInputFile} from '../config/input-file.js'
 import {z} from 'zod'
 import {LineCounter, parseDocument, isNode, type Node} from 'yaml'
 import {InputFileError} from '../core/errors.js'
@@ -53,14 +53,7 @@ const resultsSchema = z.looseObject({
 })
 
 export function loadResultsFile(file: string): Results {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new InputFileError(file, '', code === 'ENOENT' ? 'results file not found' : code === 'EISDIR' ? 'expected a results.json file, got a folder' : `cannot read: ${(error as Error).message}`)
-  }
-  return parseResults(text, file)
+  return parseResults(readInputFile(file, 'results file', 'a results.json file'), file)
 }
 
 export function parseResults(text: string, file: string): Results {

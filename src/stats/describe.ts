@@ -4,23 +4,7 @@
  * |M| > 3.5 is an outlier. Outliers are flagged, never dropped.
  */
 import {mean, median, medianAbsoluteDeviation, quantileSorted, sampleStandardDeviation} from 'simple-statistics'
-
-export interface Description {
-  n: number
-  median: number
-  mean: number
-  /** Sample standard deviation (n − 1); 0 for one value. */
-  sd: number
-  /** Coefficient of variation sd/mean; NaN when the mean is 0. */
-  cov: number
-  /** Median absolute deviation, unscaled (multiply by 1.4826 for a normal-consistent σ). */
-  mad: number
-  min: number
-  max: number
-  p50: number
-  p90: number
-  p99: number
-}
+import type {Description} from '../core/results.js'
 
 export const OUTLIER_THRESHOLD = 3.5
 

@@ -1,5 +1,5 @@
 /** Statistics for isobench: descriptions, outliers, bootstrap CIs, permutation tests, regression, verdicts. */
-export {describe, modifiedZScores, outlierFlags, OUTLIER_THRESHOLD, type Description} from './describe.js'
+export {describe, modifiedZScores, outlierFlags, OUTLIER_THRESHOLD} from './describe.js'
 export {bootstrapCi, bootstrapDifferenceOfMedians, ratioOfMedians, type RatioEstimate} from './bootstrap.js'
 export {medianDifference, midranks, permutationTest, type PermutationResult} from './permutation.js'
 export {slopeWithCi, type SlopeEstimate} from './regression.js'
