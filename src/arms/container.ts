@@ -1,33 +1,36 @@
 /**
- * The `container` arm: isobench's own runtime (src/runtime). Each instance is a container with its
- * own pid, mount, uts, ipc, net and cgroup namespaces over an overlay of the workload image, with
- * cgroup limits from the instance's Limits. The init script from the image prints the readiness
- * markers on the inherited stdout pipe, exactly as in the process arm.
+ * The `container` arm: isobench's own runtime (src/runtime), through its Container facade. Each
+ * instance is a container with its own pid, mount, uts, ipc, net and cgroup namespaces over an
+ * overlay of the workload image, with cgroup limits from the instance's Limits. The init script from
+ * the image prints the readiness markers on the inherited stdout pipe, exactly as in the process arm.
  */
 import {existsSync} from 'node:fs'
+import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
+import {imageOf, rootfsMedium} from '../core/arm.js'
 import {ArmError} from '../core/errors.js'
 import {descendants, sampleProcesses} from '../host/procfs.js'
 import {INIT_PATH_IN_IMAGE} from '../images/init.js'
-import {readCgroupUsage, hostCgroups} from '../runtime/cgroups/cgroups.js'
-import {launch, overlaySupported, type RunningContainer} from '../runtime/container/lifecycle.js'
+import {hostCgroups} from '../runtime/cgroups/cgroups.js'
+import {Container} from '../runtime/container/container.js'
+import type {ResolvedImage} from '../runtime/container/image.js'
+import {overlaySupported, type RunningContainer} from '../runtime/container/lifecycle.js'
+import type {ContainerConfig, RuntimeNetwork} from '../runtime/container/state.js'
 import {ensureNsexec} from '../runtime/native/build.js'
-import {resolveImage, type ResolvedImage} from '../runtime/container/image.js'
 import {defaultSeccompLabel, seccompFilterFor} from '../runtime/seccomp/seccomp.js'
-import {initContainerDir, readContainer, type ContainerConfig, type RuntimeNetwork} from '../runtime/container/state.js'
-import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
-import {DEFAULT_IMAGE, imageOf, rootfsMedium} from '../core/arm.js'
-import {MarkerStream} from '../core/markers.js'
+import type {MarkerStream} from '../core/markers.js'
+import {ResolvedImages} from './images.js'
+import {InstanceTable, markersOf, newInstance} from './instances.js'
 import {waitReady} from './readiness.js'
-import {releaseContainerResources} from '../runtime/container/release.js'
-
 
 export class ContainerArm implements Arm {
   readonly name = 'container'
   readonly kind = 'container'
-  private images = new Map<string, ResolvedImage>()
-  private running = new WeakMap<Instance, {c: RunningContainer; markers: MarkerStream}>()
+  private readonly images: ResolvedImages
+  private readonly running = new InstanceTable<{container: Container; c: RunningContainer; markers: MarkerStream}>(this.name)
 
-  constructor(private readonly ctx: ArmContext) {}
+  constructor(private readonly ctx: ArmContext) {
+    this.images = new ResolvedImages(ctx.config.stateDir)
+  }
 
   async available(): Promise<Availability> {
     if (process.getuid?.() !== 0) return {ok: false, reason: 'needs root (namespaces, mounts, cgroups)'}
@@ -56,7 +59,7 @@ export class ContainerArm implements Arm {
       versions: {runtime: 'isobench-nsexec', cgroups: layout.mode, seccomp: defaultSeccompLabel()},
       notes: [
         "seccomp: Docker's default profile (built from Podman's, src/runtime/seccomp-default.ts), installed from a compiled cache at each start; device allowlist: Docker's default (device cgroup)",
-        ...[...this.images.entries()].map(([name, img]) => `image ${name}: rootfs ${img.digest ?? img.lowerDirs[0]}`),
+        ...this.images.notes(),
         overlaySupported()
           ? "writable layer: a tmpfs of the container's own, except for workloads that measure their rootfs (rootfs: block): overlay upper dir on the state dir's disk"
           : 'rootfs copied per container into the state dir',
@@ -68,15 +71,12 @@ export class ContainerArm implements Arm {
     await ensureNsexec()
     hostCgroups()
     await seccompFilterFor(undefined) // compiled here, not in the first timed start
-    for (const w of workloads) {
-      const image = imageOf(w)
-      if (!this.images.has(image)) this.images.set(image, await resolveImage(this.ctx.config.stateDir, image))
-    }
+    await this.images.prepare(workloads)
   }
 
   /** The rootfs digest an image resolved to (for parity records). */
-  rootfsDigest(image = DEFAULT_IMAGE): string | null {
-    return this.images.get(image)?.digest ?? null
+  rootfsDigest(image?: string): string | null {
+    return this.images.digest(image)
   }
 
   configFor(spec: InstanceSpec, image: ResolvedImage): ContainerConfig {
@@ -104,49 +104,31 @@ export class ContainerArm implements Arm {
   async start(spec: InstanceSpec): Promise<Instance> {
     const imageName = imageOf(spec.workload)
     if (!this.images.has(imageName)) await this.prepare([spec.workload])
-    const config = this.configFor(spec, this.images.get(imageName)!)
-    const stateDir = this.ctx.config.stateDir
+    const config = this.configFor(spec, this.images.get(imageName))
     const startedAt = performance.now()
-    try {
-      initContainerDir(stateDir, config)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || readContainer(stateDir, spec.id)?.status === 'running') throw error
-      await releaseContainerResources(stateDir, spec.id) // a leftover of an interrupted run
-      initContainerDir(stateDir, config)
-    }
-    const handle = this.ctx.cleanup.add(`container ${spec.id}`, async () => {
-      await releaseContainerResources(stateDir, spec.id)
-    })
+    // A leftover of an interrupted run with this id is deleted first.
+    const container = await Container.create(this.ctx.config.stateDir, config, {replaceStale: true})
+    const handle = this.ctx.cleanup.add(`container ${spec.id}`, () => container.delete())
     let c: RunningContainer
     try {
-      c = await launch(stateDir, config, {output: 'pipe', tiedToParent: true, stateFiles: true})
+      c = await container.start({output: 'pipe', tiedToParent: true, stateFiles: true})
     } catch (error) {
       await handle.run()
       throw error
     }
-    const markers = new MarkerStream().attach(c.child.stdout!).attach(c.child.stderr!, {markers: false})
-    const stopHandle = this.ctx.cleanup.add(`container ${spec.id} processes`, () => this.kill(c))
+    const markers = markersOf(c.child)
+    const stopHandle = this.ctx.cleanup.add(`container ${spec.id} processes`, () => container.kill())
     const exited = c.exited.then(async (r) => {
       stopHandle.dispose()
       await handle.run() // the helper removed its cgroups and dir; this catches what a crash left
       return {code: r.code, signal: r.signal}
     })
-    const instance: Instance = {
-      id: spec.id,
-      spec,
-      startedAt,
-      marks: markers.marks,
-      pids: () => [c.shimPid, ...descendants(c.shimPid)],
-      output: () => markers.output(),
-      endpoint: {host: '127.0.0.1', ports: c.ports},
-      exited,
-    }
-    this.running.set(instance, {c, markers})
-    return instance
+    const instance = newInstance(spec, {startedAt, markers, pids: () => [c.shimPid, ...descendants(c.shimPid)], exited, endpoint: {host: '127.0.0.1', ports: c.ports}})
+    return this.running.add(instance, {container, c, markers})
   }
 
   async waitReady(instance: Instance): Promise<ReadyResult> {
-    const {c, markers} = this.state(instance)
+    const {c, markers} = this.running.get(instance)
     try {
       await c.networkReady
     } catch (error) {
@@ -156,26 +138,16 @@ export class ContainerArm implements Arm {
   }
 
   async sample(instance: Instance): Promise<ResourceSample> {
-    const {c} = this.state(instance)
+    const {container} = this.running.get(instance)
     const procs = sampleProcesses(instance.pids())
-    const cg = readCgroupUsage(c.plan)
+    const cg = container.stats()
     return {...procs, cgroupMemoryBytes: cg.memoryBytes, cpuSeconds: cg.cpuSeconds ?? procs.cpuSeconds}
   }
 
   /** SIGKILL the container's init (the whole pid namespace goes with it); the helper then cleans up. */
-  private kill(c: RunningContainer): void {
-    const init = descendants(c.shimPid)[0]
-    try {
-      if (init) process.kill(init, 'SIGKILL')
-      else process.kill(c.shimPid, 'SIGKILL')
-    } catch {
-      // gone already
-    }
-  }
-
   async stop(instance: Instance): Promise<void> {
-    const {c} = this.state(instance)
-    this.kill(c)
+    const {container, c} = this.running.get(instance)
+    container.kill()
     const timeout = setTimeout(() => {
       try {
         process.kill(c.shimPid, 'SIGKILL')
@@ -185,13 +157,8 @@ export class ContainerArm implements Arm {
     }, 5000)
     await instance.exited
     clearTimeout(timeout)
+    this.running.delete(instance)
   }
 
   async cleanup(): Promise<void> {}
-
-  private state(instance: Instance) {
-    const m = this.running.get(instance)
-    if (!m) throw new ArmError(`${instance.id} was not started by the container arm`, 'failed')
-    return m
-  }
 }

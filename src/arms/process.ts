@@ -6,11 +6,11 @@
 import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {ArmError} from '../core/errors.js'
 import {sampleProcesses, descendants} from '../host/procfs.js'
 import {INIT_SCRIPT} from '../images/init.js'
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample} from '../core/arm.js'
-import {MarkerStream} from '../core/markers.js'
+import type {MarkerStream} from '../core/markers.js'
+import {InstanceTable, markersOf, newInstance} from './instances.js'
 import {waitReady} from './readiness.js'
 import {spawnInstanceProcess, stopProcessGroup, type InstanceProcess} from '../host/process.js'
 
@@ -20,7 +20,7 @@ export class ProcessArm implements Arm {
   readonly name = 'process'
   readonly kind = 'process'
   private dir: string | null = null
-  private running = new WeakMap<Instance, {child: InstanceProcess; markers: MarkerStream}>()
+  private readonly running = new InstanceTable<{child: InstanceProcess; markers: MarkerStream}>(this.name)
 
   constructor(private readonly ctx: ArmContext) {}
 
@@ -47,28 +47,19 @@ export class ProcessArm implements Arm {
     const child = spawnInstanceProcess([BUSYBOX, 'sh', join(this.dir!, 'init'), ...workload.argv], {
       env: {...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind},
     })
-    const markers = new MarkerStream().attach(child.stdout!).attach(child.stderr!, {markers: false})
+    const markers = markersOf(child)
     const handle = this.ctx.cleanup.add(`process ${spec.id}`, () => stopProcessGroup(child))
     const exited = child.then(
       (r) => ({code: r.exitCode ?? null, signal: r.signal ?? null}),
       () => ({code: null, signal: null}),
     )
     void exited.then(() => handle.dispose())
-    const instance: Instance = {
-      id: spec.id,
-      spec,
-      startedAt,
-      marks: markers.marks,
-      pids: () => (child.pid ? [child.pid, ...descendants(child.pid)] : []),
-      output: () => markers.output(),
-      exited,
-    }
-    this.running.set(instance, {child, markers})
-    return instance
+    const instance = newInstance(spec, {startedAt, markers, pids: () => (child.pid ? [child.pid, ...descendants(child.pid)] : []), exited})
+    return this.running.add(instance, {child, markers})
   }
 
   waitReady(instance: Instance): Promise<ReadyResult> {
-    return waitReady(instance, this.state(instance).markers)
+    return waitReady(instance, this.running.get(instance).markers)
   }
 
   async sample(instance: Instance): Promise<ResourceSample> {
@@ -76,18 +67,13 @@ export class ProcessArm implements Arm {
   }
 
   async stop(instance: Instance): Promise<void> {
-    await stopProcessGroup(this.state(instance).child)
+    await stopProcessGroup(this.running.get(instance).child)
     await instance.exited
+    this.running.delete(instance)
   }
 
   async cleanup(): Promise<void> {
     if (this.dir) rmSync(this.dir, {recursive: true, force: true})
     this.dir = null
-  }
-
-  private state(instance: Instance) {
-    const m = this.running.get(instance)
-    if (!m) throw new ArmError(`${instance.id} was not started by the process arm`, 'failed')
-    return m
   }
 }

@@ -13,6 +13,7 @@ import {ArmError} from '../core/errors.js'
 import {sampleProcesses} from '../host/procfs.js'
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, Limits, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
 import {DEFAULT_IMAGE, imageOf, rootfsMedium} from '../core/arm.js'
+import {InstanceTable, newInstance} from './instances.js'
 import {waitReady} from './readiness.js'
 import {chooseMachine, chooseVmAccel, ensureGuestKernel, prepareImage, qemuInstalled, qemuVersion, type PreparedImage} from '../vm/guest.js'
 import {installedKernels, type GuestKernel} from '../vm/kernel.js'
@@ -41,7 +42,7 @@ export class QemuArm implements Arm {
   private notes: string[] = []
   private versions: Record<string, string> = {}
   private images = new Map<string, PreparedImage>()
-  private running = new Map<Instance, RunningVm>()
+  private readonly running = new InstanceTable<RunningVm>(this.name)
 
   constructor(private readonly ctx: ArmContext) {}
 
@@ -114,22 +115,12 @@ export class QemuArm implements Arm {
       image,
       cleanup: this.ctx.cleanup,
     })
-    const instance: Instance = {
-      id: spec.id,
-      spec,
-      startedAt: vm.startedAt,
-      marks: vm.markers.marks,
-      pids: () => (vm.child.pid && vm.child.exitCode === null ? [vm.child.pid] : []),
-      output: () => vm.markers.output(),
-      endpoint: vm.endpoint,
-      exited: vm.exited,
-    }
-    this.running.set(instance, vm)
-    return instance
+    const instance = newInstance(spec, {startedAt: vm.startedAt, markers: vm.markers, pids: () => (vm.child.pid && vm.child.exitCode === null ? [vm.child.pid] : []), exited: vm.exited, endpoint: vm.endpoint})
+    return this.running.add(instance, vm)
   }
 
   async waitReady(instance: Instance): Promise<ReadyResult> {
-    const vm = this.vm(instance)
+    const vm = this.running.get(instance)
     try {
       const ready = await waitReady(instance, vm.markers)
       const phases = vm.phases().filter((p) => p.at <= ready.readyAt && p.phase !== 'ready')
@@ -149,7 +140,7 @@ export class QemuArm implements Arm {
   }
 
   async stop(instance: Instance): Promise<void> {
-    const vm = this.vm(instance)
+    const vm = this.running.get(instance)
     await vm.stop()
     this.running.delete(instance)
   }
@@ -157,11 +148,5 @@ export class QemuArm implements Arm {
   async cleanup(): Promise<void> {
     for (const vm of this.running.values()) await vm.stop()
     this.running.clear()
-  }
-
-  private vm(instance: Instance): RunningVm {
-    const vm = this.running.get(instance)
-    if (!vm) throw new ArmError(`${instance.id} was not started by the qemu arm`, 'failed')
-    return vm
   }
 }

@@ -1,4 +1,5 @@
 /** Host processes: spawning instance processes (own process group, piped output, killed as a whole tree), and signalling pids we recorded. */
+import type {ChildProcess} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {execa, type ResultPromise} from 'execa'
 
@@ -69,4 +70,12 @@ export function pidAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
+}
+
+/** When a child process ends: its exit code and signal; a child that could not be spawned ends with code null. */
+export function childExit(child: ChildProcess): Promise<{code: number | null; signal: NodeJS.Signals | null}> {
+  return new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve({code, signal}))
+    child.once('error', () => resolve({code: null, signal: null}))
+  })
 }

@@ -16,13 +16,13 @@ export default class ContainerExec extends BaseCommand {
   async run(): Promise<{id: string; exitCode: number | null}> {
     const {args, argv, flags} = await this.parse(ContainerExec)
     const {resolveStateDir} = await import('../../cli/flags.js')
-    const {execInContainer} = await import('../../runtime/container/lifecycle.js')
+    const {Container} = await import('../../runtime/container/container.js')
     const {envRecord} = await import('../../runtime/container/image.js')
     const {UsageError} = await import('../../core/errors.js')
     const {commandWords} = await import('../../cli/command-words.js')
     const command = commandWords(this.argv, argv as string[])
     if (command.length === 0) throw new UsageError('container exec: give the command to run after the container name', 'no-command')
-    const child = await execInContainer(await resolveStateDir(flags), args.id, command, {env: envRecord(flags.env ?? []), cwd: flags.workdir, output: this.jsonEnabled() ? 'pipe' : 'inherit'})
+    const child = await Container.open(await resolveStateDir(flags), args.id).exec(command, {env: envRecord(flags.env ?? []), cwd: flags.workdir, output: this.jsonEnabled() ? 'pipe' : 'inherit'})
     const exitCode = await new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))))
     if (exitCode) process.exitCode = exitCode
     return {id: args.id, exitCode}

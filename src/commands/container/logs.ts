@@ -11,8 +11,8 @@ export default class ContainerLogs extends BaseCommand {
   async run(): Promise<{id: string; log: string}> {
     const {args, flags} = await this.parse(ContainerLogs)
     const {resolveStateDir} = await import('../../cli/flags.js')
-    const {readContainerLog} = await import('../../runtime/container/lifecycle.js')
-    let log = readContainerLog(await resolveStateDir(flags), args.id)
+    const {Container} = await import('../../runtime/container/container.js')
+    let log = Container.open(await resolveStateDir(flags), args.id).logs()
     if (flags.tail !== undefined) log = log.split('\n').slice(-flags.tail - 1).join('\n')
     process.stdout.write(log)
     return {id: args.id, log}

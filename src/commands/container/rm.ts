@@ -12,11 +12,11 @@ export default class ContainerRm extends BaseCommand {
   async run(): Promise<{removed: string[]}> {
     const {argv, flags} = await this.parse(ContainerRm)
     const {resolveStateDir} = await import('../../cli/flags.js')
-    const {deleteContainer} = await import('../../runtime/container/lifecycle.js')
+    const {Container} = await import('../../runtime/container/container.js')
     const stateDir = await resolveStateDir(flags)
     const removed: string[] = []
     for (const id of argv as string[]) {
-      await deleteContainer(stateDir, id, flags.force)
+      await Container.open(stateDir, id).delete({force: flags.force})
       removed.push(id)
       this.log(id)
     }

@@ -12,11 +12,11 @@ export default class ContainerStop extends BaseCommand {
   async run(): Promise<{stopped: string[]}> {
     const {argv, flags} = await this.parse(ContainerStop)
     const {resolveStateDir} = await import('../../cli/flags.js')
-    const {stopContainer} = await import('../../runtime/container/lifecycle.js')
+    const {Container} = await import('../../runtime/container/container.js')
     const stateDir = await resolveStateDir(flags)
     const stopped: string[] = []
     for (const id of argv as string[]) {
-      await stopContainer(stateDir, id, flags.time * 1000)
+      await Container.open(stateDir, id).stop(flags.time * 1000)
       stopped.push(id)
       this.log(id)
     }

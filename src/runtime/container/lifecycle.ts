@@ -8,6 +8,7 @@ import type {Server} from 'node:net'
 import {cpSync, existsSync, openSync, closeSync, readFileSync, rmSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {ArmError, UsageError} from '../../core/errors.js'
+import {childExit} from '../../host/process.js'
 import {cgroupPlan, hostCgroups, type CgroupLayout, type CgroupPlan} from '../cgroups/cgroups.js'
 import {DEVICE_CGROUP_ENV, deviceCgroupMode} from '../cgroups/devices.js'
 import {ensureNsexec} from '../native/build.js'
@@ -50,7 +51,8 @@ export function overlaySupported(): boolean {
   return overlayOk
 }
 
-export function createContainer(stateDir: string, config: ContainerConfig): ContainerState {
+/** Validate the config (id, rootfs dirs) and write the container's state dir; UsageError 'exists' for a taken id. */
+export function createContainer(stateDir: string, config: ContainerConfig): void {
   if (!ID_PATTERN.test(config.id)) throw new UsageError(`container id ${JSON.stringify(config.id)} must match ${ID_PATTERN.source}`, 'bad-id')
   for (const d of config.lowerDirs) {
     if (/[:,]/.test(d)) throw new UsageError(`rootfs dir ${d} must not contain ':' or ','`, 'bad-rootfs')
@@ -62,7 +64,6 @@ export function createContainer(stateDir: string, config: ContainerConfig): Cont
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`a container named ${config.id} already exists`, 'exists')
     throw error
   }
-  return readContainer(stateDir, config.id)!
 }
 
 export interface StartOptions {
@@ -145,10 +146,7 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
   const shimPid = child.pid
   const runtime: ContainerRuntimeState = {shimPid, startedAt: new Date().toISOString()}
   const proxies: PortProxy[] = []
-  const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => {
-    child.once('exit', (code, signal) => resolve({code, signal}))
-    child.once('error', () => resolve({code: null, signal: null}))
-  })
+  const exited = childExit(child)
   const running: RunningContainer = {id: config.id, config, paths, plan, child, shimPid, ip, ports: {}, exited, networkReady: Promise.resolve()}
   if (bridge) {
     running.networkReady = (async () => {

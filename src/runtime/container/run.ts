@@ -8,14 +8,14 @@ import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 import type {CleanupRegistry} from '../../core/cleanup.js'
 import {UsageError} from '../../core/errors.js'
-import {createContainer, launch, overlaySupported, stopContainer} from './lifecycle.js'
+import {Container} from './container.js'
+import {overlaySupported} from './lifecycle.js'
 import {resolveUser, userHome} from '../../images/build/user.js'
 import {envFlags, envRecord, resolveImage} from './image.js'
 import {parseMemoryMiB, parseMount, parsePort, type PortSpec} from './mount-spec.js'
 import {reservePorts, serverFd} from '../network/port-proxy.js'
 import {rememberSeccomp, resolveSeccomp, seccompFilterFor, seccompOption} from '../seccomp/seccomp.js'
 import {containerDir, listContainers, newContainerId, readContainer, writeRuntimeState, type ContainerConfig, type RuntimeNetwork, type WritableLayer} from './state.js'
-import {releaseContainerResources} from './release.js'
 
 export interface ContainerRunOptions {
   stateDir: string
@@ -107,20 +107,21 @@ export async function runContainer(opts: ContainerRunOptions): Promise<Container
   // Host ports are bound first: one already taken refuses the run before anything exists.
   const listeners = await reservePorts(config.ports.map((p) => p.host), (port) => portOwner(opts.stateDir, port))
   const closeListeners = () => Promise.all(listeners.map((s) => new Promise((r) => s.close(r))))
+  let container: Container
   try {
-    createContainer(opts.stateDir, config)
+    container = await Container.create(opts.stateDir, config)
   } catch (error) {
     await closeListeners()
     throw error
   }
   const remove = opts.cleanup.add(`container ${id}`, async () => {
-    await stopContainer(opts.stateDir, id, 0).catch(() => {})
-    await releaseContainerResources(opts.stateDir, id)
+    await container.stop(0).catch(() => {})
+    await container.delete()
   })
   const result: ContainerRunResult = {id, image: opts.image, rootfsDigest: image.digest, detached: opts.detach, network: config.network, ports: {}}
   try {
     if (opts.detach) {
-      const c = await launch(opts.stateDir, config, {output: 'log', tiedToParent: false, portProxies: false})
+      const c = await container.start({output: 'log', tiedToParent: false, portProxies: false})
       await c.networkReady
       await waitStarted(opts.stateDir, id, c.exited)
       if (config.ports.length > 0) {
@@ -137,7 +138,7 @@ export async function runContainer(opts: ContainerRunOptions): Promise<Container
       return result
     }
     const started = performance.now()
-    const c = await launch(opts.stateDir, config, {output: 'pipe', tiedToParent: true, listeners})
+    const c = await container.start({output: 'pipe', tiedToParent: true, listeners})
     const log = opts.rm ? null : createWriteStream(`${containerDir(opts.stateDir, id)}/log`, {flags: 'a'})
     const out = opts.stdout ?? process.stdout
     const err = opts.stderr ?? process.stderr
@@ -152,7 +153,7 @@ export async function runContainer(opts: ContainerRunOptions): Promise<Container
     result.elapsedMs = performance.now() - started
     const fromFile = readContainer(opts.stateDir, id)?.exitCode
     result.exitCode = fromFile ?? exit.code ?? (exit.signal ? 128 : null)
-    if (opts.rm) await releaseContainerResources(opts.stateDir, id)
+    if (opts.rm) await container.delete()
     remove.dispose()
     return result
   } catch (error) {

@@ -1,0 +1,58 @@
+/**
+ * The bookkeeping every arm does for its instances, written once: the per-instance state it keeps
+ * (looked up by the Instance it handed out), the markers read from a child's output, and the
+ * Instance object itself.
+ */
+import type {Readable} from 'node:stream'
+import type {Instance, InstanceSpec} from '../core/arm.js'
+import {ArmError} from '../core/errors.js'
+import {MarkerStream} from '../core/markers.js'
+
+/**
+ * Per-instance state of one arm; looking up an instance the arm did not start is ArmError('failed').
+ * A stopped instance leaves the running set (values()) but can still be looked up, so a second stop
+ * finds it; the state goes with the Instance (weakly held).
+ */
+export class InstanceTable<T> {
+  private readonly states = new WeakMap<Instance, T>()
+  private readonly live = new Set<Instance>()
+
+  constructor(private readonly arm: string) {}
+
+  add(instance: Instance, state: T): Instance {
+    this.states.set(instance, state)
+    this.live.add(instance)
+    return instance
+  }
+
+  get(instance: Instance): T {
+    const state = this.states.get(instance)
+    if (state === undefined) throw new ArmError(`${instance.id} was not started by the ${this.arm} arm`, 'failed')
+    return state
+  }
+
+  /** The instance was stopped: it leaves the running set. */
+  delete(instance: Instance): void {
+    this.live.delete(instance)
+  }
+
+  /** The state of every instance not stopped yet. */
+  values(): T[] {
+    return [...this.live].map((i) => this.states.get(i)!)
+  }
+
+  clear(): void {
+    this.live.clear()
+  }
+}
+
+/** The readiness markers from a child's stdout, where the init writes them; its stderr is kept as workload output. */
+export function markersOf(child: {stdout: Readable | null; stderr: Readable | null}): MarkerStream {
+  return new MarkerStream().attach(child.stdout!).attach(child.stderr!, {markers: false})
+}
+
+/** The Instance an arm hands out: its marks and output from `markers`, its host pids and exit from the arm. */
+export function newInstance(spec: InstanceSpec, fields: {startedAt: number; markers: MarkerStream; pids(): number[]; exited: Instance['exited']; endpoint?: Instance['endpoint']}): Instance {
+  const {startedAt, markers, pids, exited, endpoint} = fields
+  return {id: spec.id, spec, startedAt, marks: markers.marks, pids, output: () => markers.output(), ...(endpoint ? {endpoint} : {}), exited}
+}

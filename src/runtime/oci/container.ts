@@ -1,0 +1,55 @@
+/**
+ * The facade of a container run by an OCI runtime of the table (runc, crun, …), with the same verbs
+ * as our own runtime's Container: create writes the bundle, start spawns the wrapper that runs
+ * `<runtime> run` in its private mount and pid namespace, kill/delete/stats end it, release what it
+ * held and read its cgroup. The OCI arm uses only this.
+ */
+import type {ChildProcess} from 'node:child_process'
+import {childExit} from '../../host/process.js'
+import {cgroupPlan, hostCgroups, listContainerCgroups, readCgroupUsage, removeCgroupDirs, type CgroupUsage} from '../cgroups/cgroups.js'
+import {prepareOciRun, removeBundle, spawnOciRun, type OciRunSpec} from './run.js'
+
+export class OciContainer {
+  private child: ChildProcess | null = null
+
+  private constructor(
+    readonly stateDir: string,
+    readonly id: string,
+    private readonly argv: string[],
+  ) {}
+
+  /** OCI create: the bundle (config.json from the same limits as our runtime) under <stateDir>/oci/<id>. */
+  static async create(spec: OciRunSpec): Promise<OciContainer> {
+    const {argv} = await prepareOciRun(spec)
+    return new OciContainer(spec.stateDir, spec.id, argv)
+  }
+
+  /** Start: spawn the wrapper with stdout/stderr piped (the readiness markers arrive on stdout). */
+  start(): {child: ChildProcess; exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>} {
+    const child = spawnOciRun(this.argv)
+    this.child = child
+    return {child, exited: childExit(child)}
+  }
+
+  /** SIGKILL the wrapper's process group: its pid-namespace child dies by pdeathsig, taking the container with it. */
+  kill(): void {
+    const child = this.child
+    if (!child || child.exitCode !== null || child.signalCode !== null || !child.pid) return
+    try {
+      process.kill(-child.pid, 'SIGKILL')
+    } catch {
+      // gone
+    }
+  }
+
+  /** Remove the bundle, the runtime's state entry and the container's cgroups. */
+  delete(): void {
+    removeBundle(this.stateDir, this.id)
+    removeCgroupDirs(listContainerCgroups(hostCgroups()).get(this.id) ?? [])
+  }
+
+  /** Memory and CPU its cgroup (`/isobench/<id>`, made by the runtime) has accounted so far. */
+  stats(): CgroupUsage {
+    return readCgroupUsage(cgroupPlan(hostCgroups(), this.id, {}))
+  }
+}
