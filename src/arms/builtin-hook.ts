@@ -6,6 +6,7 @@ import type {Hook} from '@oclif/core'
 import type {ArmProvider} from '../core/arm.js'
 import {OCI_RUNTIMES} from '../runtime/oci/runtimes.js'
 import {ContainerArm} from './container.js'
+import {fakeProvider} from './fake.js'
 import {OciArm} from './oci-arm.js'
 import {ProcessArm} from './process.js'
 import {QemuArm} from './qemu.js'
@@ -31,6 +32,7 @@ export const builtinProviders: ArmProvider[] = [
     description: 'the same image booted as a QEMU VM (KVM when a probe boot works, else TCG: figures say accel: tcg)',
     create: (ctx) => new QemuArm(ctx),
   },
+  fakeProvider,
 ]
 
 const hook: Hook<'isobench:arms'> = async function () {

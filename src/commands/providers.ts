@@ -13,7 +13,7 @@ export default class Providers extends BaseCommand {
     const {silentLogger} = await import('../core/log.js')
     const {config} = await loadConfig()
     const cleanup = new CleanupRegistry()
-    const providers = await loadArmProviders(this.config)
+    const providers = (await loadArmProviders(this.config)).filter((p) => !p.hidden)
     const rows = await Promise.all(
       providers.map(async (p) => {
         const arm = p.create({config, cleanup, log: silentLogger, runId: 'providers'})

@@ -65,7 +65,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     names.forEach((name, j) => {
       if (!known.has(name)) {
         const field = path.length ? `${path.join('.').replace(/\.(\d+)/g, '[$1]')}[${j}]` : '--arms'
-        throw new InputFileError(source, field, `unknown arm "${name}"; expected one of ${[...known.keys()].join(', ')}`, path.length ? loaded.positionOf([...path, j]) : undefined)
+        const listed = providers.filter((p) => !p.hidden).map((p) => p.name)
+        throw new InputFileError(source, field, `unknown arm "${name}"; expected one of ${listed.join(', ')}`, path.length ? loaded.positionOf([...path, j]) : undefined)
       }
     })
   }

@@ -1,0 +1,141 @@
+/**
+ * The engine end to end through the hidden fake arm (src/arms/fake.ts): plan → randomized blocks →
+ * metrics → samples in results.json → analysis, with no process started, as hyperfine tests its
+ * pipeline with a mock executor. Real arms are tested in test/integration.
+ */
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import {FakeArm} from '../../../src/arms/fake.js'
+import {configSchema} from '../../../src/core/config.js'
+import {silentLogger} from '../../../src/core/log.js'
+import type {Results} from '../../../src/core/results.js'
+import {analyze} from '../../../src/engine/analyze.js'
+import {expandPlan} from '../../../src/engine/plan.js'
+import {Progress} from '../../../src/engine/progress.js'
+import {runScenario} from '../../../src/engine/run.js'
+import {runCells} from '../../../src/engine/runner.js'
+import {ResultsStore} from '../../../src/engine/store.js'
+import {parseScenario} from '../../../src/scenario/load.js'
+import {mulberry32} from '../../../src/stats/random.js'
+
+const out = mkdtempSync(join(tmpdir(), 'isobench-engine-'))
+afterAll(() => rmSync(out, {recursive: true, force: true}))
+const config = configSchema.parse({outDir: out, stateDir: join(out, 'state'), seed: 7})
+
+function emptyResults(): Results {
+  return {schemaVersion: 1, runId: `t-${Math.random().toString(16).slice(2, 8)}`, startedAt: '', status: 'running', tool: {name: 'isobench', version: '0'}, host: {} as Results['host'], config: {}, scenario: {}, arms: [], samples: [], summaries: [], comparisons: [], warnings: []}
+}
+
+/** runCells on these arms for a scenario text, with a fresh store; the results after analysis. */
+async function runOn(arms: FakeArm[], scenarioText: string, opts: {budgetMs?: number; signal?: AbortSignal; seed?: number} = {}) {
+  const {scenario} = parseScenario(scenarioText, 's.yaml')
+  const cells = expandPlan(scenario, config, () => 'idle', {arms: arms.map((a) => a.name)})
+  const store = new ResultsStore(emptyResults(), out)
+  const reason = await runCells({
+    cells,
+    arms: new Map(arms.map((a) => [a.name, a])),
+    store,
+    log: silentLogger,
+    progress: new Progress(0, false),
+    random: mulberry32(opts.seed ?? 1),
+    budgetMs: opts.budgetMs ?? 60_000,
+    readyTimeoutMs: 1000,
+    network: 'none',
+    signal: opts.signal ?? new AbortController().signal,
+  })
+  store.flush()
+  analyze(store.results, {equivalenceDelta: 0.05, seed: 1, baseline: arms[0]!.name, pairs: []})
+  return {reason, results: store.results, file: store.file}
+}
+
+describe('runner (fake arm)', () => {
+  it('interleaves the arms in randomized blocks, warm-ups first and marked, every sample kept', async () => {
+    const a = new FakeArm({}, 'fake-a')
+    const b = new FakeArm({}, 'fake-b')
+    const {reason, results} = await runOn([a, b], 'name: s\nreps: 6\nwarmup: 2\nmetrics:\n  - metric: startup\n')
+    expect(reason).toBe('complete')
+    expect(results.samples).toHaveLength(16)
+    for (let block = 0; block < 8; block++) {
+      const inBlock = results.samples.filter((s) => s.block === block)
+      expect(inBlock.map((s) => s.arm).sort()).toEqual(['fake-a', 'fake-b']) // both arms in every block
+      expect(inBlock.every((s) => s.warmup === block < 2)).toBe(true)
+    }
+    // Not all-A-then-all-B: the order within blocks varies (seeded).
+    const firsts = new Set(Array.from({length: 8}, (_, block) => results.samples.find((s) => s.block === block)!.arm))
+    expect(firsts.size).toBe(2)
+    expect(results.samples.every((s) => s.ok && s.value! > 0 && s.unit === 'ms')).toBe(true)
+    expect(a.stopped.size + b.stopped.size).toBe(16) // every instance stopped
+  })
+
+  it('the same seed gives the same block order', async () => {
+    const order = async () => (await runOn([new FakeArm({}, 'x'), new FakeArm({}, 'y')], 'name: s\nreps: 5\nwarmup: 0\nmetrics:\n  - metric: startup\n', {seed: 42})).results.samples.map((s) => s.arm)
+    expect(await order()).toEqual(await order())
+  })
+
+  it('analysis: a 4× slower arm is called worse against the reference, with a CI that excludes 1', async () => {
+    const fast = new FakeArm({ready: () => 2}, 'fast')
+    const slow = new FakeArm({ready: () => 8}, 'slow')
+    const {results} = await runOn([fast, slow], 'name: s\nreps: 8\nwarmup: 0\nmetrics:\n  - metric: startup\n')
+    const c = results.comparisons.find((x) => x.arm === 'slow' && x.baseline === 'fast')!
+    expect(c.verdict).toBe('worse')
+    expect(c.ratio).toBeGreaterThan(2)
+    expect(c.ci[0]).toBeGreaterThan(1)
+    expect(results.summaries.map((s) => s.arm).sort()).toEqual(['fast', 'slow'])
+  })
+
+  it('failed starts are kept as failed samples (value null) and counted in the analysis warnings', async () => {
+    const flaky = new FakeArm({failStart: (i) => i % 2 === 1}, 'flaky')
+    const {results} = await runOn([flaky], 'name: s\nreps: 4\nwarmup: 0\nmetrics:\n  - metric: startup\n')
+    const failed = results.samples.filter((s) => !s.ok)
+    expect(failed).toHaveLength(2)
+    expect(failed.every((s) => s.value === null && s.error?.code === 'failed')).toBe(true)
+    expect(results.warnings.some((w) => w.code === 'failed-samples' && w.message.includes('2 of 4'))).toBe(true)
+    expect(results.summaries[0]!.n).toBe(2)
+  })
+
+  it('memory over n: the marginal cost per instance is the slope the metric declares', async () => {
+    const MiB = 1024 * 1024
+    const arm = new FakeArm({sample: () => ({pssBytes: 5 * MiB, ussBytes: MiB, rssBytes: 6 * MiB})}, 'mem')
+    const {results} = await runOn([arm], 'name: s\nreps: 3\nwarmup: 0\nmetrics:\n  - metric: memory\n    params: {n: [1, 2, 3], settleMs: 0}\n')
+    const slope = results.regressions!.find((r) => r.figure === 'pss_total')!
+    expect(slope.slope).toBeCloseTo(5, 6)
+    expect(slope.x).toBe('n')
+  })
+
+  it('stops adding samples when the budget is spent, and says so', async () => {
+    const {reason, results} = await runOn([new FakeArm({ready: () => 5}, 'f')], 'name: s\nreps: 50\nwarmup: 0\nmetrics:\n  - metric: startup\n', {budgetMs: 40})
+    expect(reason).toBe('budget')
+    expect(results.samples.length).toBeLessThan(50)
+    expect(results.warnings.some((w) => w.code === 'budget-exhausted')).toBe(true)
+  })
+
+  it('an aborted run returns interrupted and keeps what it measured', async () => {
+    const ac = new AbortController()
+    const arm = new FakeArm({ready: (i) => (i === 3 ? (ac.abort(), 1) : 1)}, 'f')
+    const {reason, results} = await runOn([arm], 'name: s\nreps: 20\nwarmup: 0\nmetrics:\n  - metric: startup\n', {signal: ac.signal})
+    expect(reason).toBe('interrupted')
+    expect(results.samples.length).toBe(3)
+  })
+})
+
+describe('runScenario with --arms fake', () => {
+  it('writes a complete results.json: samples, summaries, the arm record, the arms it used', async () => {
+    const loaded = parseScenario('name: fake-run\nreps: 3\nwarmup: 1\nmetrics:\n  - metric: startup\n  - metric: scaleout\n    params: {n: 2}\n  - metric: cpu\n    params: {windowMs: 20, settleMs: 0}\n', 'fake.yaml')
+    const {results, resultsFile} = await runScenario({loaded, config, log: silentLogger, arms: ['fake'], progress: false, handleSignals: false})
+    expect(results.status).toBe('complete')
+    const onDisk = JSON.parse(readFileSync(resultsFile, 'utf8')) as Results
+    expect(onDisk.samples).toHaveLength(results.samples.length)
+    expect(onDisk.arms).toEqual([expect.objectContaining({name: 'fake', available: true})])
+    expect(new Set(results.samples.map((s) => s.metric))).toEqual(new Set(['startup', 'scaleout', 'cpu']))
+    expect(results.samples.filter((s) => s.metric === 'startup')).toHaveLength(4)
+    expect(results.summaries.length).toBeGreaterThan(0)
+    expect((results.config as {arms: string[]}).arms).toEqual(['process', 'container', 'runc', 'crun', 'qemu']) // the default arms (fake is hidden)
+  })
+
+  it('an unknown arm is bad input that lists the arms, without the hidden one', async () => {
+    const loaded = parseScenario('name: x\nmetrics:\n  - metric: startup\n', 'x.yaml')
+    await expect(runScenario({loaded, config, log: silentLogger, arms: ['nope'], progress: false, handleSignals: false})).rejects.toThrow(/unknown arm "nope"; expected one of process, container, runc, crun, qemu$/)
+  })
+})
