@@ -2,6 +2,8 @@
  * Setup steps beyond apt packages (guest kernel, C helpers, …). Each area adds its step here;
  * every step is idempotent and quick when its artefact is already present.
  */
+import {existsSync} from 'node:fs'
+import {execa} from 'execa'
 import {loadConfig} from '../../config/load.js'
 import {buildNsexec, nsexecIsCurrent, NSEXEC_BINARY} from '../../runtime/native/build.js'
 import {fetchCloudKernel} from '../../vm/kernel.js'
@@ -17,8 +19,6 @@ export const setupSteps: SetupStep[] = [
     // start their own on 127.0.0.1 with a private config, so the system service is only an exposure.
     name: 'docker-registry system service (disabled; tests run their own)',
     async run({log, check}) {
-      const {existsSync} = await import('node:fs')
-      const {execa} = await import('execa')
       if (!existsSync('/lib/systemd/system/docker-registry.service') || !existsSync('/bin/systemctl')) return log('no docker-registry system service')
       const enabled = (await execa('systemctl', ['is-enabled', 'docker-registry'], {reject: false})).stdout.trim()
       if (enabled !== 'enabled') return log(`docker-registry service is ${enabled || 'not enabled'}`)

@@ -4,7 +4,6 @@
  * cgroup2 has it, a BPF_PROG_TYPE_CGROUP_DEVICE program. The helper applies the rules
  * (src/runtime/native/devices.c); the runc/crun arms get the same list in config.json.
  */
-import type {CgroupLayout} from './cgroups.js'
 
 /** runtime-spec config-linux.md "Device allowlist" entry; absent major/minor mean any, absent access rwm. */
 export interface OciDeviceRule {
@@ -67,7 +66,7 @@ export const DEVICE_CGROUP_ENV = 'ISOBENCH_DEVICE_CGROUP'
  * program works in any cgroup2 hierarchy, with or without controllers). Throws when the forced
  * mechanism is not there; null when neither is (no cgroups at all).
  */
-export function deviceCgroupMode(layout: CgroupLayout, forced?: string): DeviceCgroupMode | null {
+export function deviceCgroupMode(layout: {v1: Record<string, string>; v2Mount: string | null}, forced?: string): DeviceCgroupMode | null {
   const v1 = Boolean(layout.v1.devices)
   const v2 = Boolean(layout.v2Mount)
   if (forced && forced !== 'auto') {
