@@ -1,7 +1,7 @@
 /** Flags and output helpers shared by commands: the state-dir and config flags, human-readable sizes, text tables. */
 import {Flags} from '@oclif/core'
 import {loadConfig} from '../config/load.js'
-import {scaleBytes} from '../report/format.js'
+import {scaleBytes} from '../report/charts/format.js'
 
 export const stateDirFlags = {
   'state-dir': Flags.string({description: 'state directory (images, rootfs cache); default: ISOBENCH_STATE_DIR, else the config stateDir (/var/lib/isobench)', env: 'ISOBENCH_STATE_DIR'}),

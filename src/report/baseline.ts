@@ -6,7 +6,7 @@ const CHART_ROWS = 30
 import {changeText, headline} from './compare-format.js'
 import type {Chart} from './charts/kit.js'
 import {h, raw, type Safe} from './escape.js'
-import {num, paramsText} from './format.js'
+import {num, paramsText} from './charts/format.js'
 import {badge, fmtP} from './sections.js'
 import {intervalSpec} from './charts/specs.js'
 

@@ -8,7 +8,7 @@ import type {Results, Sample} from '../core/results.js'
 import {getMetric, metricRank} from '../metrics/index.js'
 import {armLabeller, armOrder, genericSection, isOk, measured, type Chart} from './charts/kit.js'
 import {driftSpec} from './charts/specs.js'
-import {paramsText} from './format.js'
+import {paramsText} from './charts/format.js'
 
 export function buildCharts(results: Results, idPrefix = 'c'): Chart[] {
   const arms = armOrder(results)

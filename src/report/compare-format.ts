@@ -1,5 +1,5 @@
 /** Renderings of a run comparison: a terminal table, Markdown (CI job summaries), JUnit XML, JSON. */
-import {changeCi, changePct, num, paramsText} from './format.js'
+import {changeCi, changePct, num, paramsText} from './charts/format.js'
 import {cellLabel, type Change, type RunComparison} from '../engine/compare-runs.js'
 
 export const FORMATS = ['table', 'markdown', 'json', 'junit'] as const

@@ -6,7 +6,7 @@
 import type {ArmRecord, Comparison, Results, Summary} from '../core/results.js'
 import {getMetric, metricRank} from '../metrics/index.js'
 import {h, raw, type Safe} from './escape.js'
-import {betterText, bytes, estimateText, num, paramsText} from './format.js'
+import {betterText, bytes, estimateText, num, paramsText} from './charts/format.js'
 
 const VERDICT_CLASS: Record<string, string> = {
   better: 'good', improvement: 'good', worse: 'bad', regression: 'bad', equivalent: 'neutral', inconclusive: 'warn',

@@ -1,8 +1,4 @@
-/** The report's inline stylesheet (no external fonts or files), and the font its charts ask for. */
-
-/** The charts' font stack (vega-lite config.font); svg.ts estimates text widths for it. */
-export const FONT = 'system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif'
-
+/** The report's inline stylesheet (no external fonts or files). */
 export const STYLE = `
 :root{--fg:#1d1d1f;--dim:#666;--line:#ddd;--good:#1a7f37;--bad:#c62828;--warn:#b26a00;--neutral:#555}
 *{box-sizing:border-box}

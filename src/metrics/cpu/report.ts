@@ -1,7 +1,7 @@
 /** The CPU section's charts: each figure relative to the bare process (ratio with its CI), then the distributions. */
 import type {TopLevelSpec} from 'vega-lite'
 import type {Comparison} from '../../core/results.js'
-import {paramsText} from '../../report/format.js'
+import {paramsText} from '../../report/charts/format.js'
 import {genericSection, type SectionInput} from '../../report/charts/kit.js'
 import {intervalSpec, ratioRows} from '../../report/charts/specs.js'
 

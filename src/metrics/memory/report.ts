@@ -1,6 +1,6 @@
 /** The memory section's charts: memory per instance (curves over N, or distributions), and the marginal cost of one more instance. */
 import type {TopLevelSpec} from 'vega-lite'
-import {paramsText} from '../../report/format.js'
+import {paramsText} from '../../report/charts/format.js'
 import {cellKey, cellTitle, cells, curves, distribution, genericSection, type SectionInput} from '../../report/charts/kit.js'
 import {intervalSpec, slopeRows} from '../../report/charts/specs.js'
 

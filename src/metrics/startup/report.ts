@@ -1,6 +1,6 @@
 /** The startup section's charts: a distribution per cell, and the phase waterfall (median mark per phase and arm). */
 import type {TopLevelSpec} from 'vega-lite'
-import {paramsText} from '../../report/format.js'
+import {paramsText} from '../../report/charts/format.js'
 import {cells, genericSection, phaseBars, type SectionInput} from '../../report/charts/kit.js'
 import {waterfallSpec} from '../../report/charts/specs.js'
 

@@ -7,7 +7,7 @@
 import {median} from 'simple-statistics'
 import type {TopLevelSpec} from 'vega-lite'
 import type {Direction, Results, Sample} from '../../core/results.js'
-import {paramsText} from '../format.js'
+import {paramsText} from './format.js'
 import {curveSpec, distributionSpec, type PhaseBar} from './specs.js'
 
 export interface Chart {

@@ -5,10 +5,12 @@
  */
 import type {TopLevelSpec} from 'vega-lite'
 import type {Comparison, Direction, Regression} from '../../core/results.js'
-import {betterText} from '../format.js'
-import {FONT} from '../style.js'
+import {betterText} from './format.js'
 
 export const WIDTH = 560
+
+/** The charts' font stack (vega-lite config.font); report/svg.ts estimates text widths for it. */
+export const FONT = 'system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif'
 
 const CONFIG = {
   font: FONT,

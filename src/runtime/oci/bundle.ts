@@ -7,24 +7,8 @@
  */
 import {CPU_PERIOD_US, CGROUP_PARENT, type CgroupLimits} from '../cgroups/cgroups.js'
 import {DEFAULT_DEVICE_RULES} from '../cgroups/devices.js'
-import type {OciSeccomp} from '../seccomp/seccomp-profile.js'
+import {DEFAULT_CAPS, type OciSeccomp} from '../seccomp/seccomp-profile.js'
 
-export const DEFAULT_CAPS = [
-  'CAP_CHOWN',
-  'CAP_DAC_OVERRIDE',
-  'CAP_FSETID',
-  'CAP_FOWNER',
-  'CAP_MKNOD',
-  'CAP_NET_RAW',
-  'CAP_SETGID',
-  'CAP_SETUID',
-  'CAP_SETFCAP',
-  'CAP_SETPCAP',
-  'CAP_NET_BIND_SERVICE',
-  'CAP_SYS_CHROOT',
-  'CAP_KILL',
-  'CAP_AUDIT_WRITE',
-]
 
 export const MASKED_PATHS = [
   '/proc/asound',

@@ -15,7 +15,6 @@ import {dockerDefaultSeccomp} from '../seccomp/seccomp-default.js'
 import type {OciSeccomp} from '../seccomp/seccomp-profile.js'
 import type {OciProbe, OciRuntimeName} from './probe.js'
 import {OCI_RUNTIMES} from './runtimes.js'
-import type {WritableLayer} from '../container/state.js'
 
 export interface OciRunSpec {
   stateDir: string
@@ -27,7 +26,7 @@ export interface OciRunSpec {
   cwd?: string
   network: 'none' | 'host'
   /** Where the overlay's writable layer lives (see ContainerConfig.writableLayer); default disk. */
-  writableLayer?: WritableLayer
+  writableLayer?: 'disk' | 'memory'
   limits: CgroupLimits
   binds?: Array<{source: string; target: string; readonly: boolean}>
   /** linux.seccomp; default Docker's default profile (the one our runtime applies), null: none. */

@@ -13,8 +13,7 @@
  */
 import {readFileSync} from 'node:fs'
 import {UsageError} from '../../core/errors.js'
-import {DEFAULT_CAPS} from '../oci/bundle.js'
-import {hostTarget, toOciSeccomp, type DockerSeccompProfile, type DockerSyscallRule, type OciSeccomp, type SeccompTarget} from './seccomp-profile.js'
+import {hostTarget, toOciSeccomp, type DockerSeccompProfile, type DockerSyscallRule, type OciSeccomp, type SeccompTarget, DEFAULT_CAPS} from './seccomp-profile.js'
 
 export const PODMAN_PROFILE = '/usr/share/containers/seccomp.json'
 export const PODMAN_PROFILE_PACKAGE = 'golang-github-containers-common'

@@ -9,6 +9,24 @@
  */
 import {endianness, release} from 'node:os'
 
+/** Docker's default capability set: what every container (ours, runc's, crun's) gets, and what the default seccomp profile's capability-gated rules are resolved against. */
+export const DEFAULT_CAPS = [
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FSETID',
+  'CAP_FOWNER',
+  'CAP_MKNOD',
+  'CAP_NET_RAW',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETFCAP',
+  'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SYS_CHROOT',
+  'CAP_KILL',
+  'CAP_AUDIT_WRITE',
+]
+
 export interface OciSeccompArg {
   index: number
   value: number

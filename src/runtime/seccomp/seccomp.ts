@@ -13,9 +13,8 @@ import {dirname, join} from 'node:path'
 import {execa} from 'execa'
 import {UsageError} from '../../core/errors.js'
 import {ensureNsexec, NSEXEC_BINARY} from '../native/build.js'
-import {DEFAULT_CAPS} from '../oci/bundle.js'
 import {dockerDefaultSeccomp} from './seccomp-default.js'
-import {hostTarget, SECCOMP_ACTIONS, SECCOMP_FLAGS, SECCOMP_OPS, toOciSeccomp, type DockerSeccompProfile, type OciSeccomp} from './seccomp-profile.js'
+import {hostTarget, SECCOMP_ACTIONS, SECCOMP_FLAGS, SECCOMP_OPS, toOciSeccomp, type DockerSeccompProfile, type OciSeccomp, DEFAULT_CAPS} from './seccomp-profile.js'
 
 /** What a container records: the profile's name ('default', 'unconfined' or the file given) and its digest (null: no filter). */
 export interface SeccompChoice {

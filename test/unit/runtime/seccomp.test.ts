@@ -8,10 +8,10 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {createHash} from 'node:crypto'
 import {afterAll, describe, expect, it} from 'vitest'
-import {DEFAULT_CAPS, ociConfig} from '../../../src/runtime/oci/bundle.js'
+import {ociConfig} from '../../../src/runtime/oci/bundle.js'
 import {seccompOption, readProfileFile, seccompFlagBits} from '../../../src/runtime/seccomp/seccomp.js'
 import {CLONE_NAMESPACE_FLAGS, DOCKER_OVERRIDES, dockerDefaultSeccomp, readPodmanProfile} from '../../../src/runtime/seccomp/seccomp-default.js'
-import {allowsUnconditionally, canonicalSeccomp, kernelVersion, nativeArch, rulesFor, toOciSeccomp, type SeccompTarget} from '../../../src/runtime/seccomp/seccomp-profile.js'
+import {allowsUnconditionally, canonicalSeccomp, kernelVersion, nativeArch, rulesFor, toOciSeccomp, type SeccompTarget, DEFAULT_CAPS} from '../../../src/runtime/seccomp/seccomp-profile.js'
 
 const AMD64: SeccompTarget = {caps: DEFAULT_CAPS, arch: 'amd64', kernel: [6, 18]}
 const podman = toOciSeccomp(readPodmanProfile(), AMD64)!
