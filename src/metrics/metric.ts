@@ -44,9 +44,8 @@ export interface Metric {
   name: string
   /** Heading of the metric's report section, e.g. 'Scale-out'. */
   title: string
-  /** The sentence under that heading: what is measured, and how. */
+  /** The sentence under that heading: what is measured, and how (the one description of the metric). */
   note: string
-  description: string
   /** Workload used when a scenario entry names none. */
   defaultWorkload: string
   /** Parameters a scenario entry may set, with defaults (validated by the scenario loader). */

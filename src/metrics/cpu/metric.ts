@@ -17,7 +17,6 @@ export const cpu: Metric = {
   name: 'cpu',
   title: 'CPU',
   note: 'Workload throughput relative to the bare process arm, and host CPU an instance burns.',
-  description: 'host CPU seconds per second an instance burns (idle or under load), and the workload throughput where it reports one',
   defaultWorkload: 'idle',
   defaults: {settleMs: 300, windowMs: 2000, timeoutMs: 120_000},
   figures: {own: ['cpu_per_s'], fromWorkload: true},

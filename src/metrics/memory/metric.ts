@@ -24,7 +24,6 @@ export const memory: Metric = {
   name: 'memory',
   title: 'Memory',
   note: "Host-side memory of each instance's processes (PSS/USS/RSS from smaps_rollup; the qemu process for a VM) and the marginal cost of one more instance.",
-  description: 'per-instance PSS/USS/RSS of all its host processes and cgroup usage; totals over n instances (marginal memory = slope over n)',
   defaultWorkload: 'idle',
   defaults: {n: 1, settleMs: 500},
   comparedFigures: ['pss', 'uss', 'rss', 'cgroup'],

@@ -15,7 +15,6 @@ export const scaleout: Metric = {
   name: 'scaleout',
   title: 'Scale-out',
   note: 'N instances started at once (concurrent) or one after another (sequential): time until all are ready, and creation rate.',
-  description: 'N instances started concurrently or one after another: time to all ready, instances/s, per-instance p50/p99, failures',
   defaultWorkload: 'idle',
   defaults: {n: 4, mode: 'concurrent'},
   comparedFigures: ['all_ready', 'ready_p50', 'ready_p99'],

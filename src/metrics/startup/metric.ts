@@ -14,7 +14,6 @@ export const startup: Metric = {
   name: 'startup',
   title: 'Startup',
   note: "Time from the arm's start() call to the instance's ready marker, on the host's monotonic clock; phases are the marker arrival times.",
-  description: 'time from the arm start() call to workload ready, with phases (spawn → runtime/VMM → kernel → init → ready)',
   defaultWorkload: 'idle',
   defaults: {cache: 'warm'},
   figures: {own: ['ready']},

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "devices.h"
+#include "fail.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,15 +15,6 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-static int fail(char *err, size_t errlen, int e, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  if (err && errlen) vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  errno = e;
-  return -1;
-}
 
 /* ---------- text form ---------- */
 

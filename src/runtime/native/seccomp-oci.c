@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "seccomp-oci.h"
+#include "fail.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,15 +19,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-static int fail(char *err, size_t errlen, int e, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  if (err && errlen) vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  errno = e;
-  return -1;
-}
 
 /* An OCI action name (runtime-spec: SCMP_ACT_KILL, _KILL_PROCESS, _KILL_THREAD, _TRAP, _ERRNO,
  * _TRACE, _ALLOW, _LOG, _NOTIFY) → libseccomp's action; errno_ret < 0 when absent. 0 on error. */
