@@ -58,7 +58,7 @@ export class ContainerArm implements Arm {
       accel: 'none',
       versions: {runtime: 'isobench-nsexec', cgroups: layout.mode, seccomp: defaultSeccompLabel()},
       notes: [
-        "seccomp: Docker's default profile (built from Podman's, src/runtime/seccomp-default.ts), installed from a compiled cache at each start; device allowlist: Docker's default (device cgroup)",
+        "seccomp: Docker's default profile (built from Podman's, src/runtime/seccomp/seccomp-default.ts), installed from a compiled cache at each start; device allowlist: Docker's default (device cgroup)",
         ...this.images.notes(),
         overlaySupported()
           ? "writable layer: a tmpfs of the container's own, except for workloads that measure their rootfs (rootfs: block): overlay upper dir on the state dir's disk"

@@ -8,10 +8,9 @@
  * kernel (the guest kernel's "Linux version" banner on the serial port) → init → ready.
  */
 import {createHash} from 'node:crypto'
-import {closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {join} from 'node:path'
-import {PassThrough} from 'node:stream'
 import {execa} from 'execa'
 import type {PhaseMark} from '../core/arm.js'
 import {MarkerStream} from '../core/markers.js'
@@ -19,6 +18,7 @@ import {spawnInstanceProcess, stopProcessGroup, type InstanceProcess} from '../h
 import type {CleanupRegistry, CleanupHandle} from '../core/cleanup.js'
 import {BRIDGE, BRIDGE_IP, PREFIX_LEN, deleteLink, ensureBridge, leaseAddress, releaseAddress} from '../runtime/network/bridge.js'
 import {instanceDisk, type GuestArtefacts} from './artefacts.js'
+import {followFile, readTextTail, tailBuffer} from './console.js'
 import {guestCmdline} from './guest-init.js'
 import {writeMeta, type VmMeta} from './instances.js'
 import type {GuestKernel} from './kernel.js'
@@ -104,54 +104,6 @@ export function freeLoopbackPort(): Promise<number> {
 export function macFor(id: string): string {
   const h = createHash('sha256').update(id).digest()
   return ['52', '54', '00', ...[h[0]!, h[1]!, h[2]!].map((b) => b.toString(16).padStart(2, '0'))].join(':')
-}
-
-/** Bounded text buffer. */
-function tailBuffer(max = 16 * 1024) {
-  let s = ''
-  return {
-    push: (t: string) => {
-      s = (s + t).slice(-max)
-    },
-    text: () => s,
-  }
-}
-
-function readTextTail(path: string, max = 16 * 1024): string {
-  try {
-    return readFileSync(path, 'utf8').slice(-max)
-  } catch {
-    return ''
-  }
-}
-
-/** Follow a growing file (the serial log of a detached VM) into a stream. */
-function followFile(path: string, until: Promise<unknown>): PassThrough & {stopFollowing(): void} {
-  const out = Object.assign(new PassThrough(), {stopFollowing: () => (done = true)})
-  let pos = 0
-  let done = false
-  void until.then(() => (done = true))
-  const tick = () => {
-    try {
-      if (existsSync(path)) {
-        const size = statSync(path).size
-        if (size > pos) {
-          const fd = openSync(path, 'r')
-          const buf = Buffer.alloc(size - pos)
-          readSync(fd, buf, 0, buf.length, pos)
-          closeSync(fd)
-          pos = size
-          out.write(buf)
-        }
-      }
-    } catch {
-      // file vanished: the instance was removed
-    }
-    if (done) out.end()
-    else setTimeout(tick, 5)
-  }
-  tick()
-  return out
 }
 
 export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {

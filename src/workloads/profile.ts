@@ -33,7 +33,7 @@ export interface WorkloadProfile {
   parse?: (output: string) => ParsedFigures
   /** Host tools the workload needs, with the Debian package that provides each. */
   needs?: Array<{tool: string; aptPackage: string}>
-  /** Name of the image recipe the workload runs from (src/workloads/recipes). */
+  /** Name of the image the workload runs from: a recipe of its workload source, or any image in the store. */
   image?: string
   /** 'block': it does I/O on its own rootfs, so every arm keeps that rootfs on disk (rootfsMedium): VMs boot it from a virtio disk, containers keep their overlay upper dir on the state dir. */
   rootfs?: 'block'

@@ -10,7 +10,7 @@ export const HOST_PACKAGES: readonly HostPackage[] = [
   {pkg: 'libc6-dev', why: "headers for the container runtime's C helper", provides: '/usr/include/sched.h'},
   {pkg: 'libseccomp-dev', why: "seccomp filters in the container runtime's C helper (static libseccomp.a, as runc and crun use)", provides: '/usr/include/seccomp.h'},
   {pkg: 'libjansson-dev', why: "reading OCI seccomp JSON in the container runtime's C helper (static libjansson.a)", provides: '/usr/include/jansson.h'},
-  {pkg: 'golang-github-containers-common', why: "Podman's seccomp profile, from which Docker's default is built (src/runtime/seccomp-default.ts)", provides: '/usr/share/containers/seccomp.json'},
+  {pkg: 'golang-github-containers-common', why: "Podman's seccomp profile, from which Docker's default is built (src/runtime/seccomp/seccomp-default.ts)", provides: '/usr/share/containers/seccomp.json'},
   // The OCI runtimes' packages come from their table.
   ...OCI_RUNTIMES.map((r) => ({pkg: r.apt.pkg, why: `the ${r.name} arm`, provides: r.apt.provides})),
   {pkg: 'stress-ng', why: 'cpu/memory workloads and aggressors', provides: '/usr/bin/stress-ng'},
