@@ -30,7 +30,7 @@ import {configSchema} from '../../src/core/config.js'
 import {CleanupRegistry} from '../../src/core/cleanup.js'
 import {silentLogger} from '../../src/core/log.js'
 import {sampleProcesses} from '../../src/host/procfs.js'
-import {overlaySupported, planFor} from '../../src/runtime/container/lifecycle.js'
+import {planFor} from '../../src/runtime/container/lifecycle.js'
 import {cgroupPlan, hostCgroups} from '../../src/runtime/cgroups/cgroups.js'
 import {DEVICE_CGROUP_ENV, deviceCgroupMode} from '../../src/runtime/cgroups/devices.js'
 import {compiledSeccomp, defaultSeccompChoice, seccompCacheDir, type SeccompFilter} from '../../src/runtime/seccomp/seccomp.js'
@@ -42,6 +42,7 @@ import {probeOciRuntime} from '../../src/runtime/oci/probe.js'
 import {prepareOciRun, removeBundle} from '../../src/runtime/oci/run.js'
 import {pruneContainers} from '../../src/runtime/prune.js'
 import {containerDir, type ContainerConfig, type WritableLayer} from '../../src/runtime/container/state.js'
+import {overlaySupported} from '../../src/host/filesystems.js'
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`)

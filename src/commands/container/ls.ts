@@ -24,9 +24,9 @@ export default class ContainerLs extends BaseCommand {
   async run(): Promise<{containers: ContainerListEntry[]}> {
     const {flags} = await this.parse(ContainerLs)
     const {resolveStateDir, table} = await import('../../cli/flags.js')
-    const {listContainers} = await import('../../runtime/container/state.js')
+    const {Container} = await import('../../runtime/container/container.js')
     const stateDir = await resolveStateDir(flags)
-    const containers = listContainers(stateDir)
+    const containers = Container.list(stateDir)
       .filter((c) => flags.all || c.status === 'running')
       .map((c) => ({
         id: c.id,

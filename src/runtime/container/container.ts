@@ -19,7 +19,7 @@ import type {SeccompFilter} from '../seccomp/seccomp.js'
 import {createContainer, execInContainer, killContainer, launch, planFor, readContainerLog, stopContainer, type RunningContainer, type StartOptions} from './lifecycle.js'
 import {containerPaths, nsexecArgs} from './nsexec-args.js'
 import {releaseContainerResources} from './release.js'
-import {readContainer, type ContainerConfig, type ContainerState} from './state.js'
+import {listContainers, readContainer, type ContainerConfig, type ContainerState} from './state.js'
 
 export class Container {
   private running: RunningContainer | null = null
@@ -53,6 +53,11 @@ export class Container {
     const state = readContainer(stateDir, id)
     if (!state) throw new UsageError(`no container named ${id}`, 'no-such-container')
     return new Container(stateDir, id, state.config)
+  }
+
+  /** Every container of this state dir, as its files on disk say (the ones with a config). */
+  static list(stateDir: string): ContainerState[] {
+    return listContainers(stateDir)
   }
 
   /** Its state as the files on disk say: status, init pid, exit code, config, runtime facts. */

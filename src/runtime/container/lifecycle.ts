@@ -37,20 +37,6 @@ export function planFor(config: ContainerConfig): CgroupPlan {
   return cgroupPlan(layout, config.id, config.limits, deviceCgroupMode(layout, process.env[DEVICE_CGROUP_ENV]))
 }
 
-let overlayOk: boolean | null = null
-
-/** Can the kernel mount overlayfs? (The copy fallback is used where it cannot.) */
-export function overlaySupported(): boolean {
-  if (overlayOk === null) {
-    try {
-      overlayOk = /\toverlay$/m.test(readFileSync('/proc/filesystems', 'utf8'))
-    } catch {
-      overlayOk = false
-    }
-  }
-  return overlayOk
-}
-
 /** Validate the config (id, rootfs dirs) and write the container's state dir; UsageError 'exists' for a taken id. */
 export function createContainer(stateDir: string, config: ContainerConfig): void {
   if (!ID_PATTERN.test(config.id)) throw new UsageError(`container id ${JSON.stringify(config.id)} must match ${ID_PATTERN.source}`, 'bad-id')

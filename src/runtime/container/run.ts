@@ -9,13 +9,13 @@ import {fileURLToPath} from 'node:url'
 import type {CleanupRegistry} from '../../core/cleanup.js'
 import {UsageError} from '../../core/errors.js'
 import {Container} from './container.js'
-import {overlaySupported} from './lifecycle.js'
 import {resolveUser, userHome} from '../../images/build/user.js'
 import {envFlags, envRecord, resolveImage} from './image.js'
 import {parseMemoryMiB, parseMount, parsePort, type PortSpec} from './mount-spec.js'
 import {reservePorts, serverFd} from '../network/port-proxy.js'
 import {rememberSeccomp, resolveSeccomp, seccompFilterFor, seccompOption} from '../seccomp/seccomp.js'
 import {containerDir, listContainers, newContainerId, readContainer, writeRuntimeState, type ContainerConfig, type RuntimeNetwork, type WritableLayer} from './state.js'
+import {overlaySupported} from '../../host/filesystems.js'
 
 export interface ContainerRunOptions {
   stateDir: string
