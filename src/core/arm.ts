@@ -39,7 +39,9 @@ export interface Limits {
   cpuset?: string
 }
 
-export type NetworkMode = 'none' | 'host' | 'bridge' | 'user'
+/** An instance's network, as scenarios name it: loopback only, the host's, our bridge, or user-mode (published ports on loopback). */
+export const NETWORK_MODES = ['none', 'host', 'bridge', 'user'] as const
+export type NetworkMode = (typeof NETWORK_MODES)[number]
 
 /** How the host decides an instance is ready. */
 export type ReadinessRule =

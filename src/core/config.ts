@@ -12,6 +12,9 @@ import {z} from 'zod'
  */
 export const DEFAULT_TB_SIZE_MIB = 64
 
+/** vm.accel: probe for KVM, or force one. */
+export const VM_ACCELS = ['auto', 'kvm', 'tcg'] as const
+
 export const configSchema = z
   .strictObject({
     /** Measured repetitions per cell (warm-ups not included). */
@@ -37,7 +40,7 @@ export const configSchema = z
         /** Path to a guest kernel (bzImage/vmlinuz); default: Debian's cloud kernel fetched by `isobench setup`. */
         kernel: z.string().optional(),
         /** Force an accelerator instead of probing. */
-        accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
+        accel: z.enum(VM_ACCELS).default('auto'),
         /**
          * TCG translation cache in MiB (ignored under KVM). 64 boots fastest here; 16 saves ≈ 23 MiB
          * of qemu PSS per VM for ≈ 5–10% longer boots (npm run bench:vm measures both figures).

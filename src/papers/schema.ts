@@ -8,6 +8,7 @@
 import {z} from 'zod'
 import {limitsSchema} from '../scenario/schema.js'
 import {METRIC_NAMES} from '../metrics/index.js'
+import {NETWORK_MODES} from '../core/arm.js'
 
 const scalar = z.union([z.string(), z.number(), z.boolean()])
 const params = z.record(z.string(), scalar)
@@ -84,7 +85,7 @@ export const paperSchema = z.strictObject({
   warmup: z.number().int().min(0).default(1),
   readyTimeoutSeconds: z.number().positive().optional(),
   limits: limitsSchema.default({cpus: 1, memoryMiB: 256}),
-  network: z.enum(['none', 'host', 'bridge', 'user']).default('none'),
+  network: z.enum(NETWORK_MODES).default('none'),
   /** Overrides applied by --quick: fewer repetitions, and params merged over each claim's cell params. */
   quick: z
     .strictObject({

@@ -5,6 +5,7 @@
 import {z} from 'zod'
 import {catalog, workloadNames} from '../workloads/catalog.js'
 import {METRIC_NAMES} from '../metrics/index.js'
+import {NETWORK_MODES} from '../core/arm.js'
 
 const scalar = z.union([z.string(), z.number(), z.boolean()])
 
@@ -41,7 +42,7 @@ export const scenarioSchema = z.strictObject({
   budgetSeconds: z.number().positive().optional(),
   readyTimeoutSeconds: z.number().positive().optional(),
   limits: limitsSchema.default({cpus: 1, memoryMiB: 256}),
-  network: z.enum(['none', 'host', 'bridge', 'user']).default('none'),
+  network: z.enum(NETWORK_MODES).default('none'),
   metrics: z.array(metricEntrySchema).min(1),
   /** Paper claims evaluated on this scenario's results (scenarios/papers/). */
   claims: z.array(z.unknown()).optional(),

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {stateDirFlags} from '../../cli/flags.js'
-import {DEFAULT_TB_SIZE_MIB} from '../../core/config.js'
+import {DEFAULT_TB_SIZE_MIB, VM_ACCELS} from '../../core/config.js'
 
 export default class VmRun extends BaseCommand {
   static override summary = 'Boot an image as a QEMU VM (KVM where a probe boot works, else TCG) and run its workload.'
@@ -24,7 +24,7 @@ Put the command after \`--\` when it has options of its own. Every figure says w
     detach: Flags.boolean({char: 'd', description: 'leave the VM running once it is ready'}),
     name: Flags.string({description: 'instance name ([a-z0-9-], ≤ 40); default vm-<random>'}),
     machine: Flags.string({description: 'qemu machine; auto = microvm when the kernel supports it, else pc', options: ['auto', 'microvm', 'q35', 'pc'], default: 'auto'}),
-    accel: Flags.string({description: 'accelerator; auto = KVM only when a probe boot works', options: ['auto', 'kvm', 'tcg']}),
+    accel: Flags.string({description: 'accelerator; auto = KVM only when a probe boot works', options: [...VM_ACCELS]}),
     artefact: Flags.string({description: 'boot the rootfs as an initramfs or an ext4 disk (default: by size)', options: ['initramfs', 'ext4']}),
     timeout: Flags.integer({description: 'seconds to wait for the ready marker', default: 60}),
     'tb-size': Flags.integer({description: 'TCG translation cache in MiB (the qemu arm uses the same default)', default: DEFAULT_TB_SIZE_MIB}),
