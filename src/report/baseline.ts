@@ -8,7 +8,7 @@ import type {Chart} from './charts/kit.js'
 import {h, raw, type Safe} from './escape.js'
 import {num, paramsText} from './charts/format.js'
 import {badge, fmtP} from './sections.js'
-import {intervalSpec} from './charts/specs.js'
+import {intervalSpec} from './charts/intervals.js'
 
 export function baselineComparison(baseline: Results, results: Results, threshold: number): RunComparison {
   return compareRuns(baseline, results, {threshold, seed: (results.config as {seed?: number} | undefined)?.seed ?? 1})

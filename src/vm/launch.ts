@@ -7,9 +7,7 @@
  * Phases (host monotonic ms): spawn (just before qemu is spawned) → qmp (greeting received) →
  * kernel (the guest kernel's "Linux version" banner on the serial port) → init → ready.
  */
-import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import type {PhaseMark} from '../core/arm.js'
@@ -25,7 +23,8 @@ import type {GuestKernel} from './kernel.js'
 import {instanceDir, qemuProcessName, qmpSocketPath, tapName} from './paths.js'
 import {QEMU_BINARY, USER_NET, qemuArgs, virtioTransportModule, type Machine, type VmAccel, type VmNetwork} from './qemu-args.js'
 import {QmpClient} from './qmp.js'
-import {loadOrder} from './modules.js'
+import {modulesToLoad} from './modules.js'
+import {freeLoopbackPort, macFor} from './net.js'
 
 export interface LaunchSpec {
   id: string
@@ -88,22 +87,6 @@ export function hostTscKhz(): number | null {
   } catch {
     return null
   }
-}
-
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))))
-    })
-  })
-}
-
-export function macFor(id: string): string {
-  const h = createHash('sha256').update(id).digest()
-  return ['52', '54', '00', ...[h[0]!, h[1]!, h[2]!].map((b) => b.toString(16).padStart(2, '0'))].join(':')
 }
 
 export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
@@ -281,10 +264,4 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
     await release()
     throw error
   }
-}
-
-/** Module load order for `wanted`: dependencies first, built-ins (no file) skipped. */
-export function modulesToLoad(kernel: GuestKernel, wanted: Set<string>): string[] {
-  const byName = new Map(kernel.modules.map((m) => [m.name, m]))
-  return loadOrder([...wanted], (n) => byName.get(n)?.depends ?? [], (n) => byName.has(n))
 }

@@ -79,3 +79,9 @@ export function neededModuleFiles(modulesRoot: string, wanted: readonly string[]
   const order = loadOrder(wanted, depsOf, (name) => index.has(name))
   return order.map((name) => ({name, file: relative(modulesRoot, index.get(name)!), depends: depsOf(name)}))
 }
+
+/** Module load order for `wanted`: dependencies first, built-ins (no file) skipped. */
+export function modulesToLoad(kernel: {modules: ReadonlyArray<{name: string; depends: string[]}>}, wanted: Set<string>): string[] {
+  const byName = new Map(kernel.modules.map((m) => [m.name, m]))
+  return loadOrder([...wanted], (n) => byName.get(n)?.depends ?? [], (n) => byName.has(n))
+}

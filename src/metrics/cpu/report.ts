@@ -3,7 +3,7 @@ import type {TopLevelSpec} from 'vega-lite'
 import type {Comparison} from '../../core/results.js'
 import {paramsText} from '../../report/charts/format.js'
 import {genericSection, type SectionInput} from '../../report/charts/kit.js'
-import {intervalSpec, ratioRows} from '../../report/charts/specs.js'
+import {intervalSpec, ratioRows} from '../../report/charts/intervals.js'
 
 export function cpuCharts(input: SectionInput): Array<TopLevelSpec | undefined> {
   const out: Array<TopLevelSpec | undefined> = []

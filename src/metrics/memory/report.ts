@@ -2,7 +2,7 @@
 import type {TopLevelSpec} from 'vega-lite'
 import {paramsText} from '../../report/charts/format.js'
 import {cellKey, cellTitle, cells, curves, distribution, genericSection, type SectionInput} from '../../report/charts/kit.js'
-import {intervalSpec, slopeRows} from '../../report/charts/specs.js'
+import {intervalSpec, slopeRows} from '../../report/charts/intervals.js'
 
 export function memoryCharts(input: SectionInput): Array<TopLevelSpec | undefined> {
   const present = new Set(input.samples.map((s) => s.figure ?? s.metric))

@@ -98,7 +98,7 @@ describe('several runs in one report', () => {
 
 describe('interval charts', () => {
   it('fall back to a linear axis when a bound is not positive (log of a negative is NaN)', async () => {
-    const {intervalSpec} = await import('../../../src/report/charts/specs.js')
+    const {intervalSpec} = await import('../../../src/report/charts/intervals.js')
     const {renderSvg} = await import('../../../src/report/svg.js')
     const rows = [
       {label: 'a', value: 5, lo: 2, hi: 9, verdict: 'regression', text: 'a'},
@@ -115,7 +115,7 @@ describe('interval charts', () => {
 
 describe('paper claims', () => {
   it('renders claim | paper figure | our figure [CI] | verdict, coloured by outcome, TCG flagged', async () => {
-    const {claimsSection} = await import('../../../src/report/sections.js')
+    const {claimsSection} = await import('../../../src/report/claims-section.js')
     const html = claimsSection(full()).markup
     expect(html).toMatch(/Containers start an order of magnitude faster than VMs.*Felter et al\., ISPASS 2015.*<code>felter2015:startup<\/code> · <b>gate<\/b>/s)
     expect(html).toContain('qemu/container = 328× [316–346]')
