@@ -18,7 +18,7 @@ import type {Logger} from '../core/log.js'
 import {expandPlan, type Cell, type PlanOptions} from './plan.js'
 import {mulberry32} from '../stats/random.js'
 import {parityRecords} from './parity.js'
-import {catalog} from '../workloads/catalog.js'
+import {catalog, DEFAULT_WORKLOAD} from '../workloads/catalog.js'
 import {missingTools} from '../workloads/list.js'
 import {Progress} from './progress.js'
 import {RESULTS_SCHEMA_VERSION, type ArmRecord, type Results} from '../core/results.js'
@@ -74,7 +74,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   checkParams(loaded)
   checkWorkloadParams(loaded)
   const defaultArms = builtinProviders.filter((p) => !p.hidden).map((p) => p.name)
-  const cells = expandPlan(scenario, config, (m) => getMetric(m)?.defaultWorkload ?? 'idle', {defaultArms, ...opts})
+  const cells = expandPlan(scenario, config, (m) => getMetric(m)?.defaultWorkload ?? DEFAULT_WORKLOAD, {defaultArms, ...opts})
   const missing = missingTools(cells.flatMap(cellWorkloads))
   if (missing) throw new UsageError(`${loaded.file}: ${missing}`, 'missing-tool')
   const seed = config.seed ?? Math.floor(Math.random() * 2 ** 31)

@@ -22,6 +22,13 @@ export interface SampleDraft {
   params?: Sample['params']
 }
 
+/** A figure a metric reports: its name, unit and direction, the sample drafts' template. */
+export interface FigureTemplate {
+  figure: string
+  unit: string
+  direction: Direction
+}
+
 export interface MeasureContext {
   arm: Arm
   workload: WorkloadSpec
@@ -46,8 +53,8 @@ export interface Metric {
   title: string
   /** The sentence under that heading: what is measured, and how (the one description of the metric). */
   note: string
-  /** Workload used when a scenario entry names none. */
-  defaultWorkload: string
+  /** Workload used when a scenario entry names none; default DEFAULT_WORKLOAD (idle). */
+  defaultWorkload?: string
   /** Parameters a scenario entry may set, with defaults (validated by the scenario loader). */
   defaults?: Record<string, string | number | boolean>
   /**
@@ -57,10 +64,11 @@ export interface Metric {
    */
   comparedFigures?: string[]
   /**
-   * The figures the metric reports itself; `fromWorkload`: it also reports the workload's own figures
-   * (its output parser's, or its host load's), which a paper claim may then read.
+   * The figures the metric reports itself (name, unit, which way is better: measure() reports them
+   * from these templates); `fromWorkload`: it also reports the workload's own figures (its output
+   * parser's, or its host load's), which a paper claim may then read.
    */
-  figures: {own: string[]; fromWorkload?: boolean}
+  figures: {own: FigureTemplate[]; fromWorkload?: boolean}
   /**
    * The comparisons that headline the report's summary verdicts: these figures, or '*' for every
    * figure but `except`; and the regressions (marginal-cost slopes) of these figures.

@@ -70,7 +70,7 @@ export function planClaims(input: PlanInput): ClaimPlan {
     }
     // Metrics that report the workload's own figures (cpu, interference): a figure it does not report is not measurable.
     const declared = getMetric(claim.cell.metric)?.figures
-    const figures = [...profile.figures.map((f) => f.name), ...(declared?.own ?? [])]
+    const figures = [...profile.figures.map((f) => f.name), ...(declared?.own ?? []).map((f) => f.figure)]
     if (declared?.fromWorkload && !figures.includes(figure)) {
       reject('not applicable', `figure ${figure} unavailable`, `workload ${claim.cell.workload} reports no figure ${figure} (it reports: ${figures.join(', ') || 'none'})`)
       continue

@@ -16,6 +16,9 @@ export const workloadRecipes: readonly Recipe[] = WORKLOAD_SOURCES.flatMap((s) =
 
 export const catalog: ReadonlyMap<string, WorkloadProfile> = new Map(profiles.map((p) => [p.name, p]))
 
+/** The workload a metric runs when neither the scenario nor the metric names one: busybox doing nothing. */
+export const DEFAULT_WORKLOAD = 'idle'
+
 export function workloadNames(): string[] {
   return [...catalog.keys()]
 }

@@ -17,9 +17,8 @@ export const cpu: Metric = {
   name: 'cpu',
   title: 'CPU',
   note: 'Workload throughput relative to the bare process arm, and host CPU an instance burns.',
-  defaultWorkload: 'idle',
   defaults: {settleMs: 300, windowMs: 2000, timeoutMs: 120_000},
-  figures: {own: ['cpu_per_s'], fromWorkload: true},
+  figures: {own: [CPU], fromWorkload: true},
   headline: {figures: '*', except: ['cpu_per_s']},
   charts: cpuCharts,
   async measure(ctx): Promise<SampleDraft[]> {

@@ -20,7 +20,6 @@ export const interference: Metric = {
   name: 'interference',
   title: 'Interference',
   note: 'A victim workload next to an aggressor (stress-ng) versus alone: degradation in %, per arm.',
-  defaultWorkload: 'idle',
   defaults: {aggressor: 'idle', intensity: 1, isolation: 'shares', victimCpus: '0', aggressorCpus: '1', timeoutMs: 120_000},
   figures: {own: [], fromWorkload: true},
   headline: {figures: []},

@@ -6,7 +6,7 @@
  * PSS and cgroup totals over n (src/engine/analyze.ts). Params: n (default 1), settleMs (default 500).
  */
 import type {Instance, ResourceSample} from '../../core/arm.js'
-import type {Metric, SampleDraft} from '../metric.js'
+import type {FigureTemplate, Metric, SampleDraft} from '../metric.js'
 import {memAvailableMiB, sleep, startReady, stopAll} from '../instances.js'
 import {failedDraft} from '../with-instance.js'
 import {memoryCharts} from './report.js'
@@ -20,14 +20,19 @@ const FIGURES = [
   ['cgroup', 'cgroupMemoryBytes', true],
 ] as const
 
+/** A memory figure: MiB, lower is better. */
+const mib = (figure: string): FigureTemplate => ({figure, unit: 'MiB', direction: 'lower'})
+
+/** The templates of these figures: each per instance, and its total over n where it has one. */
+const templatesOf = (figures: ReadonlyArray<(typeof FIGURES)[number]>) => figures.flatMap(([f, , total]) => [mib(f), ...(total ? [mib(`${f}_total`)] : [])])
+
 export const memory: Metric = {
   name: 'memory',
   title: 'Memory',
   note: "Host-side memory of each instance's processes (PSS/USS/RSS from smaps_rollup; the qemu process for a VM) and the marginal cost of one more instance.",
-  defaultWorkload: 'idle',
   defaults: {n: 1, settleMs: 500},
   comparedFigures: ['pss', 'uss', 'rss', 'cgroup'],
-  figures: {own: ['pss', 'pss_total', 'uss', 'rss', 'cgroup', 'cgroup_total', 'host_delta']},
+  figures: {own: [...templatesOf(FIGURES), mib('host_delta')]},
   headline: {figures: ['pss'], regressions: ['pss_total']},
   regressions: [{figures: ['pss_total', 'cgroup_total', 'host_delta'], x: 'n', per: 'extra instance'}],
   charts: memoryCharts,
@@ -36,10 +41,7 @@ export const memory: Metric = {
     const settleMs = Number(ctx.params.settleMs)
     const instances: Instance[] = []
     // On failure: the figures every arm reports (cgroup usage only some arms have is not invented as failed).
-    const templates = FIGURES.filter(([f]) => f !== 'cgroup').flatMap(([f, , total]) => [
-      {figure: f, unit: 'MiB', direction: 'lower'} as const,
-      ...(total ? [{figure: `${f}_total`, unit: 'MiB', direction: 'lower'} as const] : []),
-    ])
+    const templates = templatesOf(FIGURES.filter(([f]) => f !== 'cgroup'))
     try {
       if (!(Number.isInteger(n) && n >= 1)) throw Object.assign(new Error(`memory: n must be a positive integer, got ${ctx.params.n}`), {code: 'invalid-params'})
       const before = await memAvailableMiB()
@@ -53,15 +55,15 @@ export const memory: Metric = {
         if (values.every((v) => v === undefined)) continue // the arm does not report it (e.g. no cgroup)
         if (values.some((v) => v === undefined || v <= 0)) {
           const e = Object.assign(new Error(`${figure}: ${values.filter((v) => !(v! > 0)).length} of ${n} instances reported no ${figure}`), {code: 'no-value'})
-          drafts.push(failedDraft(e, {figure, unit: 'MiB', direction: 'lower'}))
-          if (withTotal) drafts.push(failedDraft(e, {figure: `${figure}_total`, unit: 'MiB', direction: 'lower'}))
+          drafts.push(failedDraft(e, mib(figure)))
+          if (withTotal) drafts.push(failedDraft(e, mib(`${figure}_total`)))
           continue
         }
         const total = values.reduce((a, b) => a! + b!, 0)! / MiB
-        drafts.push({figure, unit: 'MiB', direction: 'lower', value: total / n})
-        if (withTotal) drafts.push({figure: `${figure}_total`, unit: 'MiB', direction: 'lower', value: total})
+        drafts.push({...mib(figure), value: total / n})
+        if (withTotal) drafts.push({...mib(`${figure}_total`), value: total})
       }
-      drafts.push({figure: 'host_delta', unit: 'MiB', direction: 'lower', value: before - after})
+      drafts.push({...mib('host_delta'), value: before - after})
       return drafts
     } catch (error) {
       return templates.map((t) => failedDraft(error, t))

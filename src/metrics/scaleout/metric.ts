@@ -11,26 +11,28 @@ import {memAvailableMiB, stopAll} from '../instances.js'
 import {failedDraft} from '../with-instance.js'
 import {scaleoutCharts} from './report.js'
 
+/** The figures every repetition reports; `failures` is counted, never failed. */
+const templates = {
+  all_ready: {figure: 'all_ready', unit: 'ms', direction: 'lower'},
+  rate: {figure: 'rate', unit: 'instances/s', direction: 'higher'},
+  ready_p50: {figure: 'ready_p50', unit: 'ms', direction: 'lower'},
+  ready_p99: {figure: 'ready_p99', unit: 'ms', direction: 'lower'},
+} as const
+const FAILURES = {figure: 'failures', unit: 'instances', direction: 'lower'} as const
+
 export const scaleout: Metric = {
   name: 'scaleout',
   title: 'Scale-out',
   note: 'N instances started at once (concurrent) or one after another (sequential): time until all are ready, and creation rate.',
-  defaultWorkload: 'idle',
   defaults: {n: 4, mode: 'concurrent'},
   comparedFigures: ['all_ready', 'ready_p50', 'ready_p99'],
-  figures: {own: ['all_ready', 'rate', 'ready_p50', 'ready_p99', 'failures']},
+  figures: {own: [...Object.values(templates), FAILURES]},
   headline: {figures: ['all_ready']},
   regressions: [{figures: ['all_ready'], x: 'n', per: 'extra instance'}],
   charts: scaleoutCharts,
   async measure(ctx): Promise<SampleDraft[]> {
     const n = Number(ctx.params.n)
     const mode = String(ctx.params.mode)
-    const templates = {
-      all_ready: {figure: 'all_ready', unit: 'ms', direction: 'lower'},
-      rate: {figure: 'rate', unit: 'instances/s', direction: 'higher'},
-      ready_p50: {figure: 'ready_p50', unit: 'ms', direction: 'lower'},
-      ready_p99: {figure: 'ready_p99', unit: 'ms', direction: 'lower'},
-    } as const
     const failAll = (error: unknown) => Object.values(templates).map((t) => failedDraft(error, t))
     if (!(Number.isInteger(n) && n >= 1)) return failAll(Object.assign(new Error(`scaleout: n must be a positive integer, got ${ctx.params.n}`), {code: 'invalid-params'}))
     if (mode !== 'concurrent' && mode !== 'sequential') return failAll(Object.assign(new Error(`scaleout: mode must be concurrent or sequential, got ${mode}`), {code: 'invalid-params'}))
@@ -69,7 +71,7 @@ export const scaleout: Metric = {
       await stopAll(ctx.arm, instances)
     }
 
-    const failures: SampleDraft = {figure: 'failures', unit: 'instances', direction: 'lower', value: errors.length}
+    const failures: SampleDraft = {...FAILURES, value: errors.length}
     if (errors.length > 0) {
       const e = Object.assign(new Error(`${errors.length} of ${n} instances failed; first: ${errors[0]!.message}`), {code: (errors[0] as Error & {code?: string}).code ?? 'failed', detail: (errors[0] as Error & {detail?: unknown}).detail})
       const partial = perInstance.length > 0 ? percentiles(perInstance, templates) : [failedDraft(e, templates.ready_p50), failedDraft(e, templates.ready_p99)]
