@@ -11,7 +11,6 @@
 import type {WorkloadProfile, WorkloadSource} from '../profile.js'
 import {parseRedisBenchmark, redisTest} from '../parsers/redis-benchmark.js'
 import {parseWrk} from '../parsers/wrk.js'
-import type {Recipe} from '../profile.js'
 
 export const WRK = '/usr/bin/wrk'
 export const REDIS_SERVER = '/usr/bin/redis-server'
@@ -23,14 +22,19 @@ const serviceProfiles: WorkloadProfile[] = [
   {
     name: 'http',
     version: 1,
-    description: 'busybox httpd serving a 1 KiB file; host wrk, 1 thread, 8 connections, 3 s: requests/s and latency through the arm\'s network',
+    description: "busybox httpd serving a 1 KiB file; host wrk, 1 thread, 8 connections, 3 s: requests/s and latency through the arm's network",
     // The init exports ISOBENCH_DIR, the directory it lives in (the same small file set in every arm).
     argv: ['/bin/busybox', 'sh', '-c', `exec /bin/busybox httpd -f -p ${HTTP_PORT} -h "$ISOBENCH_DIR"`],
     // An HTTP answer, not a connect: a port proxy accepts before httpd listens.
     ready: {kind: 'http', port: HTTP_PORT, path: '/init'},
     ports: [HTTP_PORT],
     figures: [
-      {name: 'req_per_s', unit: 'req/s', direction: 'higher', description: 'HTTP requests per second wrk completed (GET of the 1 KiB init script, new connection each: busybox httpd closes)'},
+      {
+        name: 'req_per_s',
+        unit: 'req/s',
+        direction: 'higher',
+        description: 'HTTP requests per second wrk completed (GET of the 1 KiB init script, new connection each: busybox httpd closes)',
+      },
       {name: 'latency_p50_ms', unit: 'ms', direction: 'lower', description: 'median request latency seen by wrk'},
       {name: 'latency_p99_ms', unit: 'ms', direction: 'lower', description: '99th-percentile request latency seen by wrk'},
     ],
@@ -74,16 +78,14 @@ const serviceProfiles: WorkloadProfile[] = [
   },
 ]
 
-const serviceRecipes: Recipe[] = [
-  {name: 'http', binaries: [], busyboxApplets: 'all', cmd: ['/bin/busybox', 'httpd', '-f', '-p', String(HTTP_PORT)]},
-  // redis-server is a symlink to redis-check-rdb on Debian: the recipe copies the real file to the
-  // link's path, and redis picks its mode from argv[0], which stays redis-server.
-  {name: 'redis', binaries: [REDIS_SERVER], busyboxApplets: 'all', cmd: [REDIS_SERVER]},
-]
-
 export const servicesSource: WorkloadSource = {
   name: 'services',
   description: 'services driven from the host by a load generator (wrk, redis-benchmark)',
   profiles: serviceProfiles,
-  recipes: serviceRecipes,
+  recipes: [
+    {name: 'http', binaries: [], busyboxApplets: 'all', cmd: ['/bin/busybox', 'httpd', '-f', '-p', String(HTTP_PORT)]},
+    // redis-server is a symlink to redis-check-rdb on Debian: the recipe copies the real file to the
+    // link's path, and redis picks its mode from argv[0], which stays redis-server.
+    {name: 'redis', binaries: [REDIS_SERVER], busyboxApplets: 'all', cmd: [REDIS_SERVER]},
+  ],
 }

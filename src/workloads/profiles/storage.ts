@@ -8,7 +8,6 @@
  */
 import type {WorkloadProfile, WorkloadSource} from '../profile.js'
 import {fioJob, parseFio} from '../parsers/fio.js'
-import type {Recipe} from '../profile.js'
 
 export const FIO = '/usr/bin/fio'
 
@@ -18,8 +17,21 @@ const storageProfiles: WorkloadProfile[] = [
     version: 1,
     description: 'fio 4 KiB random read then random write, direct I/O, psync, 32 MiB file in the instance rootfs (/var/tmp), 3 s each: IOPS and p99 latency',
     argv: [
-      FIO, '--output-format=json', '--filename=/var/tmp/isobench-fio.dat', '--size=32M', '--bs=4k', '--direct=1', '--ioengine=psync',
-      '--runtime=3', '--time_based', '--name=randread', '--rw=randread', '--name=randwrite', '--rw=randwrite', '--stonewall', '--unlink=1',
+      FIO,
+      '--output-format=json',
+      '--filename=/var/tmp/isobench-fio.dat',
+      '--size=32M',
+      '--bs=4k',
+      '--direct=1',
+      '--ioengine=psync',
+      '--runtime=3',
+      '--time_based',
+      '--name=randread',
+      '--rw=randread',
+      '--name=randwrite',
+      '--rw=randwrite',
+      '--stonewall',
+      '--unlink=1',
     ],
     ready: {kind: 'marker'},
     figures: [
@@ -38,13 +50,11 @@ const storageProfiles: WorkloadProfile[] = [
   },
 ]
 
-// fio's library closure is large (~64 libraries, ~80 MB: it links ceph, glusterfs and more); the
-// image is built once per host and cached like the others.
-const storageRecipes: Recipe[] = [{name: 'fio', binaries: [FIO], busyboxApplets: 'all', cmd: [FIO, '--version']}]
-
 export const storageSource: WorkloadSource = {
   name: 'storage',
   description: 'fio on the instance rootfs',
   profiles: storageProfiles,
-  recipes: storageRecipes,
+  // fio's library closure is large (~64 libraries, ~80 MB: it links ceph, glusterfs and more); the
+  // image is built once per host and cached like the others.
+  recipes: [{name: 'fio', binaries: [FIO], busyboxApplets: 'all', cmd: [FIO, '--version']}],
 }

@@ -9,7 +9,6 @@
  */
 import type {WorkloadProfile, WorkloadSource} from '../profile.js'
 import {stressorMetric, stressorOpsPerSecond} from '../parsers/stress-ng.js'
-import type {Recipe} from '../profile.js'
 
 export const STRESS_NG = '/usr/bin/stress-ng'
 const needs = [{tool: STRESS_NG, aptPackage: 'stress-ng'}]
@@ -39,7 +38,12 @@ const stressProfiles: WorkloadProfile[] = [
     argv: stressNg(['--stream', '1', '--stream-l3-size', '4M', '--timeout', '6', '--metrics']),
     ready: {kind: 'marker'},
     figures: [
-      {name: 'read_mb_s', unit: 'MB/s', direction: 'higher', description: 'memory read rate over the STREAM kernels (stress-ng reports read and write, not each kernel)'},
+      {
+        name: 'read_mb_s',
+        unit: 'MB/s',
+        direction: 'higher',
+        description: 'memory read rate over the STREAM kernels (stress-ng reports read and write, not each kernel)',
+      },
       {name: 'write_mb_s', unit: 'MB/s', direction: 'higher', description: 'memory write rate over the STREAM kernels'},
     ],
     parse: (out) => ({
@@ -87,11 +91,9 @@ function aggressors(): WorkloadProfile[] {
   }))
 }
 
-const stressRecipes: Recipe[] = [{name: 'stress', binaries: [STRESS_NG], busyboxApplets: 'all', cmd: [STRESS_NG, '--help']}]
-
 export const stressSource: WorkloadSource = {
   name: 'stress',
   description: 'stress-ng inside the instance: CPU, memory bandwidth, random access, and the interference aggressors',
   profiles: stressProfiles,
-  recipes: stressRecipes,
+  recipes: [{name: 'stress', binaries: [STRESS_NG], busyboxApplets: 'all', cmd: [STRESS_NG, '--help']}],
 }
