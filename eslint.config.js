@@ -57,7 +57,10 @@ export default tseslint.config(
   {
     files: ['src/commands/**/*.ts'],
     rules: {
-      'no-restricted-syntax': ['error', {selector: 'ImportExpression[source.type!="Literal"]', message: 'lazy imports name their module literally, so tsc and the lint see the edge'}],
+      'no-restricted-syntax': [
+        'error',
+        {selector: 'ImportExpression[source.type!="Literal"]', message: 'lazy imports name their module literally, so tsc and the lint see the edge'},
+      ],
     },
   },
 )

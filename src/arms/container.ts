@@ -124,7 +124,13 @@ export class ContainerArm implements Arm {
       await handle.run() // the helper removed its cgroups and dir; this catches what a crash left
       return {code: r.code, signal: r.signal}
     })
-    const instance = newInstance(spec, {startedAt, markers, pids: () => [c.shimPid, ...descendants(c.shimPid)], exited, endpoint: {host: '127.0.0.1', ports: c.ports}})
+    const instance = newInstance(spec, {
+      startedAt,
+      markers,
+      pids: () => [c.shimPid, ...descendants(c.shimPid)],
+      exited,
+      endpoint: {host: '127.0.0.1', ports: c.ports},
+    })
     return this.running.add(instance, {container, c, markers})
   }
 

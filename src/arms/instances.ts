@@ -52,7 +52,10 @@ export function markersOf(child: {stdout: Readable | null; stderr: Readable | nu
 }
 
 /** The Instance an arm hands out: its marks and output from `markers`, its host pids and exit from the arm. */
-export function newInstance(spec: InstanceSpec, fields: {startedAt: number; markers: MarkerStream; pids(): number[]; exited: Instance['exited']; endpoint?: Instance['endpoint']}): Instance {
+export function newInstance(
+  spec: InstanceSpec,
+  fields: {startedAt: number; markers: MarkerStream; pids(): number[]; exited: Instance['exited']; endpoint?: Instance['endpoint']},
+): Instance {
   const {startedAt, markers, pids, exited, endpoint} = fields
   return {id: spec.id, spec, startedAt, marks: markers.marks, pids, output: () => markers.output(), ...(endpoint ? {endpoint} : {}), exited}
 }

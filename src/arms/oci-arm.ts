@@ -48,7 +48,7 @@ export class OciArm implements Arm {
       notes: [
         `seccomp and device allowlist: the same OCI objects as the container arm's (Docker's defaults), in config.json`,
         ...(p?.reason ? [p.reason] : []),
-        'rootfs: overlay of the image, mounted by isobench-nsexec wrap in a private mount namespace; writable layer in a tmpfs there, except for workloads that measure their rootfs (rootfs: block): upper dir on the state dir\'s disk',
+        "rootfs: overlay of the image, mounted by isobench-nsexec wrap in a private mount namespace; writable layer in a tmpfs there, except for workloads that measure their rootfs (rootfs: block): upper dir on the state dir's disk",
         ...this.images.notes(),
       ],
     }
@@ -70,7 +70,8 @@ export class OciArm implements Arm {
     const {workload} = spec
     const imageName = imageOf(workload)
     if (!this.images.has(imageName) || !this.probe) await this.prepare([workload])
-    if (spec.network !== 'none' && spec.network !== 'host') throw new ArmError(`${this.name} arm: network ${spec.network} is not wired for OCI runtimes (use none or host)`, 'unavailable')
+    if (spec.network !== 'none' && spec.network !== 'host')
+      throw new ArmError(`${this.name} arm: network ${spec.network} is not wired for OCI runtimes (use none or host)`, 'unavailable')
     const id = `${this.name}-${spec.id}`.slice(0, 40)
     const container = await OciContainer.create({
       stateDir: this.ctx.config.stateDir,

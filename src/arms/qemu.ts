@@ -49,7 +49,7 @@ export class QemuArm implements Arm {
   async available(): Promise<Availability> {
     if (!qemuInstalled()) return {ok: false, reason: 'qemu-system-x86_64 not found (apt package qemu-system-x86; run `isobench setup`)'}
     if (!this.ctx.config.vm.kernel && installedKernels(this.ctx.config.stateDir).length === 0) {
-      return {ok: true, reason: 'no guest kernel yet: prepare() fetches Debian\'s cloud kernel (or run `isobench vm kernel`)'}
+      return {ok: true, reason: "no guest kernel yet: prepare() fetches Debian's cloud kernel (or run `isobench vm kernel`)"}
     }
     return {ok: true}
   }
@@ -60,7 +60,13 @@ export class QemuArm implements Arm {
       kind: this.kind,
       accel: this.accel,
       versions: {...this.versions, ...(this.kernel ? {kernel: this.kernel.version} : {})},
-      notes: [`accel: ${this.accel}`, `machine: ${this.machine}`, ...(this.accel === 'tcg' ? [`TCG translation cache ${this.ctx.config.vm.tbSizeMiB} MiB`] : []), ...this.notes, ...[...this.images.values()].map((i) => `image ${i.image}: rootfs ${i.rootfsDigest} as ${i.artefacts.kind}`)],
+      notes: [
+        `accel: ${this.accel}`,
+        `machine: ${this.machine}`,
+        ...(this.accel === 'tcg' ? [`TCG translation cache ${this.ctx.config.vm.tbSizeMiB} MiB`] : []),
+        ...this.notes,
+        ...[...this.images.values()].map((i) => `image ${i.image}: rootfs ${i.rootfsDigest} as ${i.artefacts.kind}`),
+      ],
     }
   }
 
@@ -115,7 +121,13 @@ export class QemuArm implements Arm {
       image,
       cleanup: this.ctx.cleanup,
     })
-    const instance = newInstance(spec, {startedAt: vm.startedAt, markers: vm.markers, pids: () => (vm.child.pid && vm.child.exitCode === null ? [vm.child.pid] : []), exited: vm.exited, endpoint: vm.endpoint})
+    const instance = newInstance(spec, {
+      startedAt: vm.startedAt,
+      markers: vm.markers,
+      pids: () => (vm.child.pid && vm.child.exitCode === null ? [vm.child.pid] : []),
+      exited: vm.exited,
+      endpoint: vm.endpoint,
+    })
     return this.running.add(instance, vm)
   }
 

@@ -4,7 +4,10 @@ import {loadConfig} from '../config/load.js'
 import {scaleBytes} from '../report/charts/format.js'
 
 export const stateDirFlags = {
-  'state-dir': Flags.string({description: 'state directory (images, rootfs cache); default: ISOBENCH_STATE_DIR, else the config stateDir (/var/lib/isobench)', env: 'ISOBENCH_STATE_DIR'}),
+  'state-dir': Flags.string({
+    description: 'state directory (images, rootfs cache); default: ISOBENCH_STATE_DIR, else the config stateDir (/var/lib/isobench)',
+    env: 'ISOBENCH_STATE_DIR',
+  }),
   config: Flags.string({description: 'config file (default: ./bench.config.ts)'}),
 }
 

@@ -6,7 +6,10 @@ export default class Export extends BaseCommand {
   static override description = `One row per sample (failed samples included, with value empty and the error), one column per cell parameter (param.*) and per startup phase (phase.*). RFC 4180 quoting; text that a spreadsheet would evaluate as a formula is prefixed with '.
 
 Exit codes: 0 written, 2 bad input.`
-  static override examples = ['<%= config.bin %> export reports/latest/results.json --csv > samples.csv', '<%= config.bin %> export a.json b.json --csv --out all.csv']
+  static override examples = [
+    '<%= config.bin %> export reports/latest/results.json --csv > samples.csv',
+    '<%= config.bin %> export a.json b.json --csv --out all.csv',
+  ]
   static override strict = false
   static override args = {
     results: Args.string({description: 'results.json file(s)', required: true}),

@@ -24,7 +24,9 @@ export default class Providers extends BaseCommand {
     await cleanup.runAll()
     const width = Math.max(...rows.map((r) => r.name.length))
     for (const r of rows) {
-      this.log(`${r.available ? 'yes' : 'no '}  ${r.name.padEnd(width)}  ${r.kind.padEnd(9)}  ${r.description}${r.plugin === 'isobench' ? '' : `  [plugin ${r.plugin}]`}`)
+      this.log(
+        `${r.available ? 'yes' : 'no '}  ${r.name.padEnd(width)}  ${r.kind.padEnd(9)}  ${r.description}${r.plugin === 'isobench' ? '' : `  [plugin ${r.plugin}]`}`,
+      )
       if (r.reason) this.log(`     ${' '.repeat(width)}  ${r.available ? 'note' : 'why not'}: ${r.reason}`)
     }
     return rows

@@ -2,7 +2,8 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 
 export default class Reproduce extends BaseCommand {
-  static override summary = 'Check the VM-vs-container papers\' claims on this host: reproduced, not reproduced or inconclusive, with the paper\'s figure beside ours.'
+  static override summary =
+    "Check the VM-vs-container papers' claims on this host: reproduced, not reproduced or inconclusive, with the paper's figure beside ours."
   static override description = `Each paper in scenarios/papers/ lists its claims as data: the cell a claim reads, the arms it compares, the range our estimate must fall in, and when it does not apply. reproduce runs the cells the selected claims need (each once, with the ordinary engine), estimates each claim with a bootstrap 95% CI and prints: claim | paper figure | our figure [CI] | verdict.
 
   reproduced       the CI lies inside the paper's range
@@ -25,7 +26,7 @@ Exit codes: 0 nothing refuted, 1 a gating claim that applies is not reproduced, 
     papers: Args.string({description: 'all (default), a paper id (felter2015, joy2015, sharma2016, agache2020, manco2017) or <paper>:<claim>'}),
   }
   static override flags = {
-    quick: Flags.boolean({description: 'fewer repetitions and smaller cells (each paper\'s quick: overrides); all papers in ≤ 10 minutes on 2 cores'}),
+    quick: Flags.boolean({description: "fewer repetitions and smaller cells (each paper's quick: overrides); all papers in ≤ 10 minutes on 2 cores"}),
     out: Flags.string({description: 'output folder for runs (default: config outDir, "reports")'}),
     config: Flags.string({description: 'config file (default: ./bench.config.ts)'}),
     markdown: Flags.string({description: 'also append the table as GitHub Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)'}),
@@ -53,7 +54,10 @@ Exit codes: 0 nothing refuted, 1 a gating claim that applies is not reproduced, 
     })
     if (flags.markdown) {
       const {appendFileSync} = await import('node:fs')
-      appendFileSync(flags.markdown, `## Paper claims${flags.quick ? ' (--quick)' : ''}\n\n${claimsMarkdown(result.claims)}\n\n${result.runs.map((r) => `results: \`${r.resultsFile}\``).join('\n')}\n`)
+      appendFileSync(
+        flags.markdown,
+        `## Paper claims${flags.quick ? ' (--quick)' : ''}\n\n${claimsMarkdown(result.claims)}\n\n${result.runs.map((r) => `results: \`${r.resultsFile}\``).join('\n')}\n`,
+      )
     }
     if (!this.jsonEnabled()) {
       this.log(claimsText(result.claims))

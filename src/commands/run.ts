@@ -26,7 +26,10 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
     config: Flags.string({description: 'config file (default: ./bench.config.ts)'}),
     workload: Flags.string({char: 'w', description: 'run every metric on this workload (see `isobench workloads`)'}),
     budget: Flags.string({description: 'wall-clock budget for the run, e.g. 90s, 10m, 1h (default: scenario, then config)'}),
-    precision: Flags.string({description: 'adaptive sampling: keep sampling each cell until every comparison\'s 95% CI half-width is below this (e.g. 5%), or its share of --budget is spent; results say which'}),
+    precision: Flags.string({
+      description:
+        "adaptive sampling: keep sampling each cell until every comparison's 95% CI half-width is below this (e.g. 5%), or its share of --budget is spent; results say which",
+    }),
     quiet: Flags.boolean({char: 'q', description: 'no progress or summary table; print only the results path'}),
   }
 
@@ -59,7 +62,10 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
         log,
         oclifConfig: this.config,
         outDir: flags.out,
-        arms: flags.arms?.split(',').map((s) => s.trim()).filter(Boolean),
+        arms: flags.arms
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
         reps: flags.reps,
         warmup: flags.warmup,
         workload: flags.workload,

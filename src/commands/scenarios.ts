@@ -3,7 +3,8 @@ import {BaseCommand} from '../cli/base-command.js'
 
 export default class Scenarios extends BaseCommand {
   static override summary = 'List scenario files with one line each.'
-  static override description = 'Lists scenarios/*.yaml and scenarios/papers/*.yaml (or --dir) with their name, description and metrics. Files that do not validate are listed with their error.'
+  static override description =
+    'Lists scenarios/*.yaml and scenarios/papers/*.yaml (or --dir) with their name, description and metrics. Files that do not validate are listed with their error.'
   static override examples = ['<%= config.bin %> scenarios', '<%= config.bin %> scenarios --json']
   static override flags = {
     dir: Flags.string({description: 'folder to list', default: 'scenarios'}),

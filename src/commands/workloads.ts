@@ -5,7 +5,11 @@ export default class Workloads extends BaseCommand {
   static override description = `Every workload is a versioned profile (src/workloads/): the image it runs from, its command, and the figures its output parser yields, each with its unit and direction ("higher" or "lower" is better). Workloads without figures (idle, true, aggressors) are measured by startup, memory and CPU only.
 
 A workload whose host tool is missing is marked "missing"; the apt package that provides it is named (\`isobench setup\` installs them all). Scenarios name workloads; \`isobench run --workload NAME\` runs every metric of a scenario on one.`
-  static override examples = ['<%= config.bin %> workloads', '<%= config.bin %> workloads --json', '<%= config.bin %> run --workload cpu --arms process,container']
+  static override examples = [
+    '<%= config.bin %> workloads',
+    '<%= config.bin %> workloads --json',
+    '<%= config.bin %> run --workload cpu --arms process,container',
+  ]
 
   async run() {
     await this.parse(Workloads)

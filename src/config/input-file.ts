@@ -17,7 +17,11 @@ export function readInputFile(file: string, what: string, expected = `a ${what}`
     return readFileSync(file, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw new InputFileError(file, '', code === 'ENOENT' ? `${what} not found` : code === 'EISDIR' ? `expected ${expected}, got a folder` : `cannot read: ${(error as Error).message}`)
+    throw new InputFileError(
+      file,
+      '',
+      code === 'ENOENT' ? `${what} not found` : code === 'EISDIR' ? `expected ${expected}, got a folder` : `cannot read: ${(error as Error).message}`,
+    )
   }
 }
 

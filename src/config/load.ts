@@ -23,10 +23,12 @@ export async function loadConfig(cwd = process.cwd(), file?: string): Promise<{c
   const path = file ? resolve(cwd, file) : CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f))
   if (!path) return {config: configSchema.parse({})}
   if (!existsSync(path)) throw new InputFileError(path, '', 'config file not found')
-  if (!LOADABLE.has(extname(path))) throw new InputFileError(path, '', `expected a .ts, .mts, .mjs, .js or .json config file, got ${extname(path) || 'no extension'}`)
+  if (!LOADABLE.has(extname(path)))
+    throw new InputFileError(path, '', `expected a .ts, .mts, .mjs, .js or .json config file, got ${extname(path) || 'no extension'}`)
   let raw: unknown
   try {
-    raw = extname(path) === '.json' ? JSON.parse(readFileSync(path, 'utf8')) : await createJiti(import.meta.url, {moduleCache: false}).import(path, {default: true})
+    raw =
+      extname(path) === '.json' ? JSON.parse(readFileSync(path, 'utf8')) : await createJiti(import.meta.url, {moduleCache: false}).import(path, {default: true})
   } catch (error) {
     throw new InputFileError(path, '', `could not load: ${(error as Error).message.split('\n')[0]}`)
   }

@@ -14,7 +14,10 @@ export function describeZodIssue(issue: z.core.$ZodIssue): {field: string; expec
       return {field, expected: `unknown field${keys.length > 1 ? `s ${keys.join(', ')}` : ''}; remove it or check its spelling`}
     }
     case 'invalid_type':
-      return {field: base, expected: `expected ${issue.expected}${'input' in issue && issue.input === undefined ? ' (missing)' : `, got ${describe(issue.input)}`}`}
+      return {
+        field: base,
+        expected: `expected ${issue.expected}${'input' in issue && issue.input === undefined ? ' (missing)' : `, got ${describe(issue.input)}`}`,
+      }
     case 'invalid_value':
       return {field: base, expected: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(issue.input)}`}
     default:

@@ -46,7 +46,10 @@ export class MarkerStream extends EventEmitter {
     // Markers may follow other text on a serial console line (kernel printk interleaving).
     const idx = markers ? line.indexOf(MARKER_PREFIX) : -1
     if (idx >= 0) {
-      const [phase, ...rest] = line.slice(idx + MARKER_PREFIX.length).trim().split(/\s+/)
+      const [phase, ...rest] = line
+        .slice(idx + MARKER_PREFIX.length)
+        .trim()
+        .split(/\s+/)
       if (phase) {
         const mark: PhaseMark = {phase, at}
         if (phase === 'exit') {
@@ -76,7 +79,10 @@ export class MarkerStream extends EventEmitter {
 
   /** The last `n` lines of output, for failure reports. */
   tail(n = 20): string {
-    return this.out.split('\n').slice(-n - 1).join('\n')
+    return this.out
+      .split('\n')
+      .slice(-n - 1)
+      .join('\n')
   }
 
   /** The workload's exit code from the init's `ISOBENCH exit <code>` marker, if it came. */

@@ -61,7 +61,19 @@ export function groupSamples(samples: readonly Sample[]): Group[] {
     const key = `${figureKey}@${s.arm}`
     let g = groups.get(key)
     if (!g) {
-      g = {key, figureKey, metric: s.metric, figure, workload: s.workload, params: s.params, arm: s.arm, unit: s.unit, direction: s.direction ?? 'lower', samples: [], values: []}
+      g = {
+        key,
+        figureKey,
+        metric: s.metric,
+        figure,
+        workload: s.workload,
+        params: s.params,
+        arm: s.arm,
+        unit: s.unit,
+        direction: s.direction ?? 'lower',
+        samples: [],
+        values: [],
+      }
       groups.set(key, g)
     }
     g.samples.push(s)
@@ -117,10 +129,28 @@ export function analyze(results: Results, opts: AnalyzeOptions): void {
     const failures = g.samples.length - ok.length
     const outliers = flags.filter(Boolean).length
     const label = `${g.arm} ${g.figureKey}`
-    if (failures > 0) warnings.push({code: 'failed-samples', arm: g.arm, metric: g.metric, message: `${label}: ${failures} of ${g.samples.length} samples failed (kept with value null)`})
-    if (outliers > 0) warnings.push({code: 'outliers', arm: g.arm, metric: g.metric, message: `${label}: ${outliers} outlier(s) by modified Z-score > 3.5 (flagged, kept)`})
+    if (failures > 0)
+      warnings.push({
+        code: 'failed-samples',
+        arm: g.arm,
+        metric: g.metric,
+        message: `${label}: ${failures} of ${g.samples.length} samples failed (kept with value null)`,
+      })
+    if (outliers > 0)
+      warnings.push({code: 'outliers', arm: g.arm, metric: g.metric, message: `${label}: ${outliers} outlier(s) by modified Z-score > 3.5 (flagged, kept)`})
     if (g.values.length === 0) continue
-    summaries.push({metric: g.metric, figure: g.figure, arm: g.arm, workload: g.workload, params: g.params, unit: g.unit, direction: g.direction, failures, outliers, ...describe(g.values)})
+    summaries.push({
+      metric: g.metric,
+      figure: g.figure,
+      arm: g.arm,
+      workload: g.workload,
+      params: g.params,
+      unit: g.unit,
+      direction: g.direction,
+      failures,
+      outliers,
+      ...describe(g.values),
+    })
   }
 
   const comparisons: Comparison[] = []
@@ -230,9 +260,14 @@ function regressions(groups: readonly Group[]): Regression[] {
  * whose values are all 0, or compared with a baseline whose median is 0, have no relative CI and
  * are left out; 0 when nothing is left to watch.
  */
-export function worstRelHalfWidth(samples: readonly Sample[], opts: {seed: number; baseline?: string; pairs?: Array<[string, string]>; figures?: string[]}): number {
+export function worstRelHalfWidth(
+  samples: readonly Sample[],
+  opts: {seed: number; baseline?: string; pairs?: Array<[string, string]>; figures?: string[]},
+): number {
   // Figures stuck at 0 (no failures, no CPU when idle) have no relative precision: left out.
-  const groups = groupSamples(samples).filter((g) => (!opts.figures || opts.figures.includes(g.figure)) && !(g.values.length >= 3 && g.values.every((v) => v === 0)))
+  const groups = groupSamples(samples).filter(
+    (g) => (!opts.figures || opts.figures.includes(g.figure)) && !(g.values.length >= 3 && g.values.every((v) => v === 0)),
+  )
   const pairs = comparisonPairs(groups, opts.baseline, opts.pairs)
   let worst = 0
   if (pairs.length > 0) {

@@ -101,13 +101,33 @@ export function compareRuns(base: Results, next: Results, opts: CompareRunsOptio
 }
 
 function compareCell(b: Group, n: Group, o: {threshold: number; alpha: number; seed: number; resamples?: number}): Change {
-  const common = {metric: n.metric, figure: n.figure, workload: n.workload, params: n.params, arm: n.arm, unit: n.unit, direction: n.direction, baseN: b.values.length, newN: n.values.length}
+  const common = {
+    metric: n.metric,
+    figure: n.figure,
+    workload: n.workload,
+    params: n.params,
+    arm: n.arm,
+    unit: n.unit,
+    direction: n.direction,
+    baseN: b.values.length,
+    newN: n.values.length,
+  }
   const baseMedian = b.values.length ? median(b.values) : null
   const newMedian = n.values.length ? median(n.values) : null
   const label = cellLabel(common)
   if (b.values.length < 2 || n.values.length < 2) {
     const ratio = baseMedian && newMedian !== null ? newMedian / baseMedian : Number.NaN
-    return {...common, basis: 'ratio', baseMedian, newMedian, ratio, ci: [Number.NaN, Number.NaN], pValue: Number.NaN, verdict: 'inconclusive', text: `${label}: inconclusive — fewer than 2 successful samples (base ${b.values.length}, new ${n.values.length})`}
+    return {
+      ...common,
+      basis: 'ratio',
+      baseMedian,
+      newMedian,
+      ratio,
+      ci: [Number.NaN, Number.NaN],
+      pValue: Number.NaN,
+      verdict: 'inconclusive',
+      text: `${label}: inconclusive — fewer than 2 successful samples (base ${b.values.length}, new ${n.values.length})`,
+    }
   }
   if (baseMedian! <= 0 || newMedian! <= 0) {
     // No meaningful ratio (a 0, or a signed figure such as a host memory delta below 0, whose ratio
@@ -116,9 +136,34 @@ function compareCell(b: Group, n: Group, o: {threshold: number; alpha: number; s
     const {pValue} = permutationTest(n.values, b.values, {seed: o.seed ^ 0x5bd1e995, resamples: o.resamples})
     const allZero = [...n.values, ...b.values].every((v) => v === 0)
     const reason = baseMedian === 0 ? 'base median is 0' : newMedian === 0 ? 'new median is 0' : 'a median below 0'
-    const v = differenceVerdict({arm: 'new', baseline: 'base', difference, ci, pValue, direction: n.direction, unit: n.unit, n: Math.min(b.values.length, n.values.length), delta: o.threshold, allZero, alpha: o.alpha, reason})
+    const v = differenceVerdict({
+      arm: 'new',
+      baseline: 'base',
+      difference,
+      ci,
+      pValue,
+      direction: n.direction,
+      unit: n.unit,
+      n: Math.min(b.values.length, n.values.length),
+      delta: o.threshold,
+      allZero,
+      alpha: o.alpha,
+      reason,
+    })
     const verdict: ChangeVerdict = v.verdict === 'better' ? 'improvement' : v.verdict === 'worse' ? 'regression' : v.verdict
-    return {...common, basis: 'difference', baseMedian, newMedian, ratio: Number.NaN, ci: [Number.NaN, Number.NaN], pValue, difference, differenceCi: ci, verdict, text: `${label}: ${verdict === 'inconclusive' ? v.text.replace(/^new vs base: /, '') : `${verdict}: ${v.text}`}`}
+    return {
+      ...common,
+      basis: 'difference',
+      baseMedian,
+      newMedian,
+      ratio: Number.NaN,
+      ci: [Number.NaN, Number.NaN],
+      pValue,
+      difference,
+      differenceCi: ci,
+      verdict,
+      text: `${label}: ${verdict === 'inconclusive' ? v.text.replace(/^new vs base: /, '') : `${verdict}: ${v.text}`}`,
+    }
   }
   const est = ratioOfMedians(n.values, b.values, {seed: o.seed, resamples: o.resamples})
   const {pValue} = permutationTest(n.values, b.values, {seed: o.seed ^ 0x5bd1e995, resamples: o.resamples})
@@ -126,22 +171,31 @@ function compareCell(b: Group, n: Group, o: {threshold: number; alpha: number; s
   return {...common, basis: 'ratio', baseMedian, newMedian, ratio: est.ratio, ci: est.ci, pValue, verdict, text: `${label}: ${text}`}
 }
 
-export function decide(o: {ratio: number; ci: [number, number]; pValue: number; direction: Direction; threshold: number; alpha: number}): {verdict: ChangeVerdict; text: string} {
+export function decide(o: {ratio: number; ci: [number, number]; pValue: number; direction: Direction; threshold: number; alpha: number}): {
+  verdict: ChangeVerdict
+  text: string
+} {
   const [lo, hi] = o.ci
   const t = o.threshold
   const pct = (x: number) => `${x >= 1 ? '+' : '−'}${Math.abs((x - 1) * 100).toFixed(Math.abs(x - 1) >= 0.1 ? 0 : 1)}%`
   const span = `${pct(o.ratio)} [${pct(lo)} … ${pct(hi)}]`
-  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(o.ratio)) return {verdict: 'inconclusive', text: 'inconclusive — no confidence interval (a median of 0?)'}
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(o.ratio))
+    return {verdict: 'inconclusive', text: 'inconclusive — no confidence interval (a median of 0?)'}
   if (lo >= 1 - t && hi <= 1 + t) return {verdict: 'equivalent', text: `equivalent within ±${(t * 100).toFixed(0)}% (${span})`}
   const significant = (lo > 1 || hi < 1) && o.pValue < o.alpha
   if (significant && Math.abs(o.ratio - 1) >= t) {
-    const worse = (o.ratio > 1) === (o.direction === 'lower')
+    const worse = o.ratio > 1 === (o.direction === 'lower')
     const words = o.ratio > 1 ? 'up' : 'down'
-    return {verdict: worse ? 'regression' : 'improvement', text: `${worse ? 'regression' : 'improvement'}: ${words} ${magnitude(o.ratio, lo, hi)} (${span}, p=${fmtP(o.pValue)})`}
+    return {
+      verdict: worse ? 'regression' : 'improvement',
+      text: `${worse ? 'regression' : 'improvement'}: ${words} ${magnitude(o.ratio, lo, hi)} (${span}, p=${fmtP(o.pValue)})`,
+    }
   }
   return {
     verdict: 'inconclusive',
-    text: significant ? `inconclusive — a real change smaller than the ${(t * 100).toFixed(0)}% threshold, CI reaching beyond it (${span})` : `inconclusive — no significant change but the CI is wider than ±${(t * 100).toFixed(0)}% (${span}, p=${fmtP(o.pValue)})`,
+    text: significant
+      ? `inconclusive — a real change smaller than the ${(t * 100).toFixed(0)}% threshold, CI reaching beyond it (${span})`
+      : `inconclusive — no significant change but the CI is wider than ±${(t * 100).toFixed(0)}% (${span}, p=${fmtP(o.pValue)})`,
   }
 }
 
@@ -154,12 +208,16 @@ function runWarnings(base: Results, next: Results): string[] {
   const accel = new Map(base.arms.map((a) => [a.name, a.accel]))
   for (const a of next.arms) {
     const before = accel.get(a.name)
-    if (before && before !== a.accel) out.push(`arm ${a.name} ran with accel ${before} in the base run and ${a.accel} in the new run: its figures are not comparable`)
+    if (before && before !== a.accel)
+      out.push(`arm ${a.name} ran with accel ${before} in the base run and ${a.accel} in the new run: its figures are not comparable`)
     else if (a.accel === 'tcg') out.push(`arm ${a.name}: VM figures emulated (TCG) in both runs`)
   }
   const host = (r: Results) => [r.host?.hostname, r.host?.cpu?.model, r.host?.cpu?.cores, r.host?.kernel].join(' / ')
   if (host(base) !== host(next)) out.push(`different hosts: base ${host(base)}; new ${host(next)}`)
-  if (base.tool?.version !== next.tool?.version || base.tool?.commit !== next.tool?.commit) out.push(`different isobench builds: base ${base.tool?.version}${base.tool?.commit ? ` (${base.tool.commit})` : ''}; new ${next.tool?.version}${next.tool?.commit ? ` (${next.tool.commit})` : ''}`)
+  if (base.tool?.version !== next.tool?.version || base.tool?.commit !== next.tool?.commit)
+    out.push(
+      `different isobench builds: base ${base.tool?.version}${base.tool?.commit ? ` (${base.tool.commit})` : ''}; new ${next.tool?.version}${next.tool?.commit ? ` (${next.tool.commit})` : ''}`,
+    )
   for (const r of [base, next]) if (r.status && r.status !== 'complete') out.push(`run ${r.runId} is ${r.status}`)
   return out
 }

@@ -29,9 +29,7 @@ export function parityRecords(cells: ParityCell[], arms: ReadonlyMap<string, Arm
       if (!arm || arm.kind === 'process') continue
       const digest = arm.rootfsDigest?.(image)
       if (digest) record.rootfsDigest![name] = digest
-      record.limits[name] = arm.kind === 'vm'
-        ? {...cell.limits, ...vmResources(cell.limits)}
-        : {...cell.limits}
+      record.limits[name] = arm.kind === 'vm' ? {...cell.limits, ...vmResources(cell.limits)} : {...cell.limits}
       const seccomp = arm.info?.().versions.seccomp
       if (seccomp) (record.seccomp ??= {})[name] = seccomp
     }
@@ -44,13 +42,23 @@ export function parityRecords(cells: ParityCell[], arms: ReadonlyMap<string, Arm
 function mismatches(record: ParityRecord, arms: ReadonlyMap<string, Arm>): string[] {
   const out: string[] = []
   const digests = new Set(Object.values(record.rootfsDigest ?? {}))
-  if (digests.size > 1) out.push(`rootfs digests differ: ${Object.entries(record.rootfsDigest!).map(([a, d]) => `${a} ${d.slice(0, 19)}`).join(', ')}`)
+  if (digests.size > 1)
+    out.push(
+      `rootfs digests differ: ${Object.entries(record.rootfsDigest!)
+        .map(([a, d]) => `${a} ${d.slice(0, 19)}`)
+        .join(', ')}`,
+    )
   for (const [name, l] of Object.entries(record.limits)) {
     if (arms.get(name)?.kind !== 'vm') continue
     if (l.cpus !== undefined && l.vcpus !== l.cpus) out.push(`${name}: ${l.vcpus} vCPU for a CPU quota of ${l.cpus} (a VM gets whole vCPUs)`)
     if (l.memoryMiB === undefined) out.push(`${name}: ${l.guestMemoryMiB} MiB guest RAM while the containers have no memory limit`)
   }
   const filters = new Set(Object.values(record.seccomp ?? {}))
-  if (filters.size > 1) out.push(`seccomp filters differ: ${Object.entries(record.seccomp!).map(([a, f]) => `${a} ${f}`).join(', ')}`)
+  if (filters.size > 1)
+    out.push(
+      `seccomp filters differ: ${Object.entries(record.seccomp!)
+        .map(([a, f]) => `${a} ${f}`)
+        .join(', ')}`,
+    )
   return out
 }

@@ -47,12 +47,7 @@ export function cellKey(metric: string, workload: string, params: Params): strin
   return `${metric}/${workload}${p ? `[${p}]` : ''}`
 }
 
-export function expandPlan(
-  scenario: Scenario,
-  config: IsobenchConfig,
-  defaultWorkload: (metric: string) => string,
-  opts: PlanOptions = {},
-): Cell[] {
+export function expandPlan(scenario: Scenario, config: IsobenchConfig, defaultWorkload: (metric: string) => string, opts: PlanOptions = {}): Cell[] {
   const cells: Cell[] = []
   for (const entry of scenario.metrics) {
     const workload = opts.workload ?? entry.workload ?? defaultWorkload(entry.metric)

@@ -66,7 +66,12 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
       if (!known.has(name)) {
         const field = path.length ? `${path.join('.').replace(/\.(\d+)/g, '[$1]')}[${j}]` : '--arms'
         const listed = providers.filter((p) => !p.hidden).map((p) => p.name)
-        throw new InputFileError(source, field, `unknown arm "${name}"; expected one of ${listed.join(', ')}`, path.length ? loaded.positionOf([...path, j]) : undefined)
+        throw new InputFileError(
+          source,
+          field,
+          `unknown arm "${name}"; expected one of ${listed.join(', ')}`,
+          path.length ? loaded.positionOf([...path, j]) : undefined,
+        )
       }
     })
   }
@@ -87,11 +92,13 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   const [host, armChecks] = await Promise.all([
     hostFacts(),
     Promise.all(
-      wanted.filter((name) => known.has(name)).map(async (name) => {
-        const arm = known.get(name)!.create(ctx)
-        const availability = await arm.available().catch((e: Error) => ({ok: false, reason: e.message}))
-        return {arm, availability}
-      }),
+      wanted
+        .filter((name) => known.has(name))
+        .map(async (name) => {
+          const arm = known.get(name)!.create(ctx)
+          const availability = await arm.available().catch((e: Error) => ({ok: false, reason: e.message}))
+          return {arm, availability}
+        }),
     ),
   ])
   const arms = new Map<string, Arm>()
@@ -158,13 +165,17 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
         log.warn(`${arm.name} skipped: ${rec.reason}`)
       }
     }
-    results.parity = parityRecords(cells.flatMap((c) => cellWorkloads(c).map((workload) => ({workload, limits: c.limits, arms: c.arms}))), arms)
+    results.parity = parityRecords(
+      cells.flatMap((c) => cellWorkloads(c).map((workload) => ({workload, limits: c.limits, arms: c.arms}))),
+      arms,
+    )
     // What an arm is (accelerator, machine, images) is settled by prepare(): record it from then, so a
     // VM arm that found KVM usable is never labelled TCG, and one that did not always is.
     for (const arm of arms.values()) {
       const rec = armRecords.find((r) => r.name === arm.name)!
       Object.assign(rec, {...arm.info(), available: rec.available, reason: rec.reason})
-      if (rec.accel === 'tcg') results.warnings.push({code: 'tcg', arm: arm.name, message: `${arm.name}: VM figures measured under software emulation (TCG), not KVM`})
+      if (rec.accel === 'tcg')
+        results.warnings.push({code: 'tcg', arm: arm.name, message: `${arm.name}: VM figures measured under software emulation (TCG), not KVM`})
     }
     store.changed()
     const total = cells.reduce((n, c) => n + (c.reps + c.warmup) * c.arms.filter((a) => arms.has(a)).length, 0)
@@ -219,7 +230,12 @@ export function checkWorkloadParams(loaded: LoadedScenario): void {
         if (typeof name === 'string' && catalog.has(name)) return
         const path = Array.isArray(value) ? ['metrics', i, 'params', param, j] : ['metrics', i, 'params', param]
         const field = `metrics[${i}].params.${param}${Array.isArray(value) ? `[${j}]` : ''}`
-        throw new InputFileError(loaded.file, field, `unknown workload "${String(name)}"; expected one of ${[...catalog.keys()].join(', ')}`, loaded.positionOf(path))
+        throw new InputFileError(
+          loaded.file,
+          field,
+          `unknown workload "${String(name)}"; expected one of ${[...catalog.keys()].join(', ')}`,
+          loaded.positionOf(path),
+        )
       })
     }
   })
@@ -232,7 +248,12 @@ export function checkParams(loaded: LoadedScenario): void {
     for (const key of Object.keys(entry.params ?? {})) {
       if (known.includes(key)) continue
       const expected = known.length ? `one of ${known.join(', ')}` : 'no params'
-      throw new InputFileError(loaded.file, `metrics[${i}].params.${key}`, `unknown param "${key}" for metric ${entry.metric}; expected ${expected}`, loaded.positionOf(['metrics', i, 'params', key]))
+      throw new InputFileError(
+        loaded.file,
+        `metrics[${i}].params.${key}`,
+        `unknown param "${key}" for metric ${entry.metric}; expected ${expected}`,
+        loaded.positionOf(['metrics', i, 'params', key]),
+      )
     }
   })
 }

@@ -68,7 +68,11 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
   for (const [index, cell] of opts.cells.entries()) {
     const metric = getMetric(cell.metric)
     if (!metric) {
-      store.results.warnings.push({code: 'metric-not-implemented', metric: cell.metric, message: `metric ${cell.metric} is not implemented yet; cell ${cell.key} skipped`})
+      store.results.warnings.push({
+        code: 'metric-not-implemented',
+        metric: cell.metric,
+        message: `metric ${cell.metric} is not implemented yet; cell ${cell.key} skipped`,
+      })
       continue
     }
     const profile = catalog.get(cell.workload)!
@@ -78,7 +82,10 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
     const network: NetworkMode = profile.load && opts.network === 'none' ? 'user' : opts.network
     if (network !== opts.network && !warned.has(`network:${cell.workload}`)) {
       warned.add(`network:${cell.workload}`)
-      store.results.warnings.push({code: 'network-for-service', message: `workload ${cell.workload} is driven from the host; it runs with network user (published ports on loopback), not the scenario's none`})
+      store.results.warnings.push({
+        code: 'network-for-service',
+        message: `workload ${cell.workload} is driven from the host; it runs with network user (published ports on loopback), not the scenario's none`,
+      })
     }
     const arms = cell.arms.filter((a) => opts.arms.has(a))
     opts.progress.cellStarted(cell.key, index, opts.cells.length)
@@ -104,7 +111,10 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
       for (const armName of block.arms) {
         if (opts.signal.aborted) return 'interrupted'
         if (performance.now() - runStart > opts.budgetMs) {
-          store.results.warnings.push({code: 'budget-exhausted', message: `time budget of ${(opts.budgetMs / 1000).toFixed(0)} s spent during ${cell.key}; remaining samples not taken`})
+          store.results.warnings.push({
+            code: 'budget-exhausted',
+            message: `time budget of ${(opts.budgetMs / 1000).toFixed(0)} s spent during ${cell.key}; remaining samples not taken`,
+          })
           if (precision !== undefined) recordPrecision(store, precision, cell.key, false, measured, worst, 'budget')
           return 'budget'
         }
@@ -182,7 +192,11 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
       recordPrecision(store, precision, cell.key, stoppedBy === 'precision', measured, worst, stoppedBy ?? 'max-reps')
       if (stoppedBy !== 'precision') {
         budgetStops += stoppedBy === 'budget' ? 1 : 0
-        store.results.warnings.push({code: 'precision-not-reached', metric: cell.metric, message: `${cell.key}: CI half-width ${worst === null || !Number.isFinite(worst) ? 'unknown' : `${(worst * 100).toFixed(1)}%`} > target ${(precision * 100).toFixed(1)}% after ${measured} reps (${stoppedBy === 'budget' ? "the cell's share of the budget was spent" : 'maximum reps reached'})`})
+        store.results.warnings.push({
+          code: 'precision-not-reached',
+          metric: cell.metric,
+          message: `${cell.key}: CI half-width ${worst === null || !Number.isFinite(worst) ? 'unknown' : `${(worst * 100).toFixed(1)}%`} > target ${(precision * 100).toFixed(1)}% after ${measured} reps (${stoppedBy === 'budget' ? "the cell's share of the budget was spent" : 'maximum reps reached'})`,
+        })
       }
     }
   }
@@ -191,7 +205,15 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
   return reason
 }
 
-function recordPrecision(store: ResultsStore, target: number, cell: string, reached: boolean, reps: number, worst: number | null, stoppedBy: 'precision' | 'budget' | 'max-reps' | 'interrupted'): void {
+function recordPrecision(
+  store: ResultsStore,
+  target: number,
+  cell: string,
+  reached: boolean,
+  reps: number,
+  worst: number | null,
+  stoppedBy: 'precision' | 'budget' | 'max-reps' | 'interrupted',
+): void {
   const record = (store.results.precision ??= {target, cells: []})
   record.cells.push({cell, reached, reps, worstRelHalfWidth: worst !== null && Number.isFinite(worst) ? worst : null, stoppedBy})
   store.changed()

@@ -61,7 +61,10 @@ export function guestKernelCandidates(stateDir = defaultStateDir()): string[] {
     if (!existsSync(dir)) continue
     try {
       // newest version first (lexical order is close enough for Debian's names)
-      const names = readdirSync(dir).filter((n) => /^(vmlinuz|bzImage)/.test(n)).sort().reverse()
+      const names = readdirSync(dir)
+        .filter((n) => /^(vmlinuz|bzImage)/.test(n))
+        .sort()
+        .reverse()
       found.push(...names.map((n) => join(dir, n)))
     } catch {
       // unreadable dir: skip
@@ -136,10 +139,26 @@ export async function probeKvm(opts: ProbeKvmOptions = {}): Promise<KvmProbe> {
 async function bootProbe(kernel: string, timeoutMs: number, accel: 'kvm' | 'tcg' = 'kvm'): Promise<KvmProbe> {
   const started = performance.now()
   const args = [
-    '-accel', accel, '-M', 'pc', '-m', '128', '-smp', '1',
-    '-nodefaults', '-no-user-config', '-nographic', '-display', 'none', '-no-reboot',
-    '-serial', 'stdio', '-kernel', kernel,
-    '-append', 'console=ttyS0 earlyprintk=serial panic=-1 quiet loglevel=1',
+    '-accel',
+    accel,
+    '-M',
+    'pc',
+    '-m',
+    '128',
+    '-smp',
+    '1',
+    '-nodefaults',
+    '-no-user-config',
+    '-nographic',
+    '-display',
+    'none',
+    '-no-reboot',
+    '-serial',
+    'stdio',
+    '-kernel',
+    kernel,
+    '-append',
+    'console=ttyS0 earlyprintk=serial panic=-1 quiet loglevel=1',
   ]
   const child = execa(QEMU, args, {reject: false, stdin: 'ignore', all: true, buffer: false, forceKillAfterDelay: 500})
   let output = ''
@@ -164,7 +183,13 @@ async function bootProbe(kernel: string, timeoutMs: number, accel: 'kvm' | 'tcg'
   const base = {present: true, probeMs, cached: false, kernel}
   if (ok) return {...base, usable: true, reason: `KVM usable: a guest kernel booted under ${accel.toUpperCase()} in ${probeMs} ms`}
   const exited = done.exitCode !== undefined && done.exitCode !== null && !done.isTerminated
-  const lastLine = output.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1bc/g, '').trim().split(/\r?\n/).filter(Boolean).at(-1) ?? ''
+  const lastLine =
+    output
+      .replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1bc/g, '')
+      .trim()
+      .split(/\r?\n/)
+      .filter(Boolean)
+      .at(-1) ?? ''
   const why = exited
     ? `qemu exited with code ${done.exitCode} before the kernel ran${lastLine ? ` (${lastLine.slice(0, 160)})` : ''}`
     : `the probe guest hung: no kernel output under KVM within ${timeoutMs} ms${lastLine ? ` (last: ${lastLine.slice(0, 80)})` : ''}`

@@ -22,7 +22,10 @@ export function spawnInstanceProcess(argv: string[], opts: {env?: Record<string,
 }
 
 /** SIGKILL the whole process group, then wait for the leader to be reaped. */
-export async function stopProcessGroup(child: {pid?: number; exitCode: number | null; signalCode: string | null; then: PromiseLike<unknown>['then']}, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+export async function stopProcessGroup(
+  child: {pid?: number; exitCode: number | null; signalCode: string | null; then: PromiseLike<unknown>['then']},
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<void> {
   if (child.pid && child.exitCode === null && child.signalCode === null) {
     try {
       process.kill(-child.pid, signal)

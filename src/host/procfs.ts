@@ -40,8 +40,7 @@ export function readProcCpuSeconds(pid: number, includeChildren = false): number
   // Fields after the parenthesised comm, which may itself contain spaces or ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   // fields[0] is state (field 3); utime is field 14 → index 11, stime 12, cutime 13, cstime 14.
-  const ticks =
-    Number(fields[11]) + Number(fields[12]) + (includeChildren ? Number(fields[13]) + Number(fields[14]) : 0)
+  const ticks = Number(fields[11]) + Number(fields[12]) + (includeChildren ? Number(fields[13]) + Number(fields[14]) : 0)
   return ticks / CLK_TCK
 }
 

@@ -10,7 +10,9 @@ export function toolInfo(): {name: 'isobench'; version: string; commit?: string}
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {version: string}
   let commit: string | undefined
   try {
-    commit = execFileSync('git', ['rev-parse', 'HEAD'], {cwd: root, stdio: ['ignore', 'pipe', 'ignore']}).toString().trim()
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], {cwd: root, stdio: ['ignore', 'pipe', 'ignore']})
+      .toString()
+      .trim()
   } catch {
     commit = undefined
   }

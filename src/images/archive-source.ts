@@ -83,7 +83,7 @@ export async function tarSource(tarPath: string, tmpRoot: string): Promise<Archi
         try {
           for await (const chunk of stream) {
             const buf = chunk as Buffer
-            for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off)
+            for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off)
           }
         } finally {
           closeSync(fd)
@@ -91,13 +91,14 @@ export async function tarSource(tarPath: string, tmpRoot: string): Promise<Archi
         files.set(name, host)
       } else {
         // Links resolve to another member of the archive, never to a host path.
-        const target = header.type === 'link' ? header.linkname ?? '' : posix.join(posix.dirname(name), header.linkname ?? '')
+        const target = header.type === 'link' ? (header.linkname ?? '') : posix.join(posix.dirname(name), header.linkname ?? '')
         links.set(name, clean(tarPath, target))
       }
     }
   } catch (error) {
     await rm(dir, {recursive: true, force: true})
-    if ((error as Error).message.includes('Invalid tar header') || (error as Error).message.includes('Unexpected end')) throw new UsageError(`${tarPath}: not a tar archive (${(error as Error).message})`, 'bad-archive')
+    if ((error as Error).message.includes('Invalid tar header') || (error as Error).message.includes('Unexpected end'))
+      throw new UsageError(`${tarPath}: not a tar archive (${(error as Error).message})`, 'bad-archive')
     throw error
   }
   const resolve = (name: string): string | null => {

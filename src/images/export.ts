@@ -31,7 +31,12 @@ export async function exportImage(store: ImageStore, ref: string, path: string, 
   const manifest = await store.readJson<OciManifest>(r.manifestDigest)
   const blobs = [r.manifestDigest, manifest.config.digest, ...manifest.layers.map((l) => l.digest)]
   for (const b of blobs) if (!store.hasBlob(b)) throw new UsageError(`image ${ref}: blob ${b} is missing from the store`, 'missing-blob')
-  const desc = {mediaType: manifest.mediaType ?? MEDIA.manifest, digest: r.manifestDigest, size: (await stat(store.blobPath(r.manifestDigest))).size, annotations: {[REF_NAME_ANNOTATION]: tag}}
+  const desc = {
+    mediaType: manifest.mediaType ?? MEDIA.manifest,
+    digest: r.manifestDigest,
+    size: (await stat(store.blobPath(r.manifestDigest))).size,
+    annotations: {[REF_NAME_ANNOTATION]: tag},
+  }
   const layout = JSON.stringify({imageLayoutVersion: '1.0.0'})
 
   if (path.endsWith('.tar')) {
@@ -42,7 +47,8 @@ export async function exportImage(store: ImageStore, ref: string, path: string, 
       {path: 'oci-layout', type: 'file', content: layout},
       {path: 'index.json', type: 'file', content: JSON.stringify(index)},
     ]
-    for (const b of new Set(blobs)) entries.push({path: `blobs/sha256/${b.slice(7)}`, type: 'file', hostPath: store.blobPath(b), size: (await stat(store.blobPath(b))).size})
+    for (const b of new Set(blobs))
+      entries.push({path: `blobs/sha256/${b.slice(7)}`, type: 'file', hostPath: store.blobPath(b), size: (await stat(store.blobPath(b))).size})
     const tmp = `${path}.tmp-${randomBytes(4).toString('hex')}`
     try {
       await writeLayerTar(entries, tmp)
@@ -53,7 +59,8 @@ export async function exportImage(store: ImageStore, ref: string, path: string, 
     return {path, format: 'oci-tar', tag, manifestDigest: r.manifestDigest, blobs: new Set(blobs).size}
   }
 
-  if (existsSync(path) && readdirSync(path).length > 0 && !existsSync(join(path, 'oci-layout'))) throw new UsageError(`${path} exists and is not an OCI image layout; give an empty or new directory, or a .tar path`, 'bad-export-path')
+  if (existsSync(path) && readdirSync(path).length > 0 && !existsSync(join(path, 'oci-layout')))
+    throw new UsageError(`${path} exists and is not an OCI image layout; give an empty or new directory, or a .tar path`, 'bad-export-path')
   await mkdir(join(path, 'blobs', 'sha256'), {recursive: true})
   for (const b of new Set(blobs)) {
     const dst = join(path, 'blobs', 'sha256', b.slice(7))
@@ -61,7 +68,9 @@ export async function exportImage(store: ImageStore, ref: string, path: string, 
   }
   await writeFile(join(path, 'oci-layout'), layout)
   const indexPath = join(path, 'index.json')
-  const index: OciIndex = existsSync(indexPath) ? (JSON.parse(await readFile(indexPath, 'utf8')) as OciIndex) : {schemaVersion: 2, mediaType: MEDIA.index, manifests: []}
+  const index: OciIndex = existsSync(indexPath)
+    ? (JSON.parse(await readFile(indexPath, 'utf8')) as OciIndex)
+    : {schemaVersion: 2, mediaType: MEDIA.index, manifests: []}
   index.manifests = index.manifests.filter((d) => d.annotations?.[REF_NAME_ANNOTATION] !== tag)
   index.manifests.push(desc)
   await writeFile(indexPath, JSON.stringify(index))

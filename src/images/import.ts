@@ -10,7 +10,17 @@ import {UsageError} from '../core/errors.js'
 import {isDigest} from './digest.js'
 import {detectCompression} from './layer/tar-read.js'
 import {openArchive, type ArchiveSource} from './archive-source.js'
-import {isIndexMediaType, isManifestMediaType, MEDIA, ociArch, REF_NAME_ANNOTATION, type Descriptor, type OciImageConfig, type OciIndex, type OciManifest} from './oci.js'
+import {
+  isIndexMediaType,
+  isManifestMediaType,
+  MEDIA,
+  ociArch,
+  REF_NAME_ANNOTATION,
+  type Descriptor,
+  type OciImageConfig,
+  type OciIndex,
+  type OciManifest,
+} from './oci.js'
 import type {ImageRef, ImageStore} from './store.js'
 import {normalizeName} from './names.js'
 
@@ -22,7 +32,11 @@ export interface ImportedImage extends ImageRef {
 const CONTAINERD_NAME = 'io.containerd.image.name'
 
 function defaultRepo(path: string): string {
-  const b = basename(path).replace(/\.(tar|tar\.gz|tgz|oci)$/i, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '')
+  const b = basename(path)
+    .replace(/\.(tar|tar\.gz|tgz|oci)$/i, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '')
   return b || 'imported'
 }
 
@@ -35,7 +49,12 @@ async function copyBlob(store: ImageStore, src: ArchiveSource, digest: string): 
   await store.putBlobFile(src.file(blobName(digest, src.origin)), digest)
 }
 
-async function importOciLayout(store: ImageStore, src: ArchiveSource, path: string, archiveNames: boolean): Promise<Array<{ref: ImageRef; names: string[]; layers: number}>> {
+async function importOciLayout(
+  store: ImageStore,
+  src: ArchiveSource,
+  path: string,
+  archiveNames: boolean,
+): Promise<Array<{ref: ImageRef; names: string[]; layers: number}>> {
   const index = src.readJson<OciIndex>('index.json')
   if (!Array.isArray(index.manifests)) throw new UsageError(`${path}: index.json: manifests must be an array`, 'bad-archive')
   const out: Array<{ref: ImageRef; names: string[]; layers: number}> = []
@@ -47,7 +66,8 @@ async function importOciLayout(store: ImageStore, src: ArchiveSource, path: stri
       if (!pick) throw new UsageError(`${path}: nested index ${desc.digest} lists no manifests`, 'bad-archive')
       return visit(pick, names)
     }
-    if (!isManifestMediaType(desc.mediaType) && desc.mediaType !== undefined) throw new UsageError(`${path}: index.json: unsupported media type ${desc.mediaType}`, 'bad-archive')
+    if (!isManifestMediaType(desc.mediaType) && desc.mediaType !== undefined)
+      throw new UsageError(`${path}: index.json: unsupported media type ${desc.mediaType}`, 'bad-archive')
     const manifest = src.readJson<OciManifest>(blobName(desc.digest, path))
     await copyBlob(store, src, manifest.config.digest)
     for (const l of manifest.layers) await copyBlob(store, src, l.digest)
@@ -70,26 +90,40 @@ interface DockerArchiveEntry {
   Layers: string[]
 }
 
-async function importDockerArchive(store: ImageStore, src: ArchiveSource, path: string, archiveNames: boolean): Promise<Array<{ref: ImageRef; names: string[]; layers: number}>> {
+async function importDockerArchive(
+  store: ImageStore,
+  src: ArchiveSource,
+  path: string,
+  archiveNames: boolean,
+): Promise<Array<{ref: ImageRef; names: string[]; layers: number}>> {
   const entries = src.readJson<DockerArchiveEntry[]>('manifest.json')
   if (!Array.isArray(entries)) throw new UsageError(`${path}: manifest.json: expected an array of {Config, RepoTags, Layers}`, 'bad-archive')
   const out: Array<{ref: ImageRef; names: string[]; layers: number}> = []
   for (const [i, e] of entries.entries()) {
-    if (typeof e.Config !== 'string' || !Array.isArray(e.Layers)) throw new UsageError(`${path}: manifest.json[${i}]: expected Config (string) and Layers (array)`, 'bad-archive')
+    if (typeof e.Config !== 'string' || !Array.isArray(e.Layers))
+      throw new UsageError(`${path}: manifest.json[${i}]: expected Config (string) and Layers (array)`, 'bad-archive')
     const cfgBlob = await store.putBlobFile(src.file(e.Config))
     const cfg = await store.readJson<OciImageConfig>(cfgBlob.digest)
     const diffIds = cfg.rootfs?.diff_ids ?? []
-    if (diffIds.length !== e.Layers.length) throw new UsageError(`${path}: manifest.json[${i}]: ${e.Layers.length} layers but the config lists ${diffIds.length} diff_ids`, 'bad-archive')
+    if (diffIds.length !== e.Layers.length)
+      throw new UsageError(`${path}: manifest.json[${i}]: ${e.Layers.length} layers but the config lists ${diffIds.length} diff_ids`, 'bad-archive')
     const layers: Descriptor[] = []
     for (const [j, l] of e.Layers.entries()) {
       const file = src.file(l)
       const compression = await detectCompression(file)
-      if (compression === 'bzip2' || compression === 'xz') throw new UsageError(`${path}: layer ${l} is ${compression}-compressed; OCI layers are tar, tar+gzip or tar+zstd`, 'bad-archive')
+      if (compression === 'bzip2' || compression === 'xz')
+        throw new UsageError(`${path}: layer ${l} is ${compression}-compressed; OCI layers are tar, tar+gzip or tar+zstd`, 'bad-archive')
       const blob = await store.putBlobFile(file)
-      if (compression === 'none' && blob.digest !== diffIds[j]) throw new UsageError(`${path}: layer ${l} hashes to ${blob.digest}, but the config says ${diffIds[j]}`, 'digest-mismatch')
+      if (compression === 'none' && blob.digest !== diffIds[j])
+        throw new UsageError(`${path}: layer ${l} hashes to ${blob.digest}, but the config says ${diffIds[j]}`, 'digest-mismatch')
       layers.push({mediaType: {none: MEDIA.layerTar, gzip: MEDIA.layerGzip, zstd: MEDIA.layerZstd}[compression], digest: blob.digest, size: blob.size})
     }
-    const manifest: OciManifest = {schemaVersion: 2, mediaType: MEDIA.manifest, config: {mediaType: MEDIA.config, digest: cfgBlob.digest, size: cfgBlob.size}, layers}
+    const manifest: OciManifest = {
+      schemaVersion: 2,
+      mediaType: MEDIA.manifest,
+      config: {mediaType: MEDIA.config, digest: cfgBlob.digest, size: cfgBlob.size},
+      layers,
+    }
     const names = archiveNames ? (e.RepoTags ?? []).map(normalizeName) : []
     const ref = await store.putManifest(JSON.stringify(manifest), names)
     out.push({ref, names, layers: layers.length})

@@ -55,7 +55,8 @@ function splitDomain(name: string): [string, string] {
   const rest = name.slice(slash + 1)
   let domain: string
   let remote: string
-  if (first === 'localhost' || /[.:]/.test(first) || first.toLowerCase() !== first) [domain, remote] = [first === LEGACY_DEFAULT_DOMAIN ? DEFAULT_DOMAIN : first, rest]
+  if (first === 'localhost' || /[.:]/.test(first) || first.toLowerCase() !== first)
+    [domain, remote] = [first === LEGACY_DEFAULT_DOMAIN ? DEFAULT_DOMAIN : first, rest]
   else [domain, remote] = [DEFAULT_DOMAIN, name]
   if (domain === DEFAULT_DOMAIN && !remote.includes('/')) remote = OFFICIAL_PREFIX + remote
   return [domain, remote]
@@ -88,7 +89,8 @@ export function parseReference(input: string): ImageReference {
   const [domain, path] = splitDomain(rest)
   if (path.toLowerCase() !== path) bad(input, 'the repository name must be lowercase')
   if (!DOMAIN_RE.test(domain)) bad(input, `${JSON.stringify(domain)} is not a registry host[:port]`)
-  if (!REMOTE_NAME_RE.test(path)) bad(input, "expected [host[:port]/]name[:tag] with lowercase letters, digits and '.', '_', '__', '-' between them, '/' between components")
+  if (!REMOTE_NAME_RE.test(path))
+    bad(input, "expected [host[:port]/]name[:tag] with lowercase letters, digits and '.', '_', '__', '-' between them, '/' between components")
   if (domain.length + 1 + path.length > NAME_MAX) bad(input, `the name is longer than ${NAME_MAX} characters`)
   return {domain, path, ...(tag !== undefined ? {tag} : {}), ...(digest !== undefined ? {digest} : {})}
 }
@@ -154,7 +156,11 @@ export function tagOf(name: string): string {
  * `docker login` does); `docker.io` and `index.docker.io` are Docker Hub.
  */
 export function registryHost(input: string): string {
-  const s = input.trim().replace(/^https?:\/\//, '').replace(/\/.*$/, '')
-  if (!DOMAIN_RE.test(s)) throw new UsageError(`invalid registry ${JSON.stringify(input)}: expected host[:port], e.g. 127.0.0.1:5000 or docker.io`, 'bad-registry')
+  const s = input
+    .trim()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/.*$/, '')
+  if (!DOMAIN_RE.test(s))
+    throw new UsageError(`invalid registry ${JSON.stringify(input)}: expected host[:port], e.g. 127.0.0.1:5000 or docker.io`, 'bad-registry')
   return s === LEGACY_DEFAULT_DOMAIN ? DEFAULT_DOMAIN : s
 }

@@ -73,7 +73,10 @@ export interface OciImageConfig {
 
 /** Host architecture in OCI/Go terms. */
 export function ociArch(nodeArch: string = process.arch): string {
-  return ({x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64'} as Record<string, string>)[nodeArch] ?? nodeArch
+  return (
+    ({x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64'} as Record<string, string>)[nodeArch] ??
+    nodeArch
+  )
 }
 
 export function isManifestMediaType(mt: string | undefined): boolean {

@@ -86,7 +86,8 @@ async function appletPaths(wanted: 'all' | string[]): Promise<string[]> {
 }
 
 function hostFile(path: string): {hostPath: string; size: number; mode: number; fingerprint: string} {
-  if (!existsSync(path)) throw new UsageError(`recipe needs host file ${path}, which does not exist (install its package; see \`isobench setup\`)`, 'missing-host-file')
+  if (!existsSync(path))
+    throw new UsageError(`recipe needs host file ${path}, which does not exist (install its package; see \`isobench setup\`)`, 'missing-host-file')
   const real = realpathSync(path)
   const st = statSync(real)
   return {hostPath: real, size: st.size, mode: st.mode & 0o777, fingerprint: `${real}:${st.size}:${st.mtimeMs}:${st.ino}`}
@@ -96,7 +97,23 @@ function hostFile(path: string): {hostPath: string; size: number; mode: number; 
 export async function recipeEntries(recipe: Recipe): Promise<{entries: LayerEntry[]; fingerprint: string}> {
   const entries: LayerEntry[] = []
   const prints: string[] = []
-  const dirs = new Map<string, number>([['bin', 0o755], ['sbin', 0o755], ['usr', 0o755], ['usr/bin', 0o755], ['usr/sbin', 0o755], ['etc', 0o755], ['proc', 0o555], ['sys', 0o555], ['dev', 0o755], ['tmp', 0o1777], ['run', 0o755], ['root', 0o700], ['var', 0o755], ['var/tmp', 0o1777], ['isobench', 0o755]])
+  const dirs = new Map<string, number>([
+    ['bin', 0o755],
+    ['sbin', 0o755],
+    ['usr', 0o755],
+    ['usr/bin', 0o755],
+    ['usr/sbin', 0o755],
+    ['etc', 0o755],
+    ['proc', 0o555],
+    ['sys', 0o555],
+    ['dev', 0o755],
+    ['tmp', 0o1777],
+    ['run', 0o755],
+    ['root', 0o700],
+    ['var', 0o755],
+    ['var/tmp', 0o1777],
+    ['isobench', 0o755],
+  ])
   const addParents = (p: string) => {
     const parts = p.replace(/^\/+/, '').split('/').slice(0, -1)
     for (let i = 1; i <= parts.length; i++) {
@@ -124,11 +141,18 @@ export async function recipeEntries(recipe: Recipe): Promise<{entries: LayerEntr
   }
   addParents(INIT_PATH_IN_IMAGE)
   files.set(INIT_PATH_IN_IMAGE, {path: INIT_PATH_IN_IMAGE, type: 'file', content: INIT_SCRIPT, mode: 0o755})
-  files.set('/etc/passwd', {path: '/etc/passwd', type: 'file', content: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n', mode: 0o644})
+  files.set('/etc/passwd', {
+    path: '/etc/passwd',
+    type: 'file',
+    content: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
+    mode: 0o644,
+  })
   files.set('/etc/group', {path: '/etc/group', type: 'file', content: 'root:x:0:\nnogroup:x:65534:\n', mode: 0o644})
   for (const f of recipe.files ?? []) {
-    if (!f.path.startsWith('/') || f.path.split('/').includes('..')) throw new UsageError(`recipe ${recipe.name}: file path ${JSON.stringify(f.path)} must be absolute without '..'`, 'bad-recipe')
-    if ((f.content === undefined) === (f.hostPath === undefined)) throw new UsageError(`recipe ${recipe.name}: file ${f.path}: give exactly one of content or hostPath`, 'bad-recipe')
+    if (!f.path.startsWith('/') || f.path.split('/').includes('..'))
+      throw new UsageError(`recipe ${recipe.name}: file path ${JSON.stringify(f.path)} must be absolute without '..'`, 'bad-recipe')
+    if ((f.content === undefined) === (f.hostPath === undefined))
+      throw new UsageError(`recipe ${recipe.name}: file ${f.path}: give exactly one of content or hostPath`, 'bad-recipe')
     if (f.hostPath) addHost(f.path, f.hostPath, f.mode)
     else {
       addParents(f.path)
@@ -147,7 +171,12 @@ export function recipeConfig(recipe: Recipe, diffId: string): OciImageConfig {
     created: EPOCH,
     architecture: ociArch(),
     os: 'linux',
-    config: {Env: Object.entries(env).map(([k, v]) => `${k}=${v}`), Cmd: recipe.cmd ?? ['/bin/sh'], WorkingDir: '/', Labels: {'io.isobench.recipe': recipe.name}},
+    config: {
+      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      Cmd: recipe.cmd ?? ['/bin/sh'],
+      WorkingDir: '/',
+      Labels: {'io.isobench.recipe': recipe.name},
+    },
     rootfs: {type: 'layers', diff_ids: [diffId]},
     history: [{created: EPOCH, created_by: `isobench recipe ${recipe.name}`}],
   }
@@ -161,7 +190,12 @@ export async function buildRecipeImage(store: ImageStore, recipe: Recipe, prepar
   try {
     await writeLayerTar(entries, tmp)
     const layer = await store.putBlobFile(tmp)
-    return await store.putImage(recipeConfig(recipe, layer.digest), [{mediaType: MEDIA.layerTar, digest: layer.digest, size: layer.size}], [recipeImageName(recipe.name)], {[RECIPE_ANNOTATION]: fingerprint})
+    return await store.putImage(
+      recipeConfig(recipe, layer.digest),
+      [{mediaType: MEDIA.layerTar, digest: layer.digest, size: layer.size}],
+      [recipeImageName(recipe.name)],
+      {[RECIPE_ANNOTATION]: fingerprint},
+    )
   } finally {
     await rm(tmp, {force: true})
   }

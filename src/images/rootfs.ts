@@ -96,7 +96,11 @@ async function applyBlob(store: ImageStore, dir: string, layerDigest: string, la
 /** Unpack the image's layers (cached by layer chain) and return the rootfs dir and digest. */
 export async function unpackRootfs(store: ImageStore, ref: string | ImageRef, opts: UnpackOptions = {}): Promise<UnpackedRootfs> {
   const manifest = await store.manifest(ref)
-  return unpackLayers(store, manifest.layers.map((l) => l.digest), opts)
+  return unpackLayers(
+    store,
+    manifest.layers.map((l) => l.digest),
+    opts,
+  )
 }
 
 export interface UnpackOptions {
@@ -132,7 +136,8 @@ export async function unpackLayers(store: ImageStore, layers: string[], opts: Un
   const undo = opts.cleanup?.add(`rootfs temp dir ${tmp}`, () => rm(tmp, {recursive: true, force: true}))
   try {
     const warnings: string[] = []
-    for (const [i, digest] of layers.entries()) warnings.push(...(await applyBlob(store, tmp, digest, `layer ${i + 1}/${layers.length} (${digest.slice(7, 19)})`)))
+    for (const [i, digest] of layers.entries())
+      warnings.push(...(await applyBlob(store, tmp, digest, `layer ${i + 1}/${layers.length} (${digest.slice(7, 19)})`)))
     const stats = rootfsDigest(tmp)
     const dir = join(root, digestHex(stats.digest))
     try {

@@ -108,7 +108,11 @@ export class ImageStore {
     try {
       return await readFile(this.blobPath(digest))
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`blob ${digest} is missing from the image store ${this.root} (run \`isobench image prune\` or re-import the image)`, 'missing-blob')
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new UsageError(
+          `blob ${digest} is missing from the image store ${this.root} (run \`isobench image prune\` or re-import the image)`,
+          'missing-blob',
+        )
       throw error
     }
   }
@@ -319,6 +323,8 @@ function sameName(stored: string | undefined, name: string): boolean {
 }
 
 function setName(index: OciIndex, name: string, desc: Descriptor): void {
-  index.manifests = index.manifests.filter((d) => !sameName(d.annotations?.[REF_NAME_ANNOTATION], name) && !(d.digest === desc.digest && !d.annotations?.[REF_NAME_ANNOTATION]))
+  index.manifests = index.manifests.filter(
+    (d) => !sameName(d.annotations?.[REF_NAME_ANNOTATION], name) && !(d.digest === desc.digest && !d.annotations?.[REF_NAME_ANNOTATION]),
+  )
   index.manifests.push({...desc, annotations: {[REF_NAME_ANNOTATION]: name}})
 }

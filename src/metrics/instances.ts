@@ -83,18 +83,39 @@ export function parseFigures(profile: WorkloadProfile, output: string, params?: 
   return profile.figures.map((f) => {
     const value = figures[f.name]
     return value === undefined || !Number.isFinite(value)
-      ? {figure: f.name, unit: f.unit, direction: f.direction, value: null, params, error: {code: 'parse-error', message: `workload ${profile.name} output has no figure ${f.name}`, lastOutput: output.slice(-2000)}}
+      ? {
+          figure: f.name,
+          unit: f.unit,
+          direction: f.direction,
+          value: null,
+          params,
+          error: {code: 'parse-error', message: `workload ${profile.name} output has no figure ${f.name}`, lastOutput: output.slice(-2000)},
+        }
       : {figure: f.name, unit: f.unit, direction: f.direction, value, params}
   })
 }
 
 /** One failed draft per figure the profile declares, carrying the tail of the output. */
 export function failedFigures(profile: WorkloadProfile, code: string, message: string, output: string, params?: SampleDraft['params']): SampleDraft[] {
-  return profile.figures.map((f) => ({figure: f.name, unit: f.unit, direction: f.direction, value: null, params, error: {code, message, lastOutput: output.slice(-2000)}}))
+  return profile.figures.map((f) => ({
+    figure: f.name,
+    unit: f.unit,
+    direction: f.direction,
+    value: null,
+    params,
+    error: {code, message, lastOutput: output.slice(-2000)},
+  }))
 }
 
 /** Run a finite workload to its end (or the deadline) and return its parsed figures; always stops it. */
-export async function runToCompletion(arm: Arm, spec: InstanceSpec, profile: WorkloadProfile, timeoutMs: number, signal?: AbortSignal, params?: SampleDraft['params']): Promise<SampleDraft[]> {
+export async function runToCompletion(
+  arm: Arm,
+  spec: InstanceSpec,
+  profile: WorkloadProfile,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  params?: SampleDraft['params'],
+): Promise<SampleDraft[]> {
   const {instance} = await startReady(arm, spec)
   try {
     const finished = await watchExit(instance).wait(timeoutMs, signal)

@@ -66,7 +66,10 @@ export interface EvaluateInput {
 export const MIN_SAMPLES = 3
 
 export function expectedRange(e: ClaimExpectation): [number, number] {
-  return [e.atLeast === undefined ? Number.NEGATIVE_INFINITY : e.atLeast * (1 - e.tolerance), e.atMost === undefined ? Number.POSITIVE_INFINITY : e.atMost * (1 + e.tolerance)]
+  return [
+    e.atLeast === undefined ? Number.NEGATIVE_INFINITY : e.atLeast * (1 - e.tolerance),
+    e.atMost === undefined ? Number.POSITIVE_INFINITY : e.atMost * (1 + e.tolerance),
+  ]
 }
 
 export function expectedText(e: ClaimExpectation): string {
@@ -144,22 +147,51 @@ export function evaluateClaim(input: EvaluateInput): ClaimResult {
   const unit = claim.measure === 'ratio' ? '' : ` ${claim.unit ?? ''}`.trimEnd()
   const label = claim.measure === 'ratio' ? `${sides[0]!.label}/${sides[1]!.label}` : sides[0]!.label
   if (draws.length < resamples * 0.9 || !Number.isFinite(estimate)) {
-    return {...base, ourFigure: `${label} = ${fmt(estimate)}${unit}`, estimate: Number.isFinite(estimate) ? estimate : null, verdict: 'inconclusive', outcome: 'inconclusive', reason: 'no confidence interval (a median of 0 in the denominator)'}
+    return {
+      ...base,
+      ourFigure: `${label} = ${fmt(estimate)}${unit}`,
+      estimate: Number.isFinite(estimate) ? estimate : null,
+      verdict: 'inconclusive',
+      outcome: 'inconclusive',
+      reason: 'no confidence interval (a median of 0 in the denominator)',
+    }
   }
   draws.sort((a, b) => a - b)
   const ci: [number, number] = [quantileSorted(draws, 0.025), quantileSorted(draws, 0.975)]
   const outcome = judge(ci, expectedRange(claim.expect))
   const reason = outcome === 'inconclusive' ? `the 95% CI straddles the expected range ${base.expected}; more repetitions may decide` : undefined
-  return {...base, ourFigure: `${label} = ${fmt(estimate)}${claim.measure === 'ratio' ? '×' : unit}`, estimate, ci, verdict: outcome, outcome, ...(reason ? {reason} : {})}
+  return {
+    ...base,
+    ourFigure: `${label} = ${fmt(estimate)}${claim.measure === 'ratio' ? '×' : unit}`,
+    estimate,
+    ci,
+    verdict: outcome,
+    outcome,
+    ...(reason ? {reason} : {}),
+  }
 }
 
 function sideData(side: ClaimSide, cell: ResolvedCell, samples: readonly Sample[], accel: Record<string, Accel>): SideData {
   const params = {...cell.params, ...side.params}
   const tag = accel[side.arm] && accel[side.arm] !== 'none' ? `[${accel[side.arm]}]` : ''
-  const label = `${side.arm}${tag}${side.params ? ` ${Object.entries(side.params).map(([k, v]) => `${k}=${v}`).join(',')}` : ''}`
+  const label = `${side.arm}${tag}${
+    side.params
+      ? ` ${Object.entries(side.params)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')}`
+      : ''
+  }`
   const pick = (extra: Record<string, string | number | boolean>) => {
     const want = {...params, ...extra}
-    return samples.filter((s) => !s.warmup && s.arm === side.arm && s.metric === cell.metric && s.workload === cell.workload && (s.figure ?? s.metric) === cell.figure && Object.entries(want).every(([k, v]) => s.params[k] === v))
+    return samples.filter(
+      (s) =>
+        !s.warmup &&
+        s.arm === side.arm &&
+        s.metric === cell.metric &&
+        s.workload === cell.workload &&
+        (s.figure ?? s.metric) === cell.figure &&
+        Object.entries(want).every(([k, v]) => s.params[k] === v),
+    )
   }
   const ok = (xs: Sample[]) => xs.filter((s) => s.ok && s.value !== null && Number.isFinite(s.value)).map((s) => s.value!)
   const chosen = side.statistic === 'degradation' ? [pick({placement: 'colocated'}), pick({placement: 'solo'})] : [pick({})]

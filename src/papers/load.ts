@@ -27,7 +27,10 @@ export function listPaperFiles(dir = defaultPapersDir()): string[] {
   } catch {
     throw new UsageError(`papers folder not found: ${dir}`)
   }
-  return names.filter((n) => n.endsWith('.yaml')).sort().map((n) => join(dir, n))
+  return names
+    .filter((n) => n.endsWith('.yaml'))
+    .sort()
+    .map((n) => join(dir, n))
 }
 
 export function loadPaperFile(file: string): LoadedPaper {
@@ -42,12 +45,25 @@ export function parsePaper(text: string, file: string): LoadedPaper {
   paper.claims.forEach((claim: Claim, i) => {
     if (seen.has(claim.id)) throw new InputFileError(file, `claims[${i}].id`, `duplicate claim id "${claim.id}"`, at(['claims', i, 'id']))
     seen.add(claim.id)
-    if (claim.measure === 'ratio' && !claim.baseline) throw new InputFileError(file, `claims[${i}].baseline`, 'a ratio claim needs a baseline side (arm to divide by)', at(['claims', i]))
-    if (claim.measure === 'value' && claim.baseline) throw new InputFileError(file, `claims[${i}].baseline`, 'a value claim reads one arm; remove baseline or use measure: ratio', at(['claims', i, 'baseline']))
+    if (claim.measure === 'ratio' && !claim.baseline)
+      throw new InputFileError(file, `claims[${i}].baseline`, 'a ratio claim needs a baseline side (arm to divide by)', at(['claims', i]))
+    if (claim.measure === 'value' && claim.baseline)
+      throw new InputFileError(
+        file,
+        `claims[${i}].baseline`,
+        'a value claim reads one arm; remove baseline or use measure: ratio',
+        at(['claims', i, 'baseline']),
+      )
     const known = Object.keys(getMetric(claim.cell.metric)?.defaults ?? {})
     const checkParams = (params: Record<string, unknown> | undefined, path: Array<string | number>) => {
       for (const key of Object.keys(params ?? {})) {
-        if (!known.includes(key)) throw new InputFileError(file, `${fieldPath(path)}.${key}`, `unknown param "${key}" for metric ${claim.cell.metric}; expected ${known.length ? `one of ${known.join(', ')}` : 'no params'}`, at([...path, key], undefined) ?? at(path, key))
+        if (!known.includes(key))
+          throw new InputFileError(
+            file,
+            `${fieldPath(path)}.${key}`,
+            `unknown param "${key}" for metric ${claim.cell.metric}; expected ${known.length ? `one of ${known.join(', ')}` : 'no params'}`,
+            at([...path, key], undefined) ?? at(path, key),
+          )
       }
     }
     checkParams(claim.cell.params, ['claims', i, 'cell', 'params'])

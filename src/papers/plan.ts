@@ -46,7 +46,6 @@ export interface PlanInput {
   quick: boolean
 }
 
-
 export function claimArms(claim: Claim): string[] {
   return [...new Set([claim.arm.arm, ...(claim.baseline ? [claim.baseline.arm] : [])])]
 }
@@ -57,10 +56,15 @@ export function planClaims(input: PlanInput): ClaimPlan {
   const decided: ClaimResult[] = []
   for (const {paper, claim} of input.selected) {
     const arms = claimArms(claim)
-    const reject = (outcome: 'not applicable' | 'not comparable', short: string, reason?: string) => decided.push(notEvaluated(paper.id, claim, outcome, short, reason))
+    const reject = (outcome: 'not applicable' | 'not comparable', short: string, reason?: string) =>
+      decided.push(notEvaluated(paper.id, claim, outcome, short, reason))
     const profile = input.workloads.get(claim.cell.workload)
     if (!profile) {
-      reject('not applicable', `workload ${claim.cell.workload} unavailable`, `workload ${claim.cell.workload} is not in this build's catalog (${[...input.workloads.keys()].join(', ')})`)
+      reject(
+        'not applicable',
+        `workload ${claim.cell.workload} unavailable`,
+        `workload ${claim.cell.workload} is not in this build's catalog (${[...input.workloads.keys()].join(', ')})`,
+      )
       continue
     }
     const figure = claim.cell.figure ?? profile.figures[0]?.name
@@ -72,7 +76,11 @@ export function planClaims(input: PlanInput): ClaimPlan {
     const declared = getMetric(claim.cell.metric)?.figures
     const figures = [...profile.figures.map((f) => f.name), ...(declared?.own ?? []).map((f) => f.figure)]
     if (declared?.fromWorkload && !figures.includes(figure)) {
-      reject('not applicable', `figure ${figure} unavailable`, `workload ${claim.cell.workload} reports no figure ${figure} (it reports: ${figures.join(', ') || 'none'})`)
+      reject(
+        'not applicable',
+        `figure ${figure} unavailable`,
+        `workload ${claim.cell.workload} reports no figure ${figure} (it reports: ${figures.join(', ') || 'none'})`,
+      )
       continue
     }
     const missing = arms.map((name) => ({name, status: input.arms.get(name)})).find((a) => !a.status?.available)
@@ -84,7 +92,11 @@ export function planClaims(input: PlanInput): ClaimPlan {
     }
     const emulated = arms.map((name) => input.arms.get(name)!).find((a) => a.accel === 'tcg')
     if (claim.needsKvm && emulated) {
-      reject('not comparable', 'emulated', `${emulated.name} runs under TCG (software emulation) and the claim is about KVM${emulated.accelReason ? `: ${emulated.accelReason}` : ''}`)
+      reject(
+        'not comparable',
+        'emulated',
+        `${emulated.name} runs under TCG (software emulation) and the claim is about KVM${emulated.accelReason ? `: ${emulated.accelReason}` : ''}`,
+      )
       continue
     }
     const known = new Set(input.metricParams(claim.cell.metric))

@@ -89,10 +89,12 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
 export function evaluatePlanned(p: PlannedClaim, results: Results, seed: number): ClaimResult {
   const records = new Map(results.arms.map((a) => [a.name, a]))
   const gone = p.arms.map((name) => records.get(name)).find((r) => !r?.available)
-  if (gone) return notEvaluated(p.paper.id, p.claim, 'not applicable', `${gone.name} unavailable`, `${gone.name} unavailable: ${gone.reason ?? 'no reason given'}`)
+  if (gone)
+    return notEvaluated(p.paper.id, p.claim, 'not applicable', `${gone.name} unavailable`, `${gone.name} unavailable: ${gone.reason ?? 'no reason given'}`)
   const accel = Object.fromEntries(p.arms.map((name) => [name, records.get(name)!.accel]))
   const tcg = p.arms.find((name) => accel[name] === 'tcg')
-  if (p.claim.needsKvm && tcg) return notEvaluated(p.paper.id, p.claim, 'not comparable', 'emulated', `${tcg} ran under TCG (software emulation) and the claim is about KVM`)
+  if (p.claim.needsKvm && tcg)
+    return notEvaluated(p.paper.id, p.claim, 'not comparable', 'emulated', `${tcg} ran under TCG (software emulation) and the claim is about KVM`)
   return evaluateClaim({paper: p.paper.id, claim: p.claim, cell: p.cell, samples: results.samples, accel, seed})
 }
 
@@ -109,7 +111,13 @@ async function armStatuses(names: string[], opts: ReproduceOptions): Promise<Map
         if (!provider) return
         const arm = provider.create(ctx)
         const availability = await arm.available().catch((e: Error) => ({ok: false, reason: e.message}))
-        const status: ArmStatus = {name, kind: arm.kind, available: availability.ok, accel: 'none', ...(availability.ok ? {} : {reason: availability.reason ?? 'unavailable'})}
+        const status: ArmStatus = {
+          name,
+          kind: arm.kind,
+          available: availability.ok,
+          accel: 'none',
+          ...(availability.ok ? {} : {reason: availability.reason ?? 'unavailable'}),
+        }
         if (arm.kind === 'vm' && availability.ok) {
           const {accel, probe} = await chooseAccel(opts.config.vm.accel, {stateDir: opts.config.stateDir})
           status.accel = accel

@@ -15,7 +15,8 @@ export function selectClaims(papers: readonly LoadedPaper[], selectors: readonly
   for (const selector of wanted) {
     const [paperId, claimId, extra] = selector.split(':')
     const paper = byId.get(paperId ?? '')
-    if (!paper || extra !== undefined) throw new UsageError(`unknown paper "${selector}"; expected all, one of ${[...byId.keys()].join(', ')}, or <paper>:<claim>`)
+    if (!paper || extra !== undefined)
+      throw new UsageError(`unknown paper "${selector}"; expected all, one of ${[...byId.keys()].join(', ')}, or <paper>:<claim>`)
     const claims = claimId === undefined ? paper.claims : paper.claims.filter((c) => c.id === claimId || c.id.startsWith(`${claimId}-`))
     if (claims.length === 0) throw new UsageError(`unknown claim "${selector}"; ${paper.id} has ${paper.claims.map((c) => c.id).join(', ')}`)
     for (const claim of claims) {

@@ -35,7 +35,12 @@ export function escapeMarkdownCell(s: string): string {
 
 export function claimsMarkdown(claims: readonly ClaimResult[]): string {
   const header = `| ${CLAIM_COLUMNS.join(' | ')} |\n|${CLAIM_COLUMNS.map(() => '---').join('|')}|`
-  const rows = claims.map((c) => [`**${escapeMarkdownCell(c.id)}** ${escapeMarkdownCell(c.claim)}`, escapeMarkdownCell(c.paperFigure), escapeMarkdownCell(`${ourFigureText(c)} (expected ${c.expected})`), escapeMarkdownCell(verdictText(c))])
+  const rows = claims.map((c) => [
+    `**${escapeMarkdownCell(c.id)}** ${escapeMarkdownCell(c.claim)}`,
+    escapeMarkdownCell(c.paperFigure),
+    escapeMarkdownCell(`${ourFigureText(c)} (expected ${c.expected})`),
+    escapeMarkdownCell(verdictText(c)),
+  ])
   return [header, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n')
 }
 

@@ -31,7 +31,10 @@ export function baselineChart(c: RunComparison): Omit<Chart, 'id'> | undefined {
     xTitle: 'ratio new / base',
     reference: 1,
     log: rows.some((x) => x.ratio > 3 || x.ratio < 1 / 3),
-    domain: domainAround(rows.map((x) => x.ratio), c.threshold),
+    domain: domainAround(
+      rows.map((x) => x.ratio),
+      c.threshold,
+    ),
     rows: rows.map((x) => ({
       label: `${x.arm} · ${x.metric}.${x.figure} ${x.direction === 'higher' ? '↑' : '↓'} · ${x.workload}${paramsText(x.params) ? ` · ${paramsText(x.params)}` : ''}`,
       value: x.ratio,

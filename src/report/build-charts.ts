@@ -41,7 +41,13 @@ export function buildCharts(results: Results, idPrefix = 'c'): Chart[] {
         unit: points[0]!.unit,
         direction: points[0]!.direction ?? 'lower',
         arms: armLabels,
-        points: points.map((s, i) => ({arm: label(s.arm), series: `${label(s.arm)} · ${series(s)}`, order: i + 1, t: Number.isFinite(s.t) ? s.t / 1000 : i, value: s.value!})),
+        points: points.map((s, i) => ({
+          arm: label(s.arm),
+          series: `${label(s.arm)} · ${series(s)}`,
+          order: i + 1,
+          t: Number.isFinite(s.t) ? s.t / 1000 : i,
+          value: s.value!,
+        })),
       }),
     )
   }

@@ -43,7 +43,12 @@ export function claimsSection(results: Results): Safe {
     const verdict = pick(CLAIM_FIELDS.verdict)
     const outcome = pick(CLAIM_FIELDS.outcome)
     const notes = CLAIM_FIELDS.notes.map((k) => (o[k] !== undefined ? (used.add(k), show(o[k])) : undefined)).filter(Boolean)
-    const accel = o.accel && typeof o.accel === 'object' ? Object.entries(o.accel as Record<string, unknown>).filter(([, a]) => a === 'tcg').map(([arm]) => arm) : []
+    const accel =
+      o.accel && typeof o.accel === 'object'
+        ? Object.entries(o.accel as Record<string, unknown>)
+            .filter(([, a]) => a === 'tcg')
+            .map(([arm]) => arm)
+        : []
     const rest = Object.entries(o).filter(([k]) => !used.has(k))
     const ciText = Array.isArray(ci) && ci.length === 2 ? ` [${show(ci[0])}–${show(ci[1])}]` : ci !== undefined && ci !== null ? ` [${show(ci)}]` : ''
     const verdictText = verdict !== undefined ? show(verdict) : outcome !== undefined ? show(outcome) : undefined

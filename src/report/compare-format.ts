@@ -21,7 +21,10 @@ const fmtP = (p: number) => (!Number.isFinite(p) ? '–' : p < 0.001 ? '<0.001' 
 
 export function headline(c: RunComparison): string {
   const {regression, improvement, equivalent, inconclusive} = c.counts
-  const verdict = regression > 0 ? `FAIL: ${regression} significant regression${regression > 1 ? 's' : ''} beyond ${pct(c.threshold)}` : `OK: no significant regression beyond ${pct(c.threshold)}`
+  const verdict =
+    regression > 0
+      ? `FAIL: ${regression} significant regression${regression > 1 ? 's' : ''} beyond ${pct(c.threshold)}`
+      : `OK: no significant regression beyond ${pct(c.threshold)}`
   return `${verdict} (${improvement} improved, ${equivalent} equivalent, ${inconclusive} inconclusive; ${c.changes.length} cells compared)`
 }
 
@@ -54,8 +57,19 @@ const HEAD = ['figure', 'workload', 'params', 'arm', 'base median', 'new median'
 function toTable(c: RunComparison): string {
   const all = [HEAD, ...rows(c)]
   const widths = HEAD.map((_, i) => Math.max(...all.map((r) => r[i]!.length)))
-  const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()
-  const out = [`base ${c.base.runId}${c.base.file ? ` (${c.base.file})` : ''}  →  new ${c.new.runId}${c.new.file ? ` (${c.new.file})` : ''}  · threshold ±${pct(c.threshold)}`, '', line(HEAD), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line), '']
+  const line = (r: string[]) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()
+  const out = [
+    `base ${c.base.runId}${c.base.file ? ` (${c.base.file})` : ''}  →  new ${c.new.runId}${c.new.file ? ` (${c.new.file})` : ''}  · threshold ±${pct(c.threshold)}`,
+    '',
+    line(HEAD),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...all.slice(1).map(line),
+    '',
+  ]
   for (const x of c.changes.filter((x) => x.verdict === 'regression' || x.verdict === 'improvement')) out.push(`${x.verdict.padEnd(12)} ${x.text}`)
   for (const w of c.warnings) out.push(`warning: ${w}`)
   if (c.onlyInBase.length) out.push(`only in base: ${c.onlyInBase.join('; ')}`)
@@ -78,19 +92,34 @@ function toMarkdown(c: RunComparison): string {
     `Base \`${md(c.base.runId)}\` → new \`${md(c.new.runId)}\`, threshold ±${pct(c.threshold)}; change = median(new)/median(base) − 1 with a 95% bootstrap CI; p from a permutation test.`,
     '',
   ]
-  const table = (rs: string[][]) => [`| ${HEAD.join(' | ')} |`, `|${HEAD.map((_, i) => (i >= 4 && i <= 7 ? '---:' : '---')).join('|')}|`, ...rs.map((r) => `| ${r.map((cell, i) => (i === 9 ? ICON[cell] ?? md(cell) : md(cell))).join(' | ')} |`)]
+  const table = (rs: string[][]) => [
+    `| ${HEAD.join(' | ')} |`,
+    `|${HEAD.map((_, i) => (i >= 4 && i <= 7 ? '---:' : '---')).join('|')}|`,
+    ...rs.map((r) => `| ${r.map((cell, i) => (i === 9 ? (ICON[cell] ?? md(cell)) : md(cell))).join(' | ')} |`),
+  ]
   const all = rows(c)
   const notable = all.filter((r) => r[9] !== 'equivalent')
   const equivalent = all.filter((r) => r[9] === 'equivalent')
   if (notable.length) out.push(...table(notable))
-  if (equivalent.length) out.push('', `<details><summary>${equivalent.length} equivalent cells (CI within ±${pct(c.threshold)})</summary>`, '', ...table(equivalent), '', '</details>')
+  if (equivalent.length)
+    out.push(
+      '',
+      `<details><summary>${equivalent.length} equivalent cells (CI within ±${pct(c.threshold)})</summary>`,
+      '',
+      ...table(equivalent),
+      '',
+      '</details>',
+    )
   if (c.warnings.length) out.push('', ...c.warnings.map((w) => `> ⚠️ ${md(w)}`))
-  if (c.onlyInBase.length || c.onlyInNew.length) out.push('', `Only in base: ${md(c.onlyInBase.join('; ') || 'none')}. Only in new: ${md(c.onlyInNew.join('; ') || 'none')}.`)
+  if (c.onlyInBase.length || c.onlyInNew.length)
+    out.push('', `Only in base: ${md(c.onlyInBase.join('; ') || 'none')}. Only in new: ${md(c.onlyInNew.join('; ') || 'none')}.`)
   return out.join('\n')
 }
 
 function xml(s: string): string {
-  return s.replace(/[<>&"']/g, (ch) => ({'<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;'})[ch]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+  return s
+    .replace(/[<>&"']/g, (ch) => ({'<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;'})[ch]!)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
 }
 
 function toJUnit(c: RunComparison): string {

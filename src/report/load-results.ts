@@ -64,11 +64,17 @@ export function parseResults(text: string, file: string): Results {
     const message = (error as Error).message
     const pos = /position (\d+)/.exec(message)
     const position = pos ? linePos(text, Number(pos[1])) : syntaxErrorPosition(text)
-    const reason = message.replace(/ in JSON at position \d+.*$/, '').split(/, "|, \.\.\."/)[0]!.trim()
+    const reason = message
+      .replace(/ in JSON at position \d+.*$/, '')
+      .split(/, "|, \.\.\."/)[0]!
+      .trim()
     throw new InputFileError(file, '', `not valid JSON (${reason}); expected a results.json written by isobench run`, position)
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InputFileError(file, '', 'expected an object with schemaVersion, runId, arms and samples (a results.json written by isobench run)', {line: 1, col: 1})
+    throw new InputFileError(file, '', 'expected an object with schemaVersion, runId, arms and samples (a results.json written by isobench run)', {
+      line: 1,
+      col: 1,
+    })
   }
   const parsed = resultsSchema.safeParse(raw, {reportInput: true})
   if (!parsed.success) {
@@ -81,7 +87,9 @@ export function parseResults(text: string, file: string): Results {
     throw new InputFileError(
       file,
       'schemaVersion',
-      version > RESULTS_SCHEMA_VERSION ? `written by a newer isobench (schema ${version}); this one reads schema ${RESULTS_SCHEMA_VERSION}` : `expected ${RESULTS_SCHEMA_VERSION}, got ${version}`,
+      version > RESULTS_SCHEMA_VERSION
+        ? `written by a newer isobench (schema ${version}); this one reads schema ${RESULTS_SCHEMA_VERSION}`
+        : `expected ${RESULTS_SCHEMA_VERSION}, got ${version}`,
       positionOf(text, ['schemaVersion']),
     )
   }

@@ -8,7 +8,17 @@ import type {Results} from '../core/results.js'
 import {getMetric, METRIC_NAMES} from '../metrics/index.js'
 import type {Chart} from './charts/kit.js'
 import {h, raw, type Safe} from './escape.js'
-import {armsSection, comparisonTable, failuresSection, hostSection, paritySection, precisionSection, summaryTable, verdictsSection, warningsSection} from './sections.js'
+import {
+  armsSection,
+  comparisonTable,
+  failuresSection,
+  hostSection,
+  paritySection,
+  precisionSection,
+  summaryTable,
+  verdictsSection,
+  warningsSection,
+} from './sections.js'
 import {claimsSection} from './claims-section.js'
 
 export interface RenderedChart extends Chart {

@@ -10,11 +10,26 @@ import {h, raw, type Safe} from './escape.js'
 import {betterText, bytes, estimateText, num, paramsText} from './charts/format.js'
 
 export const VERDICT_CLASS: Record<string, string> = {
-  better: 'good', improvement: 'good', worse: 'bad', regression: 'bad', equivalent: 'neutral', inconclusive: 'warn',
+  better: 'good',
+  improvement: 'good',
+  worse: 'bad',
+  regression: 'bad',
+  equivalent: 'neutral',
+  inconclusive: 'warn',
   // paper claims
-  confirmed: 'good', supported: 'good', holds: 'good', reproduced: 'good', pass: 'good',
-  refuted: 'bad', contradicted: 'bad', 'not-reproduced': 'bad', fail: 'bad', partial: 'warn', untested: 'neutral',
-  'not-applicable': 'neutral', 'not-comparable': 'neutral',
+  confirmed: 'good',
+  supported: 'good',
+  holds: 'good',
+  reproduced: 'good',
+  pass: 'good',
+  refuted: 'bad',
+  contradicted: 'bad',
+  'not-reproduced': 'bad',
+  fail: 'bad',
+  partial: 'warn',
+  untested: 'neutral',
+  'not-applicable': 'neutral',
+  'not-comparable': 'neutral',
 }
 
 export function badge(verdict: string): Safe {
@@ -60,7 +75,8 @@ export function headlineComparisons(comparisons: readonly Comparison[]): Compari
 
 export function verdictsSection(results: Results): Safe {
   const tcg = new Set(tcgArms(results).map((a) => a.name))
-  const sort = (cs: Comparison[]) => cs.sort((a, b) => metricRank(a.metric) - metricRank(b.metric) || rankOf(VERDICT_RANK, a.verdict) - rankOf(VERDICT_RANK, b.verdict))
+  const sort = (cs: Comparison[]) =>
+    cs.sort((a, b) => metricRank(a.metric) - metricRank(b.metric) || rankOf(VERDICT_RANK, a.verdict) - rankOf(VERDICT_RANK, b.verdict))
   const item = (c: Comparison) => {
     const emulated = tcg.has(c.arm) || tcg.has(c.baseline)
     return h`<li>${badge(c.verdict)} ${c.text}${emulated ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''} <span class="dim">(${estimateText(c)}, p=${fmtP(c.pValue)}, ${betterText(c.direction)})</span></li>`
@@ -70,8 +86,14 @@ export function verdictsSection(results: Results): Safe {
   const items = headline.map(item)
   const interference = results.comparisons.filter((c) => c.kind === 'interference')
   const worst = interference.filter((c) => Number.isFinite(c.degradationPct)).sort((a, b) => b.degradationPct! - a.degradationPct!)[0]
-  if (worst) items.push(h`<li>${badge(worst.verdict)} worst interference: ${worst.text}${tcg.has(worst.arm) ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''} (degradation ${num(worst.degradationPct)}%${worst.degradationCi ? h` [${num(worst.degradationCi[0])}–${num(worst.degradationCi[1])}%]` : ''})</li>`)
-  for (const r of (results.regressions ?? []).filter((r) => getMetric(r.metric)?.headline.regressions?.includes(r.figure))) items.push(h`<li><span class="badge neutral">slope</span> ${r.text}${tcg.has(r.arm) ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''}</li>`)
+  if (worst)
+    items.push(
+      h`<li>${badge(worst.verdict)} worst interference: ${worst.text}${tcg.has(worst.arm) ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''} (degradation ${num(worst.degradationPct)}%${worst.degradationCi ? h` [${num(worst.degradationCi[0])}–${num(worst.degradationCi[1])}%]` : ''})</li>`,
+    )
+  for (const r of (results.regressions ?? []).filter((r) => getMetric(r.metric)?.headline.regressions?.includes(r.figure)))
+    items.push(
+      h`<li><span class="badge neutral">slope</span> ${r.text}${tcg.has(r.arm) ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''}</li>`,
+    )
   const rest = sort(all.filter((c) => !headline.includes(c)))
   return h`<section id="verdicts"><h2>Summary verdicts</h2>
 ${items.length ? h`<ul class="verdicts">${items}</ul>` : h`<p class="empty">No comparisons in these results (one arm only, or no successful samples on both sides).</p>`}
@@ -94,7 +116,12 @@ export function hostSection(results: Results): Safe {
     ['hostname', host.hostname],
     ['OS', host.os],
     ['kernel', host.kernel],
-    ['CPU', host.cpu ? `${host.cpu.model} · ${host.cpu.cores} logical / ${host.cpu.physicalCores} physical cores${host.cpu.mhz ? ` · ${host.cpu.mhz} MHz` : ''}` : undefined],
+    [
+      'CPU',
+      host.cpu
+        ? `${host.cpu.model} · ${host.cpu.cores} logical / ${host.cpu.physicalCores} physical cores${host.cpu.mhz ? ` · ${host.cpu.mhz} MHz` : ''}`
+        : undefined,
+    ],
     ['memory', bytes(host.memoryBytes)],
     ['virtualization', host.virtualization ?? 'none detected'],
     ['cgroups', host.cgroupMode],
@@ -106,7 +133,9 @@ ${host.cpu?.flags ? h`<details><summary>CPU flags</summary><p class="mono">${hos
 
 export function armsSection(results: Results): Safe {
   const rows = results.arms.map(
-    (a) => h`<tr class="${a.accel === 'tcg' ? 'tcg-row' : ''}"><td><b>${a.name}</b></td><td>${a.kind}</td><td>${a.accel === 'tcg' ? h`<span class="badge bad">TCG (emulated)</span>` : a.accel}</td>
+    (
+      a,
+    ) => h`<tr class="${a.accel === 'tcg' ? 'tcg-row' : ''}"><td><b>${a.name}</b></td><td>${a.kind}</td><td>${a.accel === 'tcg' ? h`<span class="badge bad">TCG (emulated)</span>` : a.accel}</td>
 <td>${Object.entries(a.versions ?? {}).map(([k, v]) => h`<div><span class="dim">${k}</span> ${v}</div>`)}</td>
 <td>${a.available === false ? h`<span class="badge warn">unavailable</span> ${a.reason ?? ''}` : h`available${a.reason ? h` <span class="dim">(${a.reason})</span>` : ''}`}${(a.notes ?? []).map((n) => h`<div class="dim">${n}</div>`)}</td></tr>`,
   )
@@ -115,7 +144,8 @@ export function armsSection(results: Results): Safe {
 
 export function paritySection(results: Results): Safe {
   const parity = results.parity ?? []
-  if (parity.length === 0) return h`<section id="parity"><h2>Parity manifest</h2><p class="empty">No parity record in these results (the arms did not report rootfs digests or limits).</p></section>`
+  if (parity.length === 0)
+    return h`<section id="parity"><h2>Parity manifest</h2><p class="empty">No parity record in these results (the arms did not report rootfs digests or limits).</p></section>`
   const blocks = parity.map((p) => {
     const arms = [...new Set([...Object.keys(p.rootfsDigest ?? {}), ...Object.keys(p.limits ?? {})])]
     const digestOf = (a: string) => p.rootfsDigest?.[a]
@@ -131,8 +161,14 @@ export function paritySection(results: Results): Safe {
     })
     return h`<h3>workload ${p.workload}</h3>
 ${p.mismatches?.length ? h`<div class="banner mismatch-banner"><b>Parity mismatch:</b><ul>${p.mismatches.map((m) => h`<li>${m}</li>`)}</ul></div>` : h`<p class="ok">✓ same rootfs digest, vCPUs ↔ cpus and RAM ↔ memory limit match</p>`}
-${p.seccomp ? h`<p class="dim">seccomp: ${Object.entries(p.seccomp).map(([a, f]) => `${a} ${f}`).join('; ')}</p>` : ''}
-${p.rootfsMedium ? h`<p class="dim">rootfs in ${p.rootfsMedium === 'disk' ? 'disk for every arm: VM virtio disk (host cache off), container overlay upper dir on the state dir' : "memory for every arm: VM initramfs, container writable layer in a tmpfs of its own"}</p>` : ''}
+${
+  p.seccomp
+    ? h`<p class="dim">seccomp: ${Object.entries(p.seccomp)
+        .map(([a, f]) => `${a} ${f}`)
+        .join('; ')}</p>`
+    : ''
+}
+${p.rootfsMedium ? h`<p class="dim">rootfs in ${p.rootfsMedium === 'disk' ? 'disk for every arm: VM virtio disk (host cache off), container overlay upper dir on the state dir' : 'memory for every arm: VM initramfs, container writable layer in a tmpfs of its own'}</p>` : ''}
 <table><thead><tr><th>arm</th><th>rootfs digest</th><th>vCPUs ↔ cpus</th><th>RAM ↔ memory limit</th></tr></thead><tbody>${rows}</tbody></table>`
   })
   return h`<section id="parity"><h2>Parity manifest</h2>${blocks}</section>`
@@ -162,7 +198,8 @@ export function warningsSection(results: Results): Safe {
 export function summaryTable(summaries: readonly Summary[], label: (a: string) => string): Safe {
   if (!summaries.length) return raw('')
   const rows = summaries.map(
-    (s) => h`<tr><td>${s.figure}</td><td>${s.workload}</td><td>${paramsText(s.params)}</td><td><b>${label(s.arm)}</b></td><td class="num">${s.n}</td><td class="num ${s.failures ? 'bad-text' : ''}">${s.failures}</td><td class="num">${num(s.median)}</td><td class="num">${num(s.p90)}</td><td class="num">${num(s.p99)}</td><td class="num">${num(s.mean)} ± ${num(s.sd)}</td><td class="num">${Number.isFinite(s.cov) ? `${(s.cov * 100).toFixed(1)}%` : '–'}</td><td class="num">${s.outliers}</td><td>${s.unit} <span class="dim">${s.direction === 'higher' ? '↑' : '↓'}</span></td></tr>`,
+    (s) =>
+      h`<tr><td>${s.figure}</td><td>${s.workload}</td><td>${paramsText(s.params)}</td><td><b>${label(s.arm)}</b></td><td class="num">${s.n}</td><td class="num ${s.failures ? 'bad-text' : ''}">${s.failures}</td><td class="num">${num(s.median)}</td><td class="num">${num(s.p90)}</td><td class="num">${num(s.p99)}</td><td class="num">${num(s.mean)} ± ${num(s.sd)}</td><td class="num">${Number.isFinite(s.cov) ? `${(s.cov * 100).toFixed(1)}%` : '–'}</td><td class="num">${s.outliers}</td><td>${s.unit} <span class="dim">${s.direction === 'higher' ? '↑' : '↓'}</span></td></tr>`,
   )
   return h`<details><summary>Summaries (${summaries.length} cells: median, p90, p99, mean ± SD, CoV, outliers)</summary><table class="data"><thead><tr><th>figure</th><th>workload</th><th>params</th><th>arm</th><th>n</th><th>failed</th><th>median</th><th>p90</th><th>p99</th><th>mean ± SD</th><th>CoV</th><th>outliers</th><th>unit (better)</th></tr></thead><tbody>${rows}</tbody></table></details>`
 }
@@ -170,7 +207,8 @@ export function summaryTable(summaries: readonly Summary[], label: (a: string) =
 export function comparisonTable(comparisons: readonly Comparison[], label: (a: string) => string): Safe {
   if (!comparisons.length) return raw('')
   const rows = comparisons.map(
-    (c) => h`<tr><td>${c.figure}</td><td>${c.workload}</td><td>${paramsText(c.params)}</td><td><b>${label(c.arm)}</b> vs ${c.kind === 'interference' ? 'solo' : label(c.baseline)}</td><td class="num">${estimateText(c)}</td>${c.kind === 'interference' ? h`<td class="num">${num(c.degradationPct)}%${c.degradationCi ? h` [${num(c.degradationCi[0])}–${num(c.degradationCi[1])}%]` : ''}</td>` : h`<td></td>`}<td class="num">${fmtP(c.pValue)}</td><td>${badge(c.verdict)}</td><td>${c.text}</td></tr>`,
+    (c) =>
+      h`<tr><td>${c.figure}</td><td>${c.workload}</td><td>${paramsText(c.params)}</td><td><b>${label(c.arm)}</b> vs ${c.kind === 'interference' ? 'solo' : label(c.baseline)}</td><td class="num">${estimateText(c)}</td>${c.kind === 'interference' ? h`<td class="num">${num(c.degradationPct)}%${c.degradationCi ? h` [${num(c.degradationCi[0])}–${num(c.degradationCi[1])}%]` : ''}</td>` : h`<td></td>`}<td class="num">${fmtP(c.pValue)}</td><td>${badge(c.verdict)}</td><td>${c.text}</td></tr>`,
   )
   return h`<details><summary>Comparisons (${comparisons.length}: ratio of medians, 95% bootstrap CI, permutation p, verdict)</summary><table class="data"><thead><tr><th>figure</th><th>workload</th><th>params</th><th>arms</th><th>ratio (or Δ) [CI]</th><th>degradation</th><th>p</th><th>verdict</th><th>reading</th></tr></thead><tbody>${rows}</tbody></table></details>`
 }
@@ -180,7 +218,8 @@ export function failuresSection(results: Results, label: (a: string) => string):
   if (!failed.length) return raw('')
   const shown = failed.slice(0, 200)
   return h`<section id="failures"><h2>Failed samples (${failed.length}, kept with value null)</h2><table class="data"><thead><tr><th>metric</th><th>figure</th><th>workload</th><th>params</th><th>arm</th><th>rep</th><th>error</th></tr></thead><tbody>${shown.map(
-    (s) => h`<tr><td>${s.metric}</td><td>${s.figure ?? ''}</td><td>${s.workload}</td><td>${paramsText(s.params)}</td><td>${label(s.arm)}</td><td class="num">${s.rep}${s.warmup ? ' (warm-up)' : ''}</td><td><span class="badge warn">${s.error?.code ?? 'error'}</span> ${s.error?.message ?? ''}${s.error?.lastOutput ? h`<details><summary>last output</summary><pre>${s.error.lastOutput}</pre></details>` : ''}${s.error?.stderr ? h`<details><summary>stderr</summary><pre>${s.error.stderr}</pre></details>` : ''}</td></tr>`,
+    (s) =>
+      h`<tr><td>${s.metric}</td><td>${s.figure ?? ''}</td><td>${s.workload}</td><td>${paramsText(s.params)}</td><td>${label(s.arm)}</td><td class="num">${s.rep}${s.warmup ? ' (warm-up)' : ''}</td><td><span class="badge warn">${s.error?.code ?? 'error'}</span> ${s.error?.message ?? ''}${s.error?.lastOutput ? h`<details><summary>last output</summary><pre>${s.error.lastOutput}</pre></details>` : ''}${s.error?.stderr ? h`<details><summary>stderr</summary><pre>${s.error.stderr}</pre></details>` : ''}</td></tr>`,
   )}</tbody></table>${failed.length > shown.length ? h`<p class="dim">… and ${failed.length - shown.length} more in the embedded data.</p>` : ''}</section>`
 }
 
@@ -188,6 +227,7 @@ export function precisionSection(results: Results): Safe {
   const p = results.precision
   if (!p) return raw('')
   return h`<details><summary>Adaptive sampling: target ±${(p.target * 100).toFixed(1)}% CI half-width</summary><table class="data"><thead><tr><th>cell</th><th>reached</th><th>reps</th><th>worst half-width</th><th>stopped by</th></tr></thead><tbody>${p.cells.map(
-    (c) => h`<tr><td>${c.cell}</td><td>${c.reached ? '✓' : '✗'}</td><td class="num">${c.reps}</td><td class="num">${c.worstRelHalfWidth === null ? '–' : `${(c.worstRelHalfWidth * 100).toFixed(1)}%`}</td><td>${c.stoppedBy}</td></tr>`,
+    (c) =>
+      h`<tr><td>${c.cell}</td><td>${c.reached ? '✓' : '✗'}</td><td class="num">${c.reps}</td><td class="num">${c.worstRelHalfWidth === null ? '–' : `${(c.worstRelHalfWidth * 100).toFixed(1)}%`}</td><td>${c.stoppedBy}</td></tr>`,
   )}</tbody></table></details>`
 }

@@ -25,7 +25,10 @@ export function textWidthEm(text: string): number {
   return w
 }
 
-;(vega as unknown as {textMetrics: {width: unknown}}).textMetrics.width = (item: {font?: string; fontSize?: number; fontWeight?: string | number}, text: string) => {
+;(vega as unknown as {textMetrics: {width: unknown}}).textMetrics.width = (
+  item: {font?: string; fontSize?: number; fontWeight?: string | number},
+  text: string,
+) => {
   const size = item.fontSize ?? 11
   const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600
   // × 1.12: Debian's Chromium draws with DejaVu Sans, wider than Helvetica.

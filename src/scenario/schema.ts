@@ -13,7 +13,10 @@ export const limitsSchema = z.strictObject({
   cpus: z.number().positive().optional(),
   memoryMiB: z.number().int().positive().optional(),
   pids: z.number().int().positive().optional(),
-  cpuset: z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, 'a cpuset like "0" or "0-1"').optional(),
+  cpuset: z
+    .string()
+    .regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, 'a cpuset like "0" or "0-1"')
+    .optional(),
 })
 
 const workloadName = z.string().refine((name) => catalog.has(name), {

@@ -40,11 +40,7 @@ export function ratioOfMedians(a: readonly number[], b: readonly number[], opts:
 }
 
 /** Percentile bootstrap CI of any statistic of one sample (e.g. a median). */
-export function bootstrapCi(
-  values: readonly number[],
-  statistic: (xs: number[]) => number,
-  opts: BootstrapOptions = {},
-): [number, number] {
+export function bootstrapCi(values: readonly number[], statistic: (xs: number[]) => number, opts: BootstrapOptions = {}): [number, number] {
   const resamples = opts.resamples ?? 2000
   const level = opts.level ?? 0.95
   const random = mulberry32(opts.seed ?? 1)
@@ -55,7 +51,11 @@ export function bootstrapCi(
 }
 
 /** median(a) − median(b) with a percentile bootstrap CI (for baselines whose median is 0). */
-export function bootstrapDifferenceOfMedians(a: readonly number[], b: readonly number[], opts: BootstrapOptions = {}): {difference: number; ci: [number, number]} {
+export function bootstrapDifferenceOfMedians(
+  a: readonly number[],
+  b: readonly number[],
+  opts: BootstrapOptions = {},
+): {difference: number; ci: [number, number]} {
   const resamples = opts.resamples ?? 2000
   const level = opts.level ?? 0.95
   const random = mulberry32(opts.seed ?? 1)

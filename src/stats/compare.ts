@@ -49,5 +49,15 @@ function compareDifference(input: CompareInput): CompareResult {
   const [mb, ma] = [median([...input.baselineValues]), median([...input.values])]
   const reason = mb === 0 ? `${input.baseline} median is 0` : ma === 0 ? `${input.arm} median is 0` : 'a median below 0'
   const v = differenceVerdict({...input, difference, ci, pValue, n, allZero, reason})
-  return {ratio: Number.NaN, ci: [Number.NaN, Number.NaN], relHalfWidth: Number.POSITIVE_INFINITY, resamples: input.resamples ?? 2000, ...v, pValue, basis: 'difference', difference, differenceCi: ci}
+  return {
+    ratio: Number.NaN,
+    ci: [Number.NaN, Number.NaN],
+    relHalfWidth: Number.POSITIVE_INFINITY,
+    resamples: input.resamples ?? 2000,
+    ...v,
+    pValue,
+    basis: 'difference',
+    difference,
+    differenceCi: ci,
+  }
 }

@@ -31,7 +31,7 @@ const meanDifference = (a: number[], b: number[]) => a.reduce((s, x) => s + x, 0
 export function midranks(values: readonly number[]): number[] {
   const order = values.map((v, i) => [v, i] as const).sort((x, y) => x[0] - y[0])
   const ranks = new Array<number>(values.length)
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i
     while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++
     for (let k = i; k <= j; k++) ranks[order[k]![1]] = (i + j) / 2 + 1

@@ -49,11 +49,18 @@ export function verdict(input: VerdictInput): Verdict {
   const [lo, hi] = ci
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(ratio)) {
-    return {verdict: 'inconclusive', text: `${arm} vs ${baseline}: inconclusive — no confidence interval (${n < 2 ? 'too few samples' : 'a baseline median of 0'})`}
+    return {
+      verdict: 'inconclusive',
+      text: `${arm} vs ${baseline}: inconclusive — no confidence interval (${n < 2 ? 'too few samples' : 'a baseline median of 0'})`,
+    }
   }
   if (n < MIN_N_FOR_CI) {
     const more = Math.max(MIN_N_FOR_CI, runsForPermutationPower(alpha)) - n
-    return {verdict: 'inconclusive', text: `${arm} vs ${baseline}: inconclusive (ratio ${fmtRatio(ratio)}, n=${n}: too few samples for a confidence interval) — about ${more} more runs needed`, moreRunsNeeded: more}
+    return {
+      verdict: 'inconclusive',
+      text: `${arm} vs ${baseline}: inconclusive (ratio ${fmtRatio(ratio)}, n=${n}: too few samples for a confidence interval) — about ${more} more runs needed`,
+      moreRunsNeeded: more,
+    }
   }
   if (lo >= 1 - delta && hi <= 1 + delta) {
     return {verdict: 'equivalent', text: `${arm} equivalent to ${baseline} within ±${pct(delta)} (ratio ${fmtRatio(ratio)} [${fmtRatio(lo)}–${fmtRatio(hi)}])`}
@@ -94,7 +101,9 @@ export function runsForPermutationPower(alpha: number): number {
  * A verdict on the difference of medians, for figures whose baseline median is 0 (idle CPU, a
  * count of failures) where no ratio exists: "qemu higher than process by 0.040 cores [0.030–0.050]".
  */
-export function differenceVerdict(input: Omit<VerdictInput, 'ratio' | 'ci'> & {difference: number; ci: [number, number]; allZero: boolean; zeroSide?: 'arm' | 'baseline'; reason?: string}): Verdict {
+export function differenceVerdict(
+  input: Omit<VerdictInput, 'ratio' | 'ci'> & {difference: number; ci: [number, number]; allZero: boolean; zeroSide?: 'arm' | 'baseline'; reason?: string},
+): Verdict {
   const {arm, baseline, difference, ci, pValue, direction, unit, n} = input
   const reason = input.reason ?? `${input.zeroSide === 'arm' ? arm : baseline} median is 0`
   const alpha = input.alpha ?? 0.05
@@ -103,16 +112,27 @@ export function differenceVerdict(input: Omit<VerdictInput, 'ratio' | 'ci'> & {d
   if (input.allZero) return {verdict: 'equivalent', text: `${arm} equivalent to ${baseline}: both 0 ${unit}`}
   if (n < MIN_N_FOR_CI) {
     const more = Math.max(MIN_N_FOR_CI, runsForPermutationPower(alpha)) - n
-    return {verdict: 'inconclusive', text: `${arm} vs ${baseline}: inconclusive (difference ${f(difference)} ${unit}, n=${n}: too few samples for a confidence interval) — about ${more} more runs needed`, moreRunsNeeded: more}
+    return {
+      verdict: 'inconclusive',
+      text: `${arm} vs ${baseline}: inconclusive (difference ${f(difference)} ${unit}, n=${n}: too few samples for a confidence interval) — about ${more} more runs needed`,
+      moreRunsNeeded: more,
+    }
   }
   if ((lo > 0 || hi < 0) && pValue < alpha) {
     const up = lo > 0
     const words = comparativeWords(unit)
     const better = up === (direction === 'higher')
-    return {verdict: better ? 'better' : 'worse', text: `${arm} ${up ? words.more : words.less} than ${baseline} by ${f(Math.abs(difference))} ${unit} [${f(Math.min(Math.abs(lo), Math.abs(hi)))}–${f(Math.max(Math.abs(lo), Math.abs(hi)))}] (${reason}: difference, not ratio)`}
+    return {
+      verdict: better ? 'better' : 'worse',
+      text: `${arm} ${up ? words.more : words.less} than ${baseline} by ${f(Math.abs(difference))} ${unit} [${f(Math.min(Math.abs(lo), Math.abs(hi)))}–${f(Math.max(Math.abs(lo), Math.abs(hi)))}] (${reason}: difference, not ratio)`,
+    }
   }
   const more = Math.max(1, runsForPermutationPower(alpha) - n)
-  return {verdict: 'inconclusive', text: `${arm} vs ${baseline}: inconclusive (difference ${f(difference)} ${unit} [${f(lo)}–${f(hi)}], p=${fmtP(pValue)}) — about ${more} more runs needed`, moreRunsNeeded: more}
+  return {
+    verdict: 'inconclusive',
+    text: `${arm} vs ${baseline}: inconclusive (difference ${f(difference)} ${unit} [${f(lo)}–${f(hi)}], p=${fmtP(pValue)}) — about ${more} more runs needed`,
+    moreRunsNeeded: more,
+  }
 }
 
 /** "35% [30–40%]" near 1, "85× [80–90×]" for factors of 2 or more (either way). */

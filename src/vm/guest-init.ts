@@ -127,7 +127,9 @@ export function guestCmdline(o: GuestCmdlineOptions): string {
   ]
   const line = parts.join(' ')
   if (line.length > MAX_CMDLINE) {
-    throw new Error(`the workload's command and environment do not fit the kernel command line (${line.length} > ${MAX_CMDLINE} bytes); shorten them or bake them into the image`)
+    throw new Error(
+      `the workload's command and environment do not fit the kernel command line (${line.length} > ${MAX_CMDLINE} bytes); shorten them or bake them into the image`,
+    )
   }
   return line
 }

@@ -71,7 +71,12 @@ export async function chooseVmAccel(setting: 'auto' | 'kvm' | 'tcg', kernel: Gue
 }
 
 /** Image name → rootfs (shared with the container arms) → guest artefacts. */
-export async function prepareImage(stateDir: string, image: string, kernel: GuestKernel, opts: {compression?: Compression; kind?: 'initramfs' | 'ext4'; cleanup?: CleanupRegistry} = {}): Promise<PreparedImage> {
+export async function prepareImage(
+  stateDir: string,
+  image: string,
+  kernel: GuestKernel,
+  opts: {compression?: Compression; kind?: 'initramfs' | 'ext4'; cleanup?: CleanupRegistry} = {},
+): Promise<PreparedImage> {
   const store = openImageStore(stateDir)
   const ref = await ensureImage(store, image)
   const rootfs = await unpackRootfs(store, ref, {cleanup: opts.cleanup})

@@ -10,7 +10,21 @@
  *   <kver>/modules/*.ko        only the modules a guest needs (src/vm/modules.ts)
  * Or any kernel the user names in bench.config.ts (`vm.kernel`), used as it is.
  */
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, readdirSync, renameSync, rmSync, writeFileSync, chmodSync} from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  closeSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {basename, dirname, join} from 'node:path'
 import {execa} from 'execa'
@@ -75,14 +89,19 @@ export function installedKernels(stateDir: string): GuestKernel[] {
 /** The kernel to boot: the configured one, else the newest fetched cloud kernel; a UsageError when none. */
 export function findGuestKernel(stateDir: string, configured?: string): GuestKernel {
   if (configured) {
-    if (!existsSync(configured)) throw new UsageError(`bench.config.ts: vm.kernel: ${configured} does not exist (expected a bzImage/vmlinuz file)`, 'invalid-input')
+    if (!existsSync(configured))
+      throw new UsageError(`bench.config.ts: vm.kernel: ${configured} does not exist (expected a bzImage/vmlinuz file)`, 'invalid-input')
     const name = basename(configured)
     const suffix = name.replace(/^(vmlinuz|bzImage)-?/, '')
     const config = [join(dirname(configured), `config-${suffix}`), join(dirname(configured), 'config')].find((p) => suffix && existsSync(p))
     return {version: suffix || name, vmlinuz: configured, config, modules: [], source: 'config'}
   }
   const k = installedKernels(stateDir)[0]
-  if (!k) throw new UsageError(`no guest kernel in ${kernelDir(stateDir)}: run \`isobench vm kernel\` (or \`isobench setup\`) to fetch Debian's cloud kernel, or set vm.kernel in bench.config.ts`, 'no-kernel')
+  if (!k)
+    throw new UsageError(
+      `no guest kernel in ${kernelDir(stateDir)}: run \`isobench vm kernel\` (or \`isobench setup\`) to fetch Debian's cloud kernel, or set vm.kernel in bench.config.ts`,
+      'no-kernel',
+    )
   return k
 }
 

@@ -134,7 +134,8 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
     }
     // Disk.
     let disk: {path: string; format: 'qcow2'; cache: 'unsafe' | 'none'} | undefined
-    if (spec.artefacts.kind === 'ext4') disk = {path: await instanceDisk(spec.artefacts.disk!, join(dir, 'root.qcow2')), format: 'qcow2', cache: spec.diskCache ?? 'unsafe'}
+    if (spec.artefacts.kind === 'ext4')
+      disk = {path: await instanceDisk(spec.artefacts.disk!, join(dir, 'root.qcow2')), format: 'qcow2', cache: spec.diskCache ?? 'unsafe'}
     // Modules the guest needs for what we give it.
     const wanted = new Set<string>()
     if (network.mode !== 'none' || disk) wanted.add(virtioTransportModule(spec.machine))
@@ -194,7 +195,15 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
     const startedAt = performance.now()
     const child = spec.detached
       ? // No pipes at all: qemu must not die of SIGPIPE once this process has exited.
-        (execa(command[0]!, command.slice(1), {detached: true, cleanup: false, buffer: false, reject: false, stdin: 'ignore', stdout: 'ignore', stderr: {file: join(dir, 'qemu.stderr')}}) as unknown as InstanceProcess)
+        (execa(command[0]!, command.slice(1), {
+          detached: true,
+          cleanup: false,
+          buffer: false,
+          reject: false,
+          stdin: 'ignore',
+          stdout: 'ignore',
+          stderr: {file: join(dir, 'qemu.stderr')},
+        }) as unknown as InstanceProcess)
       : spawnInstanceProcess(command)
     if (!child.pid) throw new Error(`could not spawn ${QEMU_BINARY}`)
     meta.pid = child.pid
@@ -257,7 +266,10 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
         follower?.stopFollowing()
         child.stderr?.destroy()
         child.unref()
-        void qmp.then((c) => c.close(), () => {})
+        void qmp.then(
+          (c) => c.close(),
+          () => {},
+        )
       },
     }
   } catch (error) {

@@ -11,7 +11,10 @@ export const GUEST_MODULES = ['virtio_mmio', 'virtio_pci', 'virtio_net', 'virtio
 
 /** Module name as the kernel spells it (`-` and `_` are the same). */
 export function moduleName(file: string): string {
-  return file.replace(/^.*\//, '').replace(/\.ko(\.(xz|zst|gz))?$/, '').replace(/-/g, '_')
+  return file
+    .replace(/^.*\//, '')
+    .replace(/\.ko(\.(xz|zst|gz))?$/, '')
+    .replace(/-/g, '_')
 }
 
 /** The `depends=` list of a module file's .modinfo section (NUL-separated key=value strings). */
@@ -73,7 +76,11 @@ export function neededModuleFiles(modulesRoot: string, wanted: readonly string[]
   const index = indexModules(modulesRoot)
   const deps = new Map<string, string[]>()
   const depsOf = (name: string) => {
-    if (!deps.has(name)) deps.set(name, modinfoDepends(readFileSync(index.get(name)!)).filter((d) => index.has(d)))
+    if (!deps.has(name))
+      deps.set(
+        name,
+        modinfoDepends(readFileSync(index.get(name)!)).filter((d) => index.has(d)),
+      )
     return deps.get(name)!
   }
   const order = loadOrder(wanted, depsOf, (name) => index.has(name))
@@ -83,5 +90,9 @@ export function neededModuleFiles(modulesRoot: string, wanted: readonly string[]
 /** Module load order for `wanted`: dependencies first, built-ins (no file) skipped. */
 export function modulesToLoad(kernel: {modules: ReadonlyArray<{name: string; depends: string[]}>}, wanted: Set<string>): string[] {
   const byName = new Map(kernel.modules.map((m) => [m.name, m]))
-  return loadOrder([...wanted], (n) => byName.get(n)?.depends ?? [], (n) => byName.has(n))
+  return loadOrder(
+    [...wanted],
+    (n) => byName.get(n)?.depends ?? [],
+    (n) => byName.has(n),
+  )
 }

@@ -12,10 +12,7 @@ export type VmAccel = 'kvm' | 'tcg'
 /** The user-mode network's private subnet: inside 198.18.0.0/15, like every address we use. */
 export const USER_NET = {net: '198.19.254.0/24', host: '198.19.254.2', dns: '198.19.254.3', guest: '198.19.254.15', prefix: 24}
 
-export type VmNetwork =
-  | {mode: 'none'}
-  | {mode: 'user'; forwards: Array<{hostPort: number; guestPort: number}>}
-  | {mode: 'tap'; ifname: string; mac: string}
+export type VmNetwork = {mode: 'none'} | {mode: 'user'; forwards: Array<{hostPort: number; guestPort: number}>} | {mode: 'tap'; ifname: string; mac: string}
 
 export interface QemuArgsInput {
   /** The -name, which is also how prune recognises our processes. */
@@ -51,17 +48,31 @@ export function qemuArgs(i: QemuArgsInput): string[] {
   const machine = i.machine === 'microvm' ? 'microvm,isa-serial=on,pcie=off' : i.machine
   const accel = i.accel === 'tcg' ? `tcg,thread=multi,tb-size=${i.tbSizeMiB}` : 'kvm'
   const args = [
-    '-name', i.name,
-    '-M', machine,
-    '-accel', accel,
-    '-smp', String(i.cpus),
-    '-m', `${i.memoryMiB}M`,
-    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-    '-serial', i.serial === 'stdio' ? 'stdio' : `file:${i.serial.file}`,
-    '-qmp', `unix:${i.qmpSocket},server=on,wait=off`,
-    '-kernel', i.kernel,
-    '-initrd', i.initrd,
-    '-append', i.cmdline,
+    '-name',
+    i.name,
+    '-M',
+    machine,
+    '-accel',
+    accel,
+    '-smp',
+    String(i.cpus),
+    '-m',
+    `${i.memoryMiB}M`,
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-no-reboot',
+    '-serial',
+    i.serial === 'stdio' ? 'stdio' : `file:${i.serial.file}`,
+    '-qmp',
+    `unix:${i.qmpSocket},server=on,wait=off`,
+    '-kernel',
+    i.kernel,
+    '-initrd',
+    i.initrd,
+    '-append',
+    i.cmdline,
   ]
   if (i.network.mode === 'user') {
     const fwd = i.network.forwards.map((f) => `,hostfwd=tcp:127.0.0.1:${f.hostPort}-:${f.guestPort}`).join('')

@@ -67,7 +67,8 @@ export function parsePublish(spec: string): {hostPort?: number; guestPort: numbe
 export async function runVm(o: VmRunOptions): Promise<VmRunResult> {
   const memoryMiB = parseMemoryMiB(o.memory)
   if (memoryMiB === null || memoryMiB < 32) throw new UsageError(`--memory ${o.memory}: expected a size of at least 32M, like 256M or 1G`, 'bad-flag')
-  if (!Number.isInteger(o.cpus) || o.cpus < 1 || o.cpus > 64) throw new UsageError(`--cpus ${o.cpus}: expected a whole number of vCPUs from 1 to 64`, 'bad-flag')
+  if (!Number.isInteger(o.cpus) || o.cpus < 1 || o.cpus > 64)
+    throw new UsageError(`--cpus ${o.cpus}: expected a whole number of vCPUs from 1 to 64`, 'bad-flag')
   const ports = o.publish.map(parsePublish)
   if (ports.length && o.network === 'none') throw new UsageError('--publish needs --network user or bridge', 'bad-flag')
   const id = o.name ?? `vm-${randomBytes(4).toString('hex')}`
@@ -113,7 +114,12 @@ export async function runVm(o: VmRunOptions): Promise<VmRunResult> {
   }
   try {
     const ready = await vm.markers.waitFor('ready', o.timeoutSeconds * 1000, vm.exited)
-    const phases = Object.fromEntries(vm.phases().filter((p) => p.at <= ready.at).map((p) => [p.phase, Math.round((p.at - vm.startedAt) * 10) / 10]))
+    const phases = Object.fromEntries(
+      vm
+        .phases()
+        .filter((p) => p.at <= ready.at)
+        .map((p) => [p.phase, Math.round((p.at - vm.startedAt) * 10) / 10]),
+    )
     const result: VmRunResult = {
       id,
       image: o.image,
@@ -153,7 +159,10 @@ export async function runVm(o: VmRunOptions): Promise<VmRunResult> {
     return result
   } catch (error) {
     const tail = vm.markers.tail(30)
-    throw Object.assign(new Error(`${id}: ${(error as Error).message}\n--- last serial output ---\n${tail}${vm.stderr() ? `\n--- qemu stderr ---\n${vm.stderr()}` : ''}`), {code: 'not-ready'})
+    throw Object.assign(
+      new Error(`${id}: ${(error as Error).message}\n--- last serial output ---\n${tail}${vm.stderr() ? `\n--- qemu stderr ---\n${vm.stderr()}` : ''}`),
+      {code: 'not-ready'},
+    )
   } finally {
     if (!o.detach) await vm.stop()
   }

@@ -28,7 +28,9 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 function row(name: string, values: number[], ref?: {name: string; values: number[]}): void {
   const m = median(values)
   const ratio = ref ? `  ratio vs ${ref.name}: ${(m / median(ref.values)).toFixed(3)}` : ''
-  console.log(`${name.padEnd(38)} median ${m.toFixed(1).padStart(8)} ms  (n=${values.length}, min ${Math.min(...values).toFixed(1)}, max ${Math.max(...values).toFixed(1)})${ratio}`)
+  console.log(
+    `${name.padEnd(38)} median ${m.toFixed(1).padStart(8)} ms  (n=${values.length}, min ${Math.min(...values).toFixed(1)}, max ${Math.max(...values).toFixed(1)})${ratio}`,
+  )
 }
 
 try {
@@ -76,7 +78,9 @@ try {
       const m = await store.manifest(ref)
       const {dir} = await unpackRootfs(store, ref)
       const du = (await execa('du', ['-sb', dir])).stdout.split('\t')[0]
-      console.log(`recipe ${r.name.padEnd(12)} image ${humanBytes(m.layers.reduce((a, l) => a + l.size, 0)).padStart(9)}  rootfs ${humanBytes(Number(du)).padStart(9)}  ${ref.manifestDigest.slice(7, 19)}`)
+      console.log(
+        `recipe ${r.name.padEnd(12)} image ${humanBytes(m.layers.reduce((a, l) => a + l.size, 0)).padStart(9)}  rootfs ${humanBytes(Number(du)).padStart(9)}  ${ref.manifestDigest.slice(7, 19)}`,
+      )
     } catch (error) {
       console.log(`recipe ${r.name.padEnd(12)} error: ${(error as Error).message}`)
     }

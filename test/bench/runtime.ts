@@ -94,8 +94,13 @@ async function startToExit(): Promise<void> {
   // Each arm: prepare (untimed) → argv (timed) → after (untimed).
   const arms: Record<string, {prepare: () => Promise<{argv: string[]; after: () => void}>}> = {
     // The harness's floor: spawning and reaping a bare /bin/true (printed, not a reference).
-    'true': {prepare: async () => ({argv: ['/bin/true'], after: () => {}})},
-    unshare: {prepare: async () => ({argv: ['unshare', '--pid', '--fork', '--mount', '--uts', '--ipc', '--net', '--cgroup', `--root=${rootfs}`, '/bin/true'], after: () => {}})},
+    true: {prepare: async () => ({argv: ['/bin/true'], after: () => {}})},
+    unshare: {
+      prepare: async () => ({
+        argv: ['unshare', '--pid', '--fork', '--mount', '--uts', '--ipc', '--net', '--cgroup', `--root=${rootfs}`, '/bin/true'],
+        after: () => {},
+      }),
+    },
   }
   // Ours exactly as the container arm runs an idle workload (writable layer in memory: rootfsMedium,
   // Docker's seccomp filter from the compiled cache, the device allowlist where the host has the
@@ -105,10 +110,32 @@ async function startToExit(): Promise<void> {
   type Variant = {layer?: WritableLayer; seccomp?: SeccompFilter | null | 'json'; devices?: 'v1' | 'v2' | null}
   const ourRuntime = (v: Variant) => async () => {
     const id = `bench-${process.pid}-${n++}`
-    const config: ContainerConfig = {id, image: 'idle', lowerDirs: image.lowerDirs, rootfsMode: overlaySupported() ? 'overlay' : 'copy', writableLayer: v.layer ?? rootfsMedium({}), argv: ['/bin/true'], env: {}, cwd: '/', hostname: id, network: 'none', limits: {}, mounts: [], ports: [], autoRemove: true, createdAt: ''}
+    const config: ContainerConfig = {
+      id,
+      image: 'idle',
+      lowerDirs: image.lowerDirs,
+      rootfsMode: overlaySupported() ? 'overlay' : 'copy',
+      writableLayer: v.layer ?? rootfsMedium({}),
+      argv: ['/bin/true'],
+      env: {},
+      cwd: '/',
+      hostname: id,
+      network: 'none',
+      limits: {},
+      mounts: [],
+      ports: [],
+      autoRemove: true,
+      createdAt: '',
+    }
     const plan = v.devices === undefined ? planFor(config) : cgroupPlan(layout, id, {}, v.devices)
     const filter = v.seccomp === undefined ? seccomp : v.seccomp === 'json' ? null : v.seccomp
-    const args = nsexecArgs(config, containerPaths(containerDir(stateDir, id)), plan, {bindSources: [], tiedToParent: true, removeDir: true, stateFiles: false, seccomp: filter})
+    const args = nsexecArgs(config, containerPaths(containerDir(stateDir, id)), plan, {
+      bindSources: [],
+      tiedToParent: true,
+      removeDir: true,
+      stateFiles: false,
+      seccomp: filter,
+    })
     // Compiling at every start: the helper reads the OCI JSON and runs libseccomp before the clone.
     if (v.seccomp === 'json') args.splice(args.indexOf('--'), 0, '--seccomp-json', join(seccompCacheDir(), `${seccomp.digest}.json`))
     return {argv: [helper, ...args], after: () => rmSync(containerDir(stateDir, id), {recursive: true, force: true})}
@@ -128,7 +155,17 @@ async function startToExit(): Promise<void> {
     arms[probe.name] = {
       prepare: async () => {
         const id = `bench-${probe.name}-${process.pid}-${n++}`
-        const {argv} = await prepareOciRun({stateDir, runtime: probe, id, lowerDirs: image.lowerDirs, argv: ['/bin/true'], env: {}, network: 'none', writableLayer: rootfsMedium({}), limits: {}})
+        const {argv} = await prepareOciRun({
+          stateDir,
+          runtime: probe,
+          id,
+          lowerDirs: image.lowerDirs,
+          argv: ['/bin/true'],
+          env: {},
+          network: 'none',
+          writableLayer: rootfsMedium({}),
+          limits: {},
+        })
         return {argv, after: () => removeBundle(stateDir, id)}
       },
     }
@@ -155,7 +192,9 @@ async function startToExit(): Promise<void> {
     }
     rounds.push(inRound)
   }
-  console.log(`\nStart-to-exit of a \`true\` container (${RUNS} interleaved rounds, shuffled order per round; spawn-timer: posix_spawn → waitpid on the host's monotonic clock)`)
+  console.log(
+    `\nStart-to-exit of a \`true\` container (${RUNS} interleaved rounds, shuffled order per round; spawn-timer: posix_spawn → waitpid on the host's monotonic clock)`,
+  )
   const med: Record<string, number> = {}
   for (const name of names) {
     const v = samples[name]!
@@ -177,14 +216,18 @@ async function startToExit(): Promise<void> {
   ratio('runc', 0.1)
   ratio('crun', 0.33)
   if (med['ours/disk'] !== undefined && med.unshare !== undefined)
-    console.log(`  (ours with the writable layer on disk ÷ unshare = ${(med['ours/disk']! / med.unshare).toFixed(3)}; the targets are for the arm's default, in memory)`)
+    console.log(
+      `  (ours with the writable layer on disk ÷ unshare = ${(med['ours/disk']! / med.unshare).toFixed(3)}; the targets are for the arm's default, in memory)`,
+    )
   // Ratio of medians, and the median of the per-round differences (both arms in the same round:
   // less sensitive to the load drifting between rounds on a shared machine).
   const cost = (label: string, a: string, b: string) => {
     if (med[a] === undefined || med[b] === undefined) return console.log(`  ${label}: not measured`)
     const paired = rounds.filter((r) => r[a] !== undefined && r[b] !== undefined).map((r) => r[a]! - r[b]!)
     const d = median(paired)
-    console.log(`  ${label}: ${a} ÷ ${b} = ${(med[a]! / med[b]!).toFixed(3)}; per-round difference median ${d >= 0 ? '+' : ''}${d.toFixed(2)} ms (n=${paired.length})`)
+    console.log(
+      `  ${label}: ${a} ÷ ${b} = ${(med[a]! / med[b]!).toFixed(3)}; per-round difference median ${d >= 0 ? '+' : ''}${d.toFixed(2)} ms (n=${paired.length})`,
+    )
   }
   console.log('What the security defaults cost (same run):')
   cost("seccomp, Docker's profile from the compiled cache", 'ours', 'ours/unconfined')
@@ -224,15 +267,24 @@ async function scaleOut(): Promise<void> {
   const bare = await measure(new ProcessArm(ctx), 'process')
   const mib = (b: number) => `${(b / 1024 / 1024).toFixed(2)} MiB`
   console.log(`\n${SCALE} idle containers (init + sleep) started concurrently by the container arm`)
-  console.log(`  all ready after ${ours.allReadyMs.toFixed(0)} ms (${ours.failed} failed)   target < 2000 ms: ${ours.failed === 0 && ours.allReadyMs < 2000 ? 'met' : 'MISSED'}`)
+  console.log(
+    `  all ready after ${ours.allReadyMs.toFixed(0)} ms (${ours.failed} failed)   target < 2000 ms: ${ours.failed === 0 && ours.allReadyMs < 2000 ? 'met' : 'MISSED'}`,
+  )
   console.log(`  same with the process arm (no isolation): ${bare.allReadyMs.toFixed(0)} ms (${bare.failed} failed)`)
-  console.log(`  PSS per idle container, all its host processes (shim + init + sleep, ${ours.procsPer.toFixed(1)} per container): ${mib(ours.pssPer)}   target < 2 MiB: ${ours.pssPer < 2 * 1024 * 1024 ? 'met' : 'MISSED'}`)
+  console.log(
+    `  PSS per idle container, all its host processes (shim + init + sleep, ${ours.procsPer.toFixed(1)} per container): ${mib(ours.pssPer)}   target < 2 MiB: ${ours.pssPer < 2 * 1024 * 1024 ? 'met' : 'MISSED'}`,
+  )
   console.log(`  PSS per bare process instance (init + sleep): ${mib(bare.pssPer)}; added by the container: ${mib(ours.pssPer - bare.pssPer)}`)
   console.log(`  cgroup memory usage per container (kernel-side charge incl. page cache): ${mib(ours.cgroupPer)}; RSS per container: ${mib(ours.rssPer)}`)
 }
 
 try {
-  console.log(`bench:runtime: state dir ${stateDir}; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')} on ${(await import('node:os')).cpus().length} CPUs`)
+  console.log(
+    `bench:runtime: state dir ${stateDir}; load average ${(await import('node:os'))
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${(await import('node:os')).cpus().length} CPUs`,
+  )
   await startToExit()
   if (SCALE > 0) await scaleOut()
 } finally {

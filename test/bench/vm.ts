@@ -47,7 +47,13 @@ cleanup.installSignalHandlers()
 const arm = new QemuArm({config, cleanup, log: silentLogger, runId: 'benchvm'})
 const idle: WorkloadSpec = {name: 'idle', argv: ['sleep', '3600'], ready: {kind: 'marker'}, image: 'idle'}
 let seq = 0
-const spec = (): InstanceSpec => ({id: `benchvm-${process.pid}-${seq++}`, workload: idle, limits: {cpus: 1, memoryMiB: MEMORY_MIB}, network: 'none', readyTimeoutMs: 120_000})
+const spec = (): InstanceSpec => ({
+  id: `benchvm-${process.pid}-${seq++}`,
+  workload: idle,
+  limits: {cpus: 1, memoryMiB: MEMORY_MIB},
+  network: 'none',
+  readyTimeoutMs: 120_000,
+})
 const work = mkdtempSync(join(tmpdir(), 'isobench-bench-vm-'))
 cleanup.add(`temp dir ${work}`, () => rmSync(work, {recursive: true, force: true}))
 
@@ -127,9 +133,31 @@ async function main(): Promise<void> {
   const tag = accel === 'tcg' ? ' [TCG: software emulation, not KVM]' : ''
   const kernel = await ensureGuestKernel(config.stateDir, config.vm.kernel)
   const initrd = await referenceInitramfs()
-  const reference = [QEMU, '-M', 'pc', '-accel', accel === 'kvm' ? 'kvm' : 'tcg', '-m', String(MEMORY_MIB), '-smp', '1', '-nographic', '-no-reboot', '-nodefaults', '-serial', 'stdio',
-    '-kernel', kernel.vmlinuz, '-initrd', initrd, '-append', 'console=ttyS0 rdinit=/init panic=-1 loglevel=6']
-  console.log(`qemu arm: accel ${accel}${tag}; ${(info.notes ?? []).filter((n) => n.startsWith('machine') || n.startsWith('TCG translation')).join('; ')}; kernel ${kernel.version}; guest RAM ${MEMORY_MIB} MiB`)
+  const reference = [
+    QEMU,
+    '-M',
+    'pc',
+    '-accel',
+    accel === 'kvm' ? 'kvm' : 'tcg',
+    '-m',
+    String(MEMORY_MIB),
+    '-smp',
+    '1',
+    '-nographic',
+    '-no-reboot',
+    '-nodefaults',
+    '-serial',
+    'stdio',
+    '-kernel',
+    kernel.vmlinuz,
+    '-initrd',
+    initrd,
+    '-append',
+    'console=ttyS0 rdinit=/init panic=-1 loglevel=6',
+  ]
+  console.log(
+    `qemu arm: accel ${accel}${tag}; ${(info.notes ?? []).filter((n) => n.startsWith('machine') || n.startsWith('TCG translation')).join('; ')}; kernel ${kernel.version}; guest RAM ${MEMORY_MIB} MiB`,
+  )
 
   // 1. Boot-to-ready, interleaved.
   const runs: Record<string, () => Promise<{ms: number | null; error?: string}>> = {ours, reference: () => timeToLine(reference, 'REFERENCE-READY')}
@@ -152,14 +180,25 @@ async function main(): Promise<void> {
   for (const name of Object.keys(runs)) {
     const v = samples[name]!
     const fails = failures[name]!.length ? `, ${failures[name]!.length} failed (${failures[name]![0]})` : ''
-    console.log(`  ${name.padEnd(10)} median ${v.length ? median(v).toFixed(0) : '–'} ms  [min ${v.length ? Math.min(...v).toFixed(0) : '–'}, max ${v.length ? Math.max(...v).toFixed(0) : '–'}], n=${v.length}${fails}`)
+    console.log(
+      `  ${name.padEnd(10)} median ${v.length ? median(v).toFixed(0) : '–'} ms  [min ${v.length ? Math.min(...v).toFixed(0) : '–'}, max ${v.length ? Math.max(...v).toFixed(0) : '–'}], n=${v.length}${fails}`,
+    )
   }
   if (samples.ours!.length && samples.reference!.length) {
     const ratio = median(samples.ours!) / median(samples.reference!)
-    console.log(`  ours ÷ reference (plain qemu -M pc + same kernel + busybox initramfs): ${ratio.toFixed(3)}  (target ≤ 0.65: ${ratio <= 0.65 ? 'met' : 'missed'})`)
+    console.log(
+      `  ours ÷ reference (plain qemu -M pc + same kernel + busybox initramfs): ${ratio.toFixed(3)}  (target ≤ 0.65: ${ratio <= 0.65 ? 'met' : 'missed'})`,
+    )
     // How much the ratio moves from round to round (both boots of a round ran back to back).
-    const q = (p: number) => quantileSorted([...roundRatios].sort((a, b) => a - b), p)
-    if (roundRatios.length) console.log(`  per-round ours ÷ reference: median ${q(0.5).toFixed(3)}, interquartile ${q(0.25).toFixed(3)}–${q(0.75).toFixed(3)} (n=${roundRatios.length})`)
+    const q = (p: number) =>
+      quantileSorted(
+        [...roundRatios].sort((a, b) => a - b),
+        p,
+      )
+    if (roundRatios.length)
+      console.log(
+        `  per-round ours ÷ reference: median ${q(0.5).toFixed(3)}, interquartile ${q(0.25).toFixed(3)}–${q(0.75).toFixed(3)} (n=${roundRatios.length})`,
+      )
     if (accel === 'tcg') console.log(`  ours median ≤ 2.5 s under TCG: ${median(samples.ours!) <= 2500 ? 'met' : 'missed'}`)
   }
 
@@ -174,7 +213,9 @@ async function main(): Promise<void> {
     const guest = split.reduce((a, s) => a + s.guestPss, 0)
     const overhead = (all.pssBytes ?? 0) - guest
     console.log(`\n2. Host memory of one idle VM${tag} (qemu process, /proc/PID/smaps)`)
-    console.log(`  guest RAM ${MEMORY_MIB} MiB; qemu PSS ${((all.pssBytes ?? 0) / MiB).toFixed(1)} MiB = guest-touched RAM ${(guest / MiB).toFixed(1)} MiB + qemu overhead ${(overhead / MiB).toFixed(1)} MiB  (target overhead ≤ 30 MiB: ${overhead <= 30 * MiB ? 'met' : 'missed'})`)
+    console.log(
+      `  guest RAM ${MEMORY_MIB} MiB; qemu PSS ${((all.pssBytes ?? 0) / MiB).toFixed(1)} MiB = guest-touched RAM ${(guest / MiB).toFixed(1)} MiB + qemu overhead ${(overhead / MiB).toFixed(1)} MiB  (target overhead ≤ 30 MiB: ${overhead <= 30 * MiB ? 'met' : 'missed'})`,
+    )
   } finally {
     await arm.stop(one).catch(() => {})
   }
@@ -194,10 +235,14 @@ async function main(): Promise<void> {
   await Promise.all(instances.map((i) => arm.stop(i).catch(() => {})))
   const ok = ready.filter((r) => r.status === 'fulfilled').length
   const firstError = [...started, ...ready].find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined
-  console.log(`\n3. ${N} idle VMs started concurrently${tag}: ${ok}/${N} ready; last ready after ${(allReady / 1000).toFixed(2)} s${firstError ? `; first failure: ${(firstError.reason as Error).message}` : ''}`)
+  console.log(
+    `\n3. ${N} idle VMs started concurrently${tag}: ${ok}/${N} ready; last ready after ${(allReady / 1000).toFixed(2)} s${firstError ? `; first failure: ${(firstError.reason as Error).message}` : ''}`,
+  )
   if (instances.length > 0) {
     const per = (b: number) => (b / instances.length / MiB).toFixed(1)
-    console.log(`  with ${instances.length} running: qemu PSS per VM ${per(pssAll)} MiB = guest-touched RAM ${per(guestAll)} MiB + overhead ${per(pssAll - guestAll)} MiB (shared pages split ${instances.length} ways; target ≤ 30 MiB: ${(pssAll - guestAll) / instances.length <= 30 * MiB ? 'met' : 'missed'})`)
+    console.log(
+      `  with ${instances.length} running: qemu PSS per VM ${per(pssAll)} MiB = guest-touched RAM ${per(guestAll)} MiB + overhead ${per(pssAll - guestAll)} MiB (shared pages split ${instances.length} ways; target ≤ 30 MiB: ${(pssAll - guestAll) / instances.length <= 30 * MiB ? 'met' : 'missed'})`,
+    )
   }
 }
 

@@ -20,7 +20,38 @@ import {openImageStore, unpackRootfs, type ImageStore} from '../../src/images/ro
 export const BUILDAH = '/usr/bin/buildah'
 export const BASE_NAME = 'parity-base:1'
 /** Applets the base links to /bin/busybox (what the corpus's RUN steps use). */
-const APPLETS = ['sh', 'ls', 'cat', 'echo', 'mkdir', 'touch', 'id', 'chmod', 'chown', 'ln', 'rm', 'cp', 'mv', 'true', 'false', 'printf', 'env', 'stat', 'wc', 'sort', 'head', 'test', 'tr', 'sed', 'grep', 'basename', 'dirname', 'rmdir', 'whoami', 'pwd']
+const APPLETS = [
+  'sh',
+  'ls',
+  'cat',
+  'echo',
+  'mkdir',
+  'touch',
+  'id',
+  'chmod',
+  'chown',
+  'ln',
+  'rm',
+  'cp',
+  'mv',
+  'true',
+  'false',
+  'printf',
+  'env',
+  'stat',
+  'wc',
+  'sort',
+  'head',
+  'test',
+  'tr',
+  'sed',
+  'grep',
+  'basename',
+  'dirname',
+  'rmdir',
+  'whoami',
+  'pwd',
+]
 
 /** The config keys compared (the issue's list, plus Labels, Volumes and StopSignal). */
 export const CONFIG_KEYS = ['Env', 'Entrypoint', 'Cmd', 'WorkingDir', 'User', 'ExposedPorts', 'Labels', 'Volumes', 'StopSignal'] as const
@@ -52,7 +83,7 @@ function fileDigest(p: string): string {
   const buf = Buffer.alloc(1 << 16)
   const fd = openSync(p, 'r')
   try {
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n))
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n))
   } finally {
     closeSync(fd)
   }

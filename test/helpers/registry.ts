@@ -62,7 +62,10 @@ export async function startRegistry(opts: {auth?: boolean} = {}): Promise<TestRe
     c.once('exit', () => (exited = true))
     const deadline = Date.now() + 10_000
     while (Date.now() < deadline && !exited) {
-      const ok = await fetch(`http://${host}/v2/`).then((r) => r.status === 401 || r.status === 200, () => false)
+      const ok = await fetch(`http://${host}/v2/`).then(
+        (r) => r.status === 401 || r.status === 200,
+        () => false,
+      )
       if (ok) {
         child = c
         break

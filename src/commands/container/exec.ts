@@ -22,7 +22,11 @@ export default class ContainerExec extends BaseCommand {
     const {commandWords} = await import('../../cli/command-words.js')
     const command = commandWords(this.argv, argv as string[])
     if (command.length === 0) throw new UsageError('container exec: give the command to run after the container name', 'no-command')
-    const child = await Container.open(await resolveStateDir(flags), args.id).exec(command, {env: envRecord(flags.env ?? []), cwd: flags.workdir, output: this.jsonEnabled() ? 'pipe' : 'inherit'})
+    const child = await Container.open(await resolveStateDir(flags), args.id).exec(command, {
+      env: envRecord(flags.env ?? []),
+      cwd: flags.workdir,
+      output: this.jsonEnabled() ? 'pipe' : 'inherit',
+    })
     const exitCode = await new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))))
     if (exitCode) process.exitCode = exitCode
     return {id: args.id, exitCode}

@@ -13,7 +13,11 @@ export default class ContainerLogs extends BaseCommand {
     const {resolveStateDir} = await import('../../cli/flags.js')
     const {Container} = await import('../../runtime/container/container.js')
     let log = Container.open(await resolveStateDir(flags), args.id).logs()
-    if (flags.tail !== undefined) log = log.split('\n').slice(-flags.tail - 1).join('\n')
+    if (flags.tail !== undefined)
+      log = log
+        .split('\n')
+        .slice(-flags.tail - 1)
+        .join('\n')
     process.stdout.write(log)
     return {id: args.id, log}
   }

@@ -17,7 +17,8 @@ export interface ContainerListEntry {
 
 export default class ContainerLs extends BaseCommand {
   static override summary = 'List containers (running ones; --all for exited and dead ones too).'
-  static override description = 'Reads the state on disk (<state-dir>/containers). "dead" means the runtime helper is gone without recording an exit (killed with isobench): `isobench container prune` removes those.'
+  static override description =
+    'Reads the state on disk (<state-dir>/containers). "dead" means the runtime helper is gone without recording an exit (killed with isobench): `isobench container prune` removes those.'
   static override examples = ['<%= config.bin %> container ls', '<%= config.bin %> container ls --all --json']
   static override flags = {...stateDirFlags, all: Flags.boolean({char: 'a', description: 'also list created, exited and dead containers'})}
 
@@ -43,7 +44,14 @@ export default class ContainerLs extends BaseCommand {
     this.log(
       table(
         ['NAME', 'STATUS', 'IMAGE', 'COMMAND', 'NETWORK', 'PORTS'],
-        containers.map((c) => [c.id, c.status, c.image, c.command.length > 40 ? c.command.slice(0, 39) + '…' : c.command, c.ip ?? c.network, c.ports.join(',')]),
+        containers.map((c) => [
+          c.id,
+          c.status,
+          c.image,
+          c.command.length > 40 ? c.command.slice(0, 39) + '…' : c.command,
+          c.ip ?? c.network,
+          c.ports.join(','),
+        ]),
       ),
     )
     return {containers}

@@ -24,20 +24,40 @@ In the foreground the container's output is streamed and its exit code becomes o
     memory: Flags.string({char: 'm', description: 'memory limit, e.g. 64m or 1g'}),
     pids: Flags.integer({description: 'maximum number of processes'}),
     cpuset: Flags.string({description: 'host CPUs to run on, e.g. 0 or 0-1'}),
-    network: Flags.string({description: 'none (loopback only), host, or bridge (veth on isobench0, 198.18.0.0/15)', options: ['none', 'host', 'bridge'], default: 'bridge'}),
-    publish: Flags.string({char: 'p', description: 'publish a port on 127.0.0.1: HOST:CONTAINER (repeatable; bridge network)', multiple: true, multipleNonGreedy: true}),
-    mount: Flags.string({description: 'type=bind,src=/host,dst=/ctr[,ro] or type=volume,src=NAME,dst=/ctr[,ro] (repeatable)', multiple: true, multipleNonGreedy: true}),
-    volume: Flags.string({char: 'v', description: 'NAME:/ctr[:ro] (a named volume) or /host:/ctr[:ro] (a bind mount)', multiple: true, multipleNonGreedy: true}),
+    network: Flags.string({
+      description: 'none (loopback only), host, or bridge (veth on isobench0, 198.18.0.0/15)',
+      options: ['none', 'host', 'bridge'],
+      default: 'bridge',
+    }),
+    publish: Flags.string({
+      char: 'p',
+      description: 'publish a port on 127.0.0.1: HOST:CONTAINER (repeatable; bridge network)',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    mount: Flags.string({
+      description: 'type=bind,src=/host,dst=/ctr[,ro] or type=volume,src=NAME,dst=/ctr[,ro] (repeatable)',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    volume: Flags.string({
+      char: 'v',
+      description: 'NAME:/ctr[:ro] (a named volume) or /host:/ctr[:ro] (a bind mount)',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
     env: Flags.string({char: 'e', description: "KEY=VALUE, or KEY to pass the host's value (repeatable)", multiple: true, multipleNonGreedy: true}),
     user: Flags.string({char: 'u', description: "run as name|uid[:group|gid], resolved in the image's /etc/passwd and /etc/group (default: the image's USER)"}),
     workdir: Flags.string({char: 'w', description: 'working directory inside the container'}),
     'security-opt': Flags.string({
-      description: "Docker's security options: seccomp=unconfined (no filter), seccomp=default (Docker's default profile, the default) or seccomp=FILE (a profile in Docker's JSON format)",
+      description:
+        "Docker's security options: seccomp=unconfined (no filter), seccomp=default (Docker's default profile, the default) or seccomp=FILE (a profile in Docker's JSON format)",
       multiple: true,
       multipleNonGreedy: true,
     }),
     'writable-layer': Flags.string({
-      description: "where the container's writes to its rootfs go: disk (overlay upper dir in the state dir, like Docker) or memory (a tmpfs of the container's own, charged to its memory limit, gone when it exits; starts ≈ 1.5 ms faster here)",
+      description:
+        "where the container's writes to its rootfs go: disk (overlay upper dir in the state dir, like Docker) or memory (a tmpfs of the container's own, charged to its memory limit, gone when it exits; starts ≈ 1.5 ms faster here)",
       options: ['disk', 'memory'],
       default: 'disk',
     }),
@@ -52,7 +72,8 @@ In the foreground the container's output is streamed and its exit code becomes o
     const {volumeFlagToMount} = await import('../../runtime/container/mount-spec.js')
     const {UsageError} = await import('../../core/errors.js')
     const cpus = flags.cpus === undefined ? undefined : Number(flags.cpus)
-    if (cpus !== undefined && !(cpus > 0)) throw new UsageError(`--cpus ${JSON.stringify(flags.cpus)}: expected a positive number of cores, e.g. 0.5 or 2`, 'bad-flag')
+    if (cpus !== undefined && !(cpus > 0))
+      throw new UsageError(`--cpus ${JSON.stringify(flags.cpus)}: expected a positive number of cores, e.g. 0.5 or 2`, 'bad-flag')
     const cleanup = new CleanupRegistry()
     cleanup.installSignalHandlers()
     const quiet = this.jsonEnabled()

@@ -19,7 +19,7 @@ export default class ImageBuild extends BaseCommand {
     tag: Flags.string({char: 't', description: 'name[:tag] for the result (repeatable)', multiple: true, multipleNonGreedy: true}),
     'build-arg': Flags.string({description: 'K=V for an ARG (repeatable)', multiple: true, multipleNonGreedy: true}),
     target: Flags.string({description: 'build this stage (name or index) instead of the last'}),
-    platform: Flags.string({description: 'os/arch[/variant] of base images pulled from a registry (default: the host\'s, linux/amd64 here)'}),
+    platform: Flags.string({description: "os/arch[/variant] of base images pulled from a registry (default: the host's, linux/amd64 here)"}),
     network: Flags.string({description: 'network of RUN steps', options: ['host', 'none'], default: 'host'}),
     'no-cache': Flags.boolean({description: 'run every step even if the build cache has it'}),
     quiet: Flags.boolean({char: 'q', description: 'print only the image id'}),
@@ -37,7 +37,9 @@ export default class ImageBuild extends BaseCommand {
     const {createBuildExecutor} = await import('../../runtime/container/build-executor.js')
     const {CleanupRegistry} = await import('../../core/cleanup.js')
     const context = resolve(args.context)
-    const file = flags.file ? resolve(flags.file) : ['Containerfile', 'Dockerfile'].map((f) => join(context, f)).find((f) => existsSync(f)) ?? join(context, 'Containerfile')
+    const file = flags.file
+      ? resolve(flags.file)
+      : (['Containerfile', 'Dockerfile'].map((f) => join(context, f)).find((f) => existsSync(f)) ?? join(context, 'Containerfile'))
     const buildArgs: Record<string, string> = {}
     for (const kv of flags['build-arg'] ?? []) {
       const i = kv.indexOf('=')
@@ -70,7 +72,10 @@ export default class ImageBuild extends BaseCommand {
       progress?.stop()
       const cachedAll = result.steps.every((s) => s.cached !== false)
       if (flags.quiet) this.log(result.manifestDigest)
-      else this.log(`built ${result.tags.join(', ') || '<untagged>'} ${result.manifestDigest.slice(7, 19)} in ${(result.totalMs / 1000).toFixed(2)}s (${result.layers} layers${cachedAll ? ', all cached' : ''}; RUN via ${result.executor})`)
+      else
+        this.log(
+          `built ${result.tags.join(', ') || '<untagged>'} ${result.manifestDigest.slice(7, 19)} in ${(result.totalMs / 1000).toFixed(2)}s (${result.layers} layers${cachedAll ? ', all cached' : ''}; RUN via ${result.executor})`,
+        )
       return result
     } finally {
       progress?.stop()

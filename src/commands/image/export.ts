@@ -4,7 +4,10 @@ import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ImageExport extends BaseCommand {
   static override summary = 'Write an image as an OCI image layout (directory, or a tar if PATH ends in .tar) that skopeo and umoci read.'
-  static override examples = ['<%= config.bin %> image export isobench/idle ./idle-oci && skopeo inspect oci:./idle-oci:latest', '<%= config.bin %> image export isobench/idle idle.tar --tag v1']
+  static override examples = [
+    '<%= config.bin %> image export isobench/idle ./idle-oci && skopeo inspect oci:./idle-oci:latest',
+    '<%= config.bin %> image export isobench/idle idle.tar --tag v1',
+  ]
   static override args = {
     image: Args.string({description: 'name[:tag] or id', required: true}),
     path: Args.string({description: 'output directory, or a .tar file', required: true}),

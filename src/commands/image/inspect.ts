@@ -21,7 +21,13 @@ export default class ImageInspect extends BaseCommand {
     const config = await store.readJson<import('../../images/oci.js').OciImageConfig>(manifest.config.digest)
     const names = (await store.list()).find((i) => i.manifestDigest === ref.manifestDigest)?.names ?? []
     const rootfs = flags.rootfs ? await unpackRootfs(store, ref) : undefined
-    const result = {names, manifestDigest: ref.manifestDigest, manifest, config, ...(rootfs ? {rootfs: {dir: rootfs.dir, digest: rootfs.digest, warnings: rootfs.warnings}} : {})}
+    const result = {
+      names,
+      manifestDigest: ref.manifestDigest,
+      manifest,
+      config,
+      ...(rootfs ? {rootfs: {dir: rootfs.dir, digest: rootfs.digest, warnings: rootfs.warnings}} : {}),
+    }
     this.log(JSON.stringify(result, null, 2))
     return result
   }

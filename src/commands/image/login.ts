@@ -25,9 +25,15 @@ export default class ImageLogin extends BaseCommand {
       if (!flags.username) throw new UsageError('--password-stdin needs --username', 'bad-flag')
       const chunks: Buffer[] = []
       for await (const c of process.stdin) chunks.push(c as Buffer)
-      password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+      password = Buffer.concat(chunks)
+        .toString('utf8')
+        .replace(/\r?\n$/, '')
     }
-    const r = await loginRegistry(args.registry, {...registryOptions(flags), ...(flags.username !== undefined ? {username: flags.username} : {}), ...(password !== undefined ? {password} : {})})
+    const r = await loginRegistry(args.registry, {
+      ...registryOptions(flags),
+      ...(flags.username !== undefined ? {username: flags.username} : {}),
+      ...(password !== undefined ? {password} : {}),
+    })
     this.log(`logged in to ${r.registry}`)
     return r
   }

@@ -3,7 +3,8 @@ import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ImageLs extends BaseCommand {
   static override summary = 'List the images in the store.'
-  static override description = 'Lists every image in the content-addressed store (<state-dir>/images, an OCI image layout): names, manifest id, stored size and layer count.'
+  static override description =
+    'Lists every image in the content-addressed store (<state-dir>/images, an OCI image layout): names, manifest id, stored size and layer count.'
   static override examples = ['<%= config.bin %> image ls', '<%= config.bin %> image ls --json', '<%= config.bin %> image ls --state-dir /tmp/isobench-state']
   static override flags = {...stateDirFlags}
 

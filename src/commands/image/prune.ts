@@ -16,7 +16,9 @@ export default class ImagePrune extends BaseCommand {
     const {openImageStore} = await import('../../images/rootfs.js')
     const {pruneStore} = await import('../../images/prune.js')
     const r = await pruneStore(openImageStore(await resolveStateDir(flags)), {all: flags.all})
-    this.log(`removed ${r.blobsRemoved} blobs (${humanBytes(r.bytesFreed)}), ${r.rootfsRemoved.length} rootfs trees, ${r.tempRemoved.length} temp files${r.buildCacheCleared ? '; build cache cleared' : ''}`)
+    this.log(
+      `removed ${r.blobsRemoved} blobs (${humanBytes(r.bytesFreed)}), ${r.rootfsRemoved.length} rootfs trees, ${r.tempRemoved.length} temp files${r.buildCacheCleared ? '; build cache cleared' : ''}`,
+    )
     return r
   }
 }

@@ -6,12 +6,16 @@ import {registryFlags} from '../../images/registry/flags.js'
 export default class ImagePull extends BaseCommand {
   static override summary = 'Pull an image from a registry into the store (through skopeo).'
   static override description = `Names are normalized as Docker does: web is docker.io/library/web:latest, host:5000/a/b is kept, name@sha256:… pulls by digest. For a manifest list the linux/amd64 image (the host's platform) is taken, or the one --platform names. Credentials come from \`isobench image login\` or the auth files Docker and podman write. Every blob is verified against its digest; layers are unpacked by the same safe unpack as every image.`
-  static override examples = ['<%= config.bin %> image pull 127.0.0.1:5000/web:1 --tls-verify=false', '<%= config.bin %> image pull busybox', '<%= config.bin %> image pull --platform linux/arm64 example.org/tool@sha256:…']
+  static override examples = [
+    '<%= config.bin %> image pull 127.0.0.1:5000/web:1 --tls-verify=false',
+    '<%= config.bin %> image pull busybox',
+    '<%= config.bin %> image pull --platform linux/arm64 example.org/tool@sha256:…',
+  ]
   static override args = {reference: Args.string({description: 'image reference: [host[:port]/]name[:tag|@sha256:…]', required: true})}
   static override flags = {
     ...stateDirFlags,
     ...registryFlags,
-    platform: Flags.string({description: 'os/arch[/variant] to take from a manifest list (default: the host\'s)'}),
+    platform: Flags.string({description: "os/arch[/variant] to take from a manifest list (default: the host's)"}),
     quiet: Flags.boolean({char: 'q', description: 'print only the image id'}),
   }
 

@@ -19,7 +19,17 @@ export default class VmLs extends BaseCommand {
     this.log(
       table(
         ['NAME', 'STATUS', 'PID', 'ACCEL', 'MACHINE', 'CPUS', 'MEMORY', 'IMAGE', 'PORTS'],
-        vms.map((v) => [v.id, v.status, String(v.pid), v.accel, v.machine, String(v.cpus), `${v.memoryMiB}M`, v.image ?? '', v.forwards.map((f) => `127.0.0.1:${f.hostPort}->${f.guestPort}`).join(',') || (v.ip ?? '')]),
+        vms.map((v) => [
+          v.id,
+          v.status,
+          String(v.pid),
+          v.accel,
+          v.machine,
+          String(v.cpus),
+          `${v.memoryMiB}M`,
+          v.image ?? '',
+          v.forwards.map((f) => `127.0.0.1:${f.hostPort}->${f.guestPort}`).join(',') || (v.ip ?? ''),
+        ]),
       ),
     )
     return {vms}

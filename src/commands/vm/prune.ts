@@ -4,7 +4,8 @@ import {stateDirFlags} from '../../cli/flags.js'
 
 export default class VmPrune extends BaseCommand {
   static override summary = 'Remove what killed runs left: qemu processes, taps, leases, QMP sockets, instance dirs, half-built artefacts.'
-  static override description = 'Finds leftovers by name (qemu -name isobench-vm-*, taps isobench-*, /tmp/isobench-*) and by record (<state-dir>/vm/instances). Running VMs whose owner is alive, and detached VMs, are kept unless --all.'
+  static override description =
+    'Finds leftovers by name (qemu -name isobench-vm-*, taps isobench-*, /tmp/isobench-*) and by record (<state-dir>/vm/instances). Running VMs whose owner is alive, and detached VMs, are kept unless --all.'
   static override examples = ['<%= config.bin %> vm prune', '<%= config.bin %> vm prune --all']
   static override flags = {...stateDirFlags, all: Flags.boolean({description: 'also stop running and detached VMs'})}
 

@@ -19,11 +19,19 @@ Put the command after \`--\` when it has options of its own. Every figure says w
     ...stateDirFlags,
     cpus: Flags.integer({description: 'vCPUs', default: 1}),
     memory: Flags.string({description: 'guest RAM, e.g. 256M or 1G', default: '256M'}),
-    network: Flags.string({description: 'none, user (qemu user-mode, ports published on 127.0.0.1) or bridge (tap on isobench0)', options: ['none', 'user', 'bridge'], default: 'none'}),
+    network: Flags.string({
+      description: 'none, user (qemu user-mode, ports published on 127.0.0.1) or bridge (tap on isobench0)',
+      options: ['none', 'user', 'bridge'],
+      default: 'none',
+    }),
     publish: Flags.string({char: 'p', description: '[127.0.0.1:]HOST:GUEST or GUEST (repeatable)', multiple: true, multipleNonGreedy: true}),
     detach: Flags.boolean({char: 'd', description: 'leave the VM running once it is ready'}),
     name: Flags.string({description: 'instance name ([a-z0-9-], ≤ 40); default vm-<random>'}),
-    machine: Flags.string({description: 'qemu machine; auto = microvm when the kernel supports it, else pc', options: ['auto', 'microvm', 'q35', 'pc'], default: 'auto'}),
+    machine: Flags.string({
+      description: 'qemu machine; auto = microvm when the kernel supports it, else pc',
+      options: ['auto', 'microvm', 'q35', 'pc'],
+      default: 'auto',
+    }),
     accel: Flags.string({description: 'accelerator; auto = KVM only when a probe boot works', options: [...VM_ACCELS]}),
     artefact: Flags.string({description: 'boot the rootfs as an initramfs or an ext4 disk (default: by size)', options: ['initramfs', 'ext4']}),
     timeout: Flags.integer({description: 'seconds to wait for the ready marker', default: 60}),
@@ -78,9 +86,18 @@ Put the command after \`--\` when it has options of its own. Every figure says w
       cleanup.removeSignalHandlers()
     }
     if (!quiet) {
-      const phases = Object.entries(result.phases).map(([k, v]) => `${k} ${v}`).join(' → ')
-      this.logToStderr(`${result.id}: accel: ${result.accel}, machine: ${result.machine}, ${result.artefact} rootfs ${result.rootfsDigest.slice(0, 19)}, ready in ${result.readyMs} ms (${phases} ms)`)
-      if (result.endpoint) this.logToStderr(`  reach it at ${Object.entries(result.endpoint.ports).map(([g, h]) => `${result.endpoint!.host}:${h} → guest :${g}`).join(', ')}`)
+      const phases = Object.entries(result.phases)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(' → ')
+      this.logToStderr(
+        `${result.id}: accel: ${result.accel}, machine: ${result.machine}, ${result.artefact} rootfs ${result.rootfsDigest.slice(0, 19)}, ready in ${result.readyMs} ms (${phases} ms)`,
+      )
+      if (result.endpoint)
+        this.logToStderr(
+          `  reach it at ${Object.entries(result.endpoint.ports)
+            .map(([g, h]) => `${result.endpoint!.host}:${h} → guest :${g}`)
+            .join(', ')}`,
+        )
       if (result.detached) this.log(result.id)
     }
     // The workload's exit code becomes ours (foreground runs), as with docker run.

@@ -11,7 +11,12 @@ export default class VolumeLs extends BaseCommand {
     const {resolveStateDir, table} = await import('../../cli/flags.js')
     const {listVolumes} = await import('../../runtime/container/volumes.js')
     const volumes = listVolumes(await resolveStateDir(flags))
-    this.log(table(['NAME', 'PATH', 'USED BY'], volumes.map((v) => [v.name, v.path, v.usedBy.join(',')])))
+    this.log(
+      table(
+        ['NAME', 'PATH', 'USED BY'],
+        volumes.map((v) => [v.name, v.path, v.usedBy.join(',')]),
+      ),
+    )
     return {volumes}
   }
 }

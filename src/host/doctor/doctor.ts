@@ -63,10 +63,30 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
   ])
   const runtimes = Object.fromEntries(probes.map((p) => [p.name, p]))
   const checks: Check[] = [
-    {name: 'cgroups', ok: host.cgroupMode !== 'none', detail: `cgroup mode: ${host.cgroupMode}`, fix: host.cgroupMode === 'none' ? 'mount cgroups (v2 recommended)' : undefined},
-    {name: 'namespaces', ok: namespaces.usable, detail: namespaces.detail, fix: namespaces.usable ? undefined : 'run as root on a kernel with namespaces enabled'},
-    {name: 'qemu', ok: qemu.present, detail: qemu.present ? `qemu-system-x86_64 ${qemu.version ?? ''}`.trim() : 'qemu-system-x86_64 not found', fix: qemu.present ? undefined : 'isobench setup (apt package qemu-system-x86)'},
-    {name: 'kvm', ok: kvm.usable, detail: kvm.reason, fix: kvm.usable ? undefined : kvm.present ? 'VM arm will use TCG (software emulation); its figures are labelled so' : 'no /dev/kvm: VM arm will use TCG'},
+    {
+      name: 'cgroups',
+      ok: host.cgroupMode !== 'none',
+      detail: `cgroup mode: ${host.cgroupMode}`,
+      fix: host.cgroupMode === 'none' ? 'mount cgroups (v2 recommended)' : undefined,
+    },
+    {
+      name: 'namespaces',
+      ok: namespaces.usable,
+      detail: namespaces.detail,
+      fix: namespaces.usable ? undefined : 'run as root on a kernel with namespaces enabled',
+    },
+    {
+      name: 'qemu',
+      ok: qemu.present,
+      detail: qemu.present ? `qemu-system-x86_64 ${qemu.version ?? ''}`.trim() : 'qemu-system-x86_64 not found',
+      fix: qemu.present ? undefined : 'isobench setup (apt package qemu-system-x86)',
+    },
+    {
+      name: 'kvm',
+      ok: kvm.usable,
+      detail: kvm.reason,
+      fix: kvm.usable ? undefined : kvm.present ? 'VM arm will use TCG (software emulation); its figures are labelled so' : 'no /dev/kvm: VM arm will use TCG',
+    },
     ...Object.entries(runtimes).map(([name, r]) => ({
       name,
       ok: r.works,

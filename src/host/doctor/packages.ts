@@ -8,9 +8,17 @@ export const HOST_PACKAGES: readonly HostPackage[] = [
   {pkg: 'qemu-utils', why: 'disk images for the VM arm', provides: '/usr/bin/qemu-img'},
   {pkg: 'gcc', why: "compiling the container runtime's C helper (isobench-nsexec)", provides: '/usr/bin/gcc'},
   {pkg: 'libc6-dev', why: "headers for the container runtime's C helper", provides: '/usr/include/sched.h'},
-  {pkg: 'libseccomp-dev', why: "seccomp filters in the container runtime's C helper (static libseccomp.a, as runc and crun use)", provides: '/usr/include/seccomp.h'},
+  {
+    pkg: 'libseccomp-dev',
+    why: "seccomp filters in the container runtime's C helper (static libseccomp.a, as runc and crun use)",
+    provides: '/usr/include/seccomp.h',
+  },
   {pkg: 'libjansson-dev', why: "reading OCI seccomp JSON in the container runtime's C helper (static libjansson.a)", provides: '/usr/include/jansson.h'},
-  {pkg: 'golang-github-containers-common', why: "Podman's seccomp profile, from which Docker's default is built (src/runtime/seccomp/seccomp-default.ts)", provides: '/usr/share/containers/seccomp.json'},
+  {
+    pkg: 'golang-github-containers-common',
+    why: "Podman's seccomp profile, from which Docker's default is built (src/runtime/seccomp/seccomp-default.ts)",
+    provides: '/usr/share/containers/seccomp.json',
+  },
   // The OCI runtimes' packages come from their table.
   ...OCI_RUNTIMES.map((r) => ({pkg: r.apt.pkg, why: `the ${r.name} arm`, provides: r.apt.provides})),
   {pkg: 'stress-ng', why: 'cpu/memory workloads and aggressors', provides: '/usr/bin/stress-ng'},
@@ -28,7 +36,7 @@ export const HOST_PACKAGES: readonly HostPackage[] = [
   {pkg: 'skopeo', why: 'image pull/push/login (the registry transport) and import/export round-trip tests', provides: '/usr/bin/skopeo'},
   {pkg: 'buildah', why: 'the reference builder the Containerfile parity corpus compares image build with', provides: '/usr/bin/buildah'},
   {pkg: 'docker-registry', why: 'a local registry (127.0.0.1) for the registry tests; setup disables its system service', provides: '/usr/bin/docker-registry'},
-  {pkg: 'apache2-utils', why: 'htpasswd (bcrypt) for the test registry\'s basic auth', provides: '/usr/bin/htpasswd'},
+  {pkg: 'apache2-utils', why: "htpasswd (bcrypt) for the test registry's basic auth", provides: '/usr/bin/htpasswd'},
   {pkg: 'bzip2', why: 'ADD of .tar.bz2 archives in image build', provides: '/bin/bzip2'},
   {pkg: 'xz-utils', why: 'ADD of .tar.xz archives in image build', provides: '/usr/bin/xz'},
   {pkg: 'attr', why: 'getfattr: reading overlayfs opaque-dir markers when a build RUN step becomes a layer', provides: '/usr/bin/getfattr'},

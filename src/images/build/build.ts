@@ -31,7 +31,18 @@ import {copyEntries, resolveInImage, type SourceTree} from './copy.js'
 import {debianSuite, debootstrapBase} from './debootstrap.js'
 import {upperToEntries} from './diff.js'
 import {loadIgnore, NO_IGNORE, type IgnoreRules} from './ignore.js'
-import {applyConfigInstruction, argDeclarations, DEFAULT_PATH, DEFAULT_SHELL, fail, runEnv, stageVars, word, type Ctx, type StageConfig} from './instructions.js'
+import {
+  applyConfigInstruction,
+  argDeclarations,
+  DEFAULT_PATH,
+  DEFAULT_SHELL,
+  fail,
+  runEnv,
+  stageVars,
+  word,
+  type Ctx,
+  type StageConfig,
+} from './instructions.js'
 import {processWord} from './lexer.js'
 import type {RunStepExecutor} from './run-step.js'
 import {planStages, stageRef, type Stage} from './stages.js'
@@ -115,7 +126,8 @@ function flagsOf(ctx: Ctx, ins: Instruction, allowed: Set<string>): Record<strin
   const out: Record<string, string> = {}
   for (const f of ins.flags) {
     const m = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(f)
-    if (!m || !allowed.has(m[1]!)) fail(ctx, ins, `unsupported flag ${f.split('=')[0]}${allowed.size ? ` (supported: ${[...allowed].map((a) => `--${a}`).join(', ')})` : ''}`)
+    if (!m || !allowed.has(m[1]!))
+      fail(ctx, ins, `unsupported flag ${f.split('=')[0]}${allowed.size ? ` (supported: ${[...allowed].map((a) => `--${a}`).join(', ')})` : ''}`)
     out[m[1]!] = m[2] ?? 'true'
   }
   return out
@@ -147,7 +159,15 @@ async function stateFromImage(store: ImageStore, ref: ImageRef): Promise<StageSt
 }
 
 function inherit(from: StageState): StageState {
-  return {...emptyStage(), layers: [...from.layers], diffIds: [...from.diffIds], config: structuredClone(from.config), history: [...from.history], architecture: from.architecture, os: from.os}
+  return {
+    ...emptyStage(),
+    layers: [...from.layers],
+    diffIds: [...from.diffIds],
+    config: structuredClone(from.config),
+    history: [...from.history],
+    architecture: from.architecture,
+    os: from.os,
+  }
 }
 
 export async function buildImage(store: ImageStore, opts: BuildOptions): Promise<BuildResult> {
@@ -155,13 +175,15 @@ export async function buildImage(store: ImageStore, opts: BuildOptions): Promise
   const log = opts.log ?? (() => {})
   // Everything that can be checked before a step runs is checked first: a bad tag is exit 2 at once.
   const tags = opts.tags.map((t) => normalizeName(t))
-  if (!existsSync(opts.context) || !statSync(opts.context).isDirectory()) throw new UsageError(`build context ${opts.context} is not a directory`, 'bad-context')
+  if (!existsSync(opts.context) || !statSync(opts.context).isDirectory())
+    throw new UsageError(`build context ${opts.context} is not a directory`, 'bad-context')
   if (!existsSync(opts.file)) throw new UsageError(`${opts.file}: no such Containerfile`, 'not-found')
   const parsed = parseContainerfile(readFileSync(opts.file, 'utf8'), opts.file)
   for (const w of parsed.warnings) log(`warning: ${w}`)
   const ctx: Ctx = {file: opts.file, escape: parsed.escape}
   for (const ins of parsed.instructions) {
-    if (ins.keyword === 'ONBUILD' || ins.keyword === 'HEALTHCHECK') fail(ctx, ins, `${ins.keyword} is not supported: the OCI image config has no field for it (buildah drops it from OCI images with a warning)`)
+    if (ins.keyword === 'ONBUILD' || ins.keyword === 'HEALTHCHECK')
+      fail(ctx, ins, `${ins.keyword} is not supported: the OCI image config has no field for it (buildah drops it from OCI images with a warning)`)
   }
   const plan = planStages(ctx, parsed.instructions, opts.buildArgs, opts.target)
   const ignore = loadIgnore(opts.context, opts.file)
@@ -191,8 +213,7 @@ export async function buildImage(store: ImageStore, opts: BuildOptions): Promise
           // As BuildKit and buildah: an image from scratch starts with the default PATH.
           s = emptyStage()
           s.config.Env = [`PATH=${DEFAULT_PATH}`]
-        }
-        else s = await stateFromImage(store, await baseImage(store, stage.base, opts, where, stage.platform))
+        } else s = await stateFromImage(store, await baseImage(store, stage.base, opts, where, stage.platform))
       } else if (ins.keyword === 'ARG') {
         for (const [k, dflt] of argDeclarations(ctx, ins, stageVars(s))) {
           usedArgs.add(k)
@@ -220,9 +241,25 @@ export async function buildImage(store: ImageStore, opts: BuildOptions): Promise
   const unused = Object.keys(opts.buildArgs).filter((k) => !usedArgs.has(k))
   if (unused.length) log(`warning: build args not declared by any ARG: ${unused.join(', ')}`)
   const f = final!
-  const config: OciImageConfig = {created: EPOCH, ...(f.author ? {author: f.author} : {}), architecture: f.architecture, os: f.os, config: f.config, rootfs: {type: 'layers', diff_ids: f.diffIds}, history: f.history}
+  const config: OciImageConfig = {
+    created: EPOCH,
+    ...(f.author ? {author: f.author} : {}),
+    architecture: f.architecture,
+    os: f.os,
+    config: f.config,
+    rootfs: {type: 'layers', diff_ids: f.diffIds},
+    history: f.history,
+  }
   const ref = await store.putImage(config, f.layers, tags)
-  return {...ref, tags, steps, layers: f.layers.length, totalMs: performance.now() - t0, executor: (opts.executor as {name?: string}).name ?? 'custom', ignoreFile: ignore.file}
+  return {
+    ...ref,
+    tags,
+    steps,
+    layers: f.layers.length,
+    totalMs: performance.now() - t0,
+    executor: (opts.executor as {name?: string}).name ?? 'custom',
+    ignoreFile: ignore.file,
+  }
 }
 
 interface StepOutcome {
@@ -232,7 +269,15 @@ interface StepOutcome {
 }
 
 /** The rootfs COPY --from reads: another stage's, or an image's (store, recipe or registry). */
-async function copySourceTree(store: ImageStore, opts: BuildOptions, stages: Stage[], done: Map<number, StageState>, from: string, before: number, where: string): Promise<{tree: SourceTree; chain: string}> {
+async function copySourceTree(
+  store: ImageStore,
+  opts: BuildOptions,
+  stages: Stage[],
+  done: Map<number, StageState>,
+  from: string,
+  before: number,
+  where: string,
+): Promise<{tree: SourceTree; chain: string}> {
   const st = stageRef(stages, from, before)
   let layers: string[]
   if (st) {
@@ -266,7 +311,17 @@ function runCommand(s: StageState, ins: Instruction): string[] {
   return [...s.shell, text]
 }
 
-async function filesystemStep(store: ImageStore, opts: BuildOptions, ctx: Ctx, stages: Stage[], done: Map<number, StageState>, s: StageState, ins: Instruction, where: string, ignore: IgnoreRules): Promise<StepOutcome> {
+async function filesystemStep(
+  store: ImageStore,
+  opts: BuildOptions,
+  ctx: Ctx,
+  stages: Stage[],
+  done: Map<number, StageState>,
+  s: StageState,
+  ins: Instruction,
+  where: string,
+  ignore: IgnoreRules,
+): Promise<StepOutcome> {
   const parent = s.layers.map((l) => l.digest)
   const parentRootfs = async () => (parent.length ? (await unpackLayers(store, parent)).dir : null)
   const tmp = join(store.tmpDir, `build-${process.pid}-${randomBytes(4).toString('hex')}`)
@@ -275,7 +330,8 @@ async function filesystemStep(store: ImageStore, opts: BuildOptions, ctx: Ctx, s
   let cleanupInputs = () => {}
   const vars = stageVars(s)
   if (ins.keyword === 'RUN') {
-    if (ins.flags.length) fail(ctx, ins, `RUN flags are not supported (${ins.flags.map((f) => f.split('=')[0]).join(', ')}); the build's --network applies to every RUN`)
+    if (ins.flags.length)
+      fail(ctx, ins, `RUN flags are not supported (${ins.flags.map((f) => f.split('=')[0]).join(', ')}); the build's --network applies to every RUN`)
     const argv = runCommand(s, ins)
     const env = runEnv(s)
     const cwd = s.config.WorkingDir || '/'
@@ -289,7 +345,16 @@ async function filesystemStep(store: ImageStore, opts: BuildOptions, ctx: Ctx, s
       if (!resolveDirInRoot(lower, cwdComps, false)) resolveDirInRoot(join(tmp, 'upper'), cwdComps, true)
       // HOME from the user's passwd entry when the image sets none (buildah does this; docker run too).
       if (env.HOME === undefined) env.HOME = userHome(lower, s.config.User ?? '')
-      const r = await opts.executor.run({lowerDirs: [lower], upperDir: join(tmp, 'upper'), workDir: join(tmp, 'work'), argv, env, cwd, ...(s.config.User ? {user: s.config.User} : {}), network: opts.network})
+      const r = await opts.executor.run({
+        lowerDirs: [lower],
+        upperDir: join(tmp, 'upper'),
+        workDir: join(tmp, 'work'),
+        argv,
+        env,
+        cwd,
+        ...(s.config.User ? {user: s.config.User} : {}),
+        network: opts.network,
+      })
       if (r.exitCode !== 0) {
         const tail = r.output.trimEnd().split('\n').slice(-15).join('\n')
         throw new BuildError(`${where}: RUN exited with code ${r.exitCode}: ${ins.text}${tail ? `\n${tail}` : ''}`, r.output)
@@ -330,7 +395,8 @@ async function filesystemStep(store: ImageStore, opts: BuildOptions, ctx: Ctx, s
     }
     const dest = word(ctx, ins, words.at(-1)!, vars)
     if (heredocWord(words.at(-1)!)) fail(ctx, ins, `${ins.keyword} cannot accept a here-document as the destination`)
-    if (isAdd && sources.some((src) => /^(https?|git):\/\/|^git@|\.git(#.*)?$/.test(src))) fail(ctx, ins, 'ADD of URLs and git repositories is not supported (builds run offline); download the file into the build context')
+    if (isAdd && sources.some((src) => /^(https?|git):\/\/|^git@|\.git(#.*)?$/.test(src)))
+      fail(ctx, ins, 'ADD of URLs and git repositories is not supported (builds run offline); download the file into the build context')
     let tree: SourceTree = {root: opts.context, kind: 'context', ignore}
     let chain = ''
     if (flags.from) {
@@ -369,4 +435,3 @@ async function filesystemStep(store: ImageStore, opts: BuildOptions, ctx: Ctx, s
     handle?.dispose()
   }
 }
-

@@ -16,7 +16,26 @@
 import {InputFileError} from '../../core/errors.js'
 
 /** Every instruction of the Dockerfile reference; an unknown keyword is an error naming the line. */
-export const INSTRUCTIONS = ['FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT', 'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL'] as const
+export const INSTRUCTIONS = [
+  'FROM',
+  'RUN',
+  'CMD',
+  'LABEL',
+  'MAINTAINER',
+  'EXPOSE',
+  'ENV',
+  'ADD',
+  'COPY',
+  'ENTRYPOINT',
+  'VOLUME',
+  'USER',
+  'WORKDIR',
+  'ARG',
+  'ONBUILD',
+  'STOPSIGNAL',
+  'HEALTHCHECK',
+  'SHELL',
+] as const
 export type Keyword = (typeof INSTRUCTIONS)[number]
 
 const JSON_FORM = new Set<Keyword>(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'COPY', 'ADD', 'VOLUME'])
@@ -144,7 +163,10 @@ function parseJson(args: string): string[] | null | 'non-string' {
 }
 
 export function parseContainerfile(source: string, file: string): ParsedContainerfile {
-  const lines = source.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r$/, ''))
+  const lines = source
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
   let escape = '\\'
   const warnings: string[] = []
   const seen = new Set<string>()
@@ -190,7 +212,8 @@ export function parseContainerfile(source: string, file: string): ParsedContaine
     let json: string[] | null = null
     if (JSON_FORM.has(keyword)) {
       const j = parseJson(args)
-      if (j === 'non-string') throw new InputFileError(file, keyword, 'when using JSON array syntax, arrays must be comprised of strings only', {line: startLine, col: 1})
+      if (j === 'non-string')
+        throw new InputFileError(file, keyword, 'when using JSON array syntax, arrays must be comprised of strings only', {line: startLine, col: 1})
       json = j
     }
     const heredocs: Heredoc[] = []

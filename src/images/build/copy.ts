@@ -124,12 +124,14 @@ function resolveInTree(tree: SourceTree, comps: string[], followLast: boolean): 
 
 /** Expand one source to in-tree paths (wildcards per component; excluded paths are not there). */
 function expandSource(tree: SourceTree, src: string, where: string): Array<{host: string; rel: string}> {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src)) throw new UsageError(`${where}: remote sources (${src}) are not supported; put the file in the build context`, 'unsupported')
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src))
+    throw new UsageError(`${where}: remote sources (${src}) are not supported; put the file in the build context`, 'unsupported')
   const comps: string[] = []
   for (const c of src.split('/')) {
     if (c === '' || c === '.') continue
     if (c === '..') {
-      if (comps.length === 0 && tree.kind === 'context') throw new UsageError(`${where}: source ${JSON.stringify(src)} is outside the build context`, 'outside-context')
+      if (comps.length === 0 && tree.kind === 'context')
+        throw new UsageError(`${where}: source ${JSON.stringify(src)} is outside the build context`, 'outside-context')
       comps.pop()
     } else comps.push(c)
   }
@@ -160,7 +162,11 @@ function expandSource(tree: SourceTree, src: string, where: string): Array<{host
     if (tree.kind === 'context' && r.rel !== '' && tree.ignore.excludes(r.rel) && !(tree.ignore.hasExceptions && lstatOrNull(r.host)?.isDirectory())) continue
     hits.push(r)
   }
-  if (hits.length === 0) throw new UsageError(`${where}: source ${JSON.stringify(src)} not found in ${tree.kind === 'context' ? `the build context ${tree.root}` : 'the source image'}${tree.ignore.file ? ` (or excluded by ${tree.ignore.file})` : ''}`, 'missing-source')
+  if (hits.length === 0)
+    throw new UsageError(
+      `${where}: source ${JSON.stringify(src)} not found in ${tree.kind === 'context' ? `the build context ${tree.root}` : 'the source image'}${tree.ignore.file ? ` (or excluded by ${tree.ignore.file})` : ''}`,
+      'missing-source',
+    )
   return hits
 }
 
@@ -168,7 +174,7 @@ function hashFile(path: string, h: ReturnType<typeof createHash>): void {
   const buf = Buffer.alloc(1 << 20)
   const fd = openSync(path, 'r')
   try {
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n))
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n))
   } finally {
     closeSync(fd)
   }
@@ -228,7 +234,13 @@ export function resolveInImage(rootfs: string | null, imagePath: string): {comps
 }
 
 /** Build the entries and the inputs digest of a COPY/ADD step. `parentRootfs` null = empty image. */
-export async function copyEntries(tree: SourceTree, spec: CopySpec, parentRootfs: string | null, workingDir: string, tmpRoot: string): Promise<{entries: LayerEntry[]; inputsDigest: string; cleanup: () => void}> {
+export async function copyEntries(
+  tree: SourceTree,
+  spec: CopySpec,
+  parentRootfs: string | null,
+  workingDir: string,
+  tmpRoot: string,
+): Promise<{entries: LayerEntry[]; inputsDigest: string; cleanup: () => void}> {
   const h = createHash('sha256')
   h.update(JSON.stringify({chown: spec.chown, chmod: spec.chmod, dest: spec.dest, extract: spec.extractArchives, kind: tree.kind}))
   const owner = spec.chown ? resolveChown(parentRootfs ?? '/nonexistent', spec.chown) : {uid: 0, gid: 0}
@@ -239,7 +251,8 @@ export async function copyEntries(tree: SourceTree, spec: CopySpec, parentRootfs
   const count = sources.length + contents.length
   const destAbs = posix.resolve(workingDir || '/', spec.dest)
   const destIsDir = spec.dest.endsWith('/') || count > 1 || resolveInImage(parentRootfs, destAbs).isDir
-  if (spec.sources.length + contents.length > 1 && !spec.dest.endsWith('/')) throw new UsageError(`${spec.where}: with several sources the destination must end with /`, 'bad-copy')
+  if (spec.sources.length + contents.length > 1 && !spec.dest.endsWith('/'))
+    throw new UsageError(`${spec.where}: with several sources the destination must end with /`, 'bad-copy')
   const entries: Entry[] = []
   const tmpDirs: string[] = []
   const excluded = (rel: string) => tree.kind === 'context' && tree.ignore.excludes(rel)

@@ -23,8 +23,18 @@ export function debianSuite(name: string): string | null {
   return m && SUITES.has(m[1]!) ? m[1]! : null
 }
 
-export async function debootstrapBase(store: ImageStore, name: string, suite: string, log: (m: string) => void, mirror = process.env.ISOBENCH_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian'): Promise<ImageRef> {
-  if (!existsSync(DEBOOTSTRAP)) throw new UsageError(`${name} is not in the image store and ${DEBOOTSTRAP} is missing: apt-get install debootstrap, or import the image (isobench image import)`, 'no-debootstrap')
+export async function debootstrapBase(
+  store: ImageStore,
+  name: string,
+  suite: string,
+  log: (m: string) => void,
+  mirror = process.env.ISOBENCH_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian',
+): Promise<ImageRef> {
+  if (!existsSync(DEBOOTSTRAP))
+    throw new UsageError(
+      `${name} is not in the image store and ${DEBOOTSTRAP} is missing: apt-get install debootstrap, or import the image (isobench image import)`,
+      'no-debootstrap',
+    )
   await store.init()
   const dir = join(store.tmpDir, `debootstrap-${process.pid}-${randomBytes(4).toString('hex')}`)
   const tarPath = `${dir}.tar`
@@ -32,7 +42,8 @@ export async function debootstrapBase(store: ImageStore, name: string, suite: st
   try {
     log(`debootstrap --variant=minbase ${suite} (this takes a few minutes) …`)
     const r = await execa(DEBOOTSTRAP, ['--variant=minbase', suite, dir, mirror], {reject: false, all: true})
-    if (r.exitCode !== 0) throw new UsageError(`debootstrap ${suite} failed (exit ${r.exitCode}): ${(r.all ?? '').split('\n').slice(-5).join('\n')}`, 'debootstrap-failed')
+    if (r.exitCode !== 0)
+      throw new UsageError(`debootstrap ${suite} failed (exit ${r.exitCode}): ${(r.all ?? '').split('\n').slice(-5).join('\n')}`, 'debootstrap-failed')
     await rm(join(dir, 'var/cache/apt/archives'), {recursive: true, force: true})
     await mkdir(join(dir, 'var/cache/apt/archives/partial'), {recursive: true})
     const {entries} = await upperToEntries(dir)

@@ -10,7 +10,8 @@ import type {LayerEntry} from '../layer/tar-write.js'
 
 /** Directories of `root` marked opaque by overlayfs (absolute host paths). */
 export async function opaqueDirs(root: string): Promise<{dirs: Set<string>; warning?: string}> {
-  if (!existsSync('/usr/bin/getfattr')) return {dirs: new Set(), warning: 'getfattr not found (apt package attr): opaque directories in RUN layers are not detected'}
+  if (!existsSync('/usr/bin/getfattr'))
+    return {dirs: new Set(), warning: 'getfattr not found (apt package attr): opaque directories in RUN layers are not detected'}
   const r = await execa('getfattr', ['--absolute-names', '-P', '-R', '-d', '-m', '^(trusted|user)\\.overlay\\.opaque$', root], {reject: false})
   const dirs = new Set<string>()
   let current: string | null = null

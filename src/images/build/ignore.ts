@@ -101,7 +101,11 @@ export const NO_IGNORE: IgnoreRules = {file: null, patterns: [], hasExceptions: 
 
 /** The ignore file that applies to a build (see the module comment for the order), compiled. */
 export function loadIgnore(context: string, containerfile: string): IgnoreRules {
-  const candidates = [join(dirname(containerfile), `${basename(containerfile)}.dockerignore`), join(context, '.containerignore'), join(context, '.dockerignore')]
+  const candidates = [
+    join(dirname(containerfile), `${basename(containerfile)}.dockerignore`),
+    join(context, '.containerignore'),
+    join(context, '.dockerignore'),
+  ]
   const file = candidates.find((f) => existsSync(f))
   if (!file) return NO_IGNORE
   const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '')

@@ -197,7 +197,7 @@ class Lexer {
     this.next()
     if (this.peek() !== '{') {
       const name = this.name()
-      return name === '' ? '$' : lookup(this.vars, name) ?? ''
+      return name === '' ? '$' : (lookup(this.vars, name) ?? '')
     }
     this.next()
     const first = this.peek()

@@ -54,16 +54,29 @@ export function planStages(ctx: Ctx, instructions: Instruction[], buildArgs: Rec
   for (const ins of instructions) {
     if (ins.keyword === 'FROM') {
       const words = ins.args.split(/[\t\v\f\r ]+/).filter(Boolean)
-      if (!(words.length === 1 || (words.length === 3 && words[1]!.toUpperCase() === 'AS'))) throw new InputFileError(ctx.file, 'FROM', 'expected FROM [--platform=<platform>] <image> [AS <name>]', {line: ins.line, col: 1})
+      if (!(words.length === 1 || (words.length === 3 && words[1]!.toUpperCase() === 'AS')))
+        throw new InputFileError(ctx.file, 'FROM', 'expected FROM [--platform=<platform>] <image> [AS <name>]', {line: ins.line, col: 1})
       const base = word(ctx, ins, words[0]!, metaVars())
-      if (!base) throw new InputFileError(ctx.file, 'FROM', `the base image name ${JSON.stringify(words[0])} expands to nothing (is its ARG declared before the first FROM?)`, {line: ins.line, col: 1})
+      if (!base)
+        throw new InputFileError(
+          ctx.file,
+          'FROM',
+          `the base image name ${JSON.stringify(words[0])} expands to nothing (is its ARG declared before the first FROM?)`,
+          {line: ins.line, col: 1},
+        )
       const name = words.length === 3 ? words[2]!.toLowerCase() : null
       if (name !== null) {
-        if (!/^[a-z][a-z0-9-_.]*$/.test(name)) throw new InputFileError(ctx.file, 'FROM', `invalid stage name ${JSON.stringify(words[2])}: expected a letter, then letters, digits, '-', '_', '.'`, {line: ins.line, col: 1})
-        if (stages.some((s) => s.name === name)) throw new InputFileError(ctx.file, 'FROM', `duplicate stage name ${JSON.stringify(name)}`, {line: ins.line, col: 1})
+        if (!/^[a-z][a-z0-9-_.]*$/.test(name))
+          throw new InputFileError(ctx.file, 'FROM', `invalid stage name ${JSON.stringify(words[2])}: expected a letter, then letters, digits, '-', '_', '.'`, {
+            line: ins.line,
+            col: 1,
+          })
+        if (stages.some((s) => s.name === name))
+          throw new InputFileError(ctx.file, 'FROM', `duplicate stage name ${JSON.stringify(name)}`, {line: ins.line, col: 1})
       }
       const platformFlag = flagValue(ins.flags, 'platform')
-      for (const f of ins.flags) if (!/^--platform(=|$)/.test(f)) throw new InputFileError(ctx.file, 'FROM', `unknown flag ${f.split('=')[0]}`, {line: ins.line, col: 1})
+      for (const f of ins.flags)
+        if (!/^--platform(=|$)/.test(f)) throw new InputFileError(ctx.file, 'FROM', `unknown flag ${f.split('=')[0]}`, {line: ins.line, col: 1})
       stages.push({index: stages.length, name, from: ins, base, body: [], ...(platformFlag ? {platform: word(ctx, ins, platformFlag, metaVars())} : {})})
       continue
     }
@@ -72,14 +85,21 @@ export function planStages(ctx: Ctx, instructions: Instruction[], buildArgs: Rec
       current.body.push(ins)
       continue
     }
-    if (ins.keyword !== 'ARG') throw new InputFileError(ctx.file, ins.keyword, `${ins.keyword} before FROM; only ARG may come before the first FROM`, {line: ins.line, col: 1})
+    if (ins.keyword !== 'ARG')
+      throw new InputFileError(ctx.file, ins.keyword, `${ins.keyword} before FROM; only ARG may come before the first FROM`, {line: ins.line, col: 1})
     for (const [k, v] of argDeclarations(ctx, ins, metaVars())) metaArgs.set(k, buildArgs[k] ?? v)
   }
   if (stages.length === 0) throw new InputFileError(ctx.file, 'FROM', 'a Containerfile needs a FROM instruction', {line: 1, col: 1})
   let targetIndex = stages.length - 1
   if (target !== undefined) {
     const t = stageRef(stages, target, stages.length)
-    if (!t) throw new InputFileError(ctx.file, 'FROM', `--target ${JSON.stringify(target)}: no stage of that name (stages: ${stages.map((s) => s.name ?? String(s.index)).join(', ')})`, {line: 1, col: 1})
+    if (!t)
+      throw new InputFileError(
+        ctx.file,
+        'FROM',
+        `--target ${JSON.stringify(target)}: no stage of that name (stages: ${stages.map((s) => s.name ?? String(s.index)).join(', ')})`,
+        {line: 1, col: 1},
+      )
     targetIndex = t.index
   }
   const needed = new Set<number>()

@@ -40,7 +40,8 @@ function groupId(rootfs: string, g: string): number {
 
 function userRow(rootfs: string, u: string): string[] {
   const row = readDb(rootfs, 'passwd').find((r) => r[0] === u)
-  if (!row || !isId(row[2] ?? '') || !isId(row[3] ?? '')) throw new UsageError(`unable to find user ${u}: no matching entries in the image's /etc/passwd`, 'unknown-user')
+  if (!row || !isId(row[2] ?? '') || !isId(row[3] ?? ''))
+    throw new UsageError(`unable to find user ${u}: no matching entries in the image's /etc/passwd`, 'unknown-user')
   return row
 }
 

@@ -16,7 +16,26 @@
  *    apply to LOWER layers only: what this layer adds (entries, and the parent directories its entries
  *    imply even without entries of their own) survives, whatever the order of the tar's entries.
  */
-import {closeSync, constants, fchmodSync, fchownSync, futimesSync, linkSync, lchownSync, lstatSync, lutimesSync, mkdirSync, chmodSync, chownSync, openSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeSync} from 'node:fs'
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  linkSync,
+  lchownSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  chmodSync,
+  chownSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
 import {dirname, join} from 'node:path'
 import type {Readable} from 'node:stream'
 import {memberComponents, resolveDirInRoot, UnsafeLayerError} from './safe-path.js'
@@ -131,7 +150,7 @@ export async function applyLayer(root: string, tarStream: Readable, label = 'lay
         try {
           for await (const chunk of stream) {
             const buf = chunk as Buffer
-            for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off)
+            for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off)
           }
           fchownSync(fd, uid, gid)
           fchmodSync(fd, mode)
@@ -156,8 +175,10 @@ export async function applyLayer(root: string, tarStream: Readable, label = 'lay
         const tdir = resolveDirInRoot(root, tcomps.slice(0, -1), false)
         const target = tdir ? join(tdir, tcomps.at(-1)!) : null
         const tst = target ? lstatOrNull(target) : null
-        if (!target || !tst) throw new UnsafeLayerError(`${label}: hardlink ${JSON.stringify(header.name)} → ${JSON.stringify(header.linkname)}: target is not in the rootfs`)
-        if (tst.isDirectory()) throw new UnsafeLayerError(`${label}: hardlink ${JSON.stringify(header.name)} → ${JSON.stringify(header.linkname)}: target is a directory`)
+        if (!target || !tst)
+          throw new UnsafeLayerError(`${label}: hardlink ${JSON.stringify(header.name)} → ${JSON.stringify(header.linkname)}: target is not in the rootfs`)
+        if (tst.isDirectory())
+          throw new UnsafeLayerError(`${label}: hardlink ${JSON.stringify(header.name)} → ${JSON.stringify(header.linkname)}: target is a directory`)
         if (target === dst) break
         removeAt(dst)
         linkSync(target, dst) // link(2) does not follow a symlink target: it links the link itself

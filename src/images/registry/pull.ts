@@ -36,7 +36,8 @@ export interface PullResult extends ImageRef {
 export function platformFlags(platform: string | undefined): {flags: string[]; label: string} {
   const p = platform ?? `linux/${ociArch()}`
   const parts = p.split('/')
-  if (parts.length < 2 || parts.length > 3 || parts.some((x) => !/^[a-z0-9_.-]+$/.test(x))) throw new UsageError(`--platform ${JSON.stringify(p)}: expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8`, 'bad-flag')
+  if (parts.length < 2 || parts.length > 3 || parts.some((x) => !/^[a-z0-9_.-]+$/.test(x)))
+    throw new UsageError(`--platform ${JSON.stringify(p)}: expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8`, 'bad-flag')
   const [os, arch, variant] = parts as [string, string, string | undefined]
   return {flags: ['--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : [])], label: p}
 }

@@ -20,7 +20,12 @@ export interface PushResult {
   layers: number
 }
 
-export async function pushImage(store: ImageStore, image: string, destination: string, opts: RegistryOptions & {log?: (line: string) => void} = {}): Promise<PushResult> {
+export async function pushImage(
+  store: ImageStore,
+  image: string,
+  destination: string,
+  opts: RegistryOptions & {log?: (line: string) => void} = {},
+): Promise<PushResult> {
   const ref = withDefaultTag(parseReference(destination))
   if (ref.digest) throw new UsageError(`push destination ${JSON.stringify(destination)}: a digest cannot be pushed to; give name[:tag]`, 'bad-image-name')
   const fq = fullyQualified(ref)

@@ -42,12 +42,22 @@ export function skopeoMessage(stderr: string): string {
 /** One line saying why a registry operation failed, from skopeo's message. */
 export function explain(message: string, host: string): {reason: string; code: string} {
   const m = message.replace(/\s+/g, ' ')
-  if (/invalid username\/password|unauthorized|authentication required|denied: requested access/i.test(m)) return {reason: `unauthorized: the registry refused the credentials (log in with \`isobench image login ${host}\`)`, code: 'registry-unauthorized'}
-  if (/manifest unknown|not found: manifest|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN/i.test(m)) return {reason: 'manifest unknown: the registry has no such tag or digest', code: 'registry-not-found'}
+  if (/invalid username\/password|unauthorized|authentication required|denied: requested access/i.test(m))
+    return {reason: `unauthorized: the registry refused the credentials (log in with \`isobench image login ${host}\`)`, code: 'registry-unauthorized'}
+  if (/manifest unknown|not found: manifest|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN/i.test(m))
+    return {reason: 'manifest unknown: the registry has no such tag or digest', code: 'registry-not-found'}
   if (/server gave HTTP response to HTTPS client/i.test(m)) return {reason: `${host} speaks plain HTTP: add --tls-verify=false`, code: 'registry-tls'}
-  if (/x509|certificate/i.test(m)) return {reason: `${host}: TLS certificate not trusted (${cut(m.replace(/^.*?(x509|certificate)/i, '$1'))}); add --tls-verify=false for a local registry`, code: 'registry-tls'}
-  if (/no image found in (manifest list|image index)|no matching manifest/i.test(m)) return {reason: `no image for the requested platform: ${cut(m.replace(/^.*?(no image found|no matching manifest)/i, '$1'))}`, code: 'registry-platform'}
-  const net = /(connection refused|no such host|i\/o timeout|network is unreachable|connection reset by peer|no route to host|TLS handshake timeout|context deadline exceeded)/i.exec(m)
+  if (/x509|certificate/i.test(m))
+    return {
+      reason: `${host}: TLS certificate not trusted (${cut(m.replace(/^.*?(x509|certificate)/i, '$1'))}); add --tls-verify=false for a local registry`,
+      code: 'registry-tls',
+    }
+  if (/no image found in (manifest list|image index)|no matching manifest/i.test(m))
+    return {reason: `no image for the requested platform: ${cut(m.replace(/^.*?(no image found|no matching manifest)/i, '$1'))}`, code: 'registry-platform'}
+  const net =
+    /(connection refused|no such host|i\/o timeout|network is unreachable|connection reset by peer|no route to host|TLS handshake timeout|context deadline exceeded)/i.exec(
+      m,
+    )
   if (net) return {reason: `cannot reach registry ${host}: ${net[1]!.toLowerCase()}`, code: 'registry-unreachable'}
   return {reason: cut(m.replace(/^(initializing (source|destination) \S+: |reading manifest \S+ in \S+: )+/, '')), code: 'registry-failed'}
 }
@@ -64,7 +74,10 @@ export function assertSkopeo(): void {
  * Run skopeo with args; resolves with stdout. On failure throws a RemoteError (exit 1, one line):
  * `<what>: <reason>`. `onLine` gets each stdout/stderr line as it arrives.
  */
-export async function skopeo(args: string[], opts: {what: string; host: string; onLine?: (line: string) => void; input?: string; stdin?: 'inherit'}): Promise<string> {
+export async function skopeo(
+  args: string[],
+  opts: {what: string; host: string; onLine?: (line: string) => void; input?: string; stdin?: 'inherit'},
+): Promise<string> {
   assertSkopeo()
   const child = execa(SKOPEO, args, {
     reject: false,

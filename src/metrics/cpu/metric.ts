@@ -37,13 +37,33 @@ export const cpu: Metric = {
       const s0 = await ctx.arm.sample(instance)
       const t0 = performance.now()
       // A service's window is its host load: CPU the instance burns serving it, and the load's figures.
-      const loadDrafts = ctx.profile.load ? await runHostLoad(ctx.profile, instance, ctx.signal).catch((error) => throughput.map((t) => failedDraft(error, t))) : undefined
+      const loadDrafts = ctx.profile.load
+        ? await runHostLoad(ctx.profile, instance, ctx.signal).catch((error) => throughput.map((t) => failedDraft(error, t)))
+        : undefined
       if (!loadDrafts) await sleep(Number(ctx.params.windowMs), ctx.signal)
       const s1 = await ctx.arm.sample(instance)
       const t1 = performance.now()
-      if (exit.done && loadDrafts) drafts.push(failedDraft(Object.assign(new Error(`service ${ctx.workload.name} exited while under load`), {code: 'workload-failed', detail: {lastOutput: instance.output().slice(-2000)}}), CPU))
-      else if (exit.done) drafts.push(failedDraft(Object.assign(new Error(`workload ${ctx.workload.name} finished inside the CPU window; lower windowMs or lengthen the workload`), {code: 'window-too-long'}), CPU))
-      else if (s0.cpuSeconds === undefined || s1.cpuSeconds === undefined) drafts.push(failedDraft(Object.assign(new Error(`${ctx.arm.name} reports no CPU time`), {code: 'no-value'}), CPU))
+      if (exit.done && loadDrafts)
+        drafts.push(
+          failedDraft(
+            Object.assign(new Error(`service ${ctx.workload.name} exited while under load`), {
+              code: 'workload-failed',
+              detail: {lastOutput: instance.output().slice(-2000)},
+            }),
+            CPU,
+          ),
+        )
+      else if (exit.done)
+        drafts.push(
+          failedDraft(
+            Object.assign(new Error(`workload ${ctx.workload.name} finished inside the CPU window; lower windowMs or lengthen the workload`), {
+              code: 'window-too-long',
+            }),
+            CPU,
+          ),
+        )
+      else if (s0.cpuSeconds === undefined || s1.cpuSeconds === undefined)
+        drafts.push(failedDraft(Object.assign(new Error(`${ctx.arm.name} reports no CPU time`), {code: 'no-value'}), CPU))
       else drafts.push({...CPU, value: Math.max(0, s1.cpuSeconds - s0.cpuSeconds) / ((t1 - t0) / 1000)})
 
       if (loadDrafts) drafts.push(...loadDrafts)

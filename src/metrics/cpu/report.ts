@@ -7,7 +7,9 @@ import {intervalSpec, ratioRows} from '../../report/charts/intervals.js'
 
 export function cpuCharts(input: SectionInput): Array<TopLevelSpec | undefined> {
   const out: Array<TopLevelSpec | undefined> = []
-  const vsBare = input.results.comparisons.filter((c) => c.metric === 'cpu' && c.kind !== 'interference' && c.baseline === 'process' && Number.isFinite(c.ratio))
+  const vsBare = input.results.comparisons.filter(
+    (c) => c.metric === 'cpu' && c.kind !== 'interference' && c.baseline === 'process' && Number.isFinite(c.ratio),
+  )
   const byFigure = new Map<string, Comparison[]>()
   for (const c of vsBare) byFigure.set(c.figure, [...(byFigure.get(c.figure) ?? []), c])
   for (const [figure, cs] of byFigure) {

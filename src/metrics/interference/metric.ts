@@ -30,7 +30,10 @@ export const interference: Metric = {
     const figures = ctx.profile.figures.map((f) => ({figure: f.name, unit: f.unit, direction: f.direction}))
     const failBoth = (error: unknown) => ['solo', 'colocated'].flatMap((placement) => figures.map((t) => failedDraft(error, {...t, params: {placement}})))
     if (figures.length === 0 || !(ctx.profile.parse || ctx.profile.load)) {
-      const e = Object.assign(new Error(`interference: victim workload ${ctx.workload.name} reports no figures; use a workload that finishes and reports throughput or latency`), {code: 'invalid-params'})
+      const e = Object.assign(
+        new Error(`interference: victim workload ${ctx.workload.name} reports no figures; use a workload that finishes and reports throughput or latency`),
+        {code: 'invalid-params'},
+      )
       return [failedDraft(e, {figure: 'victim', unit: '', direction: 'higher', params: {placement: 'solo'}})]
     }
     if (!ctx.resolveWorkload) return failBoth(Object.assign(new Error('interference: the engine did not provide resolveWorkload'), {code: 'failed'}))
@@ -66,7 +69,13 @@ export const interference: Metric = {
   },
 }
 
-async function runVictim(ctx: MeasureContext, spec: InstanceSpec, timeoutMs: number, placement: string, figures: Array<Omit<SampleDraft, 'value'>>): Promise<SampleDraft[]> {
+async function runVictim(
+  ctx: MeasureContext,
+  spec: InstanceSpec,
+  timeoutMs: number,
+  placement: string,
+  figures: Array<Omit<SampleDraft, 'value'>>,
+): Promise<SampleDraft[]> {
   try {
     if (ctx.profile.load) {
       // A service victim (http, redis): ready, then the host load gives its figures (e.g. latency p99).

@@ -11,7 +11,14 @@ export function interferenceCharts(input: SectionInput): Array<TopLevelSpec | un
     const p = c.params
     const aggressor = `${p.aggressor ?? '?'}${p.intensity === undefined ? '' : ` ×${p.intensity}`}${p.isolation === undefined ? '' : ` (${p.isolation})`}`
     const ci = c.degradationCi && Number.isFinite(c.degradationCi[0]) ? ` [${pct(c.degradationCi[0])}, ${pct(c.degradationCi[1])}]` : ''
-    return {arm: input.label(c.arm), victim: `${c.workload} · ${c.figure}`, aggressor, degradation: c.degradationPct!, label: `${pct(c.degradationPct!)}%${ci}`, verdict: c.verdict}
+    return {
+      arm: input.label(c.arm),
+      victim: `${c.workload} · ${c.figure}`,
+      aggressor,
+      degradation: c.degradationPct!,
+      label: `${pct(c.degradationPct!)}%${ci}`,
+      verdict: c.verdict,
+    }
   })
   return [heatmapSpec({title: 'interference: victim × aggressor', cells, arms: input.armLabels})]
 }

@@ -43,7 +43,8 @@ export const memory: Metric = {
     // On failure: the figures every arm reports (cgroup usage only some arms have is not invented as failed).
     const templates = templatesOf(FIGURES.filter(([f]) => f !== 'cgroup'))
     try {
-      if (!(Number.isInteger(n) && n >= 1)) throw Object.assign(new Error(`memory: n must be a positive integer, got ${ctx.params.n}`), {code: 'invalid-params'})
+      if (!(Number.isInteger(n) && n >= 1))
+        throw Object.assign(new Error(`memory: n must be a positive integer, got ${ctx.params.n}`), {code: 'invalid-params'})
       const before = await memAvailableMiB()
       for (let i = 0; i < n && !ctx.signal.aborted; i++) instances.push((await startReady(ctx.arm, ctx.instanceSpec())).instance)
       await sleep(settleMs, ctx.signal)

@@ -10,7 +10,12 @@ export function memoryCharts(input: SectionInput): Array<TopLevelSpec | undefine
   const out: Array<TopLevelSpec | undefined> = []
   const ns = new Set(input.samples.map((s) => s.params.n))
   if (ns.size > 1) out.push(...curves(input, perInstance.slice(0, 2), 'n', 'instances N', (f) => `memory per instance (${f.toUpperCase()})`))
-  else for (const c of cells(input.samples.filter((s) => perInstance.includes(s.figure ?? '')), cellKey)) out.push(distribution(c, input.arms, input.label, `memory per instance · ${cellTitle(c)}`))
+  else
+    for (const c of cells(
+      input.samples.filter((s) => perInstance.includes(s.figure ?? '')),
+      cellKey,
+    ))
+      out.push(distribution(c, input.arms, input.label, `memory per instance · ${cellTitle(c)}`))
   if (!perInstance.length) out.push(...genericSection(input))
   // The marginal cost of an instance's own processes (and its cgroup); host-wide deltas are too noisy to plot beside them (they stay in the tables).
   const slopes = (input.results.regressions ?? []).filter((r) => r.metric === 'memory' && ['pss_total', 'uss_total', 'cgroup_total'].includes(r.figure))

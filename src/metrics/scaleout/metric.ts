@@ -34,15 +34,22 @@ export const scaleout: Metric = {
     const n = Number(ctx.params.n)
     const mode = String(ctx.params.mode)
     const failAll = (error: unknown) => Object.values(templates).map((t) => failedDraft(error, t))
-    if (!(Number.isInteger(n) && n >= 1)) return failAll(Object.assign(new Error(`scaleout: n must be a positive integer, got ${ctx.params.n}`), {code: 'invalid-params'}))
-    if (mode !== 'concurrent' && mode !== 'sequential') return failAll(Object.assign(new Error(`scaleout: mode must be concurrent or sequential, got ${mode}`), {code: 'invalid-params'}))
+    if (!(Number.isInteger(n) && n >= 1))
+      return failAll(Object.assign(new Error(`scaleout: n must be a positive integer, got ${ctx.params.n}`), {code: 'invalid-params'}))
+    if (mode !== 'concurrent' && mode !== 'sequential')
+      return failAll(Object.assign(new Error(`scaleout: mode must be concurrent or sequential, got ${mode}`), {code: 'invalid-params'}))
 
     // VMs reserve their guest RAM: do not start more than the host can hold.
     const spec0 = ctx.instanceSpec()
     if (ctx.arm.kind === 'vm' && spec0.limits.memoryMiB) {
       const need = n * spec0.limits.memoryMiB
       const available = await memAvailableMiB()
-      if (need > available * 0.8) return failAll(Object.assign(new Error(`scaleout: ${n} × ${spec0.limits.memoryMiB} MiB guests need ${need} MiB, host has ${available.toFixed(0)} MiB available`), {code: 'insufficient-memory'}))
+      if (need > available * 0.8)
+        return failAll(
+          Object.assign(new Error(`scaleout: ${n} × ${spec0.limits.memoryMiB} MiB guests need ${need} MiB, host has ${available.toFixed(0)} MiB available`), {
+            code: 'insufficient-memory',
+          }),
+        )
     }
 
     const instances: Instance[] = []
@@ -73,17 +80,15 @@ export const scaleout: Metric = {
 
     const failures: SampleDraft = {...FAILURES, value: errors.length}
     if (errors.length > 0) {
-      const e = Object.assign(new Error(`${errors.length} of ${n} instances failed; first: ${errors[0]!.message}`), {code: (errors[0] as Error & {code?: string}).code ?? 'failed', detail: (errors[0] as Error & {detail?: unknown}).detail})
+      const e = Object.assign(new Error(`${errors.length} of ${n} instances failed; first: ${errors[0]!.message}`), {
+        code: (errors[0] as Error & {code?: string}).code ?? 'failed',
+        detail: (errors[0] as Error & {detail?: unknown}).detail,
+      })
       const partial = perInstance.length > 0 ? percentiles(perInstance, templates) : [failedDraft(e, templates.ready_p50), failedDraft(e, templates.ready_p99)]
       return [failedDraft(e, templates.all_ready), failedDraft(e, templates.rate), ...partial, failures]
     }
     const allReady = Math.max(...readyAts) - t0
-    return [
-      {...templates.all_ready, value: allReady},
-      {...templates.rate, value: n / (allReady / 1000)},
-      ...percentiles(perInstance, templates),
-      failures,
-    ]
+    return [{...templates.all_ready, value: allReady}, {...templates.rate, value: n / (allReady / 1000)}, ...percentiles(perInstance, templates), failures]
   },
 }
 

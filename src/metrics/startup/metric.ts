@@ -29,7 +29,10 @@ export const startup: Metric = {
         for (const mark of ready.phases) {
           const rel = mark.at - t0
           // A phase that is negative or out of order is invalid: report it, never use it.
-          if (rel < 0 || rel < last) throw Object.assign(new Error(`phase ${mark.phase} out of order (${rel.toFixed(3)} ms after start, previous ${last.toFixed(3)} ms)`), {code: 'invalid-sample'})
+          if (rel < 0 || rel < last)
+            throw Object.assign(new Error(`phase ${mark.phase} out of order (${rel.toFixed(3)} ms after start, previous ${last.toFixed(3)} ms)`), {
+              code: 'invalid-sample',
+            })
           last = rel
           phases[mark.phase] ??= rel
         }
@@ -48,6 +51,8 @@ export function dropPageCache(): void {
   try {
     writeFileSync('/proc/sys/vm/drop_caches', '3')
   } catch (error) {
-    throw Object.assign(new Error(`cold start needs to drop the page cache (/proc/sys/vm/drop_caches): ${(error as Error).message}`), {code: 'cold-cache-unavailable'})
+    throw Object.assign(new Error(`cold start needs to drop the page cache (/proc/sys/vm/drop_caches): ${(error as Error).message}`), {
+      code: 'cold-cache-unavailable',
+    })
   }
 }

@@ -8,7 +8,8 @@ export function startupCharts(input: SectionInput): Array<TopLevelSpec | undefin
   const out = genericSection(input)
   for (const c of cells(input.samples, (s) => `${s.workload}[${paramsText(s.params)}]`)) {
     const bars = phaseBars(c.samples, input.label, input.phases)
-    if (bars.length > 0) out.push(waterfallSpec({title: `startup phases · ${c.workload}${paramsText(c.params) ? ` · ${paramsText(c.params)}` : ''}`, bars, arms: input.armLabels}))
+    if (bars.length > 0)
+      out.push(waterfallSpec({title: `startup phases · ${c.workload}${paramsText(c.params) ? ` · ${paramsText(c.params)}` : ''}`, bars, arms: input.armLabels}))
   }
   return out
 }

@@ -66,7 +66,14 @@ export function betterText(direction: 'lower' | 'higher' | undefined): string {
 }
 
 /** A comparison's estimate: "1.23× [1.10–1.40×]", or "Δ +0.040 cores [0.030–0.050]" when the baseline median is 0. */
-export function estimateText(c: {ratio: number | null; ci: [number, number] | null; basis?: string; difference?: number; differenceCi?: [number, number]; unit: string}): string {
+export function estimateText(c: {
+  ratio: number | null
+  ci: [number, number] | null
+  basis?: string
+  difference?: number
+  differenceCi?: [number, number]
+  unit: string
+}): string {
   if (c.basis === 'difference' && typeof c.difference === 'number') {
     const ci = c.differenceCi && Number.isFinite(c.differenceCi[0]) ? ` [${num(c.differenceCi[0])}–${num(c.differenceCi[1])}]` : ''
     return `Δ ${c.difference >= 0 ? '+' : ''}${num(c.difference)} ${c.unit}${ci}`

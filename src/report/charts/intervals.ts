@@ -12,10 +12,21 @@ export interface IntervalRow {
   text: string
 }
 
-const VERDICT_COLORS = {domain: ['better', 'worse', 'equivalent', 'inconclusive', 'improvement', 'regression'], range: ['#2ca02c', '#d62728', '#7f7f7f', '#ff7f0e', '#2ca02c', '#d62728']}
+const VERDICT_COLORS = {
+  domain: ['better', 'worse', 'equivalent', 'inconclusive', 'improvement', 'regression'],
+  range: ['#2ca02c', '#d62728', '#7f7f7f', '#ff7f0e', '#2ca02c', '#d62728'],
+}
 
 /** Point estimates with CI whiskers against a reference line (ratio 1, or slope 0). */
-export function intervalSpec(o: {title: string; subtitle: string | string[]; xTitle: string; rows: IntervalRow[]; reference?: number; log?: boolean; domain?: [number, number]}): TopLevelSpec {
+export function intervalSpec(o: {
+  title: string
+  subtitle: string | string[]
+  xTitle: string
+  rows: IntervalRow[]
+  reference?: number
+  log?: boolean
+  domain?: [number, number]
+}): TopLevelSpec {
   const present = new Set(o.rows.map((r) => r.verdict))
   const keep = VERDICT_COLORS.domain.map((d, i) => [d, VERDICT_COLORS.range[i]!] as const).filter(([d]) => present.has(d))
   const colors = {domain: keep.map(([d]) => d), range: keep.map(([, c]) => c)}
@@ -23,25 +34,48 @@ export function intervalSpec(o: {title: string; subtitle: string | string[]; xTi
   const log = o.log === true && o.rows.every((r) => r.value > 0 && (r.lo ?? 1) > 0 && (r.hi ?? 1) > 0)
   // With a domain, whiskers that reach beyond it are clamped to the edge (they say "at least this far").
   const bounds = o.domain && (!log || o.domain[0] > 0) ? {domain: o.domain, clamp: true} : {}
-  const x = {field: 'value', type: 'quantitative', title: `${o.xTitle}${log ? ' (log scale)' : ''}${o.domain ? ' (wide CIs clipped at the edge)' : ''}`, scale: log ? {type: 'log', ...bounds} : {type: 'linear', zero: false, ...bounds}}
+  const x = {
+    field: 'value',
+    type: 'quantitative',
+    title: `${o.xTitle}${log ? ' (log scale)' : ''}${o.domain ? ' (wide CIs clipped at the edge)' : ''}`,
+    scale: log ? {type: 'log', ...bounds} : {type: 'linear', zero: false, ...bounds},
+  }
   const y = {field: 'label', type: 'nominal', title: null, sort: null, axis: {labelLimit: 340}}
   const layers: unknown[] = [
-    {mark: {type: 'rule', strokeWidth: 2}, encoding: {y, x: {...x, field: 'lo'}, x2: {field: 'hi'}, color: {field: 'verdict', type: 'nominal', scale: colors, title: 'verdict'}}},
-    {mark: {type: 'point', filled: true, size: 60}, encoding: {y, x, color: {field: 'verdict', type: 'nominal', scale: colors, title: 'verdict'}, tooltip: [{field: 'text', title: 'comparison'}]}},
+    {
+      mark: {type: 'rule', strokeWidth: 2},
+      encoding: {y, x: {...x, field: 'lo'}, x2: {field: 'hi'}, color: {field: 'verdict', type: 'nominal', scale: colors, title: 'verdict'}},
+    },
+    {
+      mark: {type: 'point', filled: true, size: 60},
+      encoding: {y, x, color: {field: 'verdict', type: 'nominal', scale: colors, title: 'verdict'}, tooltip: [{field: 'text', title: 'comparison'}]},
+    },
   ]
-  if (o.reference !== undefined) layers.unshift({data: {values: [{ref: o.reference}]}, mark: {type: 'rule', strokeDash: [4, 3], color: '#999'}, encoding: {x: {field: 'ref', type: 'quantitative'}}})
-  return top(o.title, o.subtitle, {width: WIDTH, height: {step: 30}, data: {values: o.rows.map((r) => ({...r, lo: r.lo ?? r.value, hi: r.hi ?? r.value}))}, layer: layers})
+  if (o.reference !== undefined)
+    layers.unshift({
+      data: {values: [{ref: o.reference}]},
+      mark: {type: 'rule', strokeDash: [4, 3], color: '#999'},
+      encoding: {x: {field: 'ref', type: 'quantitative'}},
+    })
+  return top(o.title, o.subtitle, {
+    width: WIDTH,
+    height: {step: 30},
+    data: {values: o.rows.map((r) => ({...r, lo: r.lo ?? r.value, hi: r.hi ?? r.value}))},
+    layer: layers,
+  })
 }
 
 export function ratioRows(comparisons: readonly Comparison[], label: (c: Comparison) => string): IntervalRow[] {
-  return comparisons.filter((c) => typeof c.ratio === 'number' && Number.isFinite(c.ratio)).map((c) => ({
-    label: label(c),
-    value: c.ratio,
-    lo: Number.isFinite(c.ci?.[0]) ? c.ci[0] : null,
-    hi: Number.isFinite(c.ci?.[1]) ? c.ci[1] : null,
-    verdict: c.verdict,
-    text: c.text,
-  }))
+  return comparisons
+    .filter((c) => typeof c.ratio === 'number' && Number.isFinite(c.ratio))
+    .map((c) => ({
+      label: label(c),
+      value: c.ratio,
+      lo: Number.isFinite(c.ci?.[0]) ? c.ci[0] : null,
+      hi: Number.isFinite(c.ci?.[1]) ? c.ci[1] : null,
+      verdict: c.verdict,
+      text: c.text,
+    }))
 }
 
 export function slopeRows(regressions: readonly Regression[], label: (r: Regression) => string): IntervalRow[] {

@@ -130,10 +130,19 @@ export function genericSection({samples, arms, label}: SectionInput): Array<TopL
 }
 
 /** One curve per figure over a numeric parameter (instances N), a series per other params. */
-export function curves(input: SectionInput, figures: string[], xParam: string, xTitle: string, titleOf: (figure: string) => string): Array<TopLevelSpec | undefined> {
+export function curves(
+  input: SectionInput,
+  figures: string[],
+  xParam: string,
+  xTitle: string,
+  titleOf: (figure: string) => string,
+): Array<TopLevelSpec | undefined> {
   const out: Array<TopLevelSpec | undefined> = []
   for (const figure of figures) {
-    for (const c of cells(input.samples.filter((s) => (s.figure ?? s.metric) === figure && typeof s.params[xParam] === 'number'), (s) => s.workload)) {
+    for (const c of cells(
+      input.samples.filter((s) => (s.figure ?? s.metric) === figure && typeof s.params[xParam] === 'number'),
+      (s) => s.workload,
+    )) {
       const ok = c.samples.filter(isOk)
       if (ok.length === 0) continue
       const series = (s: Sample) => paramsText(Object.fromEntries(Object.entries(s.params).filter(([k]) => k !== xParam))) || c.workload

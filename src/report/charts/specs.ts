@@ -22,7 +22,13 @@ const CONFIG = {
 
 /** A top-level spec with the shared title, config and background. */
 export function top(title: string, subtitle: string | string[], body: Record<string, unknown>): TopLevelSpec {
-  return {$schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: {text: title, subtitle}, config: CONFIG, background: 'white', ...body} as TopLevelSpec
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {text: title, subtitle},
+    config: CONFIG,
+    background: 'white',
+    ...body,
+  } as TopLevelSpec
 }
 
 /** A log scale when positive values span more than 20× (a TCG VM next to a bare process). */
@@ -78,9 +84,11 @@ export function waterfallSpec(o: {title: string; bars: PhaseBar[]; arms: string[
   const order = new Map<string, number>()
   for (const b of o.bars) order.set(b.phase, Math.min(order.get(b.phase) ?? Number.POSITIVE_INFINITY, b.order))
   const phases = [...order].sort((a, b) => a[1] - b[1]).map(([p]) => p)
-  return top(o.title, 'ms since the arm\'s start() call (median of each phase mark); each arm has its own time axis · lower is better ↓', {
+  return top(o.title, "ms since the arm's start() call (median of each phase mark); each arm has its own time axis · lower is better ↓", {
     data: {values: o.bars},
-    facet: {row: {field: 'arm', type: 'nominal', title: null, sort: o.arms, header: {labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold', labelFontSize: 12}}},
+    facet: {
+      row: {field: 'arm', type: 'nominal', title: null, sort: o.arms, header: {labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold', labelFontSize: 12}},
+    },
     spec: {
       width: WIDTH - 60,
       height: 22,
@@ -121,7 +129,15 @@ export function curveSpec(o: {title: string; unit: string; direction: Direction;
     height: 240,
     data: {values: o.points},
     layer: [
-      {mark: {type: 'point', opacity: 0.5, size: 18}, encoding: {x, y: {field: 'value', type: 'quantitative', title: yTitle, scale: yScale}, color, shape: {field: 'series', type: 'nominal', title: 'series'}}},
+      {
+        mark: {type: 'point', opacity: 0.5, size: 18},
+        encoding: {
+          x,
+          y: {field: 'value', type: 'quantitative', title: yTitle, scale: yScale},
+          color,
+          shape: {field: 'series', type: 'nominal', title: 'series'},
+        },
+      },
       {
         mark: {type: 'line', point: true},
         encoding: {
@@ -129,7 +145,12 @@ export function curveSpec(o: {title: string; unit: string; direction: Direction;
           y: {aggregate: 'median', field: 'value', type: 'quantitative', title: yTitle, scale: yScale},
           color,
           strokeDash: {field: 'series', type: 'nominal', title: 'series'},
-          tooltip: [{field: 'arm'}, {field: 'series'}, {field: 'x', title: o.xTitle}, {aggregate: 'median', field: 'value', title: `median ${o.unit}`, format: '.3~f'}],
+          tooltip: [
+            {field: 'arm'},
+            {field: 'series'},
+            {field: 'x', title: o.xTitle},
+            {aggregate: 'median', field: 'value', title: `median ${o.unit}`, format: '.3~f'},
+          ],
         },
       },
     ],
@@ -150,7 +171,9 @@ export function heatmapSpec(o: {title: string; cells: HeatCell[]; arms: string[]
   const max = Math.max(10, ...o.cells.map((c) => Math.abs(c.degradation)))
   return top(o.title, 'victim degradation vs its solo run, % [95% CI] · lower is better ↓ (0 = no interference)', {
     data: {values: o.cells},
-    facet: {row: {field: 'arm', type: 'nominal', title: null, sort: o.arms, header: {labelAngle: 0, labelAlign: 'left', labelFontSize: 12, labelFontWeight: 'bold'}}},
+    facet: {
+      row: {field: 'arm', type: 'nominal', title: null, sort: o.arms, header: {labelAngle: 0, labelAlign: 'left', labelFontSize: 12, labelFontWeight: 'bold'}},
+    },
     spec: {
       width: {step: 118},
       height: {step: 34},
@@ -190,7 +213,9 @@ export function driftSpec(o: {title: string; unit: string; direction: Direction;
     mark: {type: 'line', point: {size: 16}, strokeWidth: 1, opacity: 0.8},
     encoding: {
       x: {field: 't', type: 'quantitative', title: 's since run start'},
-      y: wideRange(o.points.map((p) => p.value)) ? {field: 'value', type: 'quantitative', title: `${o.unit} (log scale)`, scale: {type: 'log'}} : {field: 'value', type: 'quantitative', title: o.unit, scale: {zero: false}},
+      y: wideRange(o.points.map((p) => p.value))
+        ? {field: 'value', type: 'quantitative', title: `${o.unit} (log scale)`, scale: {type: 'log'}}
+        : {field: 'value', type: 'quantitative', title: o.unit, scale: {zero: false}},
       color: {field: 'arm', type: 'nominal', title: 'arm', sort: o.arms},
       detail: {field: 'series', type: 'nominal'},
       tooltip: [{field: 'arm'}, {field: 'series'}, {field: 'order', title: 'sample #'}, {field: 'value', title: o.unit, format: '.3~f'}],

@@ -105,7 +105,12 @@ export function sharesToWeight(shares: number): number {
  * the device allowlist always, in the devices v1 hierarchy or a cgroup2 dir (`devices`, see
  * devices.ts deviceCgroupMode; default: v1 where the controller is mounted, else v2).
  */
-export function cgroupPlan(layout: CgroupLayout, id: string, limits: CgroupLimits, devices: DeviceCgroupMode | null = layout.v1.devices ? 'v1' : layout.v2Mount ? 'v2' : null): CgroupPlan {
+export function cgroupPlan(
+  layout: CgroupLayout,
+  id: string,
+  limits: CgroupLimits,
+  devices: DeviceCgroupMode | null = layout.v1.devices ? 'v1' : layout.v2Mount ? 'v2' : null,
+): CgroupPlan {
   const plan = cgroupPlanLimits(layout, id, limits)
   if (devices === 'v1' && layout.v1.devices) {
     const dir = join(layout.v1.devices, CGROUP_PARENT, id)

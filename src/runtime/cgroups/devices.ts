@@ -14,7 +14,13 @@ export interface OciDeviceRule {
   access?: string
 }
 
-const allow = (type: 'b' | 'c', major: number | undefined, minor: number | undefined, access = 'rwm'): OciDeviceRule => ({allow: true, type, ...(major === undefined ? {} : {major}), ...(minor === undefined ? {} : {minor}), access})
+const allow = (type: 'b' | 'c', major: number | undefined, minor: number | undefined, access = 'rwm'): OciDeviceRule => ({
+  allow: true,
+  type,
+  ...(major === undefined ? {} : {major}),
+  ...(minor === undefined ? {} : {minor}),
+  access,
+})
 
 /**
  * What a `docker run` container gets, in order: Docker's default spec (moby

@@ -16,7 +16,17 @@ import {descendants} from '../../host/procfs.js'
 import {readCgroupUsage, type CgroupUsage} from '../cgroups/cgroups.js'
 import {ensureNsexec} from '../native/build.js'
 import type {SeccompFilter} from '../seccomp/seccomp.js'
-import {createContainer, execInContainer, killContainer, launch, planFor, readContainerLog, stopContainer, type RunningContainer, type StartOptions} from './lifecycle.js'
+import {
+  createContainer,
+  execInContainer,
+  killContainer,
+  launch,
+  planFor,
+  readContainerLog,
+  stopContainer,
+  type RunningContainer,
+  type StartOptions,
+} from './lifecycle.js'
 import {containerPaths, nsexecArgs} from './nsexec-args.js'
 import {releaseContainerResources} from './release.js'
 import {listContainers, readContainer, type ContainerConfig, type ContainerState} from './state.js'
@@ -129,7 +139,11 @@ export class Container {
    * at exit, under `opts.seccomp` (the filter the build steps run with). Resolves with the exit code
    * (128 when killed by a signal) and the combined output.
    */
-  static async runToEnd(config: ContainerConfig, dirs: {scratch: string; upper: string; work: string}, opts: {user?: {uid: number; gid: number}; maxOutput?: number; seccomp?: SeccompFilter | null} = {}): Promise<{exitCode: number; output: string}> {
+  static async runToEnd(
+    config: ContainerConfig,
+    dirs: {scratch: string; upper: string; work: string},
+    opts: {user?: {uid: number; gid: number}; maxOutput?: number; seccomp?: SeccompFilter | null} = {},
+  ): Promise<{exitCode: number; output: string}> {
     const helper = await ensureNsexec()
     mkdirSync(dirs.scratch, {recursive: true})
     const paths = {...containerPaths(dirs.scratch), upper: dirs.upper, work: dirs.work}

@@ -41,7 +41,14 @@ export async function resolveImage(stateDir: string, image: string): Promise<Res
   }
   const {dir, digest} = await unpackRootfs(store, ref)
   const cfg = await imageConfig(store, ref)
-  return {lowerDirs: [dir], digest, env: cfg.Env ?? [], cmd: [...(cfg.Entrypoint ?? []), ...(cfg.Cmd ?? [])], workingDir: cfg.WorkingDir || '/', user: cfg.User ?? ''}
+  return {
+    lowerDirs: [dir],
+    digest,
+    env: cfg.Env ?? [],
+    cmd: [...(cfg.Entrypoint ?? []), ...(cfg.Cmd ?? [])],
+    workingDir: cfg.WorkingDir || '/',
+    user: cfg.User ?? '',
+  }
 }
 
 /**

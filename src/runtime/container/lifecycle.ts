@@ -102,7 +102,11 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
   const helper = await ensureNsexec()
   const paths = containerPaths(containerDir(stateDir, config.id))
   const plan = planFor(config)
-  if (!plan.devices) throw new ArmError('no cgroup can hold a device allowlist on this host (neither a v1 devices hierarchy nor a cgroup2 mount): refusing to start a container with access to every device', 'unavailable')
+  if (!plan.devices)
+    throw new ArmError(
+      'no cgroup can hold a device allowlist on this host (neither a v1 devices hierarchy nor a cgroup2 mount): refusing to start a container with access to every device',
+      'unavailable',
+    )
   const seccomp = await seccompFilterFor(config.seccomp)
   const sources = bindSources(stateDir, config)
   if (config.rootfsMode === 'copy') {
@@ -181,7 +185,12 @@ function readSyncPid(stream: NodeJS.ReadWriteStream): Promise<number> {
 }
 
 /** Run a command in a running container (its namespaces and cgroups); resolves with the helper process. */
-export async function execInContainer(stateDir: string, id: string, argv: string[], opts: {env?: Record<string, string>; cwd?: string; output?: 'pipe' | 'inherit'} = {}): Promise<ChildProcess> {
+export async function execInContainer(
+  stateDir: string,
+  id: string,
+  argv: string[],
+  opts: {env?: Record<string, string>; cwd?: string; output?: 'pipe' | 'inherit'} = {},
+): Promise<ChildProcess> {
   const state = readContainer(stateDir, id)
   if (!state) throw new UsageError(`no container named ${id}`, 'no-such-container')
   if (state.status !== 'running' || !state.initPid) throw new UsageError(`container ${id} is ${state.status}, not running`, 'bad-state')

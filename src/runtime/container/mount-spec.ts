@@ -7,9 +7,7 @@
 import {isAbsolute, normalize} from 'node:path'
 import {UsageError} from '../../core/errors.js'
 
-export type MountSpec =
-  | {type: 'bind'; source: string; target: string; readonly: boolean}
-  | {type: 'volume'; source: string; target: string; readonly: boolean}
+export type MountSpec = {type: 'bind'; source: string; target: string; readonly: boolean} | {type: 'volume'; source: string; target: string; readonly: boolean}
 
 export interface PortSpec {
   host: number

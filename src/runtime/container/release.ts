@@ -10,7 +10,11 @@ import {deleteLink, hostVethName, listLeases, releaseAddress} from '../network/b
 import {containerDir, readContainer, type ContainerState} from './state.js'
 
 /** Remove everything one (not running) container holds. */
-export async function releaseContainerResources(stateDir: string, id: string, state: ContainerState | null = readContainer(stateDir, id)): Promise<{cgroups: string[]}> {
+export async function releaseContainerResources(
+  stateDir: string,
+  id: string,
+  state: ContainerState | null = readContainer(stateDir, id),
+): Promise<{cgroups: string[]}> {
   killIfRunning(state?.runtime.proxyPid, 'isobench-port-proxy')
   const cgroups = removeCgroupDirs(listContainerCgroups(hostCgroups()).get(id) ?? [])
   await deleteLink(state?.runtime.network?.hostVeth ?? hostVethName(id))

@@ -14,7 +14,16 @@ import {envFlags, envRecord, resolveImage} from './image.js'
 import {parseMemoryMiB, parseMount, parsePort, type PortSpec} from './mount-spec.js'
 import {reservePorts, serverFd} from '../network/port-proxy.js'
 import {rememberSeccomp, resolveSeccomp, seccompFilterFor, seccompOption} from '../seccomp/seccomp.js'
-import {containerDir, listContainers, newContainerId, readContainer, writeRuntimeState, type ContainerConfig, type RuntimeNetwork, type WritableLayer} from './state.js'
+import {
+  containerDir,
+  listContainers,
+  newContainerId,
+  readContainer,
+  writeRuntimeState,
+  type ContainerConfig,
+  type RuntimeNetwork,
+  type WritableLayer,
+} from './state.js'
 import {overlaySupported} from '../../host/filesystems.js'
 
 export interface ContainerRunOptions {
@@ -65,7 +74,8 @@ export function runConfig(opts: ContainerRunOptions, image: Awaited<ReturnType<t
   const argv = opts.command.length > 0 ? opts.command : image.cmd
   if (argv.length === 0) throw new UsageError(`image ${opts.image} has no Cmd or Entrypoint: give a command after the image name`, 'no-command')
   const ports: PortSpec[] = opts.publish.map(parsePort)
-  if (ports.length > 0 && opts.network !== 'bridge') throw new UsageError(`-p publishes ports of a bridged container: use --network bridge (got ${opts.network})`, 'bad-flag')
+  if (ports.length > 0 && opts.network !== 'bridge')
+    throw new UsageError(`-p publishes ports of a bridged container: use --network bridge (got ${opts.network})`, 'bad-flag')
   if (opts.cpus !== undefined && !(opts.cpus > 0)) throw new UsageError(`--cpus ${opts.cpus}: expected a positive number of cores, e.g. 0.5 or 2`, 'bad-flag')
   const profile = seccompOption(opts.securityOpt ?? []) ?? 'default'
   const seccomp = rememberSeccomp(profile, resolveSeccomp(profile))
@@ -105,7 +115,10 @@ export async function runContainer(opts: ContainerRunOptions): Promise<Container
   const config = runConfig(opts, image, id)
   await seccompFilterFor(config.seccomp) // a profile libseccomp refuses fails here, before anything exists
   // Host ports are bound first: one already taken refuses the run before anything exists.
-  const listeners = await reservePorts(config.ports.map((p) => p.host), (port) => portOwner(opts.stateDir, port))
+  const listeners = await reservePorts(
+    config.ports.map((p) => p.host),
+    (port) => portOwner(opts.stateDir, port),
+  )
   const closeListeners = () => Promise.all(listeners.map((s) => new Promise((r) => s.close(r))))
   let container: Container
   try {
@@ -189,7 +202,14 @@ function spawnPortProxy(stateDir: string, id: string, shimPid: number, ip: strin
   const ts = import.meta.url.endsWith('.ts')
   const main = fileURLToPath(new URL(ts ? '../network/port-proxy-main.ts' : '../network/port-proxy-main.js', import.meta.url))
   if (!existsSync(main)) throw new Error(`port proxy ${main} is missing (npm run build)`)
-  const args = [...(ts ? ['--import', 'tsx'] : []), main, 'isobench-port-proxy', containerDir(stateDir, id), String(shimPid), ...ports.map((p, i) => `${3 + i}:${ip}:${p.container}`)]
+  const args = [
+    ...(ts ? ['--import', 'tsx'] : []),
+    main,
+    'isobench-port-proxy',
+    containerDir(stateDir, id),
+    String(shimPid),
+    ...ports.map((p, i) => `${3 + i}:${ip}:${p.container}`),
+  ]
   const child = spawn(process.execPath, args, {detached: true, stdio: ['ignore', 'ignore', 'ignore', ...fds]})
   child.unref()
   return child.pid!

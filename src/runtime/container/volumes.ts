@@ -43,7 +43,8 @@ export function listVolumes(stateDir: string): VolumeInfo[] {
 export function removeVolume(stateDir: string, name: string, force = false): void {
   const v = listVolumes(stateDir).find((x) => x.name === name)
   if (!v) throw new UsageError(`no volume named ${JSON.stringify(name)} (see \`isobench volume ls\`)`, 'no-such-volume')
-  if (v.usedBy.length > 0 && !force) throw new UsageError(`volume ${name} is used by ${v.usedBy.join(', ')}; remove those containers first or pass --force`, 'volume-in-use')
+  if (v.usedBy.length > 0 && !force)
+    throw new UsageError(`volume ${name} is used by ${v.usedBy.join(', ')}; remove those containers first or pass --force`, 'volume-in-use')
   rmSync(join(volumesDir(stateDir), name), {recursive: true, force: true})
 }
 

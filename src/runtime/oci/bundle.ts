@@ -9,7 +9,6 @@ import {CPU_PERIOD_US, CGROUP_PARENT, type CgroupLimits} from '../cgroups/cgroup
 import {DEFAULT_DEVICE_RULES} from '../cgroups/devices.js'
 import {DEFAULT_CAPS, type OciSeccomp} from '../seccomp/seccomp-profile.js'
 
-
 export const MASKED_PATHS = [
   '/proc/asound',
   '/proc/acpi',

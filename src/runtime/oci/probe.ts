@@ -49,7 +49,16 @@ async function probe(name: OciRuntimeName): Promise<OciProbe> {
   if (!runtime) return {name, present: false, works: false, version: undefined, path: null, hide: [], reason: `${name} is not an OCI runtime isobench knows`}
   const which = await execa('sh', ['-c', `command -v ${runtime.binary}`], {reject: false})
   const path = which.stdout.trim() || null
-  if (!path) return {name, present: false, works: false, version: undefined, path: null, hide: [], reason: `${name} is not installed (apt package ${runtime.apt.pkg}; run \`isobench setup\`)`}
+  if (!path)
+    return {
+      name,
+      present: false,
+      works: false,
+      version: undefined,
+      path: null,
+      hide: [],
+      reason: `${name} is not installed (apt package ${runtime.apt.pkg}; run \`isobench setup\`)`,
+    }
   const v = await execa(path, ['--version'], {reject: false, timeout: 5000})
   const version = /version\s+(\S+)/.exec(v.stdout)?.[1]
   const mode = detectCgroupLayout().mode
@@ -61,7 +70,18 @@ async function probe(name: OciRuntimeName): Promise<OciProbe> {
     mkdirSync(join(rootfs, 'bin'), {recursive: true})
     for (const d of ['proc', 'sys', 'dev']) mkdirSync(join(rootfs, d))
     copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'))
-    const config = ociConfig({rootPath: rootfs, argv: ['/bin/busybox', 'true'], env: {}, cwd: '/', hostname: 'probe', network: 'none', limits: {}, id: `probe-${name}-${process.pid}`, cgroups: true, seccomp: null})
+    const config = ociConfig({
+      rootPath: rootfs,
+      argv: ['/bin/busybox', 'true'],
+      env: {},
+      cwd: '/',
+      hostname: 'probe',
+      network: 'none',
+      limits: {},
+      id: `probe-${name}-${process.pid}`,
+      cgroups: true,
+      seccomp: null,
+    })
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config))
     const id = `isobench-probe-${process.pid}`
     const runtimeArgs = [path, '--root', join(dir, 'state'), 'run', '--bundle', dir, id]

@@ -33,7 +33,8 @@ export const OCI_RUNTIMES: readonly OciRuntime[] = [
     name: 'crun',
     binary: 'crun',
     apt: {pkg: 'crun', provides: '/usr/bin/crun'},
-    description: 'the same image as an OCI bundle run by crun (on hybrid cgroup hosts in a mount namespace without /sys/fs/cgroup/unified, which crun 1.8 refuses)',
+    description:
+      'the same image as an OCI bundle run by crun (on hybrid cgroup hosts in a mount namespace without /sys/fs/cgroup/unified, which crun 1.8 refuses)',
     // crun 1.8 refuses hybrid hosts ("cgroups in hybrid mode not supported"), even with its cgroup
     // manager disabled; with the cgroup2 mount hidden it sees a v1 host and runs.
     hide: (mode) => (mode === 'hybrid' ? ['/sys/fs/cgroup/unified'] : []),

@@ -13,7 +13,15 @@
  */
 import {readFileSync} from 'node:fs'
 import {UsageError} from '../../core/errors.js'
-import {hostTarget, toOciSeccomp, type DockerSeccompProfile, type DockerSyscallRule, type OciSeccomp, type SeccompTarget, DEFAULT_CAPS} from './seccomp-profile.js'
+import {
+  hostTarget,
+  toOciSeccomp,
+  type DockerSeccompProfile,
+  type DockerSyscallRule,
+  type OciSeccomp,
+  type SeccompTarget,
+  DEFAULT_CAPS,
+} from './seccomp-profile.js'
 
 export const PODMAN_PROFILE = '/usr/share/containers/seccomp.json'
 export const PODMAN_PROFILE_PACKAGE = 'golang-github-containers-common'
@@ -106,8 +114,19 @@ export const DOCKER_OVERRIDES = {
     // Podman: clone unconditionally. Docker: without namespace flags unless CAP_SYS_ADMIN
     // (s390 passes the flags in the second argument).
     clone: [
-      {names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{index: 0, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ'}], excludes: {caps: ['CAP_SYS_ADMIN'], arches: ['s390', 's390x']}},
-      {names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{index: 1, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ'}], includes: {arches: ['s390', 's390x']}, excludes: {caps: ['CAP_SYS_ADMIN']}},
+      {
+        names: ['clone'],
+        action: 'SCMP_ACT_ALLOW',
+        args: [{index: 0, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ'}],
+        excludes: {caps: ['CAP_SYS_ADMIN'], arches: ['s390', 's390x']},
+      },
+      {
+        names: ['clone'],
+        action: 'SCMP_ACT_ALLOW',
+        args: [{index: 1, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ'}],
+        includes: {arches: ['s390', 's390x']},
+        excludes: {caps: ['CAP_SYS_ADMIN']},
+      },
     ],
     // Podman: clone3 unconditionally. Docker: ENOSYS (its flags are in memory seccomp cannot
     // read, so libc falls back to clone, which the rule above checks) unless CAP_SYS_ADMIN.
@@ -159,7 +178,10 @@ export function readPodmanProfile(file = PODMAN_PROFILE): DockerSeccompProfile {
   try {
     text = readFileSync(file, 'utf8')
   } catch (error) {
-    throw new UsageError(`the default seccomp profile needs ${file} (Debian package ${PODMAN_PROFILE_PACKAGE}; run \`isobench setup\`), or use --security-opt seccomp=unconfined|FILE: ${(error as Error).message}`, 'no-seccomp-profile')
+    throw new UsageError(
+      `the default seccomp profile needs ${file} (Debian package ${PODMAN_PROFILE_PACKAGE}; run \`isobench setup\`), or use --security-opt seccomp=unconfined|FILE: ${(error as Error).message}`,
+      'no-seccomp-profile',
+    )
   }
   return JSON.parse(text) as DockerSeccompProfile
 }

@@ -90,13 +90,38 @@ export interface SeccompTarget {
 }
 
 /** The runtime-spec's actions and operators (config-linux.md#seccomp). */
-export const SECCOMP_ACTIONS = ['SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY']
+export const SECCOMP_ACTIONS = [
+  'SCMP_ACT_KILL',
+  'SCMP_ACT_KILL_PROCESS',
+  'SCMP_ACT_KILL_THREAD',
+  'SCMP_ACT_TRAP',
+  'SCMP_ACT_ERRNO',
+  'SCMP_ACT_TRACE',
+  'SCMP_ACT_ALLOW',
+  'SCMP_ACT_LOG',
+  'SCMP_ACT_NOTIFY',
+]
 export const SECCOMP_OPS = ['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ']
-export const SECCOMP_FLAGS = ['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV']
+export const SECCOMP_FLAGS = [
+  'SECCOMP_FILTER_FLAG_TSYNC',
+  'SECCOMP_FILTER_FLAG_LOG',
+  'SECCOMP_FILTER_FLAG_SPEC_ALLOW',
+  'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV',
+]
 
 /** Node's process.arch → the arch names moby's profiles use (goToNative in seccomp_linux.go). */
 export function nativeArch(arch: string = process.arch, littleEndian = endianness() === 'LE'): string {
-  const map: Record<string, string> = {x64: 'amd64', ia32: 'x86', arm64: 'arm64', arm: 'arm', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64', mips: 'mips', mipsel: 'mipsle'}
+  const map: Record<string, string> = {
+    x64: 'amd64',
+    ia32: 'x86',
+    arm64: 'arm64',
+    arm: 'arm',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+    loong64: 'loong64',
+    mips: 'mips',
+    mipsel: 'mipsle',
+  }
   if (arch === 'ppc64') return littleEndian ? 'ppc64le' : 'ppc64'
   return map[arch] ?? arch
 }
@@ -147,7 +172,8 @@ function kernelAtLeast(kernel: [number, number], min: string): boolean {
 export function toOciSeccomp(profile: DockerSeccompProfile, target: SeccompTarget): OciSeccomp | null {
   const rules = profile.syscalls ?? []
   if (!profile.defaultAction && rules.length === 0) return null
-  if (profile.architectures?.length && profile.archMap?.length) throw new Error("both 'architectures' and 'archMap' are specified in the seccomp profile, use either 'architectures' or 'archMap'")
+  if (profile.architectures?.length && profile.archMap?.length)
+    throw new Error("both 'architectures' and 'archMap' are specified in the seccomp profile, use either 'architectures' or 'archMap'")
   const out: OciSeccomp = {defaultAction: profile.defaultAction}
   if (profile.defaultErrnoRet !== undefined) out.defaultErrnoRet = profile.defaultErrnoRet
   const archConst = NATIVE_TO_SECCOMP[target.arch]
@@ -192,7 +218,10 @@ export function canonicalSeccomp(p: OciSeccomp): string {
   for (const r of p.syscalls ?? []) {
     const action = withErrno(r.action, r.errnoRet)
     if (action === dflt) continue
-    const args = (r.args ?? []).map((a) => `${a.index}:${a.op}:${a.value}:${a.valueTwo ?? 0}`).sort().join(',')
+    const args = (r.args ?? [])
+      .map((a) => `${a.index}:${a.op}:${a.value}:${a.valueTwo ?? 0}`)
+      .sort()
+      .join(',')
     for (const n of r.names) lines.add(`${n} ${action} ${args}`)
   }
   const head = `default ${p.defaultAction} ${p.defaultErrnoRet ?? ''}\narch ${(p.architectures ?? []).join(',')}\nflags ${(p.flags ?? []).join(',')}`

@@ -14,7 +14,16 @@ import {execa} from 'execa'
 import {UsageError} from '../../core/errors.js'
 import {ensureNsexec, NSEXEC_BINARY} from '../native/build.js'
 import {dockerDefaultSeccomp} from './seccomp-default.js'
-import {hostTarget, SECCOMP_ACTIONS, SECCOMP_FLAGS, SECCOMP_OPS, toOciSeccomp, type DockerSeccompProfile, type OciSeccomp, DEFAULT_CAPS} from './seccomp-profile.js'
+import {
+  hostTarget,
+  SECCOMP_ACTIONS,
+  SECCOMP_FLAGS,
+  SECCOMP_OPS,
+  toOciSeccomp,
+  type DockerSeccompProfile,
+  type OciSeccomp,
+  DEFAULT_CAPS,
+} from './seccomp-profile.js'
 
 /** What a container records: the profile's name ('default', 'unconfined' or the file given) and its digest (null: no filter). */
 export interface SeccompChoice {
@@ -81,16 +90,18 @@ function validateProfile(p: unknown, bad: Bad): void {
   const strings = (v: unknown, field: string, allowed?: string[]) => {
     if (v === undefined || v === null) return
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw bad(field, 'expected an array of strings')
-    if (allowed) for (const [i, x] of v.entries()) if (!allowed.includes(x)) throw bad(`${field}[${i}]`, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(x)}`)
+    if (allowed)
+      for (const [i, x] of v.entries()) if (!allowed.includes(x)) throw bad(`${field}[${i}]`, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(x)}`)
   }
   const errno = (v: unknown, field: string) => {
-    if (v !== undefined && (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 4095)) throw bad(field, `expected an errno number 0-4095, got ${JSON.stringify(v)}`)
+    if (v !== undefined && (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 4095))
+      throw bad(field, `expected an errno number 0-4095, got ${JSON.stringify(v)}`)
   }
   const action = (v: unknown, field: string) => {
     if (typeof v !== 'string' || !SECCOMP_ACTIONS.includes(v)) throw bad(field, `expected one of ${SECCOMP_ACTIONS.join(', ')}, got ${JSON.stringify(v)}`)
     if (v === 'SCMP_ACT_NOTIFY') throw bad(field, 'SCMP_ACT_NOTIFY needs a seccomp agent, which isobench does not run')
   }
-  if (!isObj(p)) throw bad('', 'expected a JSON object (Docker\'s seccomp profile format)')
+  if (!isObj(p)) throw bad('', "expected a JSON object (Docker's seccomp profile format)")
   action(p.defaultAction, 'defaultAction')
   errno(p.defaultErrnoRet, 'defaultErrnoRet')
   strings(p.architectures, 'architectures')
@@ -118,11 +129,14 @@ function validateProfile(p: unknown, bad: Bad): void {
       for (const [j, a] of r.args.entries()) {
         const g = `${f}.args[${j}]`
         if (!isObj(a)) throw bad(g, 'expected an object')
-        if (!Number.isInteger(a.index) || (a.index as number) < 0 || (a.index as number) > 5) throw bad(`${g}.index`, `expected 0-5, got ${JSON.stringify(a.index)}`)
+        if (!Number.isInteger(a.index) || (a.index as number) < 0 || (a.index as number) > 5)
+          throw bad(`${g}.index`, `expected 0-5, got ${JSON.stringify(a.index)}`)
         for (const k of ['value', 'valueTwo'] as const) {
-          if (a[k] !== undefined && (!Number.isSafeInteger(a[k]) || (a[k] as number) < 0)) throw bad(`${g}.${k}`, `expected an integer 0-${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(a[k])}`)
+          if (a[k] !== undefined && (!Number.isSafeInteger(a[k]) || (a[k] as number) < 0))
+            throw bad(`${g}.${k}`, `expected an integer 0-${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(a[k])}`)
         }
-        if (typeof a.op !== 'string' || !SECCOMP_OPS.includes(a.op)) throw bad(`${g}.op`, `expected one of ${SECCOMP_OPS.join(', ')}, got ${JSON.stringify(a.op)}`)
+        if (typeof a.op !== 'string' || !SECCOMP_OPS.includes(a.op))
+          throw bad(`${g}.op`, `expected one of ${SECCOMP_OPS.join(', ')}, got ${JSON.stringify(a.op)}`)
       }
     }
     for (const k of ['includes', 'excludes'] as const) {
@@ -131,7 +145,8 @@ function validateProfile(p: unknown, bad: Bad): void {
       if (!isObj(flt)) throw bad(`${f}.${k}`, 'expected an object')
       strings(flt.caps, `${f}.${k}.caps`)
       strings(flt.arches, `${f}.${k}.arches`)
-      if (flt.minKernel !== undefined && (typeof flt.minKernel !== 'string' || !/^\d+\.\d+$/.test(flt.minKernel))) throw bad(`${f}.${k}.minKernel`, `expected "<kernel>.<major>" such as "4.8", got ${JSON.stringify(flt.minKernel)}`)
+      if (flt.minKernel !== undefined && (typeof flt.minKernel !== 'string' || !/^\d+\.\d+$/.test(flt.minKernel)))
+        throw bad(`${f}.${k}.minKernel`, `expected "<kernel>.<major>" such as "4.8", got ${JSON.stringify(flt.minKernel)}`)
     }
   }
 }

@@ -19,7 +19,10 @@ function unquote(cell: string): string {
 export function parseRedisBenchmark(output: string): Map<string, RedisBenchmarkRow> {
   const failed = /Could not connect to Redis at (\S+): (.*)/.exec(output)
   if (failed) throw new ParseError(`redis-benchmark could not connect to ${failed[1]} ${failed[2].trim()}`.trim())
-  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('"'))
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('"'))
   const headerAt = lines.findIndex((l) => unquote(l.split(',')[0]) === 'test')
   if (headerAt < 0) throw new ParseError('redis-benchmark: no CSV header (was it run with --csv?)')
   const header = lines[headerAt].split(',').map(unquote)

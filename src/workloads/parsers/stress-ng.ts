@@ -55,7 +55,8 @@ export function parseStressNg(output: string): StressNgReport {
 export function stressorOpsPerSecond(output: string, stressor: string): number {
   const row = parseStressNg(output).rows.get(stressor)
   if (!row) throw new ParseError(`stress-ng output has no metrics row for stressor ${stressor}`)
-  if (!(row.opsPerSecReal > 0) || !(row.realSeconds > 0)) throw new ParseError(`stress-ng ${stressor}: ${row.bogoOps} bogo ops in ${row.realSeconds} s is not a measurement`)
+  if (!(row.opsPerSecReal > 0) || !(row.realSeconds > 0))
+    throw new ParseError(`stress-ng ${stressor}: ${row.bogoOps} bogo ops in ${row.realSeconds} s is not a measurement`)
   return row.opsPerSecReal
 }
 

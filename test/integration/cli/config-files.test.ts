@@ -18,7 +18,8 @@ beforeAll(async () => {
   // The built package as npm would install it: its files, then production dependencies only.
   if (!existsSync(join(ROOT, 'dist', 'commands'))) throw new Error('dist/ is missing: run npm run build first (npm test does)')
   mkdirSync(install)
-  for (const f of ['package.json', 'package-lock.json', 'bin', 'dist', 'oclif.manifest.json', 'scenarios']) cpSync(join(ROOT, f), join(install, f), {recursive: true})
+  for (const f of ['package.json', 'package-lock.json', 'bin', 'dist', 'oclif.manifest.json', 'scenarios'])
+    cpSync(join(ROOT, f), join(install, f), {recursive: true})
   const r = await execa('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], {cwd: install, reject: false, all: true})
   expect(r.exitCode, r.all).toBe(0)
   mkdirSync(elsewhere)

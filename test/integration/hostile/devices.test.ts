@@ -115,11 +115,24 @@ describe.skipIf(!isRoot)('hostile: host devices', () => {
     it("the helper's own reduction of config.json's rules (the one the v2 program is built from) decides as the v1 kernel did", async () => {
       const r = results((await runWithProbe(stateDir, probe, script)).output)
       const config = join(stateDir, 'devices-config.json')
-      writeFileSync(config, JSON.stringify(ociConfig({rootPath: '/r', argv: ['true'], env: {}, cwd: '/', hostname: 'h', network: 'none', limits: {}, id: 'x', cgroups: true, seccomp: null})))
+      writeFileSync(
+        config,
+        JSON.stringify(
+          ociConfig({rootPath: '/r', argv: ['true'], env: {}, cwd: '/', hostname: 'h', network: 'none', limits: {}, id: 'x', cgroups: true, seccomp: null}),
+        ),
+      )
       const requests = [...r.keys()].flatMap((dev) => ['m', 'r', 'w'].map((a) => `${dev} ${a}`))
       const check = await execa(await ensureNsexec(), ['devices-check', config, ...requests])
       const decided = Object.fromEntries(check.stdout.split('\n').map((l) => [l.slice(0, l.lastIndexOf(' ')), l.slice(l.lastIndexOf(' ') + 1)]))
-      const kernel = Object.fromEntries([...r].flatMap(([dev, p]) => [[`${dev} m`, p.mknod], [`${dev} r`, p.read], [`${dev} w`, p.write]].map(([k, v]) => [k, v === 'OK' ? 'allow' : 'deny'])))
+      const kernel = Object.fromEntries(
+        [...r].flatMap(([dev, p]) =>
+          [
+            [`${dev} m`, p.mknod],
+            [`${dev} r`, p.read],
+            [`${dev} w`, p.write],
+          ].map(([k, v]) => [k, v === 'OK' ? 'allow' : 'deny']),
+        ),
+      )
       expect(Object.keys(kernel)).toHaveLength(requests.length)
       expect(decided).toEqual(kernel)
     })
@@ -160,7 +173,18 @@ describe.skipIf(!isRoot)('hostile: host devices', () => {
       if (!runtime.works) return expect.soft(runtime.reason, `${name} unavailable`).toBeUndefined()
       const image = await resolveImage(stateDir, 'idle')
       const id = `hostile-dev-${name}`
-      const {argv} = await prepareOciRun({stateDir, runtime, id, lowerDirs: image.lowerDirs, argv: ['/bin/sh', '-c', script], env: {}, network: 'none', writableLayer: 'memory', limits: {}, binds: [{source: probe, target: '/probe', readonly: true}]})
+      const {argv} = await prepareOciRun({
+        stateDir,
+        runtime,
+        id,
+        lowerDirs: image.lowerDirs,
+        argv: ['/bin/sh', '-c', script],
+        env: {},
+        network: 'none',
+        writableLayer: 'memory',
+        limits: {},
+        binds: [{source: probe, target: '/probe', readonly: true}],
+      })
       try {
         const r = await execa(argv[0]!, argv.slice(1), {reject: false, all: true, timeout: 60_000})
         expect(r.exitCode, r.all).toBe(0)

@@ -62,7 +62,9 @@ export async function runWithProbe(stateDir: string, probe: string, script: stri
  * where / is not on a block device (overlay or tmpfs root: major 0), the first disk in /sys/block.
  */
 export function hostRootDevice(): [number, number] {
-  const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === '/')!
+  const line = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .find((l) => l.split(' ')[4] === '/')!
   const [major, minor] = line.split(' ')[2]!.split(':').map(Number) as [number, number]
   if (major !== 0) return [major, minor]
   const disk = readdirSync('/sys/block').find((d) => !/^(loop|ram|zram)/.test(d))

@@ -32,7 +32,20 @@ async function freePort(): Promise<number> {
 }
 
 function run(name: string, publish: string[], extra: Partial<ContainerRunOptions> = {}) {
-  return runContainer({stateDir, image: 'idle', command: ['httpd', '-f', '-p', '80'], name, rm: false, detach: true, network: 'bridge', publish, mounts: [], env: [], cleanup: new CleanupRegistry(), ...extra})
+  return runContainer({
+    stateDir,
+    image: 'idle',
+    command: ['httpd', '-f', '-p', '80'],
+    name,
+    rm: false,
+    detach: true,
+    network: 'bridge',
+    publish,
+    mounts: [],
+    env: [],
+    cleanup: new CleanupRegistry(),
+    ...extra,
+  })
 }
 
 /** Nothing of container `name` exists: state dir, cgroup dirs, address lease, host veth. */
@@ -68,7 +81,7 @@ describe.skipIf(!isRoot)('hostile: a published host port given twice', () => {
     rmSync(stateDir, {recursive: true, force: true})
   })
 
-  it('refuses a second container on a port another container holds, with Docker\'s message, and creates nothing', async () => {
+  it("refuses a second container on a port another container holds, with Docker's message, and creates nothing", async () => {
     await expect(run('second', [`${port}:80`])).rejects.toThrow(new PortInUseError(port, 'holder'))
     await expect(run('second', [`${port}:80`])).rejects.toThrow(`Bind for 127.0.0.1:${port} failed: port is already allocated`)
     expectNothingOf('second')
@@ -95,7 +108,9 @@ describe.skipIf(!isRoot)('hostile: a published host port given twice', () => {
   })
 
   it('exits 1 from the CLI with the message and no stack trace', async () => {
-    const r = await isobench(['container', 'run', '--rm', '--name', 'cli-second', '-p', `${port}:80`, 'idle', '--', 'true'], {env: {ISOBENCH_STATE_DIR: stateDir}})
+    const r = await isobench(['container', 'run', '--rm', '--name', 'cli-second', '-p', `${port}:80`, 'idle', '--', 'true'], {
+      env: {ISOBENCH_STATE_DIR: stateDir},
+    })
     expect(r.exitCode).toBe(1)
     expect(r.all).toContain(`Bind for 127.0.0.1:${port} failed: port is already allocated`)
     expect(r.all).not.toMatch(/\n\s+at /)

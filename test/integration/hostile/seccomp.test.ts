@@ -48,9 +48,18 @@ describe.skipIf(!isRoot)('hostile: seccomp', () => {
     expect(parseProbe(r.output)).toMatchObject({keyctl: 'OK', 'unshare-user': 'OK', bpf: 'EINVAL'})
   })
 
-  it('applies a custom profile FILE in Docker\'s format as written', async () => {
+  it("applies a custom profile FILE in Docker's format as written", async () => {
     const file = join(stateDir, 'custom.json')
-    writeFileSync(file, JSON.stringify({defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13}, {names: ['getpid'], action: 'SCMP_ACT_ERRNO', errnoRet: 1, excludes: {caps: ['CAP_KILL']}}]}))
+    writeFileSync(
+      file,
+      JSON.stringify({
+        defaultAction: 'SCMP_ACT_ALLOW',
+        syscalls: [
+          {names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13},
+          {names: ['getpid'], action: 'SCMP_ACT_ERRNO', errnoRet: 1, excludes: {caps: ['CAP_KILL']}},
+        ],
+      }),
+    )
     const r = await runWithProbe(stateDir, probe, SYSCALLS, {securityOpt: [`seccomp=${file}`]})
     expect(r.exitCode).toBe(0)
     expect(r.output).toMatch(/Seccomp:\s+2/)
@@ -61,16 +70,31 @@ describe.skipIf(!isRoot)('hostile: seccomp', () => {
   it('refuses a bad profile FILE with exit 2, naming the file and field, and creates nothing', async () => {
     const file = join(stateDir, 'bad.json')
     writeFileSync(file, JSON.stringify({defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{names: ['mkdir'], action: 'SCMP_ACT_DENY'}]}))
-    const r = await isobench(['container', 'run', '--rm', '--name', 'bad-profile', '--network', 'none', '--security-opt', `seccomp=${file}`, 'idle', '--', 'true'], {env: {ISOBENCH_STATE_DIR: stateDir}})
+    const r = await isobench(
+      ['container', 'run', '--rm', '--name', 'bad-profile', '--network', 'none', '--security-opt', `seccomp=${file}`, 'idle', '--', 'true'],
+      {env: {ISOBENCH_STATE_DIR: stateDir}},
+    )
     expect(r.exitCode).toBe(2)
     expect(r.all).toContain(`${file}: syscalls[0].action: expected one of SCMP_ACT_KILL`)
     expect(r.all).not.toMatch(/\n\s+at /)
     expect(existsSync(containerDir(stateDir, 'bad-profile'))).toBe(false)
   })
 
-  it('applies the container\'s profile to exec\'d processes too', async () => {
+  it("applies the container's profile to exec'd processes too", async () => {
     const cleanup = new CleanupRegistry()
-    await runContainer({stateDir, image: 'idle', command: ['sleep', '30'], name: 'exec-seccomp', rm: false, detach: true, network: 'none', publish: [], mounts: [`type=bind,src=${probe},dst=/probe,ro`], env: [], cleanup})
+    await runContainer({
+      stateDir,
+      image: 'idle',
+      command: ['sleep', '30'],
+      name: 'exec-seccomp',
+      rm: false,
+      detach: true,
+      network: 'none',
+      publish: [],
+      mounts: [`type=bind,src=${probe},dst=/probe,ro`],
+      env: [],
+      cleanup,
+    })
     try {
       const child = await execInContainer(stateDir, 'exec-seccomp', ['/probe', 'sys', 'keyctl', 'unshare-user', 'getpid'])
       let out = ''
@@ -89,7 +113,18 @@ describe.skipIf(!isRoot)('hostile: seccomp', () => {
       if (!runtime.works) return expect.soft(runtime.reason, `${name} unavailable`).toBeUndefined()
       const image = await resolveImage(stateDir, 'idle')
       const id = `hostile-sec-${name}`
-      const {argv} = await prepareOciRun({stateDir, runtime, id, lowerDirs: image.lowerDirs, argv: ['/bin/sh', '-c', SYSCALLS], env: {}, network: 'none', writableLayer: 'memory', limits: {}, binds: [{source: probe, target: '/probe', readonly: true}]})
+      const {argv} = await prepareOciRun({
+        stateDir,
+        runtime,
+        id,
+        lowerDirs: image.lowerDirs,
+        argv: ['/bin/sh', '-c', SYSCALLS],
+        env: {},
+        network: 'none',
+        writableLayer: 'memory',
+        limits: {},
+        binds: [{source: probe, target: '/probe', readonly: true}],
+      })
       try {
         const r = await execa(argv[0]!, argv.slice(1), {reject: false, all: true, timeout: 60_000})
         expect(r.exitCode, r.all).toBe(0)

@@ -55,7 +55,9 @@ const isRoot = process.getuid?.() === 0
 const CORPUS = join(ROOT, 'test/fixtures/containerfiles')
 const record = process.env.ISOBENCH_RECORD_PARITY === '1'
 const live = Buildah.available() && isRoot && process.env.ISOBENCH_PARITY_RECORDED !== '1'
-const fixtures = readdirSync(CORPUS).filter((d) => existsSync(join(CORPUS, d, 'Containerfile'))).sort()
+const fixtures = readdirSync(CORPUS)
+  .filter((d) => existsSync(join(CORPUS, d, 'Containerfile')))
+  .sort()
 const base = tempDir('isobench-parity-')
 const summary: Array<{fixture: string; result: 'equal' | 'named difference'; differences: string[]}> = []
 
@@ -119,18 +121,42 @@ describe.skipIf(!isRoot)(`build parity with buildah: ${fixtures.length} Containe
         expect(r.exitCode, `buildah failed on ${fixture}:\n${r.output.slice(-3000)}`).toBe(0)
         const b = await buildah.unpack(`parity/${fixture}:1`, base)
         reference = facts(treeListing(b.dir), baseListing, b.config)
-        if (record) writeFileSync(expectedFile, JSON.stringify({buildah: (await import('node:child_process')).execFileSync('/usr/bin/buildah', ['--version']).toString().trim(), facts: reference} satisfies Expected, null, 2) + '\n')
-        else if (existsSync(expectedFile)) expect(reference, `buildah's result differs from the recorded ${expectedFile}; re-record with ISOBENCH_RECORD_PARITY=1 if buildah changed`).toEqual((JSON.parse(readFileSync(expectedFile, 'utf8')) as Expected).facts)
+        if (record)
+          writeFileSync(
+            expectedFile,
+            JSON.stringify(
+              {
+                buildah: (await import('node:child_process')).execFileSync('/usr/bin/buildah', ['--version']).toString().trim(),
+                facts: reference,
+              } satisfies Expected,
+              null,
+              2,
+            ) + '\n',
+          )
+        else if (existsSync(expectedFile))
+          expect(reference, `buildah's result differs from the recorded ${expectedFile}; re-record with ISOBENCH_RECORD_PARITY=1 if buildah changed`).toEqual(
+            (JSON.parse(readFileSync(expectedFile, 'utf8')) as Expected).facts,
+          )
       } else {
         expect(existsSync(expectedFile), `${expectedFile} is missing: record it where buildah runs (ISOBENCH_RECORD_PARITY=1)`).toBe(true)
         reference = (JSON.parse(readFileSync(expectedFile, 'utf8')) as Expected).facts
       }
 
       // isobench's side.
-      const build = buildImage(ours, {file: join(dir, 'Containerfile'), context, tags: [`parity/${fixture}:1`], buildArgs: c.buildArgs ?? {}, network: 'none', executor})
+      const build = buildImage(ours, {
+        file: join(dir, 'Containerfile'),
+        context,
+        tags: [`parity/${fixture}:1`],
+        buildArgs: c.buildArgs ?? {},
+        network: 'none',
+        executor,
+      })
       if (c.isobench?.refuses) {
         await expect(build).rejects.toThrow(new RegExp(`${dir}/Containerfile:\\d+:1: .*${c.isobench.refuses}`))
-        expect(diffs.some((d) => d.refused), 'a refusal must be a named difference').toBe(true)
+        expect(
+          diffs.some((d) => d.refused),
+          'a refusal must be a named difference',
+        ).toBe(true)
         summary.push({fixture, result: 'named difference', differences: diffs.map((d) => `${d.name}: ${d.why}`)})
         return
       }
@@ -141,7 +167,9 @@ describe.skipIf(!isRoot)(`build parity with buildah: ${fixtures.length} Containe
       expect(masked(mine, diffs)).toEqual(masked(reference, diffs))
       for (const d of diffs.filter((x) => x.paths || x.config)) {
         const others = diffs.filter((x) => x !== d)
-        expect(masked(mine, others), `named difference "${d.name}" no longer differs: remove it from ${fixture}/case.json`).not.toEqual(masked(reference, others))
+        expect(masked(mine, others), `named difference "${d.name}" no longer differs: remove it from ${fixture}/case.json`).not.toEqual(
+          masked(reference, others),
+        )
       }
       summary.push({fixture, result: diffs.length ? 'named difference' : 'equal', differences: diffs.map((d) => `${d.name}: ${d.why}`)})
     })

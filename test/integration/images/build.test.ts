@@ -25,7 +25,14 @@ describe.skipIf(!isRoot)('image build (root: RUN runs in namespaces over overlay
   it('builds: RUN installs files, COPY/ADD place theirs, whiteouts delete, config is set', async () => {
     const executor = createBuildExecutor()
     expect(executor.name).toBe('isobench runtime') // RUN runs in our own runtime, not the unshare fallback
-    const r = await buildImage(store, {file: join(context, 'Containerfile'), context, tags: ['hello:1'], buildArgs: {GREETING: 'hi'}, network: 'none', executor})
+    const r = await buildImage(store, {
+      file: join(context, 'Containerfile'),
+      context,
+      tags: ['hello:1'],
+      buildArgs: {GREETING: 'hi'},
+      network: 'none',
+      executor,
+    })
     expect(r.steps.filter((s) => s.cached === false).map((s) => s.instruction.split(' ')[0])).toEqual(['WORKDIR', 'COPY', 'COPY', 'ADD', 'RUN'])
     const {dir} = await unpackRootfs(store, 'hello:1')
     expect(readFileSync(join(dir, 'opt/hello/out/run.txt'), 'utf8')).toBe('hi from the image\ngreeting file\n')
@@ -60,7 +67,16 @@ describe.skipIf(!isRoot)('image build (root: RUN runs in namespaces over overlay
     mkdirSync(join(work, 'upper'), {recursive: true})
     mkdirSync(join(work, 'work'), {recursive: true})
     const env = Object.fromEntries((cfg.Env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]))
-    const r = await executor.run({lowerDirs: [dir], upperDir: join(work, 'upper'), workDir: join(work, 'work'), argv: [...(cfg.Entrypoint ?? []), ...(cfg.Cmd ?? [])], env, cwd: cfg.WorkingDir!, user: cfg.User, network: 'none'})
+    const r = await executor.run({
+      lowerDirs: [dir],
+      upperDir: join(work, 'upper'),
+      workDir: join(work, 'work'),
+      argv: [...(cfg.Entrypoint ?? []), ...(cfg.Cmd ?? [])],
+      env,
+      cwd: cfg.WorkingDir!,
+      user: cfg.User,
+      network: 'none',
+    })
     expect(r.exitCode).toBe(0)
     expect(r.output.trim().split('\n')).toEqual(['hi from the image', 'greeting file', 'a.txt', 'b.txt', 'from a tar via ADD', '65534'])
   })
@@ -86,7 +102,7 @@ describe.skipIf(!isRoot)('image build (root: RUN runs in namespaces over overlay
     expect(failed.stderr).toContain('about to fail')
   })
 
-  it("Docker habits on the CLI: -t NAME CONTEXT builds (the tag no longer swallows the context); a bad tag is exit 2 before any step runs; WORKDIR alone makes its directory, so the container starts there", async () => {
+  it('Docker habits on the CLI: -t NAME CONTEXT builds (the tag no longer swallows the context); a bad tag is exit 2 before any step runs; WORKDIR alone makes its directory, so the container starts there', async () => {
     const ctx = join(base, 'habits')
     mkdirSync(ctx)
     writeFileSync(join(ctx, 'Containerfile'), 'FROM isobench/idle\nWORKDIR /a/b\nRUN echo ran\n')
@@ -106,12 +122,17 @@ describe.skipIf(!isRoot)('image build (root: RUN runs in namespaces over overlay
     const ctx = join(base, 'scratch')
     mkdirSync(ctx)
     cpSync('/bin/busybox', join(ctx, 'busybox'))
-    writeFileSync(join(ctx, 'Containerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "mkdir", "-p", "/made/by/run"]\nCMD ["/bin/busybox", "true"]\n')
+    writeFileSync(
+      join(ctx, 'Containerfile'),
+      'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "mkdir", "-p", "/made/by/run"]\nCMD ["/bin/busybox", "true"]\n',
+    )
     const executor = createBuildExecutor()
     const r = await buildImage(store, {file: join(ctx, 'Containerfile'), context: ctx, tags: ['tiny'], buildArgs: {}, network: 'none', executor})
     const {dir} = await unpackRootfs(store, r)
     expect(existsSync(join(dir, 'made/by/run'))).toBe(true)
     writeFileSync(join(ctx, 'Containerfile'), 'FROM scratch\nCOPY ../../etc/passwd /x\n')
-    await expect(buildImage(store, {file: join(ctx, 'Containerfile'), context: ctx, tags: [], buildArgs: {}, network: 'none', executor})).rejects.toThrow(/outside the build context/)
+    await expect(buildImage(store, {file: join(ctx, 'Containerfile'), context: ctx, tags: [], buildArgs: {}, network: 'none', executor})).rejects.toThrow(
+      /outside the build context/,
+    )
   })
 })

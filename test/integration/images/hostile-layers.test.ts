@@ -247,13 +247,24 @@ describe.skipIf(!isRoot)('safe unpack of hostile layers (needs root: chown, devi
   })
 
   it('the rootfs digest is deterministic and sees modes, owners, contents and link targets', async () => {
-    await apply([{name: 'f', content: 'c'}, {name: 'l', type: 'symlink', linkname: 'f'}])
+    await apply([
+      {name: 'f', content: 'c'},
+      {name: 'l', type: 'symlink', linkname: 'f'},
+    ])
     const d1 = rootfsDigest(rootfs).digest
     expect(rootfsDigest(rootfs).digest).toBe(d1)
-    const changes: RawEntry[][] = [[{name: 'f', content: 'c', mode: 0o600}], [{name: 'f', content: 'c', uid: 7}], [{name: 'f', content: 'd'}], [{name: 'l', type: 'symlink', linkname: 'g'}]]
+    const changes: RawEntry[][] = [
+      [{name: 'f', content: 'c', mode: 0o600}],
+      [{name: 'f', content: 'c', uid: 7}],
+      [{name: 'f', content: 'd'}],
+      [{name: 'l', type: 'symlink', linkname: 'g'}],
+    ]
     const seen = new Set([d1])
     for (const change of changes) {
-      await apply([{name: 'f', content: 'c'}, {name: 'l', type: 'symlink', linkname: 'f'}])
+      await apply([
+        {name: 'f', content: 'c'},
+        {name: 'l', type: 'symlink', linkname: 'f'},
+      ])
       await apply(change)
       seen.add(rootfsDigest(rootfs).digest)
     }
@@ -263,7 +274,10 @@ describe.skipIf(!isRoot)('safe unpack of hostile layers (needs root: chown, devi
   it('unpackRootfs through the store refuses a hostile image and leaves no temp dir', async () => {
     const stateDir = join(base, 'state')
     const store = openImageStore(stateDir)
-    const tarPath = await writeRawTar(join(layers, 'evil.tar'), [{name: 'ok', content: 'fine'}, {name: '../../pwned', content: 'x'}])
+    const tarPath = await writeRawTar(join(layers, 'evil.tar'), [
+      {name: 'ok', content: 'fine'},
+      {name: '../../pwned', content: 'x'},
+    ])
     const blob = await store.putBlobFile(tarPath)
     const config: OciImageConfig = {architecture: 'amd64', os: 'linux', rootfs: {type: 'layers', diff_ids: [blob.digest]}}
     const ref = await store.putImage(config, [{mediaType: MEDIA.layerTar, digest: blob.digest, size: blob.size}], ['evil:1'])

@@ -69,7 +69,7 @@ describe.skipIf(!isRoot || !hasSkopeo)('import/export round trips through skopeo
     }
   })
 
-  it('image import DIR --name x registers x only, not the archive\'s own name too', async () => {
+  it("image import DIR --name x registers x only, not the archive's own name too", async () => {
     const ociDir = join(base, 'named-oci')
     await skopeo('copy', `oci:${join(base, 'layout')}:latest`, `oci:${ociDir}:own:1`)
     const other = openImageStore(join(base, 'state-named'))

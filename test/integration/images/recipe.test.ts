@@ -37,7 +37,9 @@ describe.skipIf(!isRoot)('recipe images (root: unpack chowns files)', () => {
     expect(lstatSync(join(dir, INIT_PATH_IN_IMAGE)).mode & 0o777).toBe(0o755)
     expect(lstatSync(join(dir, 'bin/busybox')).isFile()).toBe(true)
     for (const p of ['bin/sh', 'bin/sleep', 'bin/true', 'bin/echo', 'bin/mount', 'sbin/poweroff']) expect(readlinkSync(join(dir, p))).toBe('/bin/busybox')
-    const r = await execa('chroot', [dir, INIT_PATH_IN_IMAGE, 'sh', '-c', 'echo hello from $(pwd); true'], {env: {ISOBENCH_NAME: 't', PATH: '/bin:/sbin:/usr/bin'}})
+    const r = await execa('chroot', [dir, INIT_PATH_IN_IMAGE, 'sh', '-c', 'echo hello from $(pwd); true'], {
+      env: {ISOBENCH_NAME: 't', PATH: '/bin:/sbin:/usr/bin'},
+    })
     expect(r.stdout.split('\n')).toEqual(['ISOBENCH init t', 'ISOBENCH ready t', 'hello from /', 'ISOBENCH exit 0'])
     const cfg = await imageConfig(store, 'isobench/idle:latest')
     expect(cfg.Env?.some((e) => e.startsWith('PATH=') && e.includes('/sbin'))).toBe(true)
@@ -46,7 +48,14 @@ describe.skipIf(!isRoot)('recipe images (root: unpack chowns files)', () => {
   it('a recipe with a dynamic host binary carries its ldd closure and runs it in the chroot', async () => {
     const libs = await lddClosure('/usr/bin/env')
     expect(libs.some((l) => l.includes('libc.so'))).toBe(true)
-    const recipe: Recipe = {name: 'envtest', binaries: ['/usr/bin/env'], busyboxApplets: ['ls'], files: [{path: '/etc/greeting', content: 'hi\n', mode: 0o600}], env: {FOO: 'bar'}, cmd: ['/usr/bin/env']}
+    const recipe: Recipe = {
+      name: 'envtest',
+      binaries: ['/usr/bin/env'],
+      busyboxApplets: ['ls'],
+      files: [{path: '/etc/greeting', content: 'hi\n', mode: 0o600}],
+      env: {FOO: 'bar'},
+      cmd: ['/usr/bin/env'],
+    }
     const store = openImageStore(join(base, 'c'))
     const ref = await ensureRecipeImage(store, recipe)
     const {dir} = await unpackRootfs(store, ref)

@@ -46,11 +46,17 @@ describe.skipIf(!isRoot || !registryAvailable())('image pull/push/login against 
   it('push without credentials is refused in one line naming the reference', async () => {
     const r = await run(['image', 'push', 'isobench/idle', `${reg.host}/idle:1`, '--tls-verify=false'])
     expect(r.exitCode).toBe(1)
-    expect(oneLine(r.stderr).filter((l) => l.startsWith('error:'))).toEqual([`error: push ${reg.host}/idle:1: unauthorized: the registry refused the credentials (log in with \`isobench image login ${reg.host}\`)`])
+    expect(oneLine(r.stderr).filter((l) => l.startsWith('error:'))).toEqual([
+      `error: push ${reg.host}/idle:1: unauthorized: the registry refused the credentials (log in with \`isobench image login ${reg.host}\`)`,
+    ])
   })
 
   it('login (password on stdin), then push: a progress line per layer and the digest the registry serves', async () => {
-    const login = await execa('node', [join(import.meta.dirname, '../../../bin/run.js'), 'image', 'login', reg.host, '-u', reg.user, '--password-stdin', '--tls-verify=false'], {input: reg.password + '\n', env: {...env, CI: 'true'}, reject: false})
+    const login = await execa(
+      'node',
+      [join(import.meta.dirname, '../../../bin/run.js'), 'image', 'login', reg.host, '-u', reg.user, '--password-stdin', '--tls-verify=false'],
+      {input: reg.password + '\n', env: {...env, CI: 'true'}, reject: false},
+    )
     expect(login.stdout).toBe(`logged in to ${reg.host}`)
     expect(JSON.parse(readFileSync(authfile, 'utf8')).auths[reg.host]).toBeDefined()
     const r = await run(['image', 'push', 'isobench/idle', `${reg.host}/idle:1`, '--tls-verify=false'])
@@ -103,21 +109,40 @@ describe.skipIf(!isRoot || !registryAvailable())('image pull/push/login against 
     const layer = join(base, 'arm64-layer.tar')
     await writeLayerTar([{path: 'arch', type: 'file', content: 'arm64\n'}], layer)
     const blob = await store.putBlobFile(layer)
-    const arm = await store.putImage({architecture: 'arm64', os: 'linux', rootfs: {type: 'layers', diff_ids: [blob.digest]}, config: {}}, [{mediaType: MEDIA.layerTar, digest: blob.digest, size: blob.size}], ['arm-only:1'])
+    const arm = await store.putImage(
+      {architecture: 'arm64', os: 'linux', rootfs: {type: 'layers', diff_ids: [blob.digest]}, config: {}},
+      [{mediaType: MEDIA.layerTar, digest: blob.digest, size: blob.size}],
+      ['arm-only:1'],
+    )
     const amd = await store.resolve('isobench/idle')
     const layout = join(base, 'multi-layout')
     mkdirSync(join(layout, 'blobs/sha256'), {recursive: true})
     const descs = []
-    for (const [ref, arch] of [[amd, 'amd64'], [arm, 'arm64']] as const) {
+    for (const [ref, arch] of [
+      [amd, 'amd64'],
+      [arm, 'arm64'],
+    ] as const) {
       const m = await store.readJson<OciManifest>(ref.manifestDigest)
-      for (const d of [ref.manifestDigest, m.config.digest, ...m.layers.map((l) => l.digest)]) cpSync(store.blobPath(d), join(layout, 'blobs/sha256', d.slice(7)))
-      descs.push({mediaType: MEDIA.manifest, digest: ref.manifestDigest, size: readFileSync(store.blobPath(ref.manifestDigest)).length, platform: {architecture: arch, os: 'linux'}})
+      for (const d of [ref.manifestDigest, m.config.digest, ...m.layers.map((l) => l.digest)])
+        cpSync(store.blobPath(d), join(layout, 'blobs/sha256', d.slice(7)))
+      descs.push({
+        mediaType: MEDIA.manifest,
+        digest: ref.manifestDigest,
+        size: readFileSync(store.blobPath(ref.manifestDigest)).length,
+        platform: {architecture: arch, os: 'linux'},
+      })
     }
     const index = Buffer.from(JSON.stringify({schemaVersion: 2, mediaType: MEDIA.index, manifests: descs}))
     const indexBlob = await store.putBlob(index)
     writeFileSync(join(layout, 'blobs/sha256', indexBlob.digest.slice(7)), index)
     writeFileSync(join(layout, 'oci-layout'), JSON.stringify({imageLayoutVersion: '1.0.0'}))
-    writeFileSync(join(layout, 'index.json'), JSON.stringify({schemaVersion: 2, manifests: [{mediaType: MEDIA.index, digest: indexBlob.digest, size: index.length, annotations: {[REF_NAME_ANNOTATION]: 'multi'}}]}))
+    writeFileSync(
+      join(layout, 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [{mediaType: MEDIA.index, digest: indexBlob.digest, size: index.length, annotations: {[REF_NAME_ANNOTATION]: 'multi'}}],
+      }),
+    )
     await execa('skopeo', ['copy', '--all', '--dest-tls-verify=false', '--dest-authfile', authfile, `oci:${layout}:multi`, `docker://${reg.host}/multi:1`])
 
     const dst = join(base, 'multi-state')
@@ -156,7 +181,9 @@ describe.skipIf(!isRoot || !registryAvailable())('image pull/push/login against 
     writeFileSync(join(ctx, 'Containerfile'), `FROM 127.0.0.1:${port}/nothing:1\n`)
     const r = await run(['image', 'build', '--tls-verify=false', ctx], join(base, 'offline-state'))
     expect(r.exitCode).toBe(1)
-    expect(oneLine(r.stderr).filter((l) => l.startsWith('error:'))).toEqual([`error: ${join(ctx, 'Containerfile')}:1: pull 127.0.0.1:${port}/nothing:1: cannot reach registry 127.0.0.1:${port}: connection refused`])
+    expect(oneLine(r.stderr).filter((l) => l.startsWith('error:'))).toEqual([
+      `error: ${join(ctx, 'Containerfile')}:1: pull 127.0.0.1:${port}/nothing:1: cannot reach registry 127.0.0.1:${port}: connection refused`,
+    ])
     expect(oneLine(r.stderr).filter((l) => !l.startsWith('['))).toHaveLength(1)
   })
 

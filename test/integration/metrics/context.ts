@@ -53,7 +53,14 @@ export class ProcessArmHarness {
       warmup: false,
       signal: new AbortController().signal,
       resolveWorkload: (name) => (testProfiles.has(name) ? {workload: spec(testProfiles.get(name)!), profile: testProfiles.get(name)!} : resolveWorkload(name)),
-      instanceSpec: (overrides?: Partial<InstanceSpec>) => ({id: `isobench-mt-${++this.counter}`, workload, limits: {}, network: 'none', readyTimeoutMs: 20_000, ...overrides}),
+      instanceSpec: (overrides?: Partial<InstanceSpec>) => ({
+        id: `isobench-mt-${++this.counter}`,
+        workload,
+        limits: {},
+        network: 'none',
+        readyTimeoutMs: 20_000,
+        ...overrides,
+      }),
     }
   }
 

@@ -14,7 +14,12 @@ describe('isobench run scenarios/quick.yaml (real process and container arms)', 
     const arms = results.arms.filter((a) => a.available).map((a) => a.name)
     expect(arms).toContain('process')
     for (const arm of arms) {
-      for (const [metric, figure] of [['startup', 'ready'], ['memory', 'pss'], ['memory', 'pss_total'], ['cpu', 'cpu_per_s']]) {
+      for (const [metric, figure] of [
+        ['startup', 'ready'],
+        ['memory', 'pss'],
+        ['memory', 'pss_total'],
+        ['cpu', 'cpu_per_s'],
+      ]) {
         const s = results.summaries.find((x) => x.arm === arm && x.metric === metric && x.figure === figure)
         expect(s, `${arm} ${metric}.${figure}`).toBeDefined()
         expect(s!.n).toBeGreaterThanOrEqual(4)

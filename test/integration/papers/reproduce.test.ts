@@ -28,7 +28,18 @@ interface ClaimRow {
 describe('isobench reproduce --quick (real arms)', () => {
   it('felter2015 CPU and joy2015 scale-out get verdicts with CIs; the KVM-only claim is not passed off under TCG', async () => {
     const md = join(out, 'summary.md')
-    const r = await isobench(['reproduce', 'felter2015:cpu-container', 'felter2015:cpu-vm', 'joy2015:scaleout', '--quick', '--json', '--out', out, '--markdown', md])
+    const r = await isobench([
+      'reproduce',
+      'felter2015:cpu-container',
+      'felter2015:cpu-vm',
+      'joy2015:scaleout',
+      '--quick',
+      '--json',
+      '--out',
+      out,
+      '--markdown',
+      md,
+    ])
     const doc = JSON.parse(r.stdout) as {claims: ClaimRow[]; runs: Array<{report: string; resultsFile: string}>; exitCode: number}
     const claims = new Map(doc.claims.map((c) => [c.id, c]))
     expect([...claims.keys()].sort()).toEqual(['felter2015:cpu-container', 'felter2015:cpu-vm', 'joy2015:scaleout'])
@@ -57,7 +68,9 @@ describe('isobench reproduce --quick (real arms)', () => {
     } else expect(vmAccel).toBe('kvm')
 
     // Parity: the container and the VM ran the same rootfs digest, with matched resources.
-    const results = JSON.parse(readFileSync(doc.runs[0]!.resultsFile, 'utf8')) as {parity?: Array<{workload: string; rootfsDigest?: Record<string, string>; mismatches: string[]}>}
+    const results = JSON.parse(readFileSync(doc.runs[0]!.resultsFile, 'utf8')) as {
+      parity?: Array<{workload: string; rootfsDigest?: Record<string, string>; mismatches: string[]}>
+    }
     const idle = results.parity?.find((p) => p.workload === 'idle')
     expect(idle?.rootfsDigest?.container).toMatch(/^sha256:[0-9a-f]{64}$/)
     expect(idle?.rootfsDigest?.qemu).toBe(idle?.rootfsDigest?.container)

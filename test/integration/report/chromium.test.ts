@@ -63,7 +63,9 @@ describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium (needs Debia
   }
 
   it('draws every chart of the full fixture offline, with no request and no console error', async () => {
-    const {html, charts, failedCharts} = await buildReport([loadResultsFile('test/fixtures/results/full.json')], {baseline: loadResultsFile('test/fixtures/results/compare-base.json')})
+    const {html, charts, failedCharts} = await buildReport([loadResultsFile('test/fixtures/results/full.json')], {
+      baseline: loadResultsFile('test/fixtures/results/compare-base.json'),
+    })
     expect(failedCharts).toEqual([])
     const file = join(dir, 'report.html')
     writeFileSync(file, html)
@@ -73,7 +75,13 @@ describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium (needs Debia
         els.map((el) => {
           const svg = el.querySelector('svg')
           const box = svg?.getBoundingClientRect()
-          return {id: el.id, hasSvg: !!svg, marks: svg ? svg.querySelectorAll('path, rect, line, text, circle').length : 0, width: box?.width ?? 0, height: box?.height ?? 0}
+          return {
+            id: el.id,
+            hasSvg: !!svg,
+            marks: svg ? svg.querySelectorAll('path, rect, line, text, circle').length : 0,
+            width: box?.width ?? 0,
+            height: box?.height ?? 0,
+          }
         }),
       )
       expect(figures).toHaveLength(charts)
@@ -85,7 +93,25 @@ describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium (needs Debia
         expect(f.height, f.id).toBeGreaterThan(40)
       }
       const sections = await v.page.$$eval('section[id]', (els) => els.map((e) => e.id))
-      expect(sections).toEqual(expect.arrayContaining(['verdicts', 'baseline', 'host', 'arms', 'parity', 'warnings', 'claims', 'r0-startup', 'r0-scaleout', 'r0-memory', 'r0-cpu', 'r0-interference', 'r0-drift', 'failures', 'data']))
+      expect(sections).toEqual(
+        expect.arrayContaining([
+          'verdicts',
+          'baseline',
+          'host',
+          'arms',
+          'parity',
+          'warnings',
+          'claims',
+          'r0-startup',
+          'r0-scaleout',
+          'r0-memory',
+          'r0-cpu',
+          'r0-interference',
+          'r0-drift',
+          'failures',
+          'data',
+        ]),
+      )
       expect(await v.page.locator('.banner.tcg').innerText()).toContain('TCG')
       expect(await v.page.locator('td.mismatch').count()).toBeGreaterThan(0)
       const embedded = await v.page.evaluate(() => JSON.parse(document.getElementById('isobench-specs')!.textContent!))
@@ -129,7 +155,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium (needs Debia
       const state = await v.page.evaluate(() => ({
         pwned: (window as unknown as {__pwned?: number}).__pwned,
         imgs: document.querySelectorAll('img').length,
-        scripts: Array.from(document.querySelectorAll("script"), (s) => s.type),
+        scripts: Array.from(document.querySelectorAll('script'), (s) => s.type),
         svgOnload: document.querySelectorAll('svg[onload]').length,
         text: document.body.innerText,
         title: document.title,

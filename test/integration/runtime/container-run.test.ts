@@ -22,7 +22,21 @@ function collect(): {stream: NodeJS.WritableStream; text: () => string} {
 async function run(command: string[], extra: Partial<ContainerRunOptions> = {}) {
   const out = collect()
   const cleanup = new CleanupRegistry()
-  const result = await runContainer({stateDir, image: 'idle', command, rm: true, detach: false, network: 'none', publish: [], mounts: [], env: [], cleanup, stdout: out.stream, stderr: out.stream, ...extra})
+  const result = await runContainer({
+    stateDir,
+    image: 'idle',
+    command,
+    rm: true,
+    detach: false,
+    network: 'none',
+    publish: [],
+    mounts: [],
+    env: [],
+    cleanup,
+    stdout: out.stream,
+    stderr: out.stream,
+    ...extra,
+  })
   await cleanup.runAll()
   return {...result, output: out.text()}
 }
@@ -86,7 +100,14 @@ describe.skipIf(!root)('container run (our runtime)', () => {
     const {openImageStore} = await import('../../../src/images/rootfs.js')
     const ctx = mkdtempSync(join(tmpdir(), 'isobench-user-ctx-'))
     writeFileSync(join(ctx, 'Containerfile'), 'FROM isobench/idle\nUSER 1234:5678\n')
-    await buildImage(openImageStore(stateDir), {file: join(ctx, 'Containerfile'), context: ctx, tags: ['user-test:1'], buildArgs: {}, network: 'none', executor: createBuildExecutor()})
+    await buildImage(openImageStore(stateDir), {
+      file: join(ctx, 'Containerfile'),
+      context: ctx,
+      tags: ['user-test:1'],
+      buildArgs: {},
+      network: 'none',
+      executor: createBuildExecutor(),
+    })
     rmSync(ctx, {recursive: true, force: true})
     const ids = ['/bin/sh', '-c', 'echo $(id -u):$(id -g); grep CapEff /proc/self/status']
     const asImage = await run(ids, {image: 'user-test:1'})
@@ -97,7 +118,18 @@ describe.skipIf(!root)('container run (our runtime)', () => {
     await expect(run(ids, {image: 'user-test:1', user: 'nosuchuser'})).rejects.toThrow(/unable to find user nosuchuser/)
     const {execInContainer} = await import('../../../src/runtime/container/lifecycle.js')
     const cleanup = new CleanupRegistry()
-    const detached = await runContainer({stateDir, image: 'user-test:1', command: ['sleep', '30'], rm: true, detach: true, network: 'none', publish: [], mounts: [], env: [], cleanup})
+    const detached = await runContainer({
+      stateDir,
+      image: 'user-test:1',
+      command: ['sleep', '30'],
+      rm: true,
+      detach: true,
+      network: 'none',
+      publish: [],
+      mounts: [],
+      env: [],
+      cleanup,
+    })
     const child = await execInContainer(stateDir, detached.id, ['id', '-u'])
     let out = ''
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()))
@@ -111,7 +143,31 @@ describe.skipIf(!root)('container run (our runtime)', () => {
   it("CLI: -e NAME passes the host's value, as Docker does, and leaves it out when the host has none; -u sets the user", async () => {
     const {isobench} = await import('../../helpers/cli.js')
     const script = 'echo "[$ISOBENCH_TEST_HOST_VAR] [${ISOBENCH_TEST_UNSET_VAR-unset}] [$EXPLICIT] $(id -u)"'
-    const r = await isobench(['container', 'run', '--rm', '--network', 'none', '-e', 'ISOBENCH_TEST_HOST_VAR', '-e', 'ISOBENCH_TEST_UNSET_VAR', '-e', 'EXPLICIT=x=y', '-u', '42', '--state-dir', stateDir, 'idle', '--', 'sh', '-c', script], {env: {ISOBENCH_TEST_HOST_VAR: 'from the host'}})
+    const r = await isobench(
+      [
+        'container',
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '-e',
+        'ISOBENCH_TEST_HOST_VAR',
+        '-e',
+        'ISOBENCH_TEST_UNSET_VAR',
+        '-e',
+        'EXPLICIT=x=y',
+        '-u',
+        '42',
+        '--state-dir',
+        stateDir,
+        'idle',
+        '--',
+        'sh',
+        '-c',
+        script,
+      ],
+      {env: {ISOBENCH_TEST_HOST_VAR: 'from the host'}},
+    )
     expect(r.stderr).toBe('')
     expect(r.stdout).toBe('[from the host] [unset] [x=y] 42')
   })
@@ -122,14 +178,33 @@ describe.skipIf(!root)('container run (our runtime)', () => {
     const r = await run(['/bin/sh', '-c', `${probe}; sleep 0.3`], {name: 'limits-test', memory: '48m', cpus: 0.5, pids: 20, detach: false})
     expect(r.exitCode).toBe(0)
     // The cgroup namespace: the container sees itself at its cgroup root.
-    for (const line of r.output.trim().split('\n').filter((l) => /memory|^0::/.test(l))) expect(line).toMatch(/:\/$/)
+    for (const line of r.output
+      .trim()
+      .split('\n')
+      .filter((l) => /memory|^0::/.test(l)))
+      expect(line).toMatch(/:\/$/)
     expect(listContainerCgroups(layout).has('limits-test')).toBe(false)
   })
 
   it('reads the limits back from the host while it runs', async () => {
     const layout = hostCgroups()
     const cleanup = new CleanupRegistry()
-    const r = await runContainer({stateDir, image: 'idle', command: ['sleep', '30'], name: 'limits-live', rm: false, detach: true, memory: '48m', cpus: 0.5, pids: 20, network: 'none', publish: [], mounts: [], env: [], cleanup})
+    const r = await runContainer({
+      stateDir,
+      image: 'idle',
+      command: ['sleep', '30'],
+      name: 'limits-live',
+      rm: false,
+      detach: true,
+      memory: '48m',
+      cpus: 0.5,
+      pids: 20,
+      network: 'none',
+      publish: [],
+      mounts: [],
+      env: [],
+      cleanup,
+    })
     try {
       const dirs = listContainerCgroups(layout).get(r.id) ?? []
       const read = (file: string) => {

@@ -47,7 +47,11 @@ describe.skipIf(!root || !existsSync(BIN))('kill -9 during container start, then
 
   it(`leaves nothing after ${KILLS} SIGKILLs and one prune`, async () => {
     // Warm: the image and helper exist, so kills land in the container start itself.
-    const warm = await execa('node', [BIN, 'container', 'run', '--rm', '--network', 'none', '--state-dir', stateDir, 'idle', '--', 'true'], {cwd: ROOT, reject: false, all: true})
+    const warm = await execa('node', [BIN, 'container', 'run', '--rm', '--network', 'none', '--state-dir', stateDir, 'idle', '--', 'true'], {
+      cwd: ROOT,
+      reject: false,
+      all: true,
+    })
     expect(warm.exitCode, warm.all).toBe(0)
     const names: string[] = []
     const outcomes: string[] = []
@@ -55,7 +59,29 @@ describe.skipIf(!root || !existsSync(BIN))('kill -9 during container start, then
       const name = `kill-${i}`
       names.push(name)
       const network = i % 2 === 0 ? 'bridge' : 'none'
-      const child = execa('node', [BIN, 'container', 'run', '--name', name, '--network', network, '--memory', '32m', '--cpus', '0.5', '--state-dir', stateDir, 'idle', '--', 'sleep', '30'], {cwd: ROOT, reject: false})
+      const child = execa(
+        'node',
+        [
+          BIN,
+          'container',
+          'run',
+          '--name',
+          name,
+          '--network',
+          network,
+          '--memory',
+          '32m',
+          '--cpus',
+          '0.5',
+          '--state-dir',
+          stateDir,
+          'idle',
+          '--',
+          'sleep',
+          '30',
+        ],
+        {cwd: ROOT, reject: false},
+      )
       // Spread the kills over the start: most land after the container's state dir appears (create,
       // helper spawn, cgroups, bridge setup, running), every fifth one while the CLI is still loading.
       const dir = `${stateDir}/containers/${name}`

@@ -31,7 +31,11 @@ describe.skipIf(!isRoot || !hasQemu)('vm prune after kill -9', () => {
   it('leaves no qemu, socket, instance dir or temp file behind', async () => {
     const id = 'vmtest-kill9'
     // The guest command after `--` (with a flag of ours, -p, inside it) runs in the guest; its output is followed.
-    const child = execa('node', [BIN, 'vm', 'run', '--state-dir', stateDir, '--name', id, '--accel', 'tcg', 'idle', '--', 'sh', '-c', 'echo guest-says-$((6*7)) -p 80; sleep 600'], {cwd: ROOT, reject: false, all: true, env: {CI: 'true'}})
+    const child = execa(
+      'node',
+      [BIN, 'vm', 'run', '--state-dir', stateDir, '--name', id, '--accel', 'tcg', 'idle', '--', 'sh', '-c', 'echo guest-says-$((6*7)) -p 80; sleep 600'],
+      {cwd: ROOT, reject: false, all: true, env: {CI: 'true'}},
+    )
     let out = ''
     child.all?.on('data', (d: Buffer) => (out += d.toString()))
     await waitFor('the guest command to print', () => out.includes('guest-says-42 -p 80'), 240_000)

@@ -24,7 +24,14 @@ const cleanup = new CleanupRegistry()
 const arm = new QemuArm({config: configSchema.parse({stateDir, vm: {accel: 'auto'}}), cleanup, log: silentLogger, runId: 'vmtest'})
 
 const idle: WorkloadSpec = {name: 'idle', argv: ['sleep', '3600'], ready: {kind: 'marker'}, image: 'idle'}
-const spec = (id: string, over: Partial<InstanceSpec> = {}): InstanceSpec => ({id, workload: idle, limits: {cpus: 1, memoryMiB: 192}, network: 'none', readyTimeoutMs: 90_000, ...over})
+const spec = (id: string, over: Partial<InstanceSpec> = {}): InstanceSpec => ({
+  id,
+  workload: idle,
+  limits: {cpus: 1, memoryMiB: 192},
+  network: 'none',
+  readyTimeoutMs: 90_000,
+  ...over,
+})
 
 const ours = () => [...findQemuProcesses().values()].filter((id) => id.startsWith('vmtest-'))
 
@@ -76,7 +83,13 @@ describe.skipIf(!isRoot || !hasQemu)('qemu arm (real guests)', () => {
   })
 
   it('user-mode networking: an HTTP workload is ready by a host-side probe through a loopback forward', async () => {
-    const web: WorkloadSpec = {name: 'httpd', argv: ['httpd', '-f', '-p', '8080', '-h', '/isobench'], ready: {kind: 'http', port: 8080, path: '/init'}, ports: [8080], image: 'idle'}
+    const web: WorkloadSpec = {
+      name: 'httpd',
+      argv: ['httpd', '-f', '-p', '8080', '-h', '/isobench'],
+      ready: {kind: 'http', port: 8080, path: '/init'},
+      ports: [8080],
+      image: 'idle',
+    }
     const instance = await arm.start(spec('vmtest-http', {workload: web, network: 'user'}))
     try {
       expect(instance.endpoint?.host).toBe('127.0.0.1')

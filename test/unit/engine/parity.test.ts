@@ -6,7 +6,12 @@ import {parityRecords} from '../../../src/engine/parity.js'
 const arm = (name: string, kind: Arm['kind'], digest: string | null) => [name, {name, kind, rootfsDigest: () => digest} as unknown as Arm] as const
 
 describe('parity manifest', () => {
-  const arms = new Map([arm('process', 'process', null), arm('container', 'container', 'sha256:aaa'), arm('runc', 'oci', 'sha256:aaa'), arm('qemu', 'vm', 'sha256:aaa')])
+  const arms = new Map([
+    arm('process', 'process', null),
+    arm('container', 'container', 'sha256:aaa'),
+    arm('runc', 'oci', 'sha256:aaa'),
+    arm('qemu', 'vm', 'sha256:aaa'),
+  ])
 
   it('same digest everywhere, whole vCPUs and RAM = memory limit: no mismatch; the process arm is the reference and not listed', () => {
     const [p] = parityRecords([{workload: 'idle', limits: {cpus: 1, memoryMiB: 256}, arms: [...arms.keys()]}], arms)
@@ -31,7 +36,10 @@ describe('parity manifest', () => {
   })
 
   it('records where the rootfs lived: disk for a workload that measures it, memory otherwise', () => {
-    const [idle, disk] = parityRecords(['idle', 'disk'].map((workload) => ({workload, limits: {}, arms: ['container', 'qemu']})), arms)
+    const [idle, disk] = parityRecords(
+      ['idle', 'disk'].map((workload) => ({workload, limits: {}, arms: ['container', 'qemu']})),
+      arms,
+    )
     expect(idle!.rootfsMedium).toBe('memory')
     expect(disk!.rootfsMedium).toBe('disk')
   })
@@ -39,10 +47,17 @@ describe('parity manifest', () => {
 
 describe('parity manifest: seccomp', () => {
   const withSeccomp = (name: string, kind: Arm['kind'], seccomp?: string) =>
-    [name, {name, kind, rootfsDigest: () => 'sha256:aaa', info: () => ({name, kind, accel: 'none', versions: seccomp ? {seccomp} : {}})} as unknown as Arm] as const
+    [
+      name,
+      {name, kind, rootfsDigest: () => 'sha256:aaa', info: () => ({name, kind, accel: 'none', versions: seccomp ? {seccomp} : {}})} as unknown as Arm,
+    ] as const
 
-  it('records each container arm\'s filter and names a difference', () => {
-    const same = new Map([withSeccomp('container', 'container', 'docker-default sha256:0123'), withSeccomp('runc', 'oci', 'docker-default sha256:0123'), withSeccomp('qemu', 'vm')])
+  it("records each container arm's filter and names a difference", () => {
+    const same = new Map([
+      withSeccomp('container', 'container', 'docker-default sha256:0123'),
+      withSeccomp('runc', 'oci', 'docker-default sha256:0123'),
+      withSeccomp('qemu', 'vm'),
+    ])
     const [p] = parityRecords([{workload: 'idle', limits: {cpus: 1, memoryMiB: 256}, arms: [...same.keys()]}], same)
     expect(p!.seccomp).toEqual({container: 'docker-default sha256:0123', runc: 'docker-default sha256:0123'})
     expect(p!.mismatches).toEqual([])

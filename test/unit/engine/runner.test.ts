@@ -25,7 +25,21 @@ afterAll(() => rmSync(out, {recursive: true, force: true}))
 const config = configSchema.parse({outDir: out, stateDir: join(out, 'state'), seed: 7})
 
 function emptyResults(): Results {
-  return {schemaVersion: 1, runId: `t-${Math.random().toString(16).slice(2, 8)}`, startedAt: '', status: 'running', tool: {name: 'isobench', version: '0'}, host: {} as Results['host'], config: {}, scenario: {}, arms: [], samples: [], summaries: [], comparisons: [], warnings: []}
+  return {
+    schemaVersion: 1,
+    runId: `t-${Math.random().toString(16).slice(2, 8)}`,
+    startedAt: '',
+    status: 'running',
+    tool: {name: 'isobench', version: '0'},
+    host: {} as Results['host'],
+    config: {},
+    scenario: {},
+    arms: [],
+    samples: [],
+    summaries: [],
+    comparisons: [],
+    warnings: [],
+  }
 }
 
 /** runCells on these arms for a scenario text, with a fresh store; the results after analysis. */
@@ -70,7 +84,10 @@ describe('runner (fake arm)', () => {
   })
 
   it('the same seed gives the same block order', async () => {
-    const order = async () => (await runOn([new FakeArm({}, 'x'), new FakeArm({}, 'y')], 'name: s\nreps: 5\nwarmup: 0\nmetrics:\n  - metric: startup\n', {seed: 42})).results.samples.map((s) => s.arm)
+    const order = async () =>
+      (
+        await runOn([new FakeArm({}, 'x'), new FakeArm({}, 'y')], 'name: s\nreps: 5\nwarmup: 0\nmetrics:\n  - metric: startup\n', {seed: 42})
+      ).results.samples.map((s) => s.arm)
     expect(await order()).toEqual(await order())
   })
 
@@ -122,7 +139,10 @@ describe('runner (fake arm)', () => {
 
 describe('runScenario with --arms fake', () => {
   it('writes a complete results.json: samples, summaries, the arm record, the arms it used', async () => {
-    const loaded = parseScenario('name: fake-run\nreps: 3\nwarmup: 1\nmetrics:\n  - metric: startup\n  - metric: scaleout\n    params: {n: 2}\n  - metric: cpu\n    params: {windowMs: 20, settleMs: 0}\n', 'fake.yaml')
+    const loaded = parseScenario(
+      'name: fake-run\nreps: 3\nwarmup: 1\nmetrics:\n  - metric: startup\n  - metric: scaleout\n    params: {n: 2}\n  - metric: cpu\n    params: {windowMs: 20, settleMs: 0}\n',
+      'fake.yaml',
+    )
     const {results, resultsFile} = await runScenario({loaded, config, log: silentLogger, arms: ['fake'], progress: false, handleSignals: false})
     expect(results.status).toBe('complete')
     const onDisk = JSON.parse(readFileSync(resultsFile, 'utf8')) as Results
@@ -136,6 +156,8 @@ describe('runScenario with --arms fake', () => {
 
   it('an unknown arm is bad input that lists the arms, without the hidden one', async () => {
     const loaded = parseScenario('name: x\nmetrics:\n  - metric: startup\n', 'x.yaml')
-    await expect(runScenario({loaded, config, log: silentLogger, arms: ['nope'], progress: false, handleSignals: false})).rejects.toThrow(/unknown arm "nope"; expected one of process, container, runc, crun, qemu$/)
+    await expect(runScenario({loaded, config, log: silentLogger, arms: ['nope'], progress: false, handleSignals: false})).rejects.toThrow(
+      /unknown arm "nope"; expected one of process, container, runc, crun, qemu$/,
+    )
   })
 })

@@ -45,8 +45,10 @@ describe('parseContainerfile', () => {
     expect(() => parse('# escape=`\n# escape=\\\nFROM scratch\n')).toThrow(/only one escape parser directive/)
   })
 
-  it('a here-document (RUN <<EOF) is the instruction\'s data, not instructions', () => {
-    const {instructions} = parse('FROM scratch\nRUN <<EOF\necho hello\nECHO is not an instruction here\nEOF\nCOPY <<-"END" /x\n\tliteral $A\n\tEND\nRUN cat <<A <<B > /y\na\nA\nb\nB\nENV Z=1\n')
+  it("a here-document (RUN <<EOF) is the instruction's data, not instructions", () => {
+    const {instructions} = parse(
+      'FROM scratch\nRUN <<EOF\necho hello\nECHO is not an instruction here\nEOF\nCOPY <<-"END" /x\n\tliteral $A\n\tEND\nRUN cat <<A <<B > /y\na\nA\nb\nB\nENV Z=1\n',
+    )
     expect(instructions.map((i) => i.keyword)).toEqual(['FROM', 'RUN', 'COPY', 'RUN', 'ENV'])
     expect(instructions[1]!.heredocs).toEqual([{name: 'EOF', content: 'echo hello\nECHO is not an instruction here\n', expand: true, chomp: false}])
     expect(instructions[2]!.heredocs).toEqual([{name: 'END', content: 'literal $A\n', expand: false, chomp: true}])
@@ -91,7 +93,8 @@ describe('parseContainerfile', () => {
     expect(err).toBeInstanceOf(InputFileError)
     expect((err as InputFileError).exitCode).toBe(2)
     expect((err as Error).message).toBe('Containerfile:2:1: FROB: unknown instruction FROB')
-    const all = 'FROM scratch\nRUN x\nCMD x\nLABEL a=b\nMAINTAINER m\nEXPOSE 1\nENV a=b\nADD a b\nCOPY a b\nENTRYPOINT x\nVOLUME /v\nUSER u\nWORKDIR /w\nARG a\nONBUILD RUN x\nSTOPSIGNAL 9\nHEALTHCHECK NONE\nSHELL ["sh"]\n'
+    const all =
+      'FROM scratch\nRUN x\nCMD x\nLABEL a=b\nMAINTAINER m\nEXPOSE 1\nENV a=b\nADD a b\nCOPY a b\nENTRYPOINT x\nVOLUME /v\nUSER u\nWORKDIR /w\nARG a\nONBUILD RUN x\nSTOPSIGNAL 9\nHEALTHCHECK NONE\nSHELL ["sh"]\n'
     expect(parse(all).instructions).toHaveLength(18)
   })
 })

@@ -18,12 +18,18 @@ function apply(src: string, s = stage()): StageConfig {
 describe('stages', () => {
   it('ARGs before FROM are usable in FROM; build args override their defaults', () => {
     const p = planStages(ctx, parse('ARG BASE=one\nARG TAG\nFROM ${BASE}:${TAG:-x} AS a\nFROM scratch\n'), {TAG: '2'})
-    expect(p.metaArgs).toEqual(new Map([['BASE', 'one'], ['TAG', '2']]))
+    expect(p.metaArgs).toEqual(
+      new Map([
+        ['BASE', 'one'],
+        ['TAG', '2'],
+      ]),
+    )
     expect(p.stages[0]!.base).toBe('one:2')
   })
 
   it('builds only the stages the target needs (FROM <stage> and COPY --from), names are case-insensitive', () => {
-    const src = 'FROM scratch AS Unused\nFROM scratch AS build\nFROM scratch AS other\nFROM build AS mid\nCOPY --from=OTHER /a /a\nFROM scratch\nCOPY --from=mid /a /a\nCOPY --from=0 /b /b\n'
+    const src =
+      'FROM scratch AS Unused\nFROM scratch AS build\nFROM scratch AS other\nFROM build AS mid\nCOPY --from=OTHER /a /a\nFROM scratch\nCOPY --from=mid /a /a\nCOPY --from=0 /b /b\n'
     const p = planStages(ctx, parse(src), {})
     expect(p.needed).toEqual([0, 1, 2, 3, 4])
     expect(planStages(ctx, parse('FROM scratch AS a\nFROM scratch AS b\nFROM scratch\n'), {}).needed).toEqual([2])

@@ -7,7 +7,12 @@ import type {WorkloadProfile} from '../../../src/workloads/profile.js'
 
 const idle: WorkloadProfile = {name: 'idle', version: 1, description: '', argv: ['sleep', '1'], ready: {kind: 'marker'}, figures: []}
 
-export function fakeContext(arm: Arm, metric: Metric, params: Record<string, string | number | boolean> = {}, limits: InstanceSpec['limits'] = {}): MeasureContext {
+export function fakeContext(
+  arm: Arm,
+  metric: Metric,
+  params: Record<string, string | number | boolean> = {},
+  limits: InstanceSpec['limits'] = {},
+): MeasureContext {
   let n = 0
   const workload = {name: 'idle', argv: idle.argv, ready: idle.ready}
   return {

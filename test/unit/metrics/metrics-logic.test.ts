@@ -75,7 +75,13 @@ describe('scaleout (scripted arm)', () => {
 
 describe('startup (scripted arm)', () => {
   it('reports phases relative to the start() call', async () => {
-    const arm = new FakeArm({ready: () => 5, phases: [{phase: 'init', at: 1}, {phase: 'ready', at: 2}]})
+    const arm = new FakeArm({
+      ready: () => 5,
+      phases: [
+        {phase: 'init', at: 1},
+        {phase: 'ready', at: 2},
+      ],
+    })
     const [d] = await startup.measure(fakeContext(arm, startup))
     expect(d!.phases!.init).toBeGreaterThanOrEqual(1)
     expect(d!.phases!.init).toBeLessThanOrEqual(d!.phases!.ready!)
@@ -83,7 +89,12 @@ describe('startup (scripted arm)', () => {
   })
 
   it('rejects out-of-order phases as an invalid sample', async () => {
-    const arm = new FakeArm({phases: [{phase: 'init', at: 3}, {phase: 'ready', at: 1}]})
+    const arm = new FakeArm({
+      phases: [
+        {phase: 'init', at: 3},
+        {phase: 'ready', at: 1},
+      ],
+    })
     const [d] = await startup.measure(fakeContext(arm, startup))
     expect(d!.value).toBeNull()
     expect(d!.error!.code).toBe('invalid-sample')

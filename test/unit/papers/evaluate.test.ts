@@ -4,11 +4,40 @@ import {evaluateClaim, expectedRange, expectedText, judge, MIN_SAMPLES} from '..
 import {claimSchema, type Claim} from '../../../src/papers/schema.js'
 
 const claim = (over: Record<string, unknown>): Claim =>
-  claimSchema.parse({id: 'c', text: 'claim', paperFigure: 'paper says', cell: {metric: 'scaleout', workload: 'idle', figure: 'all_ready', params: {n: 1}}, arm: {arm: 'qemu'}, baseline: {arm: 'container'}, expect: {atLeast: 10}, ...over})
+  claimSchema.parse({
+    id: 'c',
+    text: 'claim',
+    paperFigure: 'paper says',
+    cell: {metric: 'scaleout', workload: 'idle', figure: 'all_ready', params: {n: 1}},
+    arm: {arm: 'qemu'},
+    baseline: {arm: 'container'},
+    expect: {atLeast: 10},
+    ...over,
+  })
 
 let t = 0
 function samples(arm: string, values: Array<number | null>, extra: Partial<Sample> = {}): Sample[] {
-  return values.map((value, rep) => ({metric: 'scaleout', figure: 'all_ready', arm, workload: 'idle', params: {n: 1, mode: 'concurrent'}, rep, block: rep, warmup: false, value, unit: 'ms', direction: 'lower', ts: '', t: t++, ok: value !== null, ...(value === null ? {error: {code: 'not-ready', message: 'guest hung'}} : {}), ...extra}) as Sample)
+  return values.map(
+    (value, rep) =>
+      ({
+        metric: 'scaleout',
+        figure: 'all_ready',
+        arm,
+        workload: 'idle',
+        params: {n: 1, mode: 'concurrent'},
+        rep,
+        block: rep,
+        warmup: false,
+        value,
+        unit: 'ms',
+        direction: 'lower',
+        ts: '',
+        t: t++,
+        ok: value !== null,
+        ...(value === null ? {error: {code: 'not-ready', message: 'guest hung'}} : {}),
+        ...extra,
+      }) as Sample,
+  )
 }
 const cell = {metric: 'scaleout', workload: 'idle', figure: 'all_ready', params: {n: 1}}
 
@@ -90,14 +119,38 @@ describe('evaluateClaim', () => {
   })
 
   it('degradation compares co-located against solo per side, oriented so that > 1 is worse', () => {
-    const inter = (arm: string, isolation: string, solo: number, coloc: number) =>
-      [
-        ...samples(arm, [solo, solo * 1.01, solo * 0.99, solo]).map((s) => ({...s, metric: 'interference', workload: 'cpu', figure: 'ops_per_s', direction: 'higher' as const, params: {aggressor: 'a', isolation, placement: 'solo'}})),
-        ...samples(arm, [coloc, coloc * 1.01, coloc * 0.99, coloc]).map((s) => ({...s, metric: 'interference', workload: 'cpu', figure: 'ops_per_s', direction: 'higher' as const, params: {aggressor: 'a', isolation, placement: 'colocated'}})),
-      ]
-    const c = claim({cell: {metric: 'interference', workload: 'cpu', params: {aggressor: 'a'}}, arm: {arm: 'container', statistic: 'degradation', params: {isolation: 'cpuset'}}, baseline: {arm: 'container', statistic: 'degradation', params: {isolation: 'shares'}}, expect: {atMost: 1}})
+    const inter = (arm: string, isolation: string, solo: number, coloc: number) => [
+      ...samples(arm, [solo, solo * 1.01, solo * 0.99, solo]).map((s) => ({
+        ...s,
+        metric: 'interference',
+        workload: 'cpu',
+        figure: 'ops_per_s',
+        direction: 'higher' as const,
+        params: {aggressor: 'a', isolation, placement: 'solo'},
+      })),
+      ...samples(arm, [coloc, coloc * 1.01, coloc * 0.99, coloc]).map((s) => ({
+        ...s,
+        metric: 'interference',
+        workload: 'cpu',
+        figure: 'ops_per_s',
+        direction: 'higher' as const,
+        params: {aggressor: 'a', isolation, placement: 'colocated'},
+      })),
+    ]
+    const c = claim({
+      cell: {metric: 'interference', workload: 'cpu', params: {aggressor: 'a'}},
+      arm: {arm: 'container', statistic: 'degradation', params: {isolation: 'cpuset'}},
+      baseline: {arm: 'container', statistic: 'degradation', params: {isolation: 'shares'}},
+      expect: {atMost: 1},
+    })
     const s = [...inter('container', 'cpuset', 1000, 950), ...inter('container', 'shares', 1000, 500)]
-    const r = evaluateClaim({paper: 'sharma2016', claim: c, cell: {metric: 'interference', workload: 'cpu', figure: 'ops_per_s', params: {aggressor: 'a'}}, samples: s, accel: {}})
+    const r = evaluateClaim({
+      paper: 'sharma2016',
+      claim: c,
+      cell: {metric: 'interference', workload: 'cpu', figure: 'ops_per_s', params: {aggressor: 'a'}},
+      samples: s,
+      accel: {},
+    })
     // cpuset: 1000/950 ≈ 1.053 worse; shares: 1000/500 = 2 worse → ratio ≈ 0.53
     expect(r.estimate).toBeCloseTo(1000 / 950 / 2, 3)
     expect(r.outcome).toBe('reproduced')

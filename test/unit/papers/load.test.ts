@@ -68,7 +68,11 @@ describe('selectClaims', () => {
     expect(all.length).toBe(papers.reduce((n, p) => n + p.paper.claims.length, 0))
     expect(selectClaims(papers, ['all'])).toHaveLength(all.length)
     expect(selectClaims(papers, ['joy2015']).map((s) => s.claim.id)).toEqual(['scaleout', 'requests'])
-    expect(selectClaims(papers, ['felter2015:cpu', 'joy2015:scaleout', 'joy2015:scaleout']).map((s) => `${s.paper.id}:${s.claim.id}`)).toEqual(['felter2015:cpu-container', 'felter2015:cpu-vm', 'joy2015:scaleout'])
+    expect(selectClaims(papers, ['felter2015:cpu', 'joy2015:scaleout', 'joy2015:scaleout']).map((s) => `${s.paper.id}:${s.claim.id}`)).toEqual([
+      'felter2015:cpu-container',
+      'felter2015:cpu-vm',
+      'joy2015:scaleout',
+    ])
   })
   it('unknown names are usage errors listing what exists', () => {
     expect(() => selectClaims(papers, ['felter'])).toThrow(UsageError)

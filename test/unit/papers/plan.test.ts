@@ -4,12 +4,22 @@ import {paperSchema, type Paper} from '../../../src/papers/schema.js'
 import type {WorkloadProfile} from '../../../src/workloads/profile.js'
 import {scenarioSchema} from '../../../src/scenario/schema.js'
 
-const profile = (name: string, figures: string[] = []): WorkloadProfile => ({name, version: 1, description: '', argv: ['true'], ready: {kind: 'marker'}, figures: figures.map((f) => ({name: f, unit: 'ops/s', direction: 'higher', description: ''}))})
+const profile = (name: string, figures: string[] = []): WorkloadProfile => ({
+  name,
+  version: 1,
+  description: '',
+  argv: ['true'],
+  ready: {kind: 'marker'},
+  figures: figures.map((f) => ({name: f, unit: 'ops/s', direction: 'higher', description: ''})),
+})
 const workloads = new Map([
   ['idle', profile('idle')],
   ['cpu', profile('cpu', ['ops_per_s'])],
 ])
-const status = (name: string, over: Partial<ArmStatus> = {}): [string, ArmStatus] => [name, {name, kind: name === 'qemu' ? 'vm' : name, available: true, accel: 'none', ...over}]
+const status = (name: string, over: Partial<ArmStatus> = {}): [string, ArmStatus] => [
+  name,
+  {name, kind: name === 'qemu' ? 'vm' : name, available: true, accel: 'none', ...over},
+]
 const metricParams = (m: string) => ({scaleout: ['n', 'mode'], cpu: ['settleMs', 'windowMs', 'timeoutMs']})[m] ?? []
 
 const paper: Paper = paperSchema.parse({
@@ -18,11 +28,44 @@ const paper: Paper = paperSchema.parse({
   citation: 'c',
   quick: {reps: 2, params: {windowMs: 500, n: 1}},
   claims: [
-    {id: 'scale', text: 'x', paperFigure: 'y', cell: {metric: 'scaleout', workload: 'idle', figure: 'all_ready', params: {n: 4, mode: 'concurrent'}}, arm: {arm: 'qemu'}, baseline: {arm: 'container'}, expect: {atLeast: 10}},
-    {id: 'cpu-container', text: 'x', paperFigure: 'y', cell: {metric: 'cpu', workload: 'cpu'}, arm: {arm: 'container'}, baseline: {arm: 'process'}, expect: {atLeast: 1, atMost: 1, tolerance: 0.05}},
-    {id: 'cpu-vm', text: 'x', paperFigure: 'y', cell: {metric: 'cpu', workload: 'cpu'}, arm: {arm: 'qemu'}, baseline: {arm: 'process'}, expect: {atLeast: 0.8}, needsKvm: true},
+    {
+      id: 'scale',
+      text: 'x',
+      paperFigure: 'y',
+      cell: {metric: 'scaleout', workload: 'idle', figure: 'all_ready', params: {n: 4, mode: 'concurrent'}},
+      arm: {arm: 'qemu'},
+      baseline: {arm: 'container'},
+      expect: {atLeast: 10},
+    },
+    {
+      id: 'cpu-container',
+      text: 'x',
+      paperFigure: 'y',
+      cell: {metric: 'cpu', workload: 'cpu'},
+      arm: {arm: 'container'},
+      baseline: {arm: 'process'},
+      expect: {atLeast: 1, atMost: 1, tolerance: 0.05},
+    },
+    {
+      id: 'cpu-vm',
+      text: 'x',
+      paperFigure: 'y',
+      cell: {metric: 'cpu', workload: 'cpu'},
+      arm: {arm: 'qemu'},
+      baseline: {arm: 'process'},
+      expect: {atLeast: 0.8},
+      needsKvm: true,
+    },
     {id: 'http', text: 'x', paperFigure: 'y', cell: {metric: 'cpu', workload: 'http'}, arm: {arm: 'container'}, baseline: {arm: 'qemu'}, expect: {atLeast: 1}},
-    {id: 'lat', text: 'x', paperFigure: 'y', cell: {metric: 'cpu', workload: 'cpu', figure: 'latency_p99'}, arm: {arm: 'container'}, baseline: {arm: 'process'}, expect: {atLeast: 1}},
+    {
+      id: 'lat',
+      text: 'x',
+      paperFigure: 'y',
+      cell: {metric: 'cpu', workload: 'cpu', figure: 'latency_p99'},
+      arm: {arm: 'container'},
+      baseline: {arm: 'process'},
+      expect: {atLeast: 1},
+    },
   ],
 })
 const selected = paper.claims.map((claim) => ({paper, claim}))
@@ -41,7 +84,11 @@ describe('planClaims', () => {
   })
 
   it('an unavailable arm makes its claims not applicable, naming the arm (or "needs KVM" for a KVM claim)', () => {
-    const arms = new Map([status('process'), status('container', {available: false, reason: 'runtime helper not built'}), status('qemu', {available: false, reason: 'qemu-system-x86_64 not found'})])
+    const arms = new Map([
+      status('process'),
+      status('container', {available: false, reason: 'runtime helper not built'}),
+      status('qemu', {available: false, reason: 'qemu-system-x86_64 not found'}),
+    ])
     const {planned, decided} = planClaims({selected, arms, workloads, metricParams, quick: false})
     expect(planned).toEqual([])
     const byId = Object.fromEntries(decided.map((d) => [d.id, d]))
@@ -54,7 +101,7 @@ describe('planClaims', () => {
     expect(none.decided[0]!.reason).toMatch(/container unavailable: no installed plugin provides this arm/)
   })
 
-  it('--quick params override only params the metric knows; the figure defaults to the workload\'s first', () => {
+  it("--quick params override only params the metric knows; the figure defaults to the workload's first", () => {
     const arms = new Map([status('process'), status('container'), status('qemu', {accel: 'kvm'})])
     const {planned} = planClaims({selected, arms, workloads, metricParams, quick: true})
     const byId = Object.fromEntries(planned.map((p) => [p.claim.id, p]))
@@ -82,9 +129,27 @@ describe('scenariosFor', () => {
   })
 
   it('gives a side with its own params its own cell', () => {
-    const p2 = paperSchema.parse({id: 'q', title: 't', citation: 'c', claims: [{id: 'cpuset', text: 'x', paperFigure: 'y', cell: {metric: 'cpu', workload: 'cpu', params: {windowMs: 100}}, arm: {arm: 'container', params: {settleMs: 1}}, baseline: {arm: 'container', params: {settleMs: 2}}, expect: {atMost: 1}}]})
+    const p2 = paperSchema.parse({
+      id: 'q',
+      title: 't',
+      citation: 'c',
+      claims: [
+        {
+          id: 'cpuset',
+          text: 'x',
+          paperFigure: 'y',
+          cell: {metric: 'cpu', workload: 'cpu', params: {windowMs: 100}},
+          arm: {arm: 'container', params: {settleMs: 1}},
+          baseline: {arm: 'container', params: {settleMs: 2}},
+          expect: {atMost: 1},
+        },
+      ],
+    })
     const {planned} = planClaims({selected: [{paper: p2, claim: p2.claims[0]!}], arms: new Map([status('container')]), workloads, metricParams, quick: false})
     const {scenario} = scenariosFor(planned, false)[0]!
-    expect(scenario.metrics.map((m) => m.params)).toEqual([{windowMs: 100, settleMs: 1}, {windowMs: 100, settleMs: 2}])
+    expect(scenario.metrics.map((m) => m.params)).toEqual([
+      {windowMs: 100, settleMs: 1},
+      {windowMs: 100, settleMs: 2},
+    ])
   })
 })

@@ -2,11 +2,35 @@ import {describe, expect, it} from 'vitest'
 import type {ClaimResult} from '../../../src/papers/evaluate.js'
 import {claimsMarkdown, claimsText, reproduceExitCode} from '../../../src/papers/table.js'
 
-const result = (over: Partial<ClaimResult>): ClaimResult => ({id: 'p:c', paper: 'p', claim: 'claim', paperFigure: 'paper', ourFigure: 'qemu[tcg]/container = 41×', estimate: 41, ci: [38, 45], expected: '≥ 10.0', verdict: 'reproduced', outcome: 'reproduced', gate: true, ...over})
+const result = (over: Partial<ClaimResult>): ClaimResult => ({
+  id: 'p:c',
+  paper: 'p',
+  claim: 'claim',
+  paperFigure: 'paper',
+  ourFigure: 'qemu[tcg]/container = 41×',
+  estimate: 41,
+  ci: [38, 45],
+  expected: '≥ 10.0',
+  verdict: 'reproduced',
+  outcome: 'reproduced',
+  gate: true,
+  ...over,
+})
 
 describe('claims table', () => {
   it('prints claim | paper figure | our figure [CI] | verdict, with the reasons below', () => {
-    const text = claimsText([result({}), result({id: 'p:d', ourFigure: '–', estimate: null, ci: null, verdict: 'not applicable: needs KVM', outcome: 'not applicable', reason: 'qemu unavailable: no qemu'})])
+    const text = claimsText([
+      result({}),
+      result({
+        id: 'p:d',
+        ourFigure: '–',
+        estimate: null,
+        ci: null,
+        verdict: 'not applicable: needs KVM',
+        outcome: 'not applicable',
+        reason: 'qemu unavailable: no qemu',
+      }),
+    ])
     const lines = text.split('\n')
     expect(lines[0]).toMatch(/^claim\s+paper figure\s+our figure \[95% CI\]\s+verdict$/)
     expect(lines[2]).toMatch(/^p:c\s+paper\s+qemu\[tcg\]\/container = 41× \[38.0–45.0\] \(expected ≥ 10.0\)\s+reproduced$/)

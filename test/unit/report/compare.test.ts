@@ -7,7 +7,8 @@ const base = () => loadResultsFile('test/fixtures/results/compare-base.json')
 const next = () => loadResultsFile('test/fixtures/results/compare-new.json')
 
 describe('decide: verdict of one change against a threshold', () => {
-  const d = (ratio: number, ci: [number, number], pValue = 0.01, direction: 'lower' | 'higher' = 'lower') => decide({ratio, ci, pValue, direction, threshold: 0.05, alpha: 0.05}).verdict
+  const d = (ratio: number, ci: [number, number], pValue = 0.01, direction: 'lower' | 'higher' = 'lower') =>
+    decide({ratio, ci, pValue, direction, threshold: 0.05, alpha: 0.05}).verdict
   it('slower time beyond the threshold is a regression; faster is an improvement', () => {
     expect(d(1.3, [1.2, 1.4])).toBe('regression')
     expect(d(0.7, [0.6, 0.8])).toBe('improvement')

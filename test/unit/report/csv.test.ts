@@ -11,12 +11,12 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++
+      if (c === '"' && text[i + 1] === '"') ((field += '"'), i++)
       else if (c === '"') quoted = false
       else field += c
     } else if (c === '"') quoted = true
-    else if (c === ',') row.push(field), (field = '')
-    else if (c === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++
+    else if (c === ',') (row.push(field), (field = ''))
+    else if (c === '\r' && text[i + 1] === '\n') (row.push(field), rows.push(row), (row = []), (field = ''), i++)
     else field += c
   }
   return rows
@@ -41,7 +41,23 @@ describe('CSV export', () => {
     const rows = parseCsv(samplesCsv([r]))
     const [head, ...body] = rows
     expect(body).toHaveLength(r.samples.length)
-    expect(head).toEqual(expect.arrayContaining(['run_id', 'metric', 'figure', 'arm', 'accel', 'workload', 'value', 'unit', 'error_code', 'param.n', 'param.mode', 'phase.ready', 'phase.kernel']))
+    expect(head).toEqual(
+      expect.arrayContaining([
+        'run_id',
+        'metric',
+        'figure',
+        'arm',
+        'accel',
+        'workload',
+        'value',
+        'unit',
+        'error_code',
+        'param.n',
+        'param.mode',
+        'phase.ready',
+        'phase.kernel',
+      ]),
+    )
     const col = (name: string) => head!.indexOf(name)
     expect(body[0]![col('workload')]).toBe('idle, "quoted"\nsecond line')
     const failed = body.filter((row) => row[col('ok')] === 'false')

@@ -2,7 +2,13 @@ import {describe, expect, it} from 'vitest'
 import {InputFileError} from '../../../src/core/errors.js'
 import {parseResults} from '../../../src/report/load-results.js'
 
-const valid = {schemaVersion: 1, runId: 'r1', startedAt: '2026-11-23T00:00:00Z', arms: [{name: 'process', kind: 'process', accel: 'none', versions: {}}], samples: []}
+const valid = {
+  schemaVersion: 1,
+  runId: 'r1',
+  startedAt: '2026-11-23T00:00:00Z',
+  arms: [{name: 'process', kind: 'process', accel: 'none', versions: {}}],
+  samples: [],
+}
 
 function error(text: string): InputFileError {
   try {

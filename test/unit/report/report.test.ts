@@ -41,7 +41,7 @@ describe('report HTML', () => {
     expect(html).toMatch(/qemu<\/span> 7\.2\.0/)
     expect(html).toContain('Failed samples (1, kept with value null)')
     expect(html).toContain('<script type="application/json" id="isobench-results">')
-    expect(html).toContain("Content-Security-Policy")
+    expect(html).toContain('Content-Security-Policy')
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//)
     const data = /<script type="application\/json" id="isobench-results">([^<]*)<\/script>/.exec(html)![1]!
     expect(JSON.parse(data)[0].samples).toHaveLength(full().samples.length)
@@ -117,7 +117,9 @@ describe('paper claims', () => {
   it('renders claim | paper figure | our figure [CI] | verdict, coloured by outcome, TCG flagged', async () => {
     const {claimsSection} = await import('../../../src/report/claims-section.js')
     const html = claimsSection(full()).markup
-    expect(html).toMatch(/Containers start an order of magnitude faster than VMs.*Felter et al\., ISPASS 2015.*<code>felter2015:startup<\/code> · <b>gate<\/b>/s)
+    expect(html).toMatch(
+      /Containers start an order of magnitude faster than VMs.*Felter et al\., ISPASS 2015.*<code>felter2015:startup<\/code> · <b>gate<\/b>/s,
+    )
     expect(html).toContain('qemu/container = 328× [316–346]')
     expect(html).toContain('reproduced if ≥ 9.0')
     expect(html).toContain('qemu: VM figures emulated (TCG)')

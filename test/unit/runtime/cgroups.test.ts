@@ -14,7 +14,7 @@ cgroup /sys/fs/cgroup/memory cgroup rw,nosuid,nodev,noexec,relatime,memory 0 0`
 const V2 = 'cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime,nsdelegate 0 0'
 
 describe('cgroup layout', () => {
-  it('tells hybrid, v1 and v2 apart and never uses a hybrid host\'s v2 mount for limits', () => {
+  it("tells hybrid, v1 and v2 apart and never uses a hybrid host's v2 mount for limits", () => {
     const hybrid = parseCgroupLayout(HYBRID, () => ['hugetlb'])
     expect(hybrid.mode).toBe('hybrid')
     expect(hybrid.v2).toBeNull()
@@ -28,7 +28,14 @@ describe('cgroup layout', () => {
 describe('cgroupPlan', () => {
   it('v1/hybrid: quota, shares, cpuset, memory and pids each in their hierarchy, usage read-back files', () => {
     const plan = cgroupPlan(parseCgroupLayout(HYBRID), 'c1', {cpus: 1.5, cpuShares: 512, cpuset: '0', memoryMiB: 64, pids: 100})
-    expect(plan.dirs).toEqual(['/sys/fs/cgroup/memory/isobench/c1', '/sys/fs/cgroup/cpuacct/isobench/c1', '/sys/fs/cgroup/cpu/isobench/c1', '/sys/fs/cgroup/cpuset/isobench/c1', '/sys/fs/cgroup/pids/isobench/c1', '/sys/fs/cgroup/devices/isobench/c1'])
+    expect(plan.dirs).toEqual([
+      '/sys/fs/cgroup/memory/isobench/c1',
+      '/sys/fs/cgroup/cpuacct/isobench/c1',
+      '/sys/fs/cgroup/cpu/isobench/c1',
+      '/sys/fs/cgroup/cpuset/isobench/c1',
+      '/sys/fs/cgroup/pids/isobench/c1',
+      '/sys/fs/cgroup/devices/isobench/c1',
+    ])
     expect(plan.settings).toContainEqual(['/sys/fs/cgroup/cpu/isobench/c1/cpu.cfs_quota_us', '150000'])
     expect(plan.settings).toContainEqual(['/sys/fs/cgroup/cpu/isobench/c1/cpu.cfs_period_us', '100000'])
     expect(plan.settings).toContainEqual(['/sys/fs/cgroup/cpu/isobench/c1/cpu.shares', '512'])
@@ -51,7 +58,11 @@ describe('cgroupPlan', () => {
   })
 
   it('v2: one dir with cpu.max, cpu.weight, cpuset.cpus, memory.max, pids.max', () => {
-    const plan = cgroupPlan(parseCgroupLayout(V2, () => ['cpuset', 'cpu', 'memory', 'pids']), 'c4', {cpus: 0.5, cpuShares: 1024, cpuset: '0-1', memoryMiB: 32, pids: 10})
+    const plan = cgroupPlan(
+      parseCgroupLayout(V2, () => ['cpuset', 'cpu', 'memory', 'pids']),
+      'c4',
+      {cpus: 0.5, cpuShares: 1024, cpuset: '0-1', memoryMiB: 32, pids: 10},
+    )
     expect(plan.dirs).toEqual(['/sys/fs/cgroup/isobench/c4'])
     expect(Object.fromEntries(plan.settings)).toEqual({
       '/sys/fs/cgroup/isobench/c4/cpu.max': '50000 100000',
@@ -85,7 +96,7 @@ describe('device cgroup plan', () => {
     expect(plan.dirs).not.toContain('/sys/fs/cgroup/devices/isobench/d2')
   })
 
-  it('v2 hosts: the container\'s own cgroup, no extra dir', () => {
+  it("v2 hosts: the container's own cgroup, no extra dir", () => {
     const layout = parseCgroupLayout(V2, () => ['memory'])
     expect(deviceCgroupMode(layout)).toBe('v2')
     const plan = cgroupPlan(layout, 'd3', {})
@@ -106,9 +117,30 @@ describe('default device allowlist', () => {
     expect(DEFAULT_DEVICE_RULES[0]).toEqual({allow: false, access: 'rwm'})
     const text = DEFAULT_DEVICE_RULES.map(deviceRuleText)
     // moby DefaultLinuxSpec: zero, null, urandom, random, tty, console allowed; fuse denied.
-    expect(text.slice(0, 8)).toEqual(['deny a *:* rwm', 'allow c 1:5 rwm', 'allow c 1:3 rwm', 'allow c 1:9 rwm', 'allow c 1:8 rwm', 'allow c 5:0 rwm', 'allow c 5:1 rwm', 'deny c 10:229 rwm'])
+    expect(text.slice(0, 8)).toEqual([
+      'deny a *:* rwm',
+      'allow c 1:5 rwm',
+      'allow c 1:3 rwm',
+      'allow c 1:9 rwm',
+      'allow c 1:8 rwm',
+      'allow c 5:0 rwm',
+      'allow c 5:1 rwm',
+      'deny c 10:229 rwm',
+    ])
     // runc AllowedDevices: mknod of anything, the standard nodes, pts, ptmx, tun.
-    expect(text.slice(8)).toEqual(['allow c *:* m', 'allow b *:* m', 'allow c 1:3 rwm', 'allow c 1:8 rwm', 'allow c 1:7 rwm', 'allow c 5:0 rwm', 'allow c 1:5 rwm', 'allow c 1:9 rwm', 'allow c 136:* rwm', 'allow c 5:2 rwm', 'allow c 10:200 rwm'])
+    expect(text.slice(8)).toEqual([
+      'allow c *:* m',
+      'allow b *:* m',
+      'allow c 1:3 rwm',
+      'allow c 1:8 rwm',
+      'allow c 1:7 rwm',
+      'allow c 5:0 rwm',
+      'allow c 1:5 rwm',
+      'allow c 1:9 rwm',
+      'allow c 136:* rwm',
+      'allow c 5:2 rwm',
+      'allow c 10:200 rwm',
+    ])
     // Never anything that reads or writes kmsg (1:11), mem (1:1), loop (7:*) or a disk.
     expect(text.filter((t) => / (1:11|1:1|7:\*|7:0|8:0|254:0) [rw]/.test(t))).toEqual([])
   })

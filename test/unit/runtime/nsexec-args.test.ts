@@ -31,7 +31,13 @@ describe('nsexecArgs', () => {
   const paths = containerPaths('/state/containers/c1')
 
   it('overlay rootfs, new netns for bridge, cgroups, binds in order, state files, argv after --', () => {
-    const a = nsexecArgs(config, paths, plan, {bindSources: ['/srv', '/state/volumes/data/_data'], tiedToParent: true, syncFd: 3, removeDir: false, stateFiles: true})
+    const a = nsexecArgs(config, paths, plan, {
+      bindSources: ['/srv', '/state/volumes/data/_data'],
+      tiedToParent: true,
+      syncFd: 3,
+      removeDir: false,
+      stateFiles: true,
+    })
     const s = a.join(' ')
     expect(a[0]).toBe('run')
     expect(s).toContain('--lower /state/rootfs/abc --upper /state/containers/c1/upper --work /state/containers/c1/work')
@@ -47,7 +53,12 @@ describe('nsexecArgs', () => {
   })
 
   it('auto-remove cleans the whole dir and writes no exit file; copy mode has no overlay; none → own netns', () => {
-    const a = nsexecArgs({...config, rootfsMode: 'copy', network: 'none', mounts: []}, paths, plan, {bindSources: [], tiedToParent: false, removeDir: true, stateFiles: true}).join(' ')
+    const a = nsexecArgs({...config, rootfsMode: 'copy', network: 'none', mounts: []}, paths, plan, {
+      bindSources: [],
+      tiedToParent: false,
+      removeDir: true,
+      stateFiles: true,
+    }).join(' ')
     expect(a).not.toContain('--lower')
     expect(a).toContain('--net none')
     expect(a).toContain('--cleanup /state/containers/c1 ')
@@ -72,7 +83,13 @@ describe('nsexecArgs', () => {
 
   it('the device allowlist goes to the cgroup of its mechanism, rule by rule in order; the seccomp filter as a compiled file', () => {
     const layout = parseCgroupLayout('cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\ncgroup /sys/fs/cgroup/devices cgroup rw,devices 0 0')
-    const a = nsexecArgs(config, paths, cgroupPlan(layout, 'c1', {}), {bindSources: ['/srv', '/v'], tiedToParent: true, removeDir: false, stateFiles: true, seccomp: {bpf: '/cache/d.bpf', flags: 0, digest: 'd'}})
+    const a = nsexecArgs(config, paths, cgroupPlan(layout, 'c1', {}), {
+      bindSources: ['/srv', '/v'],
+      tiedToParent: true,
+      removeDir: false,
+      stateFiles: true,
+      seccomp: {bpf: '/cache/d.bpf', flags: 0, digest: 'd'},
+    })
     const s = a.join(' ')
     expect(s).toContain('--cgroup /sys/fs/cgroup/devices/isobench/c1')
     expect(s).toContain('--devices-v1 /sys/fs/cgroup/devices/isobench/c1')
@@ -81,7 +98,13 @@ describe('nsexecArgs', () => {
     expect(rules[0]).toBe('deny a *:* rwm')
     expect(s).toContain('--seccomp-bpf /cache/d.bpf')
     expect(s).not.toContain('--seccomp-flags')
-    const v2 = nsexecArgs(config, paths, cgroupPlan(layout, 'c1', {}, 'v2'), {bindSources: ['/srv', '/v'], tiedToParent: true, removeDir: false, stateFiles: true, seccomp: null}).join(' ')
+    const v2 = nsexecArgs(config, paths, cgroupPlan(layout, 'c1', {}, 'v2'), {
+      bindSources: ['/srv', '/v'],
+      tiedToParent: true,
+      removeDir: false,
+      stateFiles: true,
+      seccomp: null,
+    }).join(' ')
     expect(v2).not.toContain('--devices') // no cgroup2 mount in this layout: no plan for v2
     expect(v2).not.toContain('--seccomp')
   })

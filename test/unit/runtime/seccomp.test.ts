@@ -11,7 +11,16 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {ociConfig} from '../../../src/runtime/oci/bundle.js'
 import {seccompOption, readProfileFile, seccompFlagBits} from '../../../src/runtime/seccomp/seccomp.js'
 import {CLONE_NAMESPACE_FLAGS, DOCKER_OVERRIDES, dockerDefaultSeccomp, readPodmanProfile} from '../../../src/runtime/seccomp/seccomp-default.js'
-import {allowsUnconditionally, canonicalSeccomp, kernelVersion, nativeArch, rulesFor, toOciSeccomp, type SeccompTarget, DEFAULT_CAPS} from '../../../src/runtime/seccomp/seccomp-profile.js'
+import {
+  allowsUnconditionally,
+  canonicalSeccomp,
+  kernelVersion,
+  nativeArch,
+  rulesFor,
+  toOciSeccomp,
+  type SeccompTarget,
+  DEFAULT_CAPS,
+} from '../../../src/runtime/seccomp/seccomp-profile.js'
 
 const AMD64: SeccompTarget = {caps: DEFAULT_CAPS, arch: 'amd64', kernel: [6, 18]}
 const podman = toOciSeccomp(readPodmanProfile(), AMD64)!
@@ -43,7 +52,12 @@ describe("Docker's default profile from Podman's", () => {
   it('difference 2: syscalls Podman allows every container and Docker refuses without extra capabilities', () => {
     for (const name of DOCKER_OVERRIDES.denied) {
       expect.soft(allowsUnconditionally(podman, name), `${name} allowed by Podman`).toBe(true)
-      expect.soft(rulesFor(ours, name).filter((r) => r.action !== 'SCMP_ACT_ERRNO'), `${name} refused by ours`).toEqual([])
+      expect
+        .soft(
+          rulesFor(ours, name).filter((r) => r.action !== 'SCMP_ACT_ERRNO'),
+          `${name} refused by ours`,
+        )
+        .toEqual([])
     }
     // The ones the hostile tests exercise.
     for (const name of ['keyctl', 'unshare', 'setns', 'mount']) expect(allowsUnconditionally(ours, name)).toBe(false)
@@ -59,14 +73,20 @@ describe("Docker's default profile from Podman's", () => {
   it('difference 4: clone only without namespace flags, clone3 ENOSYS (Podman: both unconditional)', () => {
     expect(allowsUnconditionally(podman, 'clone')).toBe(true)
     expect(allowsUnconditionally(podman, 'clone3')).toBe(true)
-    expect(rulesFor(ours, 'clone')).toEqual([{names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{index: 0, value: CLONE_NAMESPACE_FLAGS, op: 'SCMP_CMP_MASKED_EQ'}]}])
+    expect(rulesFor(ours, 'clone')).toEqual([
+      {names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{index: 0, value: CLONE_NAMESPACE_FLAGS, op: 'SCMP_CMP_MASKED_EQ'}]},
+    ])
     expect(CLONE_NAMESPACE_FLAGS).toBe(0x7e020000)
     expect(rulesFor(ours, 'clone3')).toEqual([{names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38}])
   })
 
   it('difference 5: socket for every family but AF_ALG (38) and AF_VSOCK (40) (Podman: every family)', () => {
     expect(allowsUnconditionally(podman, 'socket')).toBe(true)
-    expect(rulesFor(ours, 'socket').map((r) => r.args)).toEqual([[{index: 0, value: 38, op: 'SCMP_CMP_LT'}], [{index: 0, value: 39, op: 'SCMP_CMP_EQ'}], [{index: 0, value: 40, op: 'SCMP_CMP_GT'}]])
+    expect(rulesFor(ours, 'socket').map((r) => r.args)).toEqual([
+      [{index: 0, value: 38, op: 'SCMP_CMP_LT'}],
+      [{index: 0, value: 39, op: 'SCMP_CMP_EQ'}],
+      [{index: 0, value: 40, op: 'SCMP_CMP_GT'}],
+    ])
   })
 
   it('difference 6: riscv64 and loongarch64 in the archMap, and two arch-specific allows', () => {
@@ -110,9 +130,13 @@ describe('Docker format → OCI (moby setupSeccomp)', () => {
     expect(admin.syscalls!.map((r) => r.names[0])).toEqual(['read', 'write', 'mount', 'chroot', 'old', 'arm_only', 'not_amd64'])
   })
 
-  it("refuses name + names and architectures + archMap together, as Docker", () => {
-    expect(() => toOciSeccomp({defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{name: 'a', names: ['b'], action: 'SCMP_ACT_ERRNO'}]}, AMD64)).toThrow(/both 'name' and 'names'/)
-    expect(() => toOciSeccomp({defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86'], archMap: profile.archMap}, AMD64)).toThrow(/both 'architectures' and 'archMap'/)
+  it('refuses name + names and architectures + archMap together, as Docker', () => {
+    expect(() => toOciSeccomp({defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{name: 'a', names: ['b'], action: 'SCMP_ACT_ERRNO'}]}, AMD64)).toThrow(
+      /both 'name' and 'names'/,
+    )
+    expect(() => toOciSeccomp({defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86'], archMap: profile.archMap}, AMD64)).toThrow(
+      /both 'architectures' and 'archMap'/,
+    )
     expect(toOciSeccomp({defaultAction: '', syscalls: []}, AMD64)).toBeNull()
   })
 })
@@ -138,9 +162,20 @@ describe('--security-opt and profile files', () => {
     expect(() => readProfileFile(join(dir, 'missing.json'))).toThrow(/missing\.json: cannot read the seccomp profile \(ENOENT\)/)
     expect(() => readProfileFile(dir)).toThrow(/must be a regular file/)
     expect(() => readProfileFile(file('a.json', '{"defaultAction": "SCMP_ACT_NOPE"}'))).toThrow(/a\.json: defaultAction: expected one of SCMP_ACT_KILL/)
-    expect(() => readProfileFile(file('b.json', '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["x"],"action":"SCMP_ACT_ERRNO","args":[{"index":7,"op":"SCMP_CMP_EQ","value":1}]}]}'))).toThrow(/b\.json: syscalls\[0\]\.args\[0\]\.index: expected 0-5, got 7/)
-    expect(() => readProfileFile(file('c.json', '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"action":"SCMP_ACT_ERRNO"}]}'))).toThrow(/c\.json: syscalls\[0\]\.names: expected at least one syscall name/)
-    expect(() => readProfileFile(file('d.json', '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["x"],"action":"SCMP_ACT_ALLOW","includes":{"minKernel":"4"}}]}'))).toThrow(/d\.json: syscalls\[0\]\.includes\.minKernel: expected "<kernel>\.<major>"/)
+    expect(() =>
+      readProfileFile(
+        file(
+          'b.json',
+          '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["x"],"action":"SCMP_ACT_ERRNO","args":[{"index":7,"op":"SCMP_CMP_EQ","value":1}]}]}',
+        ),
+      ),
+    ).toThrow(/b\.json: syscalls\[0\]\.args\[0\]\.index: expected 0-5, got 7/)
+    expect(() => readProfileFile(file('c.json', '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"action":"SCMP_ACT_ERRNO"}]}'))).toThrow(
+      /c\.json: syscalls\[0\]\.names: expected at least one syscall name/,
+    )
+    expect(() =>
+      readProfileFile(file('d.json', '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["x"],"action":"SCMP_ACT_ALLOW","includes":{"minKernel":"4"}}]}')),
+    ).toThrow(/d\.json: syscalls\[0\]\.includes\.minKernel: expected "<kernel>\.<major>"/)
     expect(() => readProfileFile(file('e.json', '{"defaultAction":"SCMP_ACT_NOTIFY"}'))).toThrow(/needs a seccomp agent/)
     expect(() => readProfileFile(file('f.json', '{"defaultAction": '))).toThrow(/f\.json(:\d+:\d+)?: not JSON/)
   })

@@ -5,11 +5,41 @@ import {mulberry32} from '../../../src/stats/index.js'
 
 let t = 0
 function sample(arm: string, value: number | null, extra: Partial<Sample> = {}): Sample {
-  return {metric: 'startup', figure: 'ready', arm, workload: 'idle', params: {cache: 'warm'}, rep: 0, block: 0, warmup: false, value, unit: 'ms', direction: 'lower', ts: '', t: t++, ok: value !== null, ...extra}
+  return {
+    metric: 'startup',
+    figure: 'ready',
+    arm,
+    workload: 'idle',
+    params: {cache: 'warm'},
+    rep: 0,
+    block: 0,
+    warmup: false,
+    value,
+    unit: 'ms',
+    direction: 'lower',
+    ts: '',
+    t: t++,
+    ok: value !== null,
+    ...extra,
+  }
 }
 
 function results(samples: Sample[]): Results {
-  return {schemaVersion: 1, runId: 'r', startedAt: '', status: 'complete', tool: {name: 'isobench', version: '0'}, host: {} as Results['host'], config: {}, scenario: {}, arms: [], samples, summaries: [], comparisons: [], warnings: []}
+  return {
+    schemaVersion: 1,
+    runId: 'r',
+    startedAt: '',
+    status: 'complete',
+    tool: {name: 'isobench', version: '0'},
+    host: {} as Results['host'],
+    config: {},
+    scenario: {},
+    arms: [],
+    samples,
+    summaries: [],
+    comparisons: [],
+    warnings: [],
+  }
 }
 
 function noisy(n: number, center: number, seed: number): number[] {
@@ -67,7 +97,15 @@ describe('analyze', () => {
   })
 
   it('turns co-located vs solo into an interference degradation with a CI', () => {
-    const victim = (placement: string, v: number) => sample('process', v, {metric: 'interference', figure: 'ops_per_s', unit: 'ops/s', direction: 'higher', workload: 'cpu', params: {aggressor: 'stress-cpu', placement}})
+    const victim = (placement: string, v: number) =>
+      sample('process', v, {
+        metric: 'interference',
+        figure: 'ops_per_s',
+        unit: 'ops/s',
+        direction: 'higher',
+        workload: 'cpu',
+        params: {aggressor: 'stress-cpu', placement},
+      })
     const r = results([...noisy(10, 1000, 1).map((v) => victim('solo', v)), ...noisy(10, 600, 2).map((v) => victim('colocated', v))])
     analyze(r, {equivalenceDelta: 0.05, seed: 1})
     expect(r.comparisons).toHaveLength(1)
@@ -82,10 +120,11 @@ describe('analyze', () => {
   it('regresses total memory over n: the marginal memory of one more instance', () => {
     const samples: Sample[] = []
     const random = mulberry32(3)
-    for (const n of [1, 2, 4, 8]) for (let i = 0; i < 4; i++) {
-      samples.push(sample('qemu', 30 + 200 * n + random(), {metric: 'memory', figure: 'pss_total', unit: 'MiB', params: {n}}))
-      samples.push(sample('process', 0.5 * n + random() * 0.01, {metric: 'memory', figure: 'pss_total', unit: 'MiB', params: {n}}))
-    }
+    for (const n of [1, 2, 4, 8])
+      for (let i = 0; i < 4; i++) {
+        samples.push(sample('qemu', 30 + 200 * n + random(), {metric: 'memory', figure: 'pss_total', unit: 'MiB', params: {n}}))
+        samples.push(sample('process', 0.5 * n + random() * 0.01, {metric: 'memory', figure: 'pss_total', unit: 'MiB', params: {n}}))
+      }
     const r = results(samples)
     analyze(r, {equivalenceDelta: 0.05, seed: 1})
     const q = r.regressions!.find((x) => x.arm === 'qemu')!
@@ -105,7 +144,12 @@ describe('analyze', () => {
     expect(b).toBeLessThan(a)
     expect(b).toBeLessThan(0.03)
     expect(worstRelHalfWidth(few.slice(0, 2), {seed: 1})).toBe(Number.POSITIVE_INFINITY)
-    expect(worstRelHalfWidth(noisy(40, 10, 5).map((v) => sample('process', v)), {seed: 1})).toBeLessThan(0.03) // single arm: the median's CI
+    expect(
+      worstRelHalfWidth(
+        noisy(40, 10, 5).map((v) => sample('process', v)),
+        {seed: 1},
+      ),
+    ).toBeLessThan(0.03) // single arm: the median's CI
   })
 })
 
@@ -123,7 +167,10 @@ describe('worstRelHalfWidth: what --precision can watch', () => {
 describe('analyze: which figures are compared', () => {
   it("compares a metric's comparedFigures only (memory: per-instance, not the n× totals or host_delta), but summarizes all", () => {
     const samples: Sample[] = []
-    for (const arm of ['process', 'container']) for (const figure of ['pss', 'pss_total', 'host_delta']) for (const v of noisy(5, arm === 'process' ? 2 : 4, figure.length)) samples.push(sample(arm, v, {metric: 'memory', figure, unit: 'MiB', params: {n: 1}}))
+    for (const arm of ['process', 'container'])
+      for (const figure of ['pss', 'pss_total', 'host_delta'])
+        for (const v of noisy(5, arm === 'process' ? 2 : 4, figure.length))
+          samples.push(sample(arm, v, {metric: 'memory', figure, unit: 'MiB', params: {n: 1}}))
     const r = results(samples)
     analyze(r, {equivalenceDelta: 0.05, seed: 1})
     expect(r.summaries).toHaveLength(6)

@@ -128,7 +128,13 @@ describe('permutation test (two-sided; exact or seeded Monte Carlo)', () => {
 
 describe('slope with CI (OLS)', () => {
   it('matches the textbook example x=1..5, y=2,4,5,4,5', () => {
-    const s = slopeWithCi([[1, 2], [2, 4], [3, 5], [4, 4], [5, 5]])
+    const s = slopeWithCi([
+      [1, 2],
+      [2, 4],
+      [3, 5],
+      [4, 4],
+      [5, 5],
+    ])
     expect(s.slope).toBeCloseTo(0.6, 12)
     expect(s.intercept).toBeCloseTo(2.2, 12)
     expect(s.r2).toBeCloseTo(0.6, 12)
@@ -148,7 +154,22 @@ describe('slope with CI (OLS)', () => {
   })
 
   it('gives no interval with two points or without spread in x', () => {
-    expect(Number.isNaN(slopeWithCi([[1, 1], [2, 3]]).ci[0])).toBe(true)
-    expect(Number.isNaN(slopeWithCi([[2, 1], [2, 3], [2, 5]]).ci[0])).toBe(true)
+    expect(
+      Number.isNaN(
+        slopeWithCi([
+          [1, 1],
+          [2, 3],
+        ]).ci[0],
+      ),
+    ).toBe(true)
+    expect(
+      Number.isNaN(
+        slopeWithCi([
+          [2, 1],
+          [2, 3],
+          [2, 5],
+        ]).ci[0],
+      ),
+    ).toBe(true)
   })
 })

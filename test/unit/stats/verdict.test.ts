@@ -97,7 +97,15 @@ describe('small samples and zero baselines', () => {
     expect(compareSamples({...base, values: [0, 0, 0], baselineValues: [0, 0, 0], seed: 1}).verdict).toBe('equivalent')
   })
   it('compares by difference when the compared arm median is 0 (idle container vs a busy VM baseline), never "by Infinity×"', () => {
-    const r = compareSamples({...base, arm: 'container', baseline: 'qemu', unit: 'cores', values: [0, 0, 0, 0, 0], baselineValues: [0.053, 0.047, 0.066, 0.05, 0.055], seed: 1})
+    const r = compareSamples({
+      ...base,
+      arm: 'container',
+      baseline: 'qemu',
+      unit: 'cores',
+      values: [0, 0, 0, 0, 0],
+      baselineValues: [0.053, 0.047, 0.066, 0.05, 0.055],
+      seed: 1,
+    })
     expect(r.basis).toBe('difference')
     expect(r.difference).toBeCloseTo(-0.053, 12)
     expect(r.verdict).toBe('better')

@@ -25,7 +25,13 @@ describe('workloadFragment', () => {
 
 describe('guestCmdline', () => {
   it('has the console, init and the encoded workload, and no spaces inside the payload', () => {
-    const line = guestCmdline({argv: ['sleep', '3600'], env: {ISOBENCH_NAME: 'idle'}, modules: ['virtio', 'virtio_mmio'], net: '198.19.254.15/24,198.19.254.2', tscKhz: 2445422.4})
+    const line = guestCmdline({
+      argv: ['sleep', '3600'],
+      env: {ISOBENCH_NAME: 'idle'},
+      modules: ['virtio', 'virtio_mmio'],
+      net: '198.19.254.15/24,198.19.254.2',
+      tscKhz: 2445422.4,
+    })
     expect(line).toContain('console=ttyS0')
     expect(line).toContain(`rdinit=${GUEST_INIT}`)
     expect(line).toContain('isobench.mods=virtio,virtio_mmio')

@@ -33,13 +33,23 @@ describe('modules', () => {
       virtio: [],
       virtio_mmio: ['virtio', 'virtio_ring'],
     }
-    const order = loadOrder(['virtio_mmio', 'virtio_net', 'ext4'], (n) => deps[n] ?? [], (n) => n in deps)
+    const order = loadOrder(
+      ['virtio_mmio', 'virtio_net', 'ext4'],
+      (n) => deps[n] ?? [],
+      (n) => n in deps,
+    )
     expect(order).toEqual(['virtio', 'virtio_ring', 'virtio_mmio', 'failover', 'net_failover', 'virtio_net'])
     for (const [m, ds] of Object.entries(deps)) for (const d of ds) if (order.includes(m)) expect(order.indexOf(d)).toBeLessThan(order.indexOf(m))
   })
 
   it('loadOrder refuses a cycle', () => {
-    expect(() => loadOrder(['a'], (n) => (n === 'a' ? ['b'] : ['a']), () => true)).toThrow(/cycle/)
+    expect(() =>
+      loadOrder(
+        ['a'],
+        (n) => (n === 'a' ? ['b'] : ['a']),
+        () => true,
+      ),
+    ).toThrow(/cycle/)
   })
 
   it('moduleName normalises dashes and suffixes', () => {

@@ -31,6 +31,10 @@ describe('fio JSON parser (fio 3.33, recorded on this host)', () => {
     const p = catalog.get('disk')!
     expect(p.rootfs).toBe('block')
     const drafts = parseFigures(p, ok, undefined, 0)
-    expect(drafts.map((d) => [d.figure, d.value !== null])).toEqual([['randread_iops', true], ['randwrite_iops', true], ['randread_p99_ms', true]])
+    expect(drafts.map((d) => [d.figure, d.value !== null])).toEqual([
+      ['randread_iops', true],
+      ['randwrite_iops', true],
+      ['randread_p99_ms', true],
+    ])
   })
 })

@@ -49,7 +49,10 @@ describe('redis-benchmark parser (redis-tools 7.0 --csv)', () => {
 
 describe('service profiles', () => {
   it('http and redis have a host load, a port and figures their parser yields', () => {
-    for (const [name, out] of [['http', fixture('wrk', 'ok.txt')], ['redis', fixture('redis-benchmark', 'ok.txt')]] as const) {
+    for (const [name, out] of [
+      ['http', fixture('wrk', 'ok.txt')],
+      ['redis', fixture('redis-benchmark', 'ok.txt')],
+    ] as const) {
       const p = catalog.get(name)!
       expect(p.ports?.length).toBe(1)
       expect(p.load).toBeDefined()
