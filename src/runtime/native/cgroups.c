@@ -651,9 +651,10 @@ int cg_plan(const struct spec *s, const char *id, struct cgroups *cg, char *err,
   return 0;
 }
 
-int cg_apply(const struct spec *s, struct cgroups *cg, char *err, size_t errlen) {
+int cg_apply(const struct spec *s, struct cgroups *cg, enum cg_part part, char *err, size_t errlen) {
   struct ctx c = {err, errlen};
   for (int i = 0; i < cg->n; i++) {
+    if ((i == cg->v2) != (part == CG_V2)) continue;
     if (i == cg->v2) {
       char want[256];
       v2_needed(&s->resources, cg->pure_v2, want, sizeof want);
@@ -663,16 +664,26 @@ int cg_apply(const struct spec *s, struct cgroups *cg, char *err, size_t errlen)
     if (make_dirs(cg->mounts[i], cg->dirs[i], cpuset, &cg->created[i], &c) < 0) return -1;
     if (cpuset) copy_cpuset_from_parent(cg->dirs[i]);
   }
-  if (!cg->pure_v2 && set_v1(s, cg, &c) < 0) return -1;
-  if (cg->v2 >= 0 && set_v2(s, cg->dirs[cg->v2], cg->pure_v2, &c) < 0) return -1;
+  if (part == CG_V1 && !cg->pure_v2 && set_v1(s, cg, &c) < 0) return -1;
+  if (part == CG_V2 && cg->v2 >= 0 && set_v2(s, cg->dirs[cg->v2], cg->pure_v2, &c) < 0) return -1;
   return 0;
 }
 
-int cg_join(const struct cgroups *cg, pid_t pid, char *err, size_t errlen) {
+void cg_join_self(const struct cgroups *cg, bool with_v2, int host_root) {
+  for (int i = 0; i < cg->n; i++) {
+    if (i == cg->v2 && !with_v2) continue;
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", cg->dirs[i] + 1, i == cg->v2 ? "cgroup.procs" : "tasks");
+    if (write_file_at(host_root, p, "0", 1, 0) < 0) die("join cgroup %s", cg->dirs[i]);
+  }
+}
+
+int cg_join(const struct cgroups *cg, pid_t pid, bool with_v2, char *err, size_t errlen) {
   struct ctx c = {err, errlen};
   char id[32];
   int n = snprintf(id, sizeof id, "%d", (int)pid);
   for (int i = 0; i < cg->n; i++) {
+    if (i == cg->v2 && !with_v2) continue;
     char p[4200];
     snprintf(p, sizeof p, "%s/cgroup.procs", cg->dirs[i]);
     if (write_file(p, id, (size_t)n) < 0) return failf(&c, "join cgroup %s", cg->dirs[i]);

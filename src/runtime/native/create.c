@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/sched.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -30,6 +31,9 @@
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 
 /* Messages, one byte (+ payload): init → runtime in capitals, runtime → init in lower case. */
@@ -40,9 +44,9 @@ struct init_ctx {
   const struct spec *s;
   const struct create_opts *o;
   struct cgroups *cg;
-  int sock, fifo_fd, console_fd;
+  int sock, fifo_fd, console_fd, host_root;
   pid_t runtime_pid, host_pid;
-  bool userns, userns_new, userns_in_clone, two_stage, net_trick, cgroupns_new;
+  bool userns, userns_new, userns_in_clone, two_stage, net_trick, cgroupns_new, in_v2_cgroup;
   bool has_seccomp;
   struct sock_fprog seccomp;
   unsigned seccomp_flags;
@@ -94,19 +98,28 @@ static int loopback_up(void) {
   return r;
 }
 
+/* Join the network namespace the runtime made (through the host's /proc: this may run after the pivot). */
 static void join_runtime_netns(void) {
   static bool done;
   if (done || !IC->net_trick) return;
   done = true;
   wait_ack(A_NET);
   char p[64];
-  snprintf(p, sizeof p, "/proc/%d/ns/net", (int)IC->runtime_pid);
-  int fd = open(p, O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) die("join the network namespace %s", p);
+  snprintf(p, sizeof p, "proc/%d/ns/net", (int)IC->runtime_pid);
+  int fd = openat(IC->host_root, p, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) die("join the network namespace /%s", p);
   close(fd);
 }
 
-static void wait_cgroups(void) { wait_ack(A_CGROUPS); }
+/* The runtime made the cgroups: move in (see cg_join_self: a self-move skips a grace period). */
+static void wait_cgroups(void) {
+  static bool done;
+  if (done) return;
+  done = true;
+  wait_ack(A_CGROUPS);
+  /* in a user namespace the init cannot write the host's cgroup files: the runtime moved it */
+  if (!IC->userns) cg_join_self(IC->cg, !IC->in_v2_cgroup, IC->host_root);
+}
 
 static const char *ns_name(int type) {
   switch (type) {
@@ -187,6 +200,7 @@ static _Noreturn void init_main(struct init_ctx *c) {
   const struct process_spec *p = &s->process;
   IC = c;
   error_fd = c->sock;
+  trace("child start");
   if (c->two_stage) stage1(c);
   else {
     if (c->userns_in_clone) {
@@ -198,8 +212,9 @@ static _Noreturn void init_main(struct init_ctx *c) {
   if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) die("hostname: sethostname");
   if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0) die("domainname: setdomainname");
   struct rootfs_hooks h = {.before_sysfs = join_runtime_netns, .before_cgroup = wait_cgroups};
-  rootfs_prepare(s, c->cg, c->userns, &h);
-  join_runtime_netns();
+  int tail = rootfs_prepare(s, c->cg, c->userns, &h, c->net_trick);
+  trace("child rootfs prepared");
+  if (tail >= s->n_mounts) join_runtime_netns();
   if (s->hooks[HOOK_PRESTART].n || s->hooks[HOOK_CREATE_RUNTIME].n) {
     init_send(M_HOOKS, NULL);
     wait_ack(A_HOOKS);
@@ -211,9 +226,15 @@ static _Noreturn void init_main(struct init_ctx *c) {
     free(st);
   }
   rootfs_enter(s, c->o->no_pivot);
+  trace("child pivoted");
+  rootfs_mount_tail(s, c->cg, c->userns, &h, tail);
+  join_runtime_netns();
   wait_cgroups();
+  close(c->host_root);
   if (c->cgroupns_new && unshare(CLONE_NEWCGROUP) < 0) die("linux.namespaces: new cgroup namespace");
+  trace("child in cgroups");
   rootfs_finalize(s, p->cwd);
+  trace("child finalized");
   umask(p->umask);
   if (!c->o->no_new_keyring) syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL); /* a fresh session keyring; ENOSYS/EPERM are fine */
   if (s->has_personality && personality(s->personality) < 0) die("linux.personality");
@@ -233,6 +254,7 @@ static _Noreturn void init_main(struct init_ctx *c) {
     die_code = errno == EACCES ? 126 : 127;
     diex("%s", err);
   }
+  trace("child ready");
   init_send(M_READY, NULL);
   if (!c->o->run) {
     /* Set up, waiting for `start`: opening the fifo blocks until start opens its other end. */
@@ -368,6 +390,7 @@ static bool any_hooks(const struct spec *s) {
 
 int container_create(const struct create_opts *o) {
   die_code = o->run ? 125 : EXIT_FAIL;
+  trace("main");
   check_id(o->id);
   if (chdir(o->bundle) < 0) die("--bundle %s", o->bundle);
   char *bundle = realpath(".", NULL);
@@ -384,6 +407,7 @@ int container_create(const struct create_opts *o) {
   if (s.process.terminal && !o->console_socket) diex("config.json: process.terminal: a terminal needs --console-socket");
   if (o->detach && !o->run) diex("--detach is for run");
   proc_check(&s.process);
+  trace("parsed");
 
   struct init_ctx c = {.s = &s, .o = o, .sock = -1, .fifo_fd = -1, .console_fd = -1, .runtime_pid = getpid()};
   const struct ns_spec *u = spec_ns(&s, CLONE_NEWUSER), *net = spec_ns(&s, CLONE_NEWNET), *pidns = spec_ns(&s, CLONE_NEWPID);
@@ -444,21 +468,36 @@ int container_create(const struct create_opts *o) {
   }
   if (o->run && !o->detach && !o->no_subreaper) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
+  trace("preclone");
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) abort_create("socketpair: %s", strerror(errno));
+  c.host_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  undo.cg = &cg;
+  /* A cgroup2 dir is made before the clone, and the init is cloned into it (no migration). */
+  int cgfd = -1;
+  if (cg.v2 >= 0) {
+    if (cg_apply(&s, &cg, CG_V2, err, sizeof err) < 0) abort_create("config.json: %s", err);
+    cgfd = open(cg.dirs[cg.v2], O_PATH | O_DIRECTORY | O_CLOEXEC);
+  }
   int flags = 0;
   if (!c.two_stage) flags = new_flags(&s, CLONE_NEWCGROUP | CLONE_NEWTIME | (c.net_trick ? CLONE_NEWNET : 0));
   sigset_t all, old;
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, &old);
-  pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+  pid_t pid = -1;
+  if (cgfd >= 0) {
+    struct clone_args ca = {.flags = (uint64_t)flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgfd};
+    pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+    c.in_v2_cgroup = pid >= 0;
+  }
+  if (pid < 0) pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
   if (pid < 0) {
     int e = errno;
     sigprocmask(SIG_SETMASK, &old, NULL);
     abort_create("clone the container init (namespaces %#x): %s", flags, strerror(e));
   }
   if (pid == 0) {
-    for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+    /* no handler is installed before this point: the init starts with every signal at SIG_DFL */
     sigprocmask(SIG_SETMASK, &old, NULL);
     close(sv[0]);
     c.sock = sv[1];
@@ -466,6 +505,9 @@ int container_create(const struct create_opts *o) {
   }
   sigprocmask(SIG_SETMASK, &old, NULL);
   close(sv[1]);
+  close(c.host_root);
+  if (cgfd >= 0) close(cgfd);
+  trace("cloned");
   int sock = sv[0];
   undo.child = pid;
   if (!c.two_stage) undo.init = pid;
@@ -477,6 +519,7 @@ int container_create(const struct create_opts *o) {
     if (unshare(CLONE_NEWNET) < 0) abort_create("new network namespace: %s", strerror(errno));
     if (loopback_up() < 0) abort_create("bring lo up: %s", strerror(errno));
     send_msg(sock, A_NET, NULL);
+    trace("netns done");
   }
   pid_t init = pid;
   char msg[4200];
@@ -505,16 +548,25 @@ int container_create(const struct create_opts *o) {
   char pidtxt[32];
   snprintf(pidtxt, sizeof pidtxt, "%d", (int)init);
   send_msg(sock, A_PID, pidtxt);
-  if (cg_apply(&s, &cg, err, sizeof err) < 0) {
-    undo.cg = &cg;
-    abort_create("config.json: %s", err);
-  }
-  undo.cg = &cg;
-  if (cg_join(&cg, init, err, sizeof err) < 0) abort_create("%s", err);
+  if (cg_apply(&s, &cg, CG_V1, err, sizeof err) < 0) abort_create("config.json: %s", err);
+  if (c.userns && cg_join(&cg, init, !c.in_v2_cgroup, err, sizeof err) < 0) abort_create("%s", err);
   send_msg(sock, A_CGROUPS, NULL);
+  trace("cgroups done");
+  /* state and pid file while the init finishes its setup (an abort removes them) */
+  struct state st = {.root = (char *)o->root, .id = (char *)o->id, .dir = dir, .bundle = bundle, .rootfs = s.root_path, .pid = init, .config = s.doc, .cg = cg};
+  char created[64];
+  iso8601_now(created, sizeof created);
+  st.created = created;
+  if (proc_stat(init, &st.start_time, NULL) < 0) abort_create("the container init exited during setup");
+  state_save(&st);
+  if (o->pid_file) {
+    char b[32];
+    int n = snprintf(b, sizeof b, "%d", (int)init);
+    if (write_file_atomic(o->pid_file, b, (size_t)n, 0644) < 0) abort_create("--pid-file %s: %s", o->pid_file, strerror(errno));
+  }
   for (;;) {
     char tag = recv_msg(sock, msg, sizeof msg);
-    if (tag == M_READY) break;
+    if (tag == M_READY) { trace("got ready"); break; }
     if (tag == M_HOOKS) {
       char *st = hook_state(o->id, "creating", init, bundle, s.annotations);
       if (hooks_run(&s.hooks[HOOK_PRESTART], "prestart", st, err, sizeof err) < 0 ||
@@ -536,20 +588,10 @@ int container_create(const struct create_opts *o) {
     abort_create("the container init exited during setup");
   }
 
-  struct state st = {.root = (char *)o->root, .id = (char *)o->id, .dir = dir, .bundle = bundle, .rootfs = s.root_path, .pid = init, .config = s.doc, .cg = cg};
-  char created[64];
-  iso8601_now(created, sizeof created);
-  st.created = created;
-  if (proc_stat(init, &st.start_time, NULL) < 0) abort_create("the container init exited during setup");
-  state_save(&st);
-  if (o->pid_file) {
-    char b[32];
-    int n = snprintf(b, sizeof b, "%d", (int)init);
-    if (write_file_atomic(o->pid_file, b, (size_t)n, 0644) < 0) abort_create("--pid-file %s: %s", o->pid_file, strerror(errno));
-  }
   if (!o->run) return 0;
 
   /* run: started already; poststart hooks once it has exec'd (its end of the socket closes then) */
+  trace("state saved");
   if (!o->detach) install_forwarders(init);
   if (s.hooks[HOOK_POSTSTART].n) {
     char tag = recv_msg(sock, msg, sizeof msg);
@@ -575,6 +617,7 @@ int container_create(const struct create_opts *o) {
       break;
     }
   }
+  trace("reaped");
   /* an exec failure reported after READY (the init could not run args[0]) */
   char tag = recv_msg(sock, msg, sizeof msg);
   if (tag == M_ERROR) dprintf(2, PROG ": %s\n", msg);
@@ -586,7 +629,10 @@ int container_create(const struct create_opts *o) {
   }
   if (!o->keep) {
     cg_destroy(&cg);
+    char *stf = xasprintf("%s/state.json", dir);
+    unlink(stf);
     rm_rf(dir);
   }
+  trace("cleaned");
   return code;
 }

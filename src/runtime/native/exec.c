@@ -131,11 +131,9 @@ int cmd_exec(const struct exec_opts *o) {
     close(sv[0]);
     error_fd = sv[1];
     die_code = 126;
-    for (int i = 0; i < st.cg.n; i++) {
-      char procs[4200];
-      snprintf(procs, sizeof procs, "%s/cgroup.procs", st.cg.dirs[i]);
-      if (write_file(procs, "0", 1) < 0) die("join cgroup %s", st.cg.dirs[i]);
-    }
+    int host_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cg_join_self(&st.cg, true, host_root);
+    close(host_root);
     for (int i = 0; i < n; i++)
       if (setns(fds[i], types[i]) < 0) die("join the container's namespaces (%d of %d)", i + 1, n);
     if (userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) die("become root in the container's user namespace");

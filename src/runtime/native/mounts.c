@@ -202,7 +202,7 @@ static void do_mount(const struct spec *s, const struct mount_spec *m, const str
     if (h && h->before_cgroup) h->before_cgroup();
     mount_cgroup(m, cg, fd, p, ro_later, n_ro);
   } else {
-    if (strcmp(type, "sysfs") == 0 && h && h->before_sysfs) h->before_sysfs();
+    if (strcmp(type, "sysfs") == 0 && h && h->before_sysfs) { trace("child before sysfs"); h->before_sysfs(); trace("child in netns"); }
     unsigned long fl = m->flags & ~MS_REMOUNT;
     bool later_ro = (fl & MS_RDONLY) && (strcmp(type, "tmpfs") == 0 || strcmp(m->destination, "/dev") == 0);
     if (later_ro) fl &= ~MS_RDONLY;
@@ -254,13 +254,14 @@ static void make_device(const char *path, char type, unsigned maj, unsigned min,
   if (d < 0) die("open %s", dir);
   mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
   if (!userns) {
+    /* the umask is 0 here (setup_dev): mknod sets the mode; root owns a new node already */
     if (mknodat(d, leaf, kind | (mode & 07777), makedev(maj, min)) < 0) {
       if (errno != EEXIST) die("mknod %s", path);
       unlinkat(d, leaf, 0);
       if (mknodat(d, leaf, kind | (mode & 07777), makedev(maj, min)) < 0) die("mknod %s", path);
     }
-    if (fchmodat(d, leaf, mode & 07777, 0) < 0) die("chmod %s", path);
-    if (fchownat(d, leaf, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) die("chown %s", path);
+    if ((mode & 07000) && fchmodat(d, leaf, mode & 07777, 0) < 0) die("chmod %s", path);
+    if ((uid || gid) && fchownat(d, leaf, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) die("chown %s", path);
   } else {
     /* No mknod in a user namespace: bind the host's node (found by number in /dev) on an empty file. */
     char host[64];
@@ -321,26 +322,8 @@ static void setup_dev(const struct spec *s, bool userns) {
   close(d);
 }
 
-void rootfs_prepare(const struct spec *s, const struct cgroups *cg, bool userns, const struct rootfs_hooks *h) {
-  /* In a new mount namespace, "/" private (or slave): nothing we mount reaches the host, and
-   * pivot_root needs a private parent. Without one (or in a joined one) the mounts are the
-   * runtime's namespace's, as the spec says, and delete unmounts the rootfs. */
-  const struct ns_spec *mnt = spec_ns(s, CLONE_NEWNS);
-  if (mnt && !mnt->path) {
-    unsigned long prop = s->rootfs_propagation & MS_SLAVE ? MS_SLAVE | MS_REC : MS_PRIVATE | MS_REC;
-    if (mount(NULL, "/", NULL, prop, NULL) < 0) die("make / %s", prop & MS_SLAVE ? "rslave" : "rprivate");
-  }
-  mount_rootfs(s);
-  rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0) die("open root.path %s", s->root_path);
-  char *ro_later[64];
-  int n_ro = 0;
-  for (int i = 0; i < s->n_mounts; i++) {
-    if (n_ro >= 60) diex("mounts: too many read-only tmpfs mounts");
-    do_mount(s, &s->mounts[i], cg, userns, h, ro_later, &n_ro);
-  }
-  setup_dev(s, userns);
-  /* the read-only tmpfs mounts (and /dev) were mounted read-write to be filled: remount them now */
+/* Remount read-only the mounts that were filled first (read-only tmpfs mounts and /dev). */
+static void remount_ro(char **ro_later, int n_ro) {
   for (int i = 0; i < n_ro; i++) {
     int fd = open_in_root(rootfd, ro_later[i], O_PATH);
     char p[64];
@@ -349,6 +332,67 @@ void rootfs_prepare(const struct spec *s, const struct cgroups *cg, bool userns,
     close(fd);
     free(ro_later[i]);
   }
+}
+
+static void mount_range(const struct spec *s, const struct cgroups *cg, bool userns, const struct rootfs_hooks *h, int from, int to, char **ro_later,
+                        int *n_ro) {
+  for (int i = from; i < to; i++) {
+    if (*n_ro >= 60) diex("mounts: too many read-only tmpfs mounts");
+    do_mount(s, &s->mounts[i], cg, userns, h, ro_later, n_ro);
+  }
+}
+
+/* The mounts from the first sysfs one on can wait until after pivot_root when none of them needs
+ * a host path (bind and cgroup mounts do) or touches /dev (filled before the pivot). */
+static int deferrable_tail(const struct spec *s) {
+  int t = -1;
+  for (int i = 0; i < s->n_mounts && t < 0; i++)
+    if (!s->mounts[i].bind && s->mounts[i].type && strcmp(s->mounts[i].type, "sysfs") == 0) t = i;
+  if (t < 0) return s->n_mounts;
+  for (int i = t; i < s->n_mounts; i++) {
+    const struct mount_spec *m = &s->mounts[i];
+    const char *ty = m->type ? m->type : "";
+    if (m->bind || !strcmp(ty, "cgroup") || !strcmp(ty, "cgroup2") || (!strncmp(m->destination, "/dev", 4) && (!m->destination[4] || m->destination[4] == '/')))
+      return s->n_mounts;
+  }
+  return t;
+}
+
+int rootfs_prepare(const struct spec *s, const struct cgroups *cg, bool userns, const struct rootfs_hooks *h, bool may_defer) {
+  /* In a new mount namespace, "/" private (or slave): nothing we mount reaches the host, and
+   * pivot_root needs a private parent. Without one (or in a joined one) the mounts are the
+   * runtime's namespace's, as the spec says, and delete unmounts the rootfs. */
+  const struct ns_spec *mnt = spec_ns(s, CLONE_NEWNS);
+  bool newns = mnt && !mnt->path;
+  if (newns) {
+    unsigned long prop = s->rootfs_propagation & MS_SLAVE ? MS_SLAVE | MS_REC : MS_PRIVATE | MS_REC;
+    if (mount(NULL, "/", NULL, prop, NULL) < 0) die("make / %s", prop & MS_SLAVE ? "rslave" : "rprivate");
+  }
+  trace("child propagation");
+  mount_rootfs(s);
+  trace("child overlay");
+  rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) die("open root.path %s", s->root_path);
+  int tail = may_defer && newns ? deferrable_tail(s) : s->n_mounts;
+  char *ro_later[64];
+  int n_ro = 0;
+  mount_range(s, cg, userns, h, 0, tail, ro_later, &n_ro);
+  trace("child mounts");
+  setup_dev(s, userns);
+  trace("child dev");
+  remount_ro(ro_later, n_ro);
+  return tail;
+}
+
+void rootfs_mount_tail(const struct spec *s, const struct cgroups *cg, bool userns, const struct rootfs_hooks *h, int tail) {
+  if (tail >= s->n_mounts) return;
+  rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  char *ro_later[64];
+  int n_ro = 0;
+  mount_range(s, cg, userns, h, tail, s->n_mounts, ro_later, &n_ro);
+  remount_ro(ro_later, n_ro);
+  close(rootfd);
+  rootfd = -1;
 }
 
 void rootfs_enter(const struct spec *s, bool no_pivot) {
@@ -363,7 +407,7 @@ void rootfs_enter(const struct spec *s, bool no_pivot) {
     int old = open("/", O_DIRECTORY | O_PATH | O_CLOEXEC);
     if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root");
     if (fchdir(old) < 0) die("fchdir to the old root");
-    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) die("make the old root rslave");
+    /* The old root is private or slave already (rootfs_prepare): its unmount cannot reach the host. */
     if (umount2(".", MNT_DETACH) < 0) die("detach the old root");
     close(old);
   }

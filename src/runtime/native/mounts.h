@@ -19,8 +19,13 @@ struct rootfs_hooks {
 
 /* Propagation of "/", the rootfs mount (bind of root.path, or the overlay of the isobench
  * annotations), the config's mounts in order, and /dev's nodes and links. Dies on error.
- * userns: the process is in a new user namespace (no mknod: devices are bind-mounted). */
-void rootfs_prepare(const struct spec *s, const struct cgroups *cg, bool userns, const struct rootfs_hooks *h);
+ * userns: the process is in a new user namespace (no mknod: devices are bind-mounted).
+ * may_defer: the mounts from the first sysfs mount on may be left for rootfs_mount_tail after
+ * the pivot (sysfs shows the mounting process's network namespace, which the runtime is still
+ * making: the pivot need not wait for it). Returns the index of the first mount left. */
+int rootfs_prepare(const struct spec *s, const struct cgroups *cg, bool userns, const struct rootfs_hooks *h, bool may_defer);
+/* The mounts from index tail on, inside the new root. */
+void rootfs_mount_tail(const struct spec *s, const struct cgroups *cg, bool userns, const struct rootfs_hooks *h, int tail);
 /* pivot_root into the rootfs (chroot without a mount namespace; MS_MOVE with no_pivot). */
 void rootfs_enter(const struct spec *s, bool no_pivot);
 /* After the pivot: rootfs propagation, cwd, sysctl, readonly and masked paths, read-only

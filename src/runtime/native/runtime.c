@@ -138,6 +138,7 @@ static int features(void) {
 }
 
 int main(int argc, char **argv) {
+  trace("exec");
   const char *root = DEFAULT_ROOT, *log = NULL, *log_format = "text", *rootless = NULL, *criu = NULL;
   bool debug = false, systemd = false, help = false, version = false;
   struct flag globals[] = {{"root", 0, false, false, &root},

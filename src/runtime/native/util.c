@@ -27,9 +27,8 @@ void iso8601_now(char *buf, size_t n) {
   struct timespec ts;
   struct tm tm;
   clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t k = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + k, n - k, ".%09ldZ", ts.tv_nsec);
+  gmtime_r(&ts.tv_sec, &tm); /* no strftime: it would load the time zone file */
+  snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }
 
 /* A JSON string body: quotes, backslashes and control characters escaped. */
@@ -324,4 +323,12 @@ int parse_signal(const char *s) {
     return sig >= SIGRTMIN && sig <= SIGRTMAX ? sig : -1;
   }
   return -1;
+}
+void trace(const char *label) {
+  static int on = -1;
+  if (on < 0) on = getenv("ISOBENCH_RUNTIME_TRACE") != NULL;
+  if (!on) return;
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  dprintf(2, "T %d %lld.%06ld %s\n", (int)getpid(), (long long)t.tv_sec, t.tv_nsec / 1000, label);
 }

@@ -63,3 +63,6 @@ int parse_signal(const char *s);
 /* An ISO 8601 UTC timestamp with nanoseconds (runtime-spec state's `created`). */
 void iso8601_now(char *buf, size_t n);
 #endif
+/* With ISOBENCH_RUNTIME_TRACE set, "T <pid> <monotonic seconds> <label>" on stderr: where a
+ * container start spends its time (the runtime's and the init's phases, one clock). */
+void trace(const char *label);
