@@ -21,6 +21,14 @@ export const HOST_PACKAGES: readonly HostPackage[] = [
   },
   // The OCI runtimes' packages come from their table.
   ...OCI_RUNTIMES.map((r) => ({pkg: r.apt.pkg, why: `the ${r.name} arm`, provides: r.apt.provides})),
+  {
+    pkg: 'golang-go',
+    why: 'building the OCI runtime-tools validation suite (../shared/oci-validation) the conformance test runs against isobench-runtime and runc',
+    provides: '/usr/bin/go',
+  },
+  {pkg: 'podman', why: 'a real client of isobench-runtime (podman --runtime) in the integration tests', provides: '/usr/bin/podman'},
+  {pkg: 'containerd', why: "a real client of isobench-runtime (ctr run --runc-binary) in the integration tests; dockerd's containerd", provides: '/usr/bin/containerd'},
+  {pkg: 'docker.io', why: 'a real client of isobench-runtime (dockerd --add-runtime) in the integration tests, which start their own daemon', provides: '/usr/sbin/dockerd'},
   {pkg: 'stress-ng', why: 'cpu/memory workloads and aggressors', provides: '/usr/bin/stress-ng'},
   {pkg: 'fio', why: 'the disk workload', provides: '/usr/bin/fio'},
   {pkg: 'wrk', why: 'HTTP load from the host', provides: '/usr/bin/wrk'},

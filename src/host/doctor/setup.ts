@@ -37,6 +37,16 @@ export const setupSteps: SetupStep[] = [
     },
   },
   {
+    // The OCI runtime (src/runtime/native/runtime.c and its units → build/native/isobench-runtime), built with the host's cc.
+    name: 'OCI runtime (isobench-runtime)',
+    async run({log, check}) {
+      const {buildRuntime, runtimeIsCurrent, RUNTIME_BINARY} = await import('../../runtime/native/build.js')
+      if (runtimeIsCurrent()) return log(`OCI runtime ${RUNTIME_BINARY} is current`)
+      if (check) throw new Error(`OCI runtime ${RUNTIME_BINARY} is missing or older than its sources (run \`isobench setup\`)`)
+      log(`built ${await buildRuntime()}`)
+    },
+  },
+  {
     // The VM arm's guest kernel: Debian's cloud kernel via apt-get download + dpkg -x (src/vm/kernel.ts).
     name: 'guest kernel for the VM arm',
     async run({log, check}) {

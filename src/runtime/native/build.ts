@@ -1,10 +1,12 @@
 /**
- * The runtime's C helper (nsexec.c with devices.c and seccomp-oci.c beside this file →
- * build/native/isobench-nsexec): it creates the namespaces, mounts the rootfs, pivots, joins the
- * cgroups (device allowlist included), installs the seccomp filter and execs, and stays as the
- * container's shim. It links libseccomp and libjansson (Debian libseccomp-dev, libjansson-dev:
- * both ship static archives). `isobench setup` builds it; ensureNsexec() also builds it on first
- * use when the binary is missing or older than a source (cc is on every machine we support).
+ * The runtime's C programs, built with the host's cc by `isobench setup` (and on first use when a
+ * binary is missing or older than a source under src/runtime/native):
+ * - isobench-runtime (runtime.c and the files listed in RUNTIME_SOURCES, beside this file): the OCI runtime, runc's command
+ *   line over config.json; every container arm runs it.
+ * - isobench-nsexec (nsexec.c with devices.c and seccomp-oci.c): the older helper; its `wrap` mode
+ *   gives runc/crun a private mount namespace with their overlay rootfs.
+ * Both link libseccomp and libjansson (Debian libseccomp-dev, libjansson-dev: both ship static
+ * archives), statically when the libc allows it.
  */
 import {randomBytes} from 'node:crypto'
 import {existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync} from 'node:fs'
@@ -24,12 +26,7 @@ export const NSEXEC_BINARY = process.env.ISOBENCH_NSEXEC ?? join(PACKAGE_ROOT, '
 
 /** True when the helper binary exists and is not older than any of its sources or headers. */
 export function nsexecIsCurrent(): boolean {
-  if (!existsSync(NSEXEC_BINARY)) return false
-  if (!existsSync(NATIVE_DIR)) return true
-  const built = statSync(NSEXEC_BINARY).mtimeMs
-  return readdirSync(NATIVE_DIR)
-    .filter((f) => /\.[ch]$/.test(f))
-    .every((f) => statSync(join(NATIVE_DIR, f)).mtimeMs <= built)
+  return programIsCurrent({name: 'isobench-nsexec', sources: NSEXEC_SOURCES, libs: NSEXEC_LIBS, binary: NSEXEC_BINARY})
 }
 
 /**
@@ -44,25 +41,71 @@ export async function compileC(source: string | string[], out: string, libs: str
   return r.exitCode === 0 ? r : cc([])
 }
 
-/** Compile the helper (to a temp name, then rename, so concurrent builders never see half a file). */
-export async function buildNsexec(): Promise<string> {
-  if (!existsSync(NSEXEC_SOURCE)) throw new ArmError(`the runtime helper's source ${NSEXEC_SOURCE} is missing`, 'unavailable')
-  mkdirSync(dirname(NSEXEC_BINARY), {recursive: true})
-  const tmp = `${NSEXEC_BINARY}.tmp-${randomBytes(4).toString('hex')}`
-  const r = await compileC(NSEXEC_SOURCES, tmp, NSEXEC_LIBS)
+/** A C program under src/runtime/native: its translation units, libraries and output. */
+export interface NativeProgram {
+  name: string
+  sources: string[]
+  libs: string[]
+  binary: string
+}
+
+export const NSEXEC: NativeProgram = {name: 'isobench-nsexec', sources: NSEXEC_SOURCES, libs: NSEXEC_LIBS, binary: NSEXEC_BINARY}
+
+/** isobench-runtime's translation units (runtime.c holds main). */
+export const RUNTIME_SOURCES = ['runtime', 'create', 'exec', 'lifecycle', 'state', 'spec', 'cgroups', 'mounts', 'process', 'hooks', 'terminal', 'util', 'devices', 'seccomp-oci'].map(
+  (f) => join(NATIVE_DIR, `${f}.c`),
+)
+export const RUNTIME: NativeProgram = {
+  name: 'isobench-runtime',
+  sources: RUNTIME_SOURCES,
+  libs: ['-lseccomp', '-ljansson'],
+  binary: process.env.ISOBENCH_RUNTIME ?? join(PACKAGE_ROOT, 'build', 'native', 'isobench-runtime'),
+}
+
+/** True when the program's binary exists and is not older than any source or header under src/runtime/native. */
+export function programIsCurrent(p: NativeProgram): boolean {
+  if (!existsSync(p.binary)) return false
+  if (!existsSync(NATIVE_DIR)) return true
+  const built = statSync(p.binary).mtimeMs
+  return readdirSync(NATIVE_DIR)
+    .filter((f) => /\.[ch]$/.test(f))
+    .every((f) => statSync(join(NATIVE_DIR, f)).mtimeMs <= built)
+}
+
+/** Compile a program (to a temp name, then rename, so concurrent builders never see half a file). */
+export async function buildProgram(p: NativeProgram): Promise<string> {
+  const missing = p.sources.find((f) => !existsSync(f))
+  if (missing) throw new ArmError(`the source ${missing} of ${p.name} is missing`, 'unavailable')
+  mkdirSync(dirname(p.binary), {recursive: true})
+  const tmp = `${p.binary}.tmp-${randomBytes(4).toString('hex')}`
+  const r = await compileC(p.sources, tmp, p.libs)
   if (r.exitCode !== 0) {
     rmSync(tmp, {force: true})
     const hint = /seccomp\.h|jansson\.h|-lseccomp|-ljansson/.test(r.all ?? '') ? ' (libseccomp-dev and libjansson-dev: run `isobench setup`)' : ''
-    throw new ArmError(`building the runtime helper failed${hint} (cc ${NSEXEC_SOURCES.join(' ')}):\n${(r.all ?? r.message).slice(0, 4000)}`, 'unavailable')
+    throw new ArmError(`building ${p.name} failed${hint} (cc ${p.sources.join(' ')}):\n${(r.all ?? r.message).slice(0, 4000)}`, 'unavailable')
   }
-  renameSync(tmp, NSEXEC_BINARY)
-  return NSEXEC_BINARY
+  renameSync(tmp, p.binary)
+  return p.binary
 }
 
-let ensured: Promise<string> | null = null
+const ensured = new Map<string, Promise<string>>()
 
-export function ensureNsexec(): Promise<string> {
-  if (nsexecIsCurrent()) return Promise.resolve(NSEXEC_BINARY)
-  ensured ??= buildNsexec().finally(() => (ensured = null))
-  return ensured
+/** The program's binary, built first when it is missing or stale (one build at a time per program). */
+export function ensureProgram(p: NativeProgram): Promise<string> {
+  if (programIsCurrent(p)) return Promise.resolve(p.binary)
+  let e = ensured.get(p.name)
+  if (!e) {
+    e = buildProgram(p).finally(() => ensured.delete(p.name))
+    ensured.set(p.name, e)
+  }
+  return e
 }
+
+/** Compile the helper. */
+export const buildNsexec = (): Promise<string> => buildProgram(NSEXEC)
+export const ensureNsexec = (): Promise<string> => ensureProgram(NSEXEC)
+/** The OCI runtime, isobench-runtime. */
+export const RUNTIME_BINARY = RUNTIME.binary
+export const buildRuntime = (): Promise<string> => buildProgram(RUNTIME)
+export const ensureRuntime = (): Promise<string> => ensureProgram(RUNTIME)
+export const runtimeIsCurrent = (): boolean => programIsCurrent(RUNTIME)

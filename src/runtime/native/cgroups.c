@@ -178,27 +178,19 @@ static const struct dev_rule default_allowed[] = {
     {1, 'c', 1, 5, DEV_ACC_ALL},   {1, 'c', 1, 9, DEV_ACC_ALL}, {1, 'c', 136, DEV_WILDCARD, DEV_ACC_ALL}, {1, 'c', 5, 2, DEV_ACC_ALL},
     {1, 'c', 10, 200, DEV_ACC_ALL}};
 
+/* The config's rules (devices.c reads them), then, when it restricts devices, runc's defaults and
+ * the nodes of linux.devices; -1 with err. */
 static int device_rules(const struct spec *s, struct dev_rule **out, struct ctx *c) {
   json_t *rules = s->resources.devices;
-  size_t n = json_array_size(rules), k = 0;
+  size_t n = json_array_size(rules);
   size_t total = n + sizeof default_allowed / sizeof *default_allowed + (size_t)s->n_devices;
   struct dev_rule *r = xcalloc(total, sizeof *r);
-  for (size_t i = 0; i < n; i++) {
-    json_t *o = json_array_get(rules, i);
-    const char *t = json_string_value(json_object_get(o, "type"));
-    const char *acc = json_string_value(json_object_get(o, "access"));
-    json_t *maj = json_object_get(o, "major"), *min = json_object_get(o, "minor");
-    r[k].allow = json_is_true(json_object_get(o, "allow"));
-    r[k].type = t && *t ? t[0] : 'a';
-    r[k].major = json_is_integer(maj) ? json_integer_value(maj) : DEV_WILDCARD;
-    r[k].minor = json_is_integer(min) ? json_integer_value(min) : DEV_WILDCARD;
-    unsigned a = 0;
-    for (const char *q = acc; q && *q; q++) a |= *q == 'r' ? DEV_ACC_READ : *q == 'w' ? DEV_ACC_WRITE : DEV_ACC_MKNOD;
-    r[k].access = acc && *acc ? a : DEV_ACC_ALL;
-    k++;
+  char e[512];
+  int k = n ? dev_rules_from_json(rules, r, total, e, sizeof e) : 0;
+  if (k < 0) {
+    free(r);
+    return errno = 0, failf(c, "linux.resources.devices: %s", e);
   }
-  (void)c;
-  /* Only when the config restricts devices: a config without rules leaves the cgroup alone. */
   if (n > 0) {
     for (size_t i = 0; i < sizeof default_allowed / sizeof *default_allowed; i++) r[k++] = default_allowed[i];
     for (int i = 0; i < s->n_devices; i++) {
@@ -208,7 +200,7 @@ static int device_rules(const struct spec *s, struct dev_rule **out, struct ctx 
     }
   }
   *out = r;
-  return (int)k;
+  return k;
 }
 
 /* ---------- v1 ---------- */
@@ -308,6 +300,7 @@ static int set_v1(const struct spec *s, struct cgroups *cg, struct ctx *c) {
     if (has_token(ctl, "devices")) {
       struct dev_rule *rules;
       int n = device_rules(s, &rules, c);
+      if (n < 0) return -1;
       int rc = dev_apply_v1(d, rules, (size_t)n, c->err, c->errlen);
       free(rules);
       if (rc < 0) {
@@ -412,6 +405,7 @@ static int set_v2(const struct spec *s, const char *d, bool pure, struct ctx *c)
   if (pure && json_array_size(r->devices) > 0) {
     struct dev_rule *rules;
     int n = device_rules(s, &rules, c);
+    if (n < 0) return -1;
     int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     int rc = fd < 0 ? -1 : dev_apply_v2(fd, rules, (size_t)n, c->err, c->errlen);
     if (fd < 0) snprintf(c->err, c->errlen, "open %s: %s", d, strerror(errno));

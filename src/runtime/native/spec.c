@@ -576,22 +576,8 @@ static void parse_resources(struct resources *r, json_t *o) {
       if (strchr(k, '/') || k[0] == '.' || !strchr(k, '.')) bad(fieldf("linux.resources.unified.%s", k), "a cgroup v2 file name (controller.key)");
     }
   }
+  /* checked by devices.c (dev_rules_from_json) when the cgroup is made */
   r->devices = get_arr(o, "devices", "linux.resources.devices");
-  for (size_t i = 0; r->devices && i < json_array_size(r->devices); i++) {
-    json_t *d = json_array_get(r->devices, i);
-    const char *f = fieldf("linux.resources.devices[%zu]", i);
-    if (!json_is_object(d)) bad(f, "an object");
-    if (!json_is_boolean(json_object_get(d, "allow"))) bad(fieldf("%s.allow", f), "true or false");
-    char *t = get_str(d, "type", fieldf("%s.type", f));
-    if (t && strcmp(t, "a") && strcmp(t, "b") && strcmp(t, "c")) bad(fieldf("%s.type", f), "\"a\", \"b\" or \"c\"");
-    free(t);
-    get_int(d, "major", fieldf("%s.major", f), -1, INT32_MAX);
-    get_int(d, "minor", fieldf("%s.minor", f), -1, INT32_MAX);
-    char *acc = get_str(d, "access", fieldf("%s.access", f));
-    for (const char *q = acc; q && *q; q++)
-      if (!strchr("rwm", *q)) bad(fieldf("%s.access", f), "a combination of r, w and m");
-    free(acc);
-  }
 }
 
 static void parse_linux(struct spec *s, json_t *lin) {
