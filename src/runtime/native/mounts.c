@@ -201,6 +201,10 @@ static void do_mount(const struct spec *s, const struct mount_spec *m, const str
   } else if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) {
     if (h && h->before_cgroup) h->before_cgroup();
     mount_cgroup(m, cg, fd, p, ro_later, n_ro);
+    close(fd);
+    fd = open_in_root(rootfd, m->destination, O_PATH);
+    if (fd < 0) die("mounts: reopen %s", m->destination);
+    fdpath(p, sizeof p, fd);
   } else {
     if (strcmp(type, "sysfs") == 0 && h && h->before_sysfs) { trace("child before sysfs"); h->before_sysfs(); trace("child in netns"); }
     unsigned long fl = m->flags & ~MS_REMOUNT;

@@ -137,13 +137,23 @@ static bool executable(const char *path, int *err) {
   return true;
 }
 
+/* strerror in Go's spelling ("no such file or directory"): clients match these words (docker maps
+ * "executable file not found" and "no such file or directory" to exit 127, "permission denied" to 126). */
+static const char *go_strerror(int e, char *buf, size_t n) {
+  snprintf(buf, n, "%s", strerror(e));
+  if (buf[0] >= 'A' && buf[0] <= 'Z') buf[0] = (char)(buf[0] - 'A' + 'a');
+  return buf;
+}
+
 char *proc_lookup(const struct process_spec *p, char *err, size_t errlen) {
   if (p->n_args == 0) return snprintf(err, errlen, "process.args: expected at least one argument"), NULL;
   const char *a0 = p->args[0];
   int e = 0;
   if (strchr(a0, '/')) {
     if (executable(a0, &e)) return xstrdup(a0);
-    snprintf(err, errlen, "exec: \"%s\": stat %s: %s", a0, a0, strerror(e));
+    char eb[128];
+    if (e == EACCES) snprintf(err, errlen, "exec: \"%s\": permission denied", a0);
+    else snprintf(err, errlen, "exec: \"%s\": stat %s: %s", a0, a0, go_strerror(e, eb, sizeof eb));
     errno = e;
     return NULL;
   }

@@ -1,0 +1,88 @@
+/**
+ * podman (no daemon: each command runs conmon, which runs the OCI runtime) with private storage
+ * (--root, --runroot, --tmpdir), the cgroupfs manager and containers under a given cgroup parent.
+ * conmon calls `RUNTIME create --bundle B --pid-file P ID`, then `start`, `exec --process F
+ * --detach`, `kill ID SIG` and `delete --force`, and reaps the container init as a subreaper.
+ *
+ * Host limit: podman asks for RLIMIT_NOFILE 1048576 and RLIMIT_NPROC 4194304 by default; raising a
+ * hard limit needs CAP_SYS_RESOURCE, which sandboxes such as these CI machines drop, so every run
+ * passes --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 (any runtime fails otherwise).
+ */
+import {mkdirSync, rmSync} from 'node:fs'
+import {join} from 'node:path'
+import {client, ok, type ClientEngine, type EngineRun, type LocalImage, type OciRuntimeRef} from './engine.js'
+import {mountsBelow, removeCgroupTree, traces, type Traces} from './host-traces.js'
+
+export const PODMAN_ULIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096']
+
+export class Podman implements ClientEngine {
+  readonly name = 'podman'
+
+  constructor(
+    readonly dir: string,
+    readonly cgroupParent: string,
+  ) {
+    mkdirSync(dir, {recursive: true})
+  }
+
+  podman(args: string[], runtime?: OciRuntimeRef, timeoutMs?: number): Promise<EngineRun> {
+    const global = [
+      '--root', join(this.dir, 'root'),
+      '--runroot', join(this.dir, 'runroot'),
+      '--tmpdir', join(this.dir, 'tmp'),
+      '--storage-driver', 'overlay',
+      '--cgroup-manager', 'cgroupfs',
+      '--events-backend', 'none',
+      // The runtime keeps its state in its default root (/run/runc, /run/isobench-runtime): podman's
+      // --runtime-flag root=… does not reach the `delete` its cleanup process runs after --rm.
+      ...(runtime ? ['--runtime', runtime.path] : []),
+    ]
+    return client(['podman', ...global, ...args], {timeoutMs})
+  }
+
+  async importImage(image: LocalImage): Promise<string> {
+    const ref = 'localhost/isobench/engine-test:latest'
+    ok(await this.podman(['import', image.rootfsTar, ref]), 'podman import')
+    return ref
+  }
+
+  private runFlags(): string[] {
+    return ['--network', 'none', '--cgroup-parent', this.cgroupParent, ...PODMAN_ULIMITS]
+  }
+
+  run(runtime: OciRuntimeRef, ref: string, argv: string[], opts: {rm?: boolean; id?: string} = {}): Promise<EngineRun> {
+    return this.podman(['run', ...(opts.rm === false ? [] : ['--rm']), ...(opts.id ? ['--name', opts.id] : []), ...this.runFlags(), ref, ...argv], runtime)
+  }
+
+  async runDetached(runtime: OciRuntimeRef, ref: string, argv: string[], id: string): Promise<void> {
+    ok(await this.podman(['run', '-d', '--name', id, ...this.runFlags(), ref, ...argv], runtime), 'podman run -d')
+  }
+
+  async kill(id: string, signal: string): Promise<void> {
+    ok(await this.podman(['kill', '--signal', signal, id]), 'podman kill')
+  }
+
+  async wait(id: string): Promise<number> {
+    return Number(ok(await this.podman(['wait', id]), 'podman wait').stdout.trim())
+  }
+
+  async remove(id: string): Promise<void> {
+    ok(await this.podman(['rm', '--force', id]), 'podman rm')
+  }
+
+  async stop(): Promise<void> {
+    await this.podman(['rm', '--all', '--force'])
+    // a container podman could not clean up may leave its overlay mounted
+    for (const mp of mountsBelow(this.dir).reverse()) await client(['umount', '--lazy', mp])
+    removeCgroupTree(this.cgroupParent)
+    rmSync(this.dir, {recursive: true, force: true})
+  }
+
+  daemons(): number[] {
+    return []
+  }
+
+  traces(): Traces {
+    return traces(this.dir, this.cgroupParent)
+  }
+}
