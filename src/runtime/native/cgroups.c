@@ -531,9 +531,10 @@ static void copy_cpuset_from_parent(const char *dir) {
   }
 }
 
-/* mkdir -p below the hierarchy's mount; *created when the leaf is new. */
-static int make_dirs(const char *mount, const char *dir, bool cpuset, bool *created, struct ctx *c) {
+/* mkdir -p below the hierarchy's mount; *created when the leaf is new, *top = the shallowest dir made. */
+static int make_dirs(const char *mount, const char *dir, bool cpuset, bool *created, char **top, struct ctx *c) {
   *created = false;
+  *top = NULL;
   if (mkdir(dir, 0755) == 0) {
     *created = true;
     if (cpuset) copy_cpuset_from_parent(dir);
@@ -549,6 +550,7 @@ static int make_dirs(const char *mount, const char *dir, bool cpuset, bool *crea
     if (mkdir(path, 0755) == 0) {
       if (cpuset) copy_cpuset_from_parent(path);
       if (!slash) *created = true;
+      else if (!*top) *top = xstrdup(path);
     } else if (errno != EEXIST) {
       return failf(c, "linux.cgroupsPath: mkdir %s", path);
     }
@@ -655,7 +657,7 @@ int cg_apply(const struct spec *s, struct cgroups *cg, enum cg_part part, char *
       if (v2_enable(cg->mounts[i], cg->dirs[i], want, &c) < 0) return -1;
     }
     bool cpuset = i != cg->v2 && has_token(cg->controllers[i], "cpuset");
-    if (make_dirs(cg->mounts[i], cg->dirs[i], cpuset, &cg->created[i], &c) < 0) return -1;
+    if (make_dirs(cg->mounts[i], cg->dirs[i], cpuset, &cg->created[i], &cg->created_top[i], &c) < 0) return -1;
     if (cpuset) copy_cpuset_from_parent(cg->dirs[i]);
   }
   if (part == CG_V1 && !cg->pure_v2 && set_v1(s, cg, &c) < 0) return -1;
@@ -708,6 +710,18 @@ int cg_pids(const struct cgroups *cg, pid_t **pids) {
   return n;
 }
 
+/* The parents we made for dir, up to top, when nothing else is in them. */
+static void remove_parents(const char *dir, const char *top) {
+  if (!top) return;
+  char p[4200];
+  snprintf(p, sizeof p, "%s", dir);
+  size_t tl = strlen(top);
+  for (char *slash = strrchr(p, '/'); slash && (size_t)(slash - p) >= tl; slash = strrchr(p, '/')) {
+    *slash = 0;
+    if (strlen(p) < tl || rmdir(p) < 0) break;
+  }
+}
+
 void cg_destroy(const struct cgroups *cg) {
   for (int i = cg->n - 1; i >= 0; i--) {
     if (!cg->created[i]) continue;
@@ -728,6 +742,7 @@ void cg_destroy(const struct cgroups *cg) {
       struct timespec ts = {0, 1000000};
       nanosleep(&ts, NULL);
     }
+    remove_parents(cg->dirs[i], cg->created_top[i]);
   }
 }
 
@@ -740,13 +755,14 @@ const char *cg_dir_for(const struct cgroups *cg, const char *controller) {
 }
 
 json_t *cg_to_json(const struct cgroups *cg) {
-  json_t *dirs = json_array(), *ctls = json_array(), *created = json_array();
+  json_t *dirs = json_array(), *ctls = json_array(), *created = json_array(), *tops = json_array();
   for (int i = 0; i < cg->n; i++) {
     json_array_append_new(dirs, json_string(cg->dirs[i]));
     json_array_append_new(ctls, json_string(cg->controllers[i]));
     json_array_append_new(created, json_boolean(cg->created[i]));
+    json_array_append_new(tops, cg->created_top[i] ? json_string(cg->created_top[i]) : json_null());
   }
-  return json_pack("{s:o,s:o,s:o,s:i,s:b}", "dirs", dirs, "controllers", ctls, "created", created, "v2", cg->v2, "pure_v2", cg->pure_v2);
+  return json_pack("{s:o,s:o,s:o,s:o,s:i,s:b}", "dirs", dirs, "controllers", ctls, "created", created, "created_top", tops, "v2", cg->v2, "pure_v2", cg->pure_v2);
 }
 
 void cg_from_json(struct cgroups *cg, json_t *j) {
@@ -757,6 +773,8 @@ void cg_from_json(struct cgroups *cg, json_t *j) {
     cg->dirs[cg->n] = xstrdup(json_string_value(json_array_get(dirs, i)));
     cg->controllers[cg->n] = xstrdup(json_string_value(json_array_get(ctls, i)));
     cg->created[cg->n] = json_is_true(json_array_get(created, i));
+    const char *top = json_string_value(json_array_get(json_object_get(j, "created_top"), i));
+    cg->created_top[cg->n] = top ? xstrdup(top) : NULL;
     cg->n++;
   }
   json_t *v2 = json_object_get(j, "v2");

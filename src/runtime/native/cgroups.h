@@ -24,6 +24,7 @@ struct cgroups {
   char *controllers[CG_MAX]; /* "memory", "cpu,cpuacct", "unified" (a cgroup2 dir) … */
   char *mounts[CG_MAX];     /* the hierarchy's mount point (planning only) */
   bool created[CG_MAX];     /* made by us: removed at delete */
+  char *created_top[CG_MAX]; /* the shallowest ancestor we made for it (removed too, when empty), or NULL */
   int v2;                   /* index of the cgroup2 dir, or -1 */
   bool pure_v2;             /* a v2-only host: every resource goes to that dir */
 };
