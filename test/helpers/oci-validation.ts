@@ -11,7 +11,7 @@ import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, w
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
-import {PACKAGE_ROOT} from '../../src/runtime/native.js'
+import {PACKAGE_ROOT} from '../../src/runtime/native/build.js'
 
 export const SUITE_SOURCE = join(PACKAGE_ROOT, '..', 'shared', 'oci-validation')
 

@@ -5,7 +5,7 @@
  */
 import {spawn} from 'node:child_process'
 import {closeSync, existsSync, openSync, readFileSync} from 'node:fs'
-import {ArmError} from '../../errors.js'
+import {ArmError} from '../../core/errors.js'
 
 export interface DaemonSpec {
   name: string

@@ -6,7 +6,7 @@
  */
 import {existsSync, readdirSync, readFileSync, rmdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
-import {detectCgroupLayout} from '../cgroups.js'
+import {detectCgroupLayout} from '../cgroups/cgroups.js'
 
 /** Pids (with their command lines) whose argv mentions any of the markers. */
 export function processesMentioning(markers: string[]): Array<{pid: number; cmd: string}> {

@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {exportImage} from '../../images/export.js'
 import {openImageStore} from '../../images/rootfs.js'
-import {resolveImage} from '../image-rootfs.js'
+import {resolveImage} from '../container/image.js'
 import type {LocalImage} from './engine.js'
 
 export async function localImage(stateDir: string, image: string, dir: string): Promise<LocalImage> {

@@ -15,7 +15,7 @@ import type {ClientEngine, LocalImage, OciRuntimeRef} from '../../../src/runtime
 import {removeCgroupTree} from '../../../src/runtime/engines/host-traces.js'
 import {localImage} from '../../../src/runtime/engines/image.js'
 import {Podman} from '../../../src/runtime/engines/podman.js'
-import {ensureRuntime} from '../../../src/runtime/native.js'
+import {ensureRuntime} from '../../../src/runtime/native/build.js'
 
 const root = process.getuid?.() === 0
 const have = (bin: string) => ['/usr/bin', '/usr/sbin', '/bin', '/sbin'].some((d) => existsSync(join(d, bin)))

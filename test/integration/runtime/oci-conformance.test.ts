@@ -16,8 +16,8 @@ import {existsSync, mkdtempSync, readdirSync, rmdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {detectCgroupLayout} from '../../../src/runtime/cgroups.js'
-import {ensureRuntime} from '../../../src/runtime/native.js'
+import {detectCgroupLayout} from '../../../src/runtime/cgroups/cgroups.js'
+import {ensureRuntime} from '../../../src/runtime/native/build.js'
 import {buildSuite, runSuite, suiteTests, type TapCounts} from '../../helpers/oci-validation.js'
 
 const root = process.getuid?.() === 0
