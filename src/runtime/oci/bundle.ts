@@ -88,3 +88,15 @@ export function ociConfig(spec: BundleSpec): Record<string, unknown> {
     },
   }
 }
+
+/**
+ * isobench-runtime's own annotations for the container arm's fast path (read by spec.c): the
+ * runtime mounts an overlay of lowerDirs on root.path inside the container's mount namespace, its
+ * writable layer a tmpfs of the container's own ('memory') or upperdir/workdir on disk ('disk',
+ * given dirs). runc and crun ignore them; they get the same rootfs from the wrapper instead.
+ */
+export function overlayAnnotations(lowerDirs: string[], layer: {upperDir: string; workDir: string} | 'memory'): Record<string, string> {
+  const a: Record<string, string> = {'org.isobench.rootfs.lowerdirs': lowerDirs.join(':')}
+  if (layer !== 'memory') Object.assign(a, {'org.isobench.rootfs.upperdir': layer.upperDir, 'org.isobench.rootfs.workdir': layer.workDir})
+  return a
+}
