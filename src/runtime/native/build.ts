@@ -52,7 +52,7 @@ export interface NativeProgram {
 export const NSEXEC: NativeProgram = {name: 'isobench-nsexec', sources: NSEXEC_SOURCES, libs: NSEXEC_LIBS, binary: NSEXEC_BINARY}
 
 /** isobench-runtime's translation units (runtime.c holds main). */
-export const RUNTIME_SOURCES = ['runtime', 'create', 'exec', 'lifecycle', 'state', 'spec', 'cgroups', 'mounts', 'process', 'hooks', 'terminal', 'util', 'devices', 'seccomp-oci'].map(
+export const RUNTIME_SOURCES = ['runtime', 'create', 'exec', 'lifecycle', 'state', 'spec', 'jsonspan', 'cgroups', 'mounts', 'process', 'hooks', 'terminal', 'util', 'devices', 'seccomp-oci'].map(
   (f) => join(NATIVE_DIR, `${f}.c`),
 )
 export const RUNTIME: NativeProgram = {

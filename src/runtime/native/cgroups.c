@@ -16,6 +16,13 @@
 
 static struct cg_mount mounts[32];
 static int n_mounts = -1, v2_mount = -1;
+static bool any_propagation;
+
+bool host_mounts_propagate(void) {
+  const struct cg_mount *m;
+  cg_mounts(&m);
+  return any_propagation;
+}
 
 int cg_mounts(const struct cg_mount **out) {
   if (n_mounts < 0) {
@@ -35,6 +42,9 @@ int cg_mounts(const struct cg_mount **out) {
       }
       char *sep = p ? strstr(p, " - ") : NULL;
       if (!sep || !f[4]) continue;
+      /* optional fields (between the mount options and " - "): shared:N / master:N */
+      for (char *o = p; o && o < sep; o = strchr(o + 1, ' '))
+        if (strncmp(o + (*o == ' '), "shared:", 7) == 0 || strncmp(o + (*o == ' '), "master:", 7) == 0) any_propagation = true;
       char *fstype = sep + 3, *src = strchr(fstype, ' ');
       if (!src) continue;
       *src++ = 0;

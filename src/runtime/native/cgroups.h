@@ -72,4 +72,7 @@ struct cg_mount {
   char *root;       /* the mount's root inside the hierarchy ("/") */
 };
 int cg_mounts(const struct cg_mount **out);
+/* Does any mount of this process's namespace take part in propagation (shared or slave)? From the
+ * same read of /proc/self/mountinfo. When none does, making "/" rprivate changes nothing. */
+bool host_mounts_propagate(void);
 #endif

@@ -245,7 +245,9 @@ static _Noreturn void init_main(struct init_ctx *c) {
   if (syscall(SYS_close_range, 3 + c->o->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) die("mark inherited fds close-on-exec");
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the capabilities go (runc's
    * order); the filter must then allow what is left to do here (Docker's does). */
+  trace("child before seccomp");
   if (c->has_seccomp && !p->no_new_privileges && oci_seccomp_install(&c->seccomp, c->seccomp_flags) < 0) die("linux.seccomp: install the filter");
+  trace("child seccomp installed");
   proc_set_user_and_caps(p);
   if (chdir(p->cwd) < 0) die("process.cwd: chdir %s", p->cwd);
   char err[1024];
@@ -339,10 +341,11 @@ static uint64_t fnv1a(const char *s) {
 
 /* linux.seccomp → BPF: compiled once per profile and kept under <root>/.seccomp (libseccomp takes
  * milliseconds for Docker's profile; reading the program back takes microseconds). */
-void seccomp_cached(void *json, const char *root, struct sock_fprog *prog, unsigned *fl, bool *has) {
+void seccomp_cached(const struct spec *s, const char *root, struct sock_fprog *prog, unsigned *fl, bool *has) {
   *has = false;
-  if (!json) return;
-  char *key = json_dumps(json, JSON_COMPACT | JSON_SORT_KEYS);
+  if (!s->seccomp && !s->seccomp_text) return;
+  /* the key: the profile's bytes as written (or, parsed, a canonical dump) */
+  char *key = s->seccomp_text ? xstrdup(s->seccomp_text) : json_dumps(s->seccomp, JSON_COMPACT | JSON_SORT_KEYS);
   char *dir = xasprintf("%s/.seccomp", root);
   char *bpf = xasprintf("%s/%016llx-%zu.bpf", dir, (unsigned long long)fnv1a(key), strlen(key));
   char *flags = xasprintf("%s/%016llx-%zu.flags", dir, (unsigned long long)fnv1a(key), strlen(key));
@@ -351,6 +354,13 @@ void seccomp_cached(void *json, const char *root, struct sock_fprog *prog, unsig
   if (ft && oci_seccomp_read_bpf(bpf, prog, err, sizeof err) == 0) {
     *fl = (unsigned)strtoul(ft, NULL, 10);
   } else {
+    json_t *json = s->seccomp;
+    if (!json) {
+      json_error_t je;
+      json = json_loadb(s->seccomp_text, s->seccomp_len, JSON_REJECT_DUPLICATES, &je);
+      if (!json) diex("config.json: linux.seccomp: %s", je.text);
+      if (!json_is_object(json)) diex("config.json: linux.seccomp: expected an object");
+    }
     if (oci_seccomp_compile(json, prog, fl, err, sizeof err) < 0) diex("config.json: linux.seccomp: %s", err);
     char fl_text[16];
     snprintf(fl_text, sizeof fl_text, "%u", *fl);
@@ -399,7 +409,6 @@ int container_create(const struct create_opts *o) {
   if (!text) die("read %s/config.json", bundle);
   struct spec s;
   spec_parse(&s, text, bundle, "config.json");
-  free(text);
   if (!s.has_process) diex("config.json: process: expected an object (a container needs a process)");
   if (s.process.n_args == 0) diex("config.json: process.args: expected at least one argument");
   if (s.mount_label && *s.mount_label && access("/sys/fs/selinux/enforce", F_OK) < 0)
@@ -421,7 +430,7 @@ int container_create(const struct create_opts *o) {
   c.net_trick = net && !net->path && !u && !any_hooks(&s);
   c.cgroupns_new = cgns && !cgns->path;
   if (mkdir(o->root, 0711) < 0 && errno != EEXIST && mkdir_p(o->root, 0711) < 0) die("--root %s", o->root);
-  seccomp_cached(s.seccomp, o->root, &c.seccomp, &c.seccomp_flags, &c.has_seccomp);
+  seccomp_cached(&s, o->root, &c.seccomp, &c.seccomp_flags, &c.has_seccomp);
 
   /* the state dir: <root>/<id> */
   char *dir = xasprintf("%s/%s", o->root, o->id);
@@ -553,7 +562,7 @@ int container_create(const struct create_opts *o) {
   send_msg(sock, A_CGROUPS, NULL);
   trace("cgroups done");
   /* state and pid file while the init finishes its setup (an abort removes them) */
-  struct state st = {.root = (char *)o->root, .id = (char *)o->id, .dir = dir, .bundle = bundle, .rootfs = s.root_path, .pid = init, .config = s.doc, .cg = cg};
+  struct state st = {.root = (char *)o->root, .id = (char *)o->id, .dir = dir, .bundle = bundle, .rootfs = s.root_path, .pid = init, .config = s.doc, .config_text = text, .cg = cg};
   char created[64];
   iso8601_now(created, sizeof created);
   st.created = created;

@@ -23,9 +23,10 @@ struct create_opts {
 };
 
 struct sock_fprog;
-/* linux.seccomp → BPF, compiled once per profile and kept under <root>/.seccomp; *has = false
- * when the config has none. Dies naming the field. */
-void seccomp_cached(void *seccomp_json, const char *root, struct sock_fprog *prog, unsigned *flags, bool *has);
+struct spec;
+/* linux.seccomp → BPF, compiled once per profile and kept under <root>/.seccomp (keyed by the
+ * profile's text); *has = false when the config has none. Dies naming the field. */
+void seccomp_cached(const struct spec *s, const char *root, struct sock_fprog *prog, unsigned *flags, bool *has);
 
 /* Returns the process exit code (create: 0; run: the container's). Dies on errors. */
 int container_create(const struct create_opts *o);

@@ -97,7 +97,7 @@ int cmd_exec(const struct exec_opts *o) {
   struct sock_fprog prog;
   unsigned sflags = 0;
   bool has_seccomp;
-  seccomp_cached(s.seccomp, o->root, &prog, &sflags, &has_seccomp);
+  seccomp_cached(&s, o->root, &prog, &sflags, &has_seccomp);
   int console = p.terminal ? console_connect(o->console_socket) : -1;
 
   /* the init's namespaces that differ from ours */

@@ -368,7 +368,7 @@ int rootfs_prepare(const struct spec *s, const struct cgroups *cg, bool userns, 
    * runtime's namespace's, as the spec says, and delete unmounts the rootfs. */
   const struct ns_spec *mnt = spec_ns(s, CLONE_NEWNS);
   bool newns = mnt && !mnt->path;
-  if (newns) {
+  if (newns && (s->rootfs_propagation || host_mounts_propagate())) {
     unsigned long prop = s->rootfs_propagation & MS_SLAVE ? MS_SLAVE | MS_REC : MS_PRIVATE | MS_REC;
     if (mount(NULL, "/", NULL, prop, NULL) < 0) die("make / %s", prop & MS_SLAVE ? "rslave" : "rprivate");
   }

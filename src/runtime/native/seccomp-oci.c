@@ -157,8 +157,13 @@ int oci_seccomp_compile(json_t *sc, struct sock_fprog *prog, unsigned *flags, ch
   }
   seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0); /* no_new_privs is process.noNewPrivileges' business */
   json_t *calls = json_object_get(sc, "syscalls");
-  /* A binary tree of syscalls for long lists (runc does the same above 32 entries). */
-  if (json_array_size(calls) > 32) seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  /* A binary tree of syscalls for long lists, as runc above 32 rules (runc's rules are one syscall
+   * each: count names, not OCI entries, which group them). Docker's profile (≈ 370 syscalls in 24
+   * entries) then compiles to 1246 instructions instead of 1001, but the kernel installs (JITs) it
+   * in ≈ 0.29 ms instead of ≈ 0.73 ms here, and a syscall walks a tree instead of a list. */
+  size_t names = 0;
+  json_array_foreach(calls, i, v) names += json_array_size(json_object_get(v, "names"));
+  if (names > 32) seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   json_array_foreach(calls, i, v) {
     uint32_t act;
     const char *an = json_string_value(json_object_get(v, "action"));

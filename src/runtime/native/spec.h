@@ -144,7 +144,9 @@ struct spec {
   struct resources resources;
   char **sysctl_keys, **sysctl_values;
   int n_sysctl;
-  json_t *seccomp; /* borrowed; NULL when absent */
+  json_t *seccomp; /* borrowed; NULL when absent or left as text */
+  char *seccomp_text; /* linux.seccomp as written in config.json (spec_parse leaves it unparsed: see jsonspan.h) */
+  size_t seccomp_len;
   unsigned long rootfs_propagation; /* 0 = default */
   char **masked_paths, **readonly_paths;
   int n_masked, n_readonly;

@@ -20,6 +20,7 @@ struct state {
   pid_t pid;
   unsigned long long start_time;
   json_t *config; /* the container's config.json as created (owned) */
+  char *config_text; /* the same as written (state_save splices it into state.json unparsed) */
   struct cgroups cg;
 };
 
