@@ -69,7 +69,10 @@ function writeBundle(o: BundleOptions): {dir: string; id: string} {
   mkdirSync(join(dir, 'rootfs'), {recursive: true})
   const rootPath = 'dir' in o.rootfs ? o.rootfs.dir : join(dir, 'rootfs')
   const seccomp = o.seccomp === undefined ? dockerDefaultSeccomp() : o.seccomp
-  const config = ociConfig({rootPath, argv: o.argv, env: {}, cwd: '/', hostname: id, network: 'none', limits: {}, id, cgroups: true, seccomp}) as Record<string, any>
+  const config = ociConfig({rootPath, argv: o.argv, env: {}, cwd: '/', hostname: id, network: 'none', limits: {}, id, cgroups: true, seccomp}) as Record<
+    string,
+    any
+  >
   if (o.devices === false) delete config.linux.resources.devices
   if ('dir' in o.rootfs) config.root.readonly = true
   else {
@@ -103,7 +106,10 @@ async function startToExit(timer: string, runtime: string, lowerDirs: string[]):
   const arms: Record<string, TimedArm> = {
     // the harness's floor: spawning and reaping /bin/true (printed, not a reference)
     true: spawnArm(() => ({argv: ['/bin/true'], after: () => {}})),
-    unshare: spawnArm(() => ({argv: ['unshare', '--pid', '--fork', '--mount', '--uts', '--ipc', '--net', '--cgroup', `--root=${rootfs}`, '/bin/true'], after: () => {}})),
+    unshare: spawnArm(() => ({
+      argv: ['unshare', '--pid', '--fork', '--mount', '--uts', '--ipc', '--net', '--cgroup', `--root=${rootfs}`, '/bin/true'],
+      after: () => {},
+    })),
     ours: ours({}),
     'ours/disk': ours({rootfs: {overlay: 'disk'}}),
     'ours/unconfined': ours({seccomp: null}),
@@ -120,7 +126,17 @@ async function startToExit(timer: string, runtime: string, lowerDirs: string[]):
     arms[probe.name] = {
       sample: async () => {
         const id = `bench-${probe.name}-${process.pid}-${n++}`
-        const {argv} = await prepareOciRun({stateDir, runtime: probe, id, lowerDirs, argv: ['/bin/true'], env: {}, network: 'none', writableLayer: rootfsMedium({}), limits: {}})
+        const {argv} = await prepareOciRun({
+          stateDir,
+          runtime: probe,
+          id,
+          lowerDirs,
+          argv: ['/bin/true'],
+          env: {},
+          network: 'none',
+          writableLayer: rootfsMedium({}),
+          limits: {},
+        })
         const r = await timeRun(timer, argv)
         removeBundle(stateDir, id)
         return r
@@ -179,7 +195,9 @@ async function lifecycle(timer: string, runtime: string, lowerDirs: string[]): P
       continue
     }
     sums[name] = parts.reduce((s, p) => s + median(p!), 0)
-    console.log(`  ${name.padEnd(5)} create ${fmt(median(parts[0]!))}  start ${fmt(median(parts[1]!))}  delete ${fmt(median(parts[2]!))}  sum ${fmt(sums[name]!)}`)
+    console.log(
+      `  ${name.padEnd(5)} create ${fmt(median(parts[0]!))}  start ${fmt(median(parts[1]!))}  delete ${fmt(median(parts[2]!))}  sum ${fmt(sums[name]!)}`,
+    )
   }
   if (failures.length) console.log(`  ${failures.length} calls failed, first: ${failures[0]}`)
   printRatio('ours ÷ runc (sum of the three)', sums.ours, sums.runc, 0.5)
@@ -208,23 +226,35 @@ async function scaleOut(): Promise<void> {
   const bare = await measure(new ProcessArm(ctx), 'process')
   const mib = (b: number) => `${(b / 1024 / 1024).toFixed(2)} MiB`
   console.log(`\n4. ${SCALE} idle containers (init + sleep) started concurrently by the container arm`)
-  console.log(`  all ready after ${ours.allReadyMs.toFixed(0)} ms (${ours.failed} failed); ÷ 1000 ms = ${(ours.allReadyMs / 1000).toFixed(3)}   target < 1: ${ours.failed === 0 && ours.allReadyMs < 1000 ? 'met' : 'MISSED'}`)
+  console.log(
+    `  all ready after ${ours.allReadyMs.toFixed(0)} ms (${ours.failed} failed); ÷ 1000 ms = ${(ours.allReadyMs / 1000).toFixed(3)}   target < 1: ${ours.failed === 0 && ours.allReadyMs < 1000 ? 'met' : 'MISSED'}`,
+  )
   console.log(`  same with the process arm (no isolation): ${bare.allReadyMs.toFixed(0)} ms (${bare.failed} failed)`)
   const pssRatio = ours.pssPer / (0.5 * 1024 * 1024)
-  console.log(`  PSS per idle container, all its host processes (${ours.procsPer.toFixed(1)} per container): ${mib(ours.pssPer)}; ÷ 0.5 MiB = ${pssRatio.toFixed(3)}   target < 1: ${pssRatio < 1 ? 'met' : 'MISSED'}`)
+  console.log(
+    `  PSS per idle container, all its host processes (${ours.procsPer.toFixed(1)} per container): ${mib(ours.pssPer)}; ÷ 0.5 MiB = ${pssRatio.toFixed(3)}   target < 1: ${pssRatio < 1 ? 'met' : 'MISSED'}`,
+  )
   console.log(`  PSS per bare process instance (init + sleep): ${mib(bare.pssPer)}; added by the container: ${mib(ours.pssPer - bare.pssPer)}`)
   console.log(`  cgroup memory usage per container (kernel-side charge incl. page cache): ${mib(ours.cgroupPer)}; RSS per container: ${mib(ours.rssPer)}`)
 }
 
 try {
-  console.log(`bench:runtime: state dir ${stateDir}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs`)
+  console.log(
+    `bench:runtime: state dir ${stateDir}; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${cpus().length} CPUs`,
+  )
   mkdirSync(work, {recursive: true})
   const [timer, runtime, image] = await Promise.all([buildSpawnTimer(), ensureRuntime(), resolveImage(stateDir, 'idle')])
   await startToExit(timer, runtime, image.lowerDirs)
   await lifecycle(timer, runtime, image.lowerDirs)
   if (CLIENT_RUNS > 0) await benchClients({stateDir, work, runtime, runs: CLIENT_RUNS})
   if (SCALE > 0) await scaleOut()
-  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  )
 } finally {
   await cleanup.runAll()
   await pruneContainers(stateDir, {all: true})

@@ -40,7 +40,9 @@ export async function buildSuite(): Promise<string> {
 /** Every test the suite built (validation/<name>/<name>.t). */
 export function suiteTests(out: string): string[] {
   const dir = join(out, 'runtime-tools', 'validation')
-  return readdirSync(dir).filter((t) => existsSync(join(dir, t, `${t}.t`))).sort()
+  return readdirSync(dir)
+    .filter((t) => existsSync(join(dir, t, `${t}.t`)))
+    .sort()
 }
 
 function countTap(text: string): Omit<TapCounts, 'rc'> {

@@ -27,8 +27,16 @@ export const HOST_PACKAGES: readonly HostPackage[] = [
     provides: '/usr/bin/go',
   },
   {pkg: 'podman', why: 'a real client of isobench-runtime (podman --runtime) in the integration tests', provides: '/usr/bin/podman'},
-  {pkg: 'containerd', why: "a real client of isobench-runtime (ctr run --runc-binary) in the integration tests; dockerd's containerd", provides: '/usr/bin/containerd'},
-  {pkg: 'docker.io', why: 'a real client of isobench-runtime (dockerd --add-runtime) in the integration tests, which start their own daemon', provides: '/usr/sbin/dockerd'},
+  {
+    pkg: 'containerd',
+    why: "a real client of isobench-runtime (ctr run --runc-binary) in the integration tests; dockerd's containerd",
+    provides: '/usr/bin/containerd',
+  },
+  {
+    pkg: 'docker.io',
+    why: 'a real client of isobench-runtime (dockerd --add-runtime) in the integration tests, which start their own daemon',
+    provides: '/usr/sbin/dockerd',
+  },
   {pkg: 'stress-ng', why: 'cpu/memory workloads and aggressors', provides: '/usr/bin/stress-ng'},
   {pkg: 'fio', why: 'the disk workload', provides: '/usr/bin/fio'},
   {pkg: 'wrk', why: 'HTTP load from the host', provides: '/usr/bin/wrk'},

@@ -5,7 +5,7 @@
 import {existsSync} from 'node:fs'
 import {execa} from 'execa'
 import {loadConfig} from '../../config/load.js'
-import {buildNsexec, nsexecIsCurrent, NSEXEC_BINARY} from '../../runtime/native/build.js'
+import {buildNsexec, buildRuntime, nsexecIsCurrent, NSEXEC_BINARY, RUNTIME_BINARY, runtimeIsCurrent} from '../../runtime/native/build.js'
 import {fetchCloudKernel} from '../../vm/kernel.js'
 
 export interface SetupStep {
@@ -40,7 +40,6 @@ export const setupSteps: SetupStep[] = [
     // The OCI runtime (src/runtime/native/runtime.c and its units → build/native/isobench-runtime), built with the host's cc.
     name: 'OCI runtime (isobench-runtime)',
     async run({log, check}) {
-      const {buildRuntime, runtimeIsCurrent, RUNTIME_BINARY} = await import('../../runtime/native/build.js')
       if (runtimeIsCurrent()) return log(`OCI runtime ${RUNTIME_BINARY} is current`)
       if (check) throw new Error(`OCI runtime ${RUNTIME_BINARY} is missing or older than its sources (run \`isobench setup\`)`)
       log(`built ${await buildRuntime()}`)

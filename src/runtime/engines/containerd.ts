@@ -71,7 +71,16 @@ export class Containerd implements ClientEngine {
   }
 
   private runFlags(runtime: OciRuntimeRef, id: string): string[] {
-    return ['--runc-binary', runtime.path, '--runc-root', join(this.dir, 'runc-root', runtime.name), '--fifo-dir', join(this.dir, 'fifo'), '--cgroup', `${this.cgroupParent}/${id}`]
+    return [
+      '--runc-binary',
+      runtime.path,
+      '--runc-root',
+      join(this.dir, 'runc-root', runtime.name),
+      '--fifo-dir',
+      join(this.dir, 'fifo'),
+      '--cgroup',
+      `${this.cgroupParent}/${id}`,
+    ]
   }
 
   async run(runtime: OciRuntimeRef, ref: string, argv: string[], opts: {rm?: boolean; id?: string} = {}): Promise<EngineRun> {

@@ -33,23 +33,36 @@ export class Dockerd implements ClientEngine {
     const tag = this.dir.replace(/[^A-Za-z0-9]/g, '').slice(-12)
     const argv = [
       'dockerd',
-      '--config-file', config,
-      '--data-root', join(this.dir, 'data'),
-      '--exec-root', join(this.dir, 'exec'),
-      '--pidfile', join(this.dir, 'docker.pid'),
-      '--host', `unix://${this.socket}`,
-      '--containerd', this.containerd.socket,
-      '--containerd-namespace', `moby-${tag}`,
-      '--containerd-plugins-namespace', `plugins-${tag}`,
-      '--bridge', 'none',
+      '--config-file',
+      config,
+      '--data-root',
+      join(this.dir, 'data'),
+      '--exec-root',
+      join(this.dir, 'exec'),
+      '--pidfile',
+      join(this.dir, 'docker.pid'),
+      '--host',
+      `unix://${this.socket}`,
+      '--containerd',
+      this.containerd.socket,
+      '--containerd-namespace',
+      `moby-${tag}`,
+      '--containerd-plugins-namespace',
+      `plugins-${tag}`,
+      '--bridge',
+      'none',
       '--iptables=false',
       '--ip6tables=false',
       '--ip-masq=false',
       '--userland-proxy=false',
-      '--exec-opt', 'native.cgroupdriver=cgroupfs',
-      '--cgroup-parent', this.cgroupParent,
-      '--storage-driver', 'overlay2',
-      '--log-level', 'warn',
+      '--exec-opt',
+      'native.cgroupdriver=cgroupfs',
+      '--cgroup-parent',
+      this.cgroupParent,
+      '--storage-driver',
+      'overlay2',
+      '--log-level',
+      'warn',
       ...this.runtimes.flatMap((r) => ['--add-runtime', `${r.name}=${r.path}`]),
     ]
     this.daemon = await startDaemon({
@@ -77,7 +90,16 @@ export class Dockerd implements ClientEngine {
   }
 
   run(runtime: OciRuntimeRef, ref: string, argv: string[], opts: {rm?: boolean; id?: string} = {}): Promise<EngineRun> {
-    return this.docker(['run', ...(opts.rm === false ? [] : ['--rm']), ...(opts.id ? ['--name', opts.id] : []), '--network', 'none', ...this.runtimeFlag(runtime), ref, ...argv])
+    return this.docker([
+      'run',
+      ...(opts.rm === false ? [] : ['--rm']),
+      ...(opts.id ? ['--name', opts.id] : []),
+      '--network',
+      'none',
+      ...this.runtimeFlag(runtime),
+      ref,
+      ...argv,
+    ])
   }
 
   async runDetached(runtime: OciRuntimeRef, ref: string, argv: string[], id: string): Promise<void> {

@@ -51,7 +51,13 @@ export interface ClientEngine {
 /** Run a client command with a deadline; never throws for a non-zero exit (the caller looks at it). */
 export async function client(argv: string[], opts: {timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string} = {}): Promise<EngineRun> {
   const t0 = performance.now()
-  const r = await execa(argv[0]!, argv.slice(1), {reject: false, timeout: opts.timeoutMs ?? 120_000, env: opts.env, input: opts.input, maxBuffer: 16 * 1024 * 1024})
+  const r = await execa(argv[0]!, argv.slice(1), {
+    reject: false,
+    timeout: opts.timeoutMs ?? 120_000,
+    env: opts.env,
+    input: opts.input,
+    maxBuffer: 16 * 1024 * 1024,
+  })
   const ms = performance.now() - t0
   const cap = (s: unknown) => String(s ?? '').slice(-8192)
   return {exitCode: r.exitCode ?? (r.timedOut ? 124 : 1), stdout: cap(r.stdout), stderr: cap(r.stderr), ms}

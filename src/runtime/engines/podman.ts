@@ -27,12 +27,18 @@ export class Podman implements ClientEngine {
 
   podman(args: string[], runtime?: OciRuntimeRef, timeoutMs?: number): Promise<EngineRun> {
     const global = [
-      '--root', join(this.dir, 'root'),
-      '--runroot', join(this.dir, 'runroot'),
-      '--tmpdir', join(this.dir, 'tmp'),
-      '--storage-driver', 'overlay',
-      '--cgroup-manager', 'cgroupfs',
-      '--events-backend', 'none',
+      '--root',
+      join(this.dir, 'root'),
+      '--runroot',
+      join(this.dir, 'runroot'),
+      '--tmpdir',
+      join(this.dir, 'tmp'),
+      '--storage-driver',
+      'overlay',
+      '--cgroup-manager',
+      'cgroupfs',
+      '--events-backend',
+      'none',
       // The runtime keeps its state in its default root (/run/runc, /run/isobench-runtime): podman's
       // --runtime-flag root=… does not reach the `delete` its cleanup process runs after --rm.
       ...(runtime ? ['--runtime', runtime.path] : []),

@@ -52,9 +52,23 @@ export interface NativeProgram {
 export const NSEXEC: NativeProgram = {name: 'isobench-nsexec', sources: NSEXEC_SOURCES, libs: NSEXEC_LIBS, binary: NSEXEC_BINARY}
 
 /** isobench-runtime's translation units (runtime.c holds main). */
-export const RUNTIME_SOURCES = ['runtime', 'create', 'exec', 'lifecycle', 'state', 'spec', 'jsonspan', 'cgroups', 'mounts', 'process', 'hooks', 'terminal', 'util', 'devices', 'seccomp-oci'].map(
-  (f) => join(NATIVE_DIR, `${f}.c`),
-)
+export const RUNTIME_SOURCES = [
+  'runtime',
+  'create',
+  'exec',
+  'lifecycle',
+  'state',
+  'spec',
+  'jsonspan',
+  'cgroups',
+  'mounts',
+  'process',
+  'hooks',
+  'terminal',
+  'util',
+  'devices',
+  'seccomp-oci',
+].map((f) => join(NATIVE_DIR, `${f}.c`))
 export const RUNTIME: NativeProgram = {
   name: 'isobench-runtime',
   sources: RUNTIME_SOURCES,

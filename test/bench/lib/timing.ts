@@ -86,7 +86,9 @@ export function printArms(r: Rounds, width = 20): void {
       continue
     }
     const fails = r.failures[name]!.length ? `, ${r.failures[name]!.length} failed: ${r.failures[name]![0]}` : ''
-    console.log(`  ${name.padEnd(width)} median ${fmt(r.med[name]!).padStart(10)}  min ${fmt(Math.min(...v))}  max ${fmt(Math.max(...v))}  (n=${v.length}${fails})`)
+    console.log(
+      `  ${name.padEnd(width)} median ${fmt(r.med[name]!).padStart(10)}  min ${fmt(Math.min(...v))}  max ${fmt(Math.max(...v))}  (n=${v.length}${fails})`,
+    )
   }
 }
 
@@ -103,5 +105,7 @@ export function printCost(r: Rounds, label: string, a: string, b: string): void 
   if (r.med[a] === undefined || r.med[b] === undefined) return console.log(`  ${label}: not measured`)
   const paired = r.rounds.filter((x) => x[a] !== undefined && x[b] !== undefined).map((x) => x[a]! - x[b]!)
   const d = median(paired)
-  console.log(`  ${label}: ${a} ÷ ${b} = ${(r.med[a]! / r.med[b]!).toFixed(3)}; per-round difference median ${d >= 0 ? '+' : ''}${d.toFixed(2)} ms (n=${paired.length})`)
+  console.log(
+    `  ${label}: ${a} ÷ ${b} = ${(r.med[a]! / r.med[b]!).toFixed(3)}; per-round difference median ${d >= 0 ? '+' : ''}${d.toFixed(2)} ms (n=${paired.length})`,
+  )
 }

@@ -63,7 +63,18 @@ function bundle(argv: string[], edit: (c: any) => void = () => {}): {dir: string
   const id = `t${process.pid}-${n++}`
   const dir = join(base, id)
   mkdirSync(join(dir, 'rootfs'), {recursive: true})
-  const c = ociConfig({rootPath: join(dir, 'rootfs'), argv, env: {}, cwd: '/', hostname: id, network: 'none', limits: {pids: 64}, id, cgroups: true, seccomp: dockerDefaultSeccomp()}) as any
+  const c = ociConfig({
+    rootPath: join(dir, 'rootfs'),
+    argv,
+    env: {},
+    cwd: '/',
+    hostname: id,
+    network: 'none',
+    limits: {pids: 64},
+    id,
+    cgroups: true,
+    seccomp: dockerDefaultSeccomp(),
+  }) as any
   c.annotations = overlayAnnotations([lower], 'memory')
   edit(c)
   writeFileSync(join(dir, 'config.json'), JSON.stringify(c))
@@ -215,7 +226,9 @@ describe.skipIf(!root)('isobench-runtime', () => {
 
   it('refuses what it does not implement, by name; ignores what the spec does not define; refuses --systemd-cgroup', () => {
     const refused = bundle(['true'], (c) => (c.linux.intelRdt = {closID: 'x'}))
-    expect(run(['create', '--bundle', refused.dir, refused.id]).stderr).toBe('isobench-runtime: config.json: linux.intelRdt is not supported by isobench-runtime\n')
+    expect(run(['create', '--bundle', refused.dir, refused.id]).stderr).toBe(
+      'isobench-runtime: config.json: linux.intelRdt is not supported by isobench-runtime\n',
+    )
     const bad = bundle(['true'], (c) => (c.process.user.uid = 'root'))
     expect(run(['create', '--bundle', bad.dir, bad.id]).stderr).toMatch(/config.json: process.user.uid: expected an integer/)
     const unknown = bundle(['true'], (c) => (c.somethingNew = {x: 1}))

@@ -26,9 +26,9 @@ const RUNC = '/usr/sbin/runc'
 
 /** Tests that fail for both runtimes here, and why (not exceptions: both pass the same checks). */
 export const HOST_LIMITS: Record<string, string> = {
-  process_capabilities: 'asks for CAP_SYS_RESOURCE, which is not in this sandbox\'s bounding set',
+  process_capabilities: "asks for CAP_SYS_RESOURCE, which is not in this sandbox's bounding set",
   process_user: 'runs as uid 1000 in a bundle dir made 0700 by the suite (os.MkdirTemp): the process cannot enter its own rootfs',
-  linux_uid_mappings: 'maps the container\'s root to host uid 1000, which cannot enter the 0700 bundle dir',
+  linux_uid_mappings: "maps the container's root to host uid 1000, which cannot enter the 0700 bundle dir",
   linux_ns_nopath: 'same user-namespace mapping into a 0700 bundle dir',
   linux_process_apparmor_profile: 'AppArmor is not enabled on this host',
   linux_mount_label: 'SELinux is not enabled on this host',
@@ -38,7 +38,7 @@ export const HOST_LIMITS: Record<string, string> = {
   linux_cgroups_network: 'no net_cls/net_prio hierarchy on this host',
   linux_cgroups_relative_network: 'no net_cls/net_prio hierarchy on this host',
   hooks: 'the suite expects "post-start1" where its own hook writes "post-start1 called", then dereferences a nil error',
-  prestart: 'compares the hook\'s output with a stale expectation and reports no TAP line',
+  prestart: "compares the hook's output with a stale expectation and reports no TAP line",
   prestart_fail: 'reports no TAP line',
   poststart: 'reports no TAP line',
   poststart_fail: 'reports no TAP line',
@@ -110,12 +110,21 @@ describe.skipIf(!root || !haveGo || !existsSync(RUNC))('OCI validation suite: is
     const leftByOurs = [...cgroupDirs()].filter((d) => !afterRunc.has(d))
     const behind = (t: string, m: TapCounts) => m.ok < theirs[t]!.ok && !(theirs[t]!.rc !== 0 && m.rc === 0)
     for (const t of tests) {
-      for (let retry = 0; retry < 2 && behind(t, mine[t]!); retry++) mine[t] = (await runSuite(out, 'isobench-runtime', [ours, '--root', join(work, 'ours')], [t]))[t]!
+      for (let retry = 0; retry < 2 && behind(t, mine[t]!); retry++)
+        mine[t] = (await runSuite(out, 'isobench-runtime', [ours, '--root', join(work, 'ours')], [t]))[t]!
     }
     const rows = tests.map((t) => {
       const a = theirs[t]!
       const b = mine[t]!
-      const note = behind(t, b) ? (RACY[t] ? `behind in this run, racy: ${RACY[t]}` : 'BEHIND') : b.ok < a.ok ? `ahead of runc: ${EXPECTED_AHEAD_OF_RUNC[t] ?? `runc's run exited ${a.rc}`}` : HOST_LIMITS[t] && a.notOk + b.notOk + a.rc + b.rc > 0 ? HOST_LIMITS[t] : ''
+      const note = behind(t, b)
+        ? RACY[t]
+          ? `behind in this run, racy: ${RACY[t]}`
+          : 'BEHIND'
+        : b.ok < a.ok
+          ? `ahead of runc: ${EXPECTED_AHEAD_OF_RUNC[t] ?? `runc's run exited ${a.rc}`}`
+          : HOST_LIMITS[t] && a.notOk + b.notOk + a.rc + b.rc > 0
+            ? HOST_LIMITS[t]
+            : ''
       return `${t.padEnd(32)} runc ${`${a.ok}/${a.notOk}`.padStart(7)} rc=${a.rc}   ours ${`${b.ok}/${b.notOk}`.padStart(7)} rc=${b.rc}   ${note}`
     })
     console.log(`\nOCI validation suite, TAP ok/not ok per test (same machine, same run):\n${rows.join('\n')}\n`)
