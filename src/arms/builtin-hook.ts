@@ -21,7 +21,8 @@ export const builtinProviders: ArmProvider[] = [
   {
     name: 'container',
     kind: 'container',
-    description: "isobench's own container runtime: namespaces, overlayfs, pivot_root, cgroups (v1/v2/hybrid), via a small C helper",
+    description:
+      "isobench's own OCI runtime (isobench-runtime, C): the runc/crun arms' config.json, overlayfs in the container's mount namespace, pivot_root, cgroups (v1/v2/hybrid)",
     create: (ctx) => new ContainerArm(ctx),
   },
   // One arm per OCI runtime of the table (runtime/oci/runtimes.ts).

@@ -15,7 +15,7 @@ import {Container} from '../runtime/container/container.js'
 import type {ResolvedImage} from '../runtime/container/image.js'
 import {type RunningContainer} from '../runtime/container/lifecycle.js'
 import type {ContainerConfig, RuntimeNetwork} from '../runtime/container/state.js'
-import {ensureNsexec} from '../runtime/native/build.js'
+import {ensureRuntime} from '../runtime/native/build.js'
 import {defaultSeccompLabel, seccompFilterFor} from '../runtime/seccomp/seccomp.js'
 import type {MarkerStream} from '../core/markers.js'
 import {ResolvedImages} from './images.js'
@@ -37,7 +37,7 @@ export class ContainerArm implements Arm {
     if (process.getuid?.() !== 0) return {ok: false, reason: 'needs root (namespaces, mounts, cgroups)'}
     if (!existsSync('/proc/self/ns/cgroup')) return {ok: false, reason: 'kernel without cgroup namespaces'}
     try {
-      await ensureNsexec()
+      await ensureRuntime()
     } catch (error) {
       return {ok: false, reason: (error as Error).message.split('\n')[0]}
     }
@@ -57,7 +57,7 @@ export class ContainerArm implements Arm {
       name: this.name,
       kind: this.kind,
       accel: 'none',
-      versions: {runtime: 'isobench-nsexec', cgroups: layout.mode, seccomp: defaultSeccompLabel()},
+      versions: {runtime: 'isobench-runtime', cgroups: layout.mode, seccomp: defaultSeccompLabel()},
       notes: [
         "seccomp: Docker's default profile (built from Podman's, src/runtime/seccomp/seccomp-default.ts), installed from a compiled cache at each start; device allowlist: Docker's default (device cgroup)",
         ...this.images.notes(),
@@ -69,7 +69,7 @@ export class ContainerArm implements Arm {
   }
 
   async prepare(workloads: WorkloadSpec[]): Promise<void> {
-    await ensureNsexec()
+    await ensureRuntime()
     hostCgroups()
     await seccompFilterFor(undefined) // compiled here, not in the first timed start
     await this.images.prepare(workloads)
@@ -121,7 +121,7 @@ export class ContainerArm implements Arm {
     const stopHandle = this.ctx.cleanup.add(`container ${spec.id} processes`, () => container.kill())
     const exited = c.exited.then(async (r) => {
       stopHandle.dispose()
-      await handle.run() // the helper removed its cgroups and dir; this catches what a crash left
+      await handle.run() // the runtime removed its cgroups and state; this catches what a crash left
       return {code: r.code, signal: r.signal}
     })
     const instance = newInstance(spec, {
@@ -151,7 +151,7 @@ export class ContainerArm implements Arm {
     return {...procs, cgroupMemoryBytes: cg.memoryBytes, cpuSeconds: cg.cpuSeconds ?? procs.cpuSeconds}
   }
 
-  /** SIGKILL the container's init (the whole pid namespace goes with it); the helper then cleans up. */
+  /** SIGKILL the container's init (the whole pid namespace goes with it); the runtime then cleans up. */
   async stop(instance: Instance): Promise<void> {
     const {container, c} = this.running.get(instance)
     container.kill()

@@ -10,7 +10,7 @@ import {hostCgroups, listContainerCgroups, removeCgroupDirs} from './cgroups/cgr
 import {releaseContainerResources} from './container/release.js'
 import {BRIDGE, bridgePorts, deleteLink, hostVethName, listHostVeths, listLeases, releaseAddress} from './network/bridge.js'
 import {ociDir, removeBundle, staleBundles} from './oci/run.js'
-import {containersDir, listContainerIds, readContainer} from './container/state.js'
+import {containersDir, listContainerIds, readContainer, SHIM} from './container/state.js'
 
 export interface PruneResult {
   containers: string[]
@@ -34,7 +34,7 @@ export function findRuntimeProcesses(stateDir: string): Map<number, string> {
     } catch {
       continue
     }
-    if (!cmdline.includes('isobench-nsexec') && !cmdline.includes('isobench-port-proxy')) continue
+    if (!cmdline.includes(SHIM) && !cmdline.includes('isobench-port-proxy')) continue
     const at = cmdline.indexOf(prefix)
     if (at < 0) continue
     const id = cmdline.slice(at + prefix.length).split(/[/\0]/)[0]
@@ -58,7 +58,7 @@ export async function pruneContainers(stateDir: string, opts: {all?: boolean} = 
     }
     if (state?.status === 'running') {
       killIfRunning(state.initPid)
-      killIfRunning(state.runtime.shimPid, 'isobench-nsexec')
+      killIfRunning(state.runtime.shimPid, SHIM)
     }
     const released = await releaseContainerResources(stateDir, id, state)
     result.containers.push(id)

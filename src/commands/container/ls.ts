@@ -18,7 +18,7 @@ export interface ContainerListEntry {
 export default class ContainerLs extends BaseCommand {
   static override summary = 'List containers (running ones; --all for exited and dead ones too).'
   static override description =
-    'Reads the state on disk (<state-dir>/containers). "dead" means the runtime helper is gone without recording an exit (killed with isobench): `isobench container prune` removes those.'
+    'Reads the state on disk (<state-dir>/containers). "dead" means its isobench-runtime is gone without recording an exit (killed with isobench): `isobench container prune` removes those.'
   static override examples = ['<%= config.bin %> container ls', '<%= config.bin %> container ls --all --json']
   static override flags = {...stateDirFlags, all: Flags.boolean({char: 'a', description: 'also list created, exited and dead containers'})}
 

@@ -3,9 +3,9 @@ import {BaseCommand} from '../../cli/base-command.js'
 import {stateDirFlags} from '../../cli/flags.js'
 
 export default class ContainerPrune extends BaseCommand {
-  static override summary = 'Remove stopped containers and whatever killed runs left: helper processes, cgroups, veths, leases, state dirs.'
+  static override summary = 'Remove stopped containers and whatever killed runs left: isobench-runtime processes, cgroups, veths, leases, state dirs.'
   static override description =
-    "Finds leftovers by name: isobench-nsexec processes working under <state-dir>/containers, cgroups under every hierarchy's isobench/ parent, ib-* veths, address leases, OCI-arm bundles. Running containers are kept unless --all."
+    "Finds leftovers by name: isobench-runtime processes working under <state-dir>/containers (and its state under <state-dir>/runtime), cgroups under every hierarchy's isobench/ parent, ib-* veths, address leases, OCI-arm bundles. Running containers are kept unless --all."
   static override examples = ['<%= config.bin %> container prune', '<%= config.bin %> container prune --all --json']
   static override flags = {...stateDirFlags, all: Flags.boolean({description: 'also kill and remove running containers'})}
 

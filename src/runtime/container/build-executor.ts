@@ -1,5 +1,5 @@
 /**
- * RUN steps of `image build`, executed by our own runtime: the isobench-nsexec helper with the
+ * RUN steps of `image build`, executed by our own runtime: isobench-runtime run, with the
  * same namespaces, /proc, /sys, /dev, masks, capability set, cgroup, device allowlist and default
  * seccomp profile (as BuildKit and Buildah run RUN steps) as `isobench container run`,
  * over an overlay whose upper dir is the build step's — so what the step writes becomes its layer.
@@ -8,7 +8,7 @@
 import {dirname, join} from 'node:path'
 import type {RunStepExecutor} from '../../images/build/run-step.js'
 import {resolveUser} from '../../images/build/user.js'
-import {seccompFilterFor} from '../seccomp/seccomp.js'
+import {seccompObjectFor} from '../seccomp/seccomp.js'
 import {Container} from './container.js'
 import type {ContainerConfig} from './state.js'
 
@@ -39,7 +39,7 @@ export function createBuildExecutor(): RunStepExecutor {
       // The helper's own scratch (mount point of the rootfs) next to the step's upper/work dirs.
       const dirs = {scratch: join(dirname(opts.workDir), id), upper: opts.upperDir, work: opts.workDir}
       const user = opts.user ? resolveUser(opts.lowerDirs[0]!, opts.user) : undefined
-      return Container.runToEnd(config, dirs, {user, maxOutput: MAX_OUTPUT, seccomp: await seccompFilterFor(undefined)})
+      return Container.runToEnd(config, dirs, {user, maxOutput: MAX_OUTPUT, seccomp: seccompObjectFor(undefined)})
     },
   }
 }

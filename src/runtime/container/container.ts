@@ -1,21 +1,22 @@
 /**
  * The container facade, youki-style: one object per container owns its lifecycle — create, start,
- * kill, stop, delete, state, stats, exec, logs — over the state on disk (state.ts), the C helper
- * (native/) and the cgroups, network and volumes it holds. The arms, the `container` commands and
+ * kill, stop, delete, state, stats, exec, logs — over the state on disk (state.ts), the OCI runtime
+ * isobench-runtime (native/, bundle.ts) and the cgroups, network and volumes it holds. The arms, the `container` commands and
  * image builds use only this; the verbs' implementations stay in lifecycle.ts and release.ts.
  *
  *   const c = Container.create(stateDir, config)          // OCI create: the state dir
- *   const running = await c.start({output: 'pipe', …})    // OCI start: the helper runs the init
+ *   const running = await c.start({output: 'pipe', …})    // OCI start: isobench-runtime run
  *   c.stats(); c.kill(); await c.delete()                 // cgroup usage; SIGKILL; release everything
  */
 import type {ChildProcess} from 'node:child_process'
-import {mkdirSync, rmSync} from 'node:fs'
+import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {execa} from 'execa'
 import {UsageError} from '../../core/errors.js'
 import {descendants} from '../../host/procfs.js'
 import {readCgroupUsage, type CgroupUsage} from '../cgroups/cgroups.js'
-import {ensureNsexec} from '../native/build.js'
-import type {SeccompFilter} from '../seccomp/seccomp.js'
+import {ensureRuntime} from '../native/build.js'
+import type {OciSeccomp} from '../seccomp/seccomp-profile.js'
 import {
   createContainer,
   execInContainer,
@@ -27,7 +28,7 @@ import {
   type RunningContainer,
   type StartOptions,
 } from './lifecycle.js'
-import {containerPaths, nsexecArgs} from './nsexec-args.js'
+import {containerOciConfig, containerPaths} from './bundle.js'
 import {releaseContainerResources} from './release.js'
 import {listContainers, readContainer, type ContainerConfig, type ContainerState} from './state.js'
 
@@ -135,22 +136,32 @@ export class Container {
 
   /**
    * Run a container to its end with no state dir of its own (image build steps): an overlay of
-   * `dirs.upper`/`dirs.work` over the config's lower dirs, mounted under `dirs.scratch` and removed
-   * at exit, under `opts.seccomp` (the filter the build steps run with). Resolves with the exit code
-   * (128 when killed by a signal) and the combined output.
+   * `dirs.upper`/`dirs.work` over the config's lower dirs, mounted under `dirs.scratch` (the OCI
+   * bundle, removed at exit), under `opts.seccomp` (the profile the build steps run with), by
+   * `isobench-runtime run`. Resolves with the exit code (128+n when killed by signal n) and the
+   * combined output.
    */
   static async runToEnd(
     config: ContainerConfig,
     dirs: {scratch: string; upper: string; work: string},
-    opts: {user?: {uid: number; gid: number}; maxOutput?: number; seccomp?: SeccompFilter | null} = {},
+    opts: {user?: {uid: number; gid: number}; maxOutput?: number; seccomp?: OciSeccomp | null} = {},
   ): Promise<{exitCode: number; output: string}> {
-    const helper = await ensureNsexec()
-    mkdirSync(dirs.scratch, {recursive: true})
-    const paths = {...containerPaths(dirs.scratch), upper: dirs.upper, work: dirs.work}
-    const args = nsexecArgs(config, paths, planFor(config), {bindSources: [], tiedToParent: true, removeDir: true, stateFiles: false, seccomp: opts.seccomp})
-    if (opts.user) args.splice(args.indexOf('--'), 0, '--user', `${opts.user.uid}:${opts.user.gid}`)
+    const runtimeBin = await ensureRuntime()
+    const root = join(dirs.scratch, 'rootfs')
+    mkdirSync(root, {recursive: true})
+    const paths = {...containerPaths(dirs.scratch), bundle: dirs.scratch, root, upper: dirs.upper, work: dirs.work}
+    const oci = containerOciConfig({...config, writableLayer: 'disk', user: opts.user ?? config.user}, paths, {bindSources: [], seccomp: opts.seccomp ?? null})
+    writeFileSync(join(dirs.scratch, 'config.json'), JSON.stringify(oci))
     try {
-      const r = await execa(helper, args, {all: true, reject: false, stdin: 'ignore', extendEnv: false, env: {}, maxBuffer: opts.maxOutput ?? 1 << 20})
+      // the runtime's default --root: its compiled seccomp filter is kept there for every step
+      const r = await execa(runtimeBin, ['run', '--pdeathsig', '--bundle', dirs.scratch, config.id], {
+        all: true,
+        reject: false,
+        stdin: 'ignore',
+        extendEnv: false,
+        env: {},
+        maxBuffer: opts.maxOutput ?? 1 << 20,
+      })
       return {exitCode: r.exitCode ?? (r.signal ? 128 : 1), output: r.all ?? ''}
     } finally {
       rmSync(dirs.scratch, {recursive: true, force: true})

@@ -5,17 +5,18 @@
  */
 import {spawn, type ChildProcess} from 'node:child_process'
 import type {Server} from 'node:net'
-import {cpSync, existsSync, openSync, closeSync, readFileSync, rmSync} from 'node:fs'
+import {closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {ArmError, UsageError} from '../../core/errors.js'
 import {childExit} from '../../host/process.js'
 import {cgroupPlan, hostCgroups, type CgroupLayout, type CgroupPlan} from '../cgroups/cgroups.js'
 import {DEVICE_CGROUP_ENV, deviceCgroupMode} from '../cgroups/devices.js'
-import {ensureNsexec} from '../native/build.js'
-import {attachToBridge, deleteLink, leaseAddress, releaseAddress} from '../network/bridge.js'
-import {containerPaths, nsexecArgs, type ContainerPaths} from './nsexec-args.js'
+import {ensureRuntime} from '../native/build.js'
+import {createBridgedNetns, deleteNetns, leaseAddress, releaseAddress} from '../network/bridge.js'
+import {containerOciConfig, containerPaths, scratchDirs, type ContainerPaths} from './bundle.js'
 import {servePortProxy, startPortProxy, type PortProxy} from '../network/port-proxy.js'
-import {seccompFilterFor} from '../seccomp/seccomp.js'
+import {seccompObjectFor} from '../seccomp/seccomp.js'
 import {
   ID_PATTERN,
   containerDir,
@@ -28,7 +29,7 @@ import {
   type ContainerRuntimeState,
   type ContainerState,
 } from './state.js'
-import {releaseContainerResources} from './release.js'
+import {releaseContainerResources, runtimeStateRoot} from './release.js'
 import {ensureVolume} from './volumes.js'
 
 /** A container's cgroups; the device allowlist's mechanism as deviceCgroupMode picks it (ISOBENCH_DEVICE_CGROUP forces one). */
@@ -97,9 +98,13 @@ export async function startContainer(stateDir: string, id: string, opts: StartOp
   return launch(stateDir, state.config, opts)
 }
 
-/** Spawn the helper for a config whose dir exists (create + start in one, for the benchmark path). */
+/**
+ * Start a config whose dir exists (create + start in one, as the arms do): write its OCI bundle and
+ * spawn `isobench-runtime run`, which stays the container's shim (it exits with the container's
+ * exit code, 128+signal when killed). Returns at once (the init runs concurrently).
+ */
 export async function launch(stateDir: string, config: ContainerConfig, opts: StartOptions): Promise<RunningContainer> {
-  const helper = await ensureNsexec()
+  const runtimeBin = await ensureRuntime()
   const paths = containerPaths(containerDir(stateDir, config.id))
   const plan = planFor(config)
   if (!plan.devices)
@@ -107,45 +112,54 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
       'no cgroup can hold a device allowlist on this host (neither a v1 devices hierarchy nor a cgroup2 mount): refusing to start a container with access to every device',
       'unavailable',
     )
-  const seccomp = await seccompFilterFor(config.seccomp)
+  const seccomp = seccompObjectFor(config.seccomp)
   const sources = bindSources(stateDir, config)
+  for (const d of scratchDirs(config, paths)) mkdirSync(d, {recursive: true})
   if (config.rootfsMode === 'copy') {
     for (const lower of [...config.lowerDirs].reverse()) cpSync(lower, paths.root, {recursive: true, verbatimSymlinks: true, force: true})
   }
   const bridge = config.network === 'bridge'
   const ip = bridge ? leaseAddress(stateDir, config.id) : undefined
-  const args = nsexecArgs(config, paths, plan, {
-    bindSources: sources,
-    tiedToParent: opts.tiedToParent,
-    syncFd: bridge ? 3 : undefined,
-    removeDir: config.autoRemove,
-    stateFiles: opts.stateFiles ?? true,
-    seccomp,
-  })
+  const runtime: ContainerRuntimeState = {startedAt: new Date().toISOString()}
+  let netnsPath: string | undefined
+  if (bridge) {
+    try {
+      const net = await createBridgedNetns(config.id, ip!)
+      runtime.network = {ip: ip!, hostVeth: net.hostVeth}
+      netnsPath = net.path
+    } catch (error) {
+      releaseAddress(stateDir, ip!)
+      await deleteNetns(config.id)
+      throw error
+    }
+  }
+  writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(containerOciConfig(config, paths, {bindSources: sources, seccomp, netnsPath})))
+  const stateFiles = opts.stateFiles ?? true
+  const args = ['--root', runtimeStateRoot(stateDir), 'run', '--bundle', paths.bundle]
+  if (stateFiles) args.push('--pid-file', paths.pidFile)
+  if (opts.tiedToParent) args.push('--pdeathsig')
+  args.push(config.id)
+  // A detached container (its log as output) has no waiting isobench: a shell records its exit code.
+  const argv =
+    stateFiles && opts.output === 'log'
+      ? ['sh', '-c', '"$@"; echo $? > "$0.tmp" && mv "$0.tmp" "$0"', paths.exitFile, runtimeBin, ...args]
+      : [runtimeBin, ...args]
   const logFd = opts.output === 'log' ? openSync(paths.log, 'a') : null
   const out = logFd ?? (opts.output as 'pipe' | 'inherit')
-  const child = spawn(helper, args, {
-    stdio: ['ignore', out, out, ...(bridge ? (['pipe'] as const) : [])],
-    detached: true,
-  })
+  const child = spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', out, out], detached: true})
   if (logFd !== null) closeSync(logFd)
   if (!child.pid) {
     if (ip) releaseAddress(stateDir, ip)
-    throw new Error(`could not start the runtime helper ${helper}`)
+    if (bridge) await deleteNetns(config.id)
+    throw new Error(`could not start the runtime ${runtimeBin}`)
   }
   const shimPid = child.pid
-  const runtime: ContainerRuntimeState = {shimPid, startedAt: new Date().toISOString()}
+  runtime.shimPid = shimPid
   const proxies: PortProxy[] = []
   const exited = childExit(child)
   const running: RunningContainer = {id: config.id, config, paths, plan, child, shimPid, ip, ports: {}, exited, networkReady: Promise.resolve()}
   if (bridge) {
     running.networkReady = (async () => {
-      const sync = child.stdio[3] as unknown as NodeJS.ReadWriteStream
-      const pid = await readSyncPid(sync)
-      const veth = await attachToBridge(pid, config.id, ip!)
-      runtime.network = {ip: ip!, hostVeth: veth}
-      writeRuntimeState(stateDir, config.id, runtime)
-      sync.write('1')
       for (const [i, p] of (opts.portProxies === false ? [] : config.ports).entries()) {
         const listener = opts.listeners?.[i]
         const proxy = listener ? servePortProxy(listener, ip!, p.container) : await startPortProxy(p.host, ip!, p.container)
@@ -162,29 +176,13 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
     await Promise.all(proxies.map((p) => p.close()))
     if (ip) {
       releaseAddress(stateDir, ip)
-      if (runtime.network) await deleteLink(runtime.network.hostVeth)
+      await deleteNetns(config.id)
     }
   })
   return running
 }
 
-function readSyncPid(stream: NodeJS.ReadWriteStream): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let buf = ''
-    const onData = (chunk: Buffer | string) => {
-      buf += chunk.toString()
-      const m = /^pid (\d+)\n/.exec(buf)
-      if (m) {
-        stream.off('data', onData)
-        resolve(Number(m[1]))
-      }
-    }
-    stream.on('data', onData)
-    stream.once('end', () => reject(new Error('the runtime helper exited before the container existed')))
-  })
-}
-
-/** Run a command in a running container (its namespaces and cgroups); resolves with the helper process. */
+/** Run a command in a running container (`isobench-runtime exec`: its namespaces, cgroups and seccomp filter); resolves with that process. */
 export async function execInContainer(
   stateDir: string,
   id: string,
@@ -194,18 +192,12 @@ export async function execInContainer(
   const state = readContainer(stateDir, id)
   if (!state) throw new UsageError(`no container named ${id}`, 'no-such-container')
   if (state.status !== 'running' || !state.initPid) throw new UsageError(`container ${id} is ${state.status}, not running`, 'bad-state')
-  const helper = await ensureNsexec()
-  const plan = planFor(state.config)
-  const seccomp = await seccompFilterFor(state.config.seccomp)
-  const env = {...state.config.env, ...opts.env}
-  const args = ['exec', '--pid', String(state.initPid), '--cwd', opts.cwd ?? state.config.cwd, '--pdeathsig']
-  for (const dir of plan.dirs) args.push('--cgroup', dir)
-  // Docker applies the container's seccomp profile to exec'd processes too; the device cgroup comes with the cgroups.
-  if (seccomp) args.push('--seccomp-bpf', seccomp.bpf, ...(seccomp.flags ? ['--seccomp-flags', String(seccomp.flags)] : []))
-  for (const [k, v] of Object.entries(env)) args.push('--env', `${k}=${v}`)
-  if (state.config.user) args.push('--user', `${state.config.user.uid}:${state.config.user.gid}`) // as Docker: exec runs as the container's user
-  args.push('--', ...argv)
-  return spawn(helper, args, {stdio: ['ignore', opts.output ?? 'pipe', opts.output ?? 'pipe']})
+  const runtimeBin = await ensureRuntime()
+  // The container's own env, cwd and user are its config's; these come on top (as Docker's exec).
+  const args = ['--root', runtimeStateRoot(stateDir), 'exec', '--cwd', opts.cwd ?? state.config.cwd]
+  for (const [k, v] of Object.entries(opts.env ?? {})) args.push('--env', `${k}=${v}`)
+  args.push(id, ...argv)
+  return spawn(runtimeBin, args, {stdio: ['ignore', opts.output ?? 'pipe', opts.output ?? 'pipe']})
 }
 
 /** Send a signal to the container's init (SIGKILL reaches a pid-namespace init from outside). */

@@ -66,7 +66,7 @@ export interface ContainerRunResult {
   ports: Record<number, number>
   /** Foreground runs: the container's exit code (128+n when killed by signal n). */
   exitCode?: number | null
-  /** Host ms from spawning the runtime helper to the container's exit (foreground). */
+  /** Host ms from spawning isobench-runtime to the container's exit (foreground). */
   elapsedMs?: number
 }
 
@@ -176,7 +176,7 @@ export async function runContainer(opts: ContainerRunOptions): Promise<Container
   }
 }
 
-/** A detached container is running once the helper wrote the init's pid (cgroups joined, network configured). */
+/** A detached container is running once isobench-runtime wrote the init's pid (cgroups joined, network configured). */
 async function waitStarted(stateDir: string, id: string, exited: Promise<unknown>, timeoutMs = 30_000): Promise<void> {
   let gone = false
   void exited.then(() => (gone = true))

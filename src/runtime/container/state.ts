@@ -2,12 +2,13 @@
  * Container state on disk: `<stateDir>/containers/<id>/`
  *   config.json   what to run (ContainerConfig), written by create
  *   state.json    runtime facts: shim pid, network lease, proxy pid (written by start)
- *   pid           the init's host pid (written by the helper)
- *   exit          the exit code (written by the helper when the init is reaped)
+ *   pid           the init's host pid (isobench-runtime --pid-file)
+ *   exit          the exit code of a detached container (written when its runtime exits)
  *   log           stdout+stderr of detached containers
- *   root/ upper/ work/   the rootfs mount point and, for a writable layer on disk, overlay's upper and
- *                 work dirs (removed by the helper at exit). With the writable layer in memory the
- *                 container dir itself is the mount point, in the container's mount namespace only.
+ *   oci/          the OCI bundle (config.json, bundle.ts); with the writable layer in memory also the
+ *                 rootfs mount point, in the container's mount namespace only
+ *   root/ upper/ work/   a writable layer on disk: the rootfs mount point, overlay's upper and work dirs
+ * isobench-runtime's own state for it is under <stateDir>/runtime/<id> while it exists.
  */
 import {existsSync, mkdirSync, readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
@@ -69,6 +70,9 @@ export interface ContainerState {
   dir: string
 }
 
+/** What a container's shim process runs: isobench-runtime (run stays the container's parent). */
+export const SHIM = 'isobench-runtime'
+
 export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/
 
 export function containersDir(stateDir: string): string {
@@ -108,7 +112,7 @@ function readInt(path: string): number | null {
 export function isShimAlive(pid: number | undefined): boolean {
   if (!pid) return false
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('isobench-nsexec')
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(SHIM)
   } catch {
     return false
   }

@@ -200,6 +200,8 @@ static _Noreturn void init_main(struct init_ctx *c) {
   const struct process_spec *p = &s->process;
   IC = c;
   error_fd = c->sock;
+  /* tied to the runtime, which is tied to its parent: the whole container goes if they do */
+  if (c->o->pdeathsig && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die("pdeathsig");
   trace("child start");
   if (c->two_stage) stage1(c);
   else {
@@ -249,6 +251,8 @@ static _Noreturn void init_main(struct init_ctx *c) {
   if (c->has_seccomp && !p->no_new_privileges && oci_seccomp_install(&c->seccomp, c->seccomp_flags) < 0) die("linux.seccomp: install the filter");
   trace("child seccomp installed");
   proc_set_user_and_caps(p);
+  /* a change of credentials clears the parent-death signal: set it again */
+  if (c->o->pdeathsig && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die("pdeathsig");
   if (chdir(p->cwd) < 0) die("process.cwd: chdir %s", p->cwd);
   char err[1024];
   char *path = proc_lookup(p, err, sizeof err);
@@ -476,6 +480,10 @@ int container_create(const struct create_opts *o) {
     if (l && write_file("/proc/self/timens_offsets", off, l) < 0) abort_create("linux.timeOffsets: %s", strerror(errno));
   }
   if (o->run && !o->detach && !o->no_subreaper) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  if (o->run && o->pdeathsig) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) abort_create("--pdeathsig: %s", strerror(errno));
+    if (getppid() == 1) abort_create("--pdeathsig: the parent is already gone");
+  }
 
   trace("preclone");
   int sv[2];

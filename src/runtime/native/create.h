@@ -20,6 +20,8 @@ struct create_opts {
   const char *root, *id, *bundle, *pid_file, *console_socket;
   int preserve_fds;
   bool run, detach, keep, no_pivot, no_new_keyring, no_subreaper;
+  /* run (isobench's extension): the runtime and the container die with the runtime's parent (SIGKILL) */
+  bool pdeathsig;
 };
 
 struct sock_fprog;

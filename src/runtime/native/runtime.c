@@ -5,11 +5,12 @@
  *   isobench-runtime [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND …
  *     create [--bundle DIR] [--pid-file F] [--console-socket S] [--preserve-fds N] [--no-pivot] [--no-new-keyring] ID
  *     start ID             state ID             kill [--all] ID [SIGNAL]         delete [--force] ID
- *     run [create's options] [--detach] [--keep] [--no-subreaper] ID
+ *     run [create's options] [--detach] [--keep] [--no-subreaper] [--pdeathsig] ID
  *     exec [--process F | -e K=V … --cwd D --user U:G --cap C --tty --no-new-privs] [--detach] [--pid-file F]
  *          [--console-socket S] [--preserve-fds N] ID [COMMAND ARG…]
  *     ps [--format table|json] ID [PS_ARGS…]      list [--format table|json] [--quiet]      features
  *
+ * --pdeathsig (run, isobench's own): the runtime and the container die with the runtime's parent.
  * --systemd-cgroup is refused (cgroups are managed through cgroupfs); --rootless true is refused
  * (the runtime runs as root). Exit: 0, 1 on a failed command (one line on stderr and in --log),
  * and for run the container's exit code (125 when the container could not be set up, 126/127
@@ -33,7 +34,7 @@ static const char *usage =
     "usage: " PROG " [--root DIR] [--log FILE] [--log-format text|json] COMMAND [OPTIONS] ID\n"
     "commands: create, start, state, kill, delete, run, exec, ps, list, features\n"
     "  create [--bundle DIR] [--pid-file F] [--console-socket SOCK] [--preserve-fds N] [--no-pivot] [--no-new-keyring] ID\n"
-    "  run    [create's options] [--detach] [--keep] [--no-subreaper] ID\n"
+    "  run    [create's options] [--detach] [--keep] [--no-subreaper] [--pdeathsig] ID\n"
     "  start ID | state ID | kill [--all] ID [SIGNAL] | delete [--force] ID\n"
     "  exec   [--process FILE | --env K=V --cwd DIR --user UID[:GID] --cap CAP --tty --no-new-privs] [--detach] [--pid-file F]\n"
     "         [--console-socket SOCK] [--preserve-fds N] ID [COMMAND [ARG...]]\n"
@@ -172,17 +173,18 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "create") || !strcmp(cmd, "run")) {
     bool is_run = !strcmp(cmd, "run");
     const char *bundle = ".", *pid_file = NULL, *console = NULL, *preserve = "0";
-    bool detach = false, keep = false, no_pivot = false, no_keyring = false, no_subreaper = false;
+    bool detach = false, keep = false, no_pivot = false, no_keyring = false, no_subreaper = false, pdeathsig = false;
     struct flag f[] = {{"bundle", 'b', false, false, &bundle},          {"pid-file", 0, false, false, &pid_file},
                        {"console-socket", 0, false, false, &console},   {"preserve-fds", 0, false, false, &preserve},
                        {"no-pivot", 0, true, false, NULL, &no_pivot},   {"no-new-keyring", 0, true, false, NULL, &no_keyring},
                        {is_run ? "detach" : "-", 'd', true, false, NULL, &detach}, {is_run ? "keep" : "-", 0, true, false, NULL, &keep},
-                       {is_run ? "no-subreaper" : "-", 0, true, false, NULL, &no_subreaper}, {0}};
+                       {is_run ? "no-subreaper" : "-", 0, true, false, NULL, &no_subreaper},
+                       {is_run ? "pdeathsig" : "-", 0, true, false, NULL, &pdeathsig}, {0}};
     parse_flags(argc, argv, &i, f, cmd);
     exact_args(argc, i, 1, cmd);
     struct create_opts o = {.root = root, .id = argv[i], .bundle = bundle, .pid_file = pid_file, .console_socket = console,
                             .preserve_fds = atoi(preserve), .run = is_run, .detach = detach, .keep = keep, .no_pivot = no_pivot,
-                            .no_new_keyring = no_keyring, .no_subreaper = no_subreaper};
+                            .no_new_keyring = no_keyring, .no_subreaper = no_subreaper, .pdeathsig = pdeathsig};
     return container_create(&o);
   }
   if (!strcmp(cmd, "start") || !strcmp(cmd, "state")) {

@@ -96,15 +96,31 @@ export function ensureBridge(): Promise<void> {
   return bridgeReady
 }
 
-/** Give the container (network namespace of `pid`) eth0 with `ip` on the bridge, lo up, default route. */
-export async function attachToBridge(pid: number, id: string, ip: string): Promise<string> {
+/** The named network namespace (ip netns: /run/netns/<name>) a bridged container joins. */
+export function netnsName(id: string): string {
+  return `isobench-${id}`
+}
+
+/**
+ * A bridged container's network, made before the container (as CNI does for containerd and
+ * podman): a named network namespace with lo up and eth0 on the bridge with `ip`; the container's
+ * config.json joins it by path. Returns the host veth and the namespace's path.
+ */
+export async function createBridgedNetns(id: string, ip: string): Promise<{hostVeth: string; path: string}> {
   await ensureBridge()
+  const name = netnsName(id)
+  await execa('ip', ['netns', 'add', name])
   const veth = hostVethName(id)
-  await execa('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid)])
+  await execa('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', name])
   await execa('ip', ['link', 'set', veth, 'master', BRIDGE, 'up'])
-  const batch = [`addr add ${ip}/${PREFIX_LEN} dev eth0`, 'link set eth0 up', `route add default via ${BRIDGE_IP}`].join('\n')
-  await execa('nsenter', [`--net=/proc/${pid}/ns/net`, 'ip', '-batch', '-'], {input: batch + '\n'})
-  return veth
+  const batch = ['link set lo up', `addr add ${ip}/${PREFIX_LEN} dev eth0`, 'link set eth0 up', `route add default via ${BRIDGE_IP}`].join('\n')
+  await execa('ip', ['-n', name, '-batch', '-'], {input: batch + '\n'})
+  return {hostVeth: veth, path: `/run/netns/${name}`}
+}
+
+/** Remove a bridged container's named network namespace (its veth pair goes with it). */
+export async function deleteNetns(id: string): Promise<void> {
+  if (existsSync(`/run/netns/${netnsName(id)}`)) await execa('ip', ['netns', 'delete', netnsName(id)], {reject: false})
 }
 
 /** Host veths we created (`ib-*`). */

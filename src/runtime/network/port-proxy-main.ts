@@ -14,7 +14,7 @@ const shimPid = Number(shim)
 
 function shimAlive(): boolean {
   try {
-    return readFileSync(`/proc/${shimPid}/cmdline`, 'utf8').includes('isobench-nsexec')
+    return readFileSync(`/proc/${shimPid}/cmdline`, 'utf8').includes('isobench-runtime')
   } catch {
     return false
   }

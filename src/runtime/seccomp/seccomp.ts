@@ -225,6 +225,16 @@ async function compile(profile: string, digest: string): Promise<SeccompFilter> 
   return {bpf, flags: seccompFlagBits(oci.flags), digest}
 }
 
+/** A container's profile as the OCI object config.json carries (null: unconfined); Docker's default when it recorded none. */
+export function seccompObjectFor(choice: SeccompChoice | undefined): OciSeccomp | null {
+  const c = choice ?? defaultSeccompChoice()
+  if (!c.digest) return null
+  const file = join(seccompCacheDir(), `${c.digest}.json`)
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as OciSeccomp
+  if (c.profile === 'default') return dockerDefaultSeccomp()
+  throw new UsageError(`seccomp profile ${c.profile} (${c.digest.slice(0, 12)}) is no longer in ${seccompCacheDir()}`, 'bad-seccomp-profile')
+}
+
 /** A container's filter: its recorded choice, or Docker's default when the config predates seccomp or an arm made it. */
 export async function seccompFilterFor(choice: SeccompChoice | undefined): Promise<SeccompFilter | null> {
   return compiledSeccomp(choice ?? defaultSeccompChoice())

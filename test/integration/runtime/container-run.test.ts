@@ -271,8 +271,8 @@ describe.skipIf(!root)('container run (our runtime)', () => {
     const r = await run(['/bin/sh', '-c', script], {name: 'mem-layer', rm: false, writableLayer: 'memory'})
     expect(r.exitCode).toBe(0)
     expect(r.output).toContain('x\nroot=overlay\n')
-    // The overlay's upper dir is inside the tmpfs mounted over the container dir, not a host dir…
-    expect(r.output).toMatch(/upper=upperdir=\S*\/containers\/mem-layer\/upper\n/)
+    // The overlay's upper dir is inside the tmpfs mounted over the OCI bundle dir (the rootfs mount point) of the container dir, not a host dir…
+    expect(r.output).toMatch(/upper=upperdir=\S*\/containers\/mem-layer\/oci\/upper\n/)
     // …and the state files under that dir (config.json, log) are hidden from the container.
     expect(r.output).not.toMatch(/entries=.*(config\.json|state\.json|upper|work)/)
     const dir = join(stateDir, 'containers', 'mem-layer')
