@@ -26,7 +26,13 @@ export const builtinProviders: ArmProvider[] = [
     create: (ctx) => new ContainerArm(ctx),
   },
   // One arm per OCI runtime of the table (runtime/oci/runtimes.ts).
-  ...OCI_RUNTIMES.map((r): ArmProvider => ({name: r.name, kind: 'oci', description: r.description, create: (ctx) => new OciArm(r.name, ctx)})),
+  ...OCI_RUNTIMES.map((r): ArmProvider => ({
+    name: r.name,
+    kind: 'oci',
+    description: r.description,
+    hidden: r.hidden,
+    create: (ctx) => new OciArm(r.name, ctx),
+  })),
   {
     name: 'qemu',
     kind: 'vm',

@@ -91,7 +91,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
       name,
       ok: r.works,
       detail: r.works ? `${name} ${r.version ?? ''} works${r.reason ? ` (${r.reason})` : ''}`.trim() : (r.reason ?? `${name} not working`),
-      fix: r.present ? undefined : `isobench setup (apt package ${ociRuntime(name)?.apt.pkg ?? name})`,
+      fix: r.present ? undefined : `isobench setup${ociRuntime(name)?.apt ? ` (apt package ${ociRuntime(name)!.apt!.pkg})` : ''}`,
     })),
     workloadToolsCheck(),
   ]

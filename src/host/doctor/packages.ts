@@ -20,7 +20,7 @@ export const HOST_PACKAGES: readonly HostPackage[] = [
     provides: '/usr/share/containers/seccomp.json',
   },
   // The OCI runtimes' packages come from their table.
-  ...OCI_RUNTIMES.map((r) => ({pkg: r.apt.pkg, why: `the ${r.name} arm`, provides: r.apt.provides})),
+  ...OCI_RUNTIMES.flatMap((r) => (r.apt ? [{pkg: r.apt.pkg, why: `the ${r.name} arm`, provides: r.apt.provides}] : [])),
   {
     pkg: 'golang-go',
     why: 'building the OCI runtime-tools validation suite (../shared/oci-validation) the conformance test runs against isobench-runtime and runc',

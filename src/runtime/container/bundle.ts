@@ -59,6 +59,8 @@ export interface BundleOptions {
   seccomp: OciSeccomp | null
   /** A network namespace to join (bridged containers: made beforehand, network.ts). */
   netnsPath?: string
+  /** On a hybrid host, the device allowlist as a cgroup2 BPF program (ISOBENCH_DEVICE_CGROUP=v2) instead of v1 files. */
+  devicesV2?: boolean
 }
 
 /** config.json for isobench-runtime. */
@@ -81,5 +83,6 @@ export function containerOciConfig(config: ContainerConfig, paths: ContainerPath
   if (config.user) c.process.user = {uid: config.user.uid, gid: config.user.gid}
   if (opts.netnsPath) c.linux.namespaces.push({type: 'network', path: opts.netnsPath})
   if (config.rootfsMode === 'overlay') c.annotations = overlayAnnotations(config.lowerDirs, memory ? 'memory' : {upperDir: paths.upper, workDir: paths.work})
+  if (opts.devicesV2) c.annotations = {...c.annotations, 'org.isobench.devices.cgroup': 'v2'}
   return c
 }

@@ -133,7 +133,8 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
       throw error
     }
   }
-  writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(containerOciConfig(config, paths, {bindSources: sources, seccomp, netnsPath})))
+  const devicesV2 = plan.devices.mode === 'v2' && hostCgroups().mode === 'hybrid'
+  writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(containerOciConfig(config, paths, {bindSources: sources, seccomp, netnsPath, devicesV2})))
   const stateFiles = opts.stateFiles ?? true
   const args = ['--root', runtimeStateRoot(stateDir), 'run', '--bundle', paths.bundle]
   if (stateFiles) args.push('--pid-file', paths.pidFile)

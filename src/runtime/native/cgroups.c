@@ -412,7 +412,7 @@ static int set_v2(const struct spec *s, const char *d, bool pure, struct ctx *c)
       if (cgw(c, d, k, json_string_value(v), field) < 0) return -1;
     }
   }
-  if (pure && json_array_size(r->devices) > 0) {
+  if ((pure || s->devices_v2) && json_array_size(r->devices) > 0) {
     struct dev_rule *rules;
     int n = device_rules(s, &rules, c);
     if (n < 0) return -1;
@@ -619,7 +619,8 @@ int cg_plan(const struct spec *s, const char *id, struct cgroups *cg, char *err,
   if ((r->blkio_weight != UNSET && r->blkio_weight) || (r->blkio_leaf_weight != UNSET && r->blkio_leaf_weight) || r->n_weight_device ||
       r->n_throttle[0] || r->n_throttle[1] || r->n_throttle[2] || r->n_throttle[3])
     need[nn++] = "blkio";
-  if (json_array_size(r->devices) > 0) need[nn++] = "devices";
+  bool devices_on_v2 = json_array_size(r->devices) > 0 && s->devices_v2 && v2_mount >= 0;
+  if (json_array_size(r->devices) > 0 && !devices_on_v2) need[nn++] = "devices";
   if (r->net_class_id != UNSET) need[nn++] = "net_cls";
   if (r->n_net_prio) need[nn++] = "net_prio";
   bool huge_on_v2 = false;
@@ -645,7 +646,7 @@ int cg_plan(const struct spec *s, const char *id, struct cgroups *cg, char *err,
     add_dir(cg, join_path(h, own, base), h->options, h->mountpoint);
     free(own);
   }
-  if (huge_on_v2 || r->unified) {
+  if (huge_on_v2 || r->unified || devices_on_v2) {
     if (v2_mount < 0)
       return errno = 0, failf(&c, huge_on_v2 ? "linux.resources.hugepageLimits: no hugetlb cgroup controller on this host"
                                              : "linux.resources.unified: this host has no cgroup2 mount");

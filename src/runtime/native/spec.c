@@ -8,6 +8,8 @@
  *                                          container's mount namespace (nothing mounted on the host)
  *   org.isobench.rootfs.upperdir / org.isobench.rootfs.workdir = the overlay's writable layer on disk;
  *                                          without them the writable layer is a tmpfs of the container's own
+ *   org.isobench.devices.cgroup = "v2"     on a hybrid host, the device allowlist as a BPF program on the
+ *                                          container's cgroup2 dir instead of the v1 devices hierarchy
  */
 #define _GNU_SOURCE
 #include "spec.h"
@@ -744,6 +746,10 @@ void spec_parse_doc(struct spec *s, json_t *doc, const char *bundle, const char 
     s->overlay_work = get_str(s->annotations, "org.isobench.rootfs.workdir", "annotations.org.isobench.rootfs.workdir");
     if (!s->overlay_upper != !s->overlay_work) diex("%s: annotations: org.isobench.rootfs.upperdir and .workdir go together", cfg);
     if (s->overlay_upper && !s->overlay_lower) diex("%s: annotations: org.isobench.rootfs.upperdir needs .lowerdirs", cfg);
+    char *dc = get_str(s->annotations, "org.isobench.devices.cgroup", "annotations.org.isobench.devices.cgroup");
+    if (dc && strcmp(dc, "v1") && strcmp(dc, "v2")) bad("annotations.org.isobench.devices.cgroup", "v1 or v2");
+    s->devices_v2 = dc && strcmp(dc, "v2") == 0;
+    free(dc);
     if (s->overlay_lower && (strchr(s->overlay_lower, ',') || (s->overlay_upper && (strchr(s->overlay_upper, ',') || strchr(s->overlay_work, ',')))))
       diex("%s: annotations: org.isobench.rootfs.*: paths must not contain commas", cfg);
   }

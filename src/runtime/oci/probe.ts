@@ -57,7 +57,9 @@ async function probe(name: OciRuntimeName): Promise<OciProbe> {
       version: undefined,
       path: null,
       hide: [],
-      reason: `${name} is not installed (apt package ${runtime.apt.pkg}; run \`isobench setup\`)`,
+      reason: runtime.apt
+        ? `${name} is not installed (apt package ${runtime.apt.pkg}; run \`isobench setup\`)`
+        : `${name} is not built (run \`isobench setup\`)`,
     }
   const v = await execa(path, ['--version'], {reject: false, timeout: 5000})
   const version = /version\s+(\S+)/.exec(v.stdout)?.[1]

@@ -5,14 +5,17 @@
  * OCI runtime (gVisor's runsc, say) is one entry here; the probe (probe.ts) is shared by every
  * runtime that runs a bundle with `<binary> --root DIR run --bundle DIR ID`.
  */
+import {RUNTIME_BINARY} from '../native/build.js'
 
 export interface OciRuntime {
   /** Arm name and runtime name, as scenarios and --arms spell it. */
   name: string
-  /** The executable, looked up on PATH. */
+  /** The executable, looked up on PATH (or an absolute path). */
   binary: string
-  /** The Debian package that provides it, and the file whose presence says it is installed. */
-  apt: {pkg: string; provides: string}
+  /** The Debian package that provides it, and the file whose presence says it is installed; absent: isobench builds it (`isobench setup`). */
+  apt?: {pkg: string; provides: string}
+  /** An arm only when asked for by name (--arms, a scenario's arms), not in "every available arm". */
+  hidden?: boolean
   /** The arm's one-line description (`isobench providers`). */
   description: string
   /**
@@ -23,6 +26,14 @@ export interface OciRuntime {
 }
 
 export const OCI_RUNTIMES: readonly OciRuntime[] = [
+  {
+    // Our own (src/runtime/native/runtime.c): the `container` arm runs it on its fast path; this
+    // entry runs it exactly as runc and crun are run (same bundle, overlay mounted by the wrapper).
+    name: 'isobench-runtime',
+    binary: RUNTIME_BINARY,
+    description: "isobench's own OCI runtime run like runc and crun (same bundle and wrapper); the container arm runs it on its own fast path",
+    hidden: true,
+  },
   {
     name: 'runc',
     binary: 'runc',
