@@ -170,18 +170,22 @@ async function lifecycle(timer: string, runtime: string, lowerDirs: string[]): P
       const root = join(work, `.lifecycle-${name}`)
       const b = writeBundle({lowerDirs, argv: ['/bin/true'], rootfs: {dir: lowerDirs[0]!}})
       const step = async (label: string, args: string[]) => {
-        const r = await timeRun(timer, [rt[name]!, '--root', root, ...args])
+        // -n: create's init keeps the runtime's stdio open until it exits (a pipe to us would never close)
+        const r = await timeRun(timer, ['-n', rt[name]!, '--root', root, ...args])
         if (r.ms === null) failures.push(`${name} ${label}: ${r.error}`)
         else if (round > 0) (calls[`${name} ${label}`] ??= []).push(r.ms) // round 0 warms up
         return r.ms !== null
       }
-      if ((await step('create', ['create', '--bundle', b.dir, b.id])) && (await step('start', ['start', b.id]))) {
+      const created = await step('create', ['create', '--bundle', b.dir, b.id])
+      if (created && (await step('start', ['start', b.id]))) {
         // `true` exits at once; delete needs it stopped (reaped or a zombie)
         for (let i = 0; i < 200; i++) {
-          const s = await timeRun(timer, ['sh', '-c', `${rt[name]} --root ${root} state ${b.id} | grep -q '"status": "stopped"'`])
+          const s = await timeRun(timer, ['-n', 'sh', '-c', `${rt[name]} --root ${root} state ${b.id} | grep -q '"status": "stopped"'`])
           if (s.ms !== null) break
         }
         await step('delete', ['delete', b.id])
+      } else if (created) {
+        await timeRun(timer, ['-n', rt[name]!, '--root', root, 'delete', '--force', b.id]) // never leave a created container behind
       }
       rmSync(b.dir, {recursive: true, force: true})
     }
