@@ -8,7 +8,8 @@
  * hard limit needs CAP_SYS_RESOURCE, which sandboxes such as these CI machines drop, so every run
  * passes --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 (any runtime fails otherwise).
  */
-import {mkdirSync, rmSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {client, ok, type ClientEngine, type EngineRun, type LocalImage, type OciRuntimeRef} from './engine.js'
 import {mountsBelow, removeCgroupTree, traces, type Traces} from './host-traces.js'
@@ -17,12 +18,15 @@ export const PODMAN_ULIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'npro
 
 export class Podman implements ClientEngine {
   readonly name = 'podman'
+  /** podman refuses a runroot longer than 50 characters (its sockets live there): a short temp dir then. */
+  private readonly runroot: string
 
   constructor(
     readonly dir: string,
     readonly cgroupParent: string,
   ) {
     mkdirSync(dir, {recursive: true})
+    this.runroot = join(dir, 'runroot').length <= 50 ? join(dir, 'runroot') : mkdtempSync(join(tmpdir(), 'ibpod-'))
   }
 
   podman(args: string[], runtime?: OciRuntimeRef, timeoutMs?: number): Promise<EngineRun> {
@@ -30,7 +34,7 @@ export class Podman implements ClientEngine {
       '--root',
       join(this.dir, 'root'),
       '--runroot',
-      join(this.dir, 'runroot'),
+      this.runroot,
       '--tmpdir',
       join(this.dir, 'tmp'),
       '--storage-driver',
@@ -82,6 +86,7 @@ export class Podman implements ClientEngine {
     for (const mp of mountsBelow(this.dir).reverse()) await client(['umount', '--lazy', mp])
     removeCgroupTree(this.cgroupParent)
     rmSync(this.dir, {recursive: true, force: true})
+    rmSync(this.runroot, {recursive: true, force: true})
   }
 
   daemons(): number[] {
@@ -89,6 +94,6 @@ export class Podman implements ClientEngine {
   }
 
   traces(): Traces {
-    return traces(this.dir, this.cgroupParent)
+    return traces(this.dir, this.cgroupParent, [this.runroot])
   }
 }
