@@ -48,5 +48,6 @@ export async function benchClients(o: {stateDir: string; work: string; runtime: 
   } finally {
     for (const e of engines) await e.stop()
     removeCgroupTree(cgroupBase)
+    removeCgroupTree('/isobench-engines') // only when empty: other runs' trees stay
   }
 }
