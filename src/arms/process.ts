@@ -2,17 +2,28 @@
  * The `process` arm: the workload as a bare host process, no isolation at all. The baseline every
  * other arm is compared with. It runs the same init script as the other arms, with the host's
  * busybox, so the readiness protocol and the workload command are identical.
+ *
+ * Nothing it starts may outlive the run, as with the other arms: each instance runs under
+ * isobench-launch (src/runtime/native/launch.c), a small parent that dies with isobench
+ * (PR_SET_PDEATHSIG, also when isobench is SIGKILLed) and takes the workload's whole subtree with
+ * it, and — as root — joins the run's cgroup (`isobench/process_<run>`), so that `isobench prune`
+ * finds whatever is left even if the launcher itself was killed. The init script lives in the run's
+ * scratch dir (`<stateDir>/runs/<runId>/`), which prune removes when the run is dead. The launcher
+ * adds no isolation and is left out of the instance's processes (pids(), memory and CPU figures);
+ * it does add its own exec and a fork to the start (README).
  */
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync} from 'node:fs'
+import {basename, join} from 'node:path'
 import {sampleProcesses, descendants} from '../host/procfs.js'
+import {closeRunDir, openRunDir, runCgroupName} from '../host/runs.js'
 import {INIT_SCRIPT} from '../images/init.js'
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample} from '../core/arm.js'
 import type {MarkerStream} from '../core/markers.js'
+import {hostCgroups, runCgroupDir} from '../runtime/cgroups/cgroups.js'
+import {ensureLauncher} from '../runtime/native/build.js'
 import {InstanceTable, markersOf, newInstance} from './instances.js'
 import {waitReady} from './readiness.js'
-import {spawnInstanceProcess, stopProcessGroup, type InstanceProcess} from '../host/process.js'
+import {spawnInstanceProcess, stopLaunchedProcess, type InstanceProcess} from '../host/process.js'
 
 export const BUSYBOX = '/bin/busybox'
 
@@ -20,41 +31,91 @@ export class ProcessArm implements Arm {
   readonly name = 'process'
   readonly kind = 'process'
   private dir: string | null = null
+  private launcher: string | null = null
+  /** The run's cgroup this arm's instances join; null when there is none (not root, no cgroup mount). */
+  private cgroup: string | null = null
+  private cgroupNote = ''
   private readonly running = new InstanceTable<{child: InstanceProcess; markers: MarkerStream}>(this.name)
 
   constructor(private readonly ctx: ArmContext) {}
 
   async available(): Promise<Availability> {
-    return existsSync(BUSYBOX) ? {ok: true} : {ok: false, reason: `${BUSYBOX} not found (apt package busybox-static; run \`isobench setup\`)`}
+    if (!existsSync(BUSYBOX)) return {ok: false, reason: `${BUSYBOX} not found (apt package busybox-static; run \`isobench setup\`)`}
+    try {
+      await ensureLauncher()
+    } catch (error) {
+      return {ok: false, reason: (error as Error).message.split('\n')[0]}
+    }
+    return {ok: true}
   }
 
   info(): ArmInfo {
-    return {name: this.name, kind: this.kind, accel: 'none', versions: {}}
+    return {
+      name: this.name,
+      kind: this.kind,
+      accel: 'none',
+      versions: {},
+      notes: [`each instance under isobench-launch (dies with isobench, takes its subtree along${this.cgroupNote})`],
+    }
   }
 
   async prepare(): Promise<void> {
     if (this.dir) return
-    const dir = mkdtempSync(join(tmpdir(), 'isobench-process-'))
+    this.launcher = await ensureLauncher()
+    const runDir = openRunDir(this.ctx.config.stateDir, this.ctx.runId)
+    const dir = mkdtempSync(join(runDir, 'process-'))
     this.dir = dir
     this.ctx.cleanup.add(`temp dir ${dir}`, () => rmSync(dir, {recursive: true, force: true}))
     writeFileSync(join(dir, 'init'), INIT_SCRIPT, {mode: 0o755})
+    this.cgroup = this.runCgroup(basename(runDir))
+  }
+
+  /** The run's cgroup, made here (as root); null with the reason noted when there can be none. */
+  private runCgroup(runDirName: string): string | null {
+    if (process.getuid?.() !== 0) {
+      this.cgroupNote = '; no run cgroup: not root'
+      return null
+    }
+    try {
+      const dir = runCgroupDir(hostCgroups(), runCgroupName(runDirName))
+      if (!dir) {
+        this.cgroupNote = '; no run cgroup: no cgroup mount'
+        return null
+      }
+      mkdirSync(dir, {recursive: true})
+      this.cgroupNote = `; cgroup ${dir}`
+      // Removed at the end if empty; a dir another arm of this process still uses stays (EBUSY) for prune.
+      this.ctx.cleanup.add(`cgroup ${dir}`, () => {
+        try {
+          rmdirSync(dir)
+        } catch {
+          // in use or gone
+        }
+      })
+      return dir
+    } catch (error) {
+      this.cgroupNote = `; no run cgroup: ${(error as Error).message.split('\n')[0]}`
+      return null
+    }
   }
 
   async start(spec: InstanceSpec): Promise<Instance> {
     if (!this.dir) await this.prepare()
     const {workload} = spec
+    const launch = [this.launcher!, '--parent', String(process.pid), ...(this.cgroup ? ['--cgroup', this.cgroup] : []), '--']
     const startedAt = performance.now()
-    const child = spawnInstanceProcess([BUSYBOX, 'sh', join(this.dir!, 'init'), ...workload.argv], {
+    const child = spawnInstanceProcess([...launch, BUSYBOX, 'sh', join(this.dir!, 'init'), ...workload.argv], {
       env: {...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind},
     })
     const markers = markersOf(child)
-    const handle = this.ctx.cleanup.add(`process ${spec.id}`, () => stopProcessGroup(child))
+    const handle = this.ctx.cleanup.add(`process ${spec.id}`, () => stopLaunchedProcess(child))
     const exited = child.then(
       (r) => ({code: r.exitCode ?? null, signal: r.signal ?? null}),
       () => ({code: null, signal: null}),
     )
     void exited.then(() => handle.dispose())
-    const instance = newInstance(spec, {startedAt, markers, pids: () => (child.pid ? [child.pid, ...descendants(child.pid)] : []), exited})
+    // The launcher is not the workload: its descendants are.
+    const instance = newInstance(spec, {startedAt, markers, pids: () => (child.pid ? descendants(child.pid) : []), exited})
     return this.running.add(instance, {child, markers})
   }
 
@@ -67,7 +128,7 @@ export class ProcessArm implements Arm {
   }
 
   async stop(instance: Instance): Promise<void> {
-    await stopProcessGroup(this.running.get(instance).child)
+    await stopLaunchedProcess(this.running.get(instance).child)
     await instance.exited
     this.running.delete(instance)
   }
@@ -75,5 +136,13 @@ export class ProcessArm implements Arm {
   async cleanup(): Promise<void> {
     if (this.dir) rmSync(this.dir, {recursive: true, force: true})
     this.dir = null
+    if (this.cgroup) {
+      try {
+        rmdirSync(this.cgroup)
+      } catch {
+        // another arm of this run still uses it; it goes with the run (prune)
+      }
+    }
+    closeRunDir(this.ctx.config.stateDir, this.ctx.runId)
   }
 }

@@ -22,13 +22,14 @@ Exit codes: 0 written, 2 bad input.`
     threshold: Flags.string({description: 'change that counts as a regression in the baseline section', default: '5%'}),
   }
 
-  async run(): Promise<{report: string; charts: number; runs: string[]}> {
+  async run(): Promise<{report: string; charts: number; runs: string[]; statuses: string[]}> {
     const {argv, flags} = await this.parse(Report)
     const {dirname, join, resolve} = await import('node:path')
     const {loadResultsFile} = await import('../report/load-results.js')
     const {parsePercent} = await import('../cli/units.js')
     const {buildReport} = await import('../report/index.js')
     const {writeFileAtomic} = await import('../host/fs.js')
+    const {runStatusText} = await import('../core/results.js')
     const files = argv as string[]
     const threshold = parsePercent(flags.threshold, '--threshold')
     const runs = files.map((f) => loadResultsFile(f))
@@ -37,7 +38,9 @@ Exit codes: 0 written, 2 bad input.`
     const built = await buildReport(runs, {baseline, threshold})
     writeFileAtomic(out, built.html)
     for (const f of built.failedCharts) this.warn(`chart "${f.title}" could not be drawn: ${f.error}`)
+    // A run that did not finish says so here too (a killed one: its file still said "running").
+    for (const r of runs) if (r.status !== 'complete') this.log(`run ${r.runId}: ${runStatusText(r)}`)
     this.log(`report: ${out}`)
-    return {report: out, charts: built.charts, runs: runs.map((r) => r.runId)}
+    return {report: out, charts: built.charts, runs: runs.map((r) => r.runId), statuses: runs.map(runStatusText)}
   }
 }

@@ -24,6 +24,10 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
     warmup: Flags.integer({description: 'unmeasured warm-up repetitions per cell', min: 0}),
     out: Flags.string({description: 'output folder for runs (default: config outDir, "reports")'}),
     config: Flags.string({description: 'config file (default: ./bench.config.ts)'}),
+    'state-dir': Flags.string({
+      description: 'state directory (images, containers, VMs, run scratch dirs); default: ISOBENCH_STATE_DIR, else the config stateDir (/var/lib/isobench)',
+      env: 'ISOBENCH_STATE_DIR',
+    }),
     workload: Flags.string({char: 'w', description: 'run every metric on this workload (see `isobench workloads`)'}),
     budget: Flags.string({description: 'wall-clock budget for the run, e.g. 90s, 10m, 1h (default: scenario, then config)'}),
     precision: Flags.string({
@@ -43,6 +47,7 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
     const {writeReport} = await import('../report/index.js')
     const {join} = await import('node:path')
     const {config} = await loadConfig(process.cwd(), flags.config)
+    if (flags['state-dir']) config.stateDir = flags['state-dir']
     const {parseDuration, parsePercent} = await import('../cli/units.js')
     if (flags.workload) {
       const {resolveWorkloadName} = await import('../workloads/catalog.js')

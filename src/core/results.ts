@@ -181,8 +181,18 @@ export interface Results {
   startedAt: string
   finishedAt?: string
   status: 'running' | 'complete' | 'interrupted' | 'failed'
-  /** Why the run stopped adding samples: all reps done, precision reached, budget spent. */
-  stopReason?: 'complete' | 'precision' | 'budget' | 'interrupted'
+  /**
+   * Why the run stopped adding samples: all reps done, precision reached, budget spent, a signal
+   * it handled (interrupted), or none it could handle: 'killed' is set by a reader that finds the
+   * file still 'running' while its writer is gone (SIGKILL, OOM killer, power loss).
+   */
+  stopReason?: 'complete' | 'precision' | 'budget' | 'interrupted' | 'killed'
+  /**
+   * The process writing this file, so a reader can tell a live run from a dead one: pid, its start
+   * time in clock ticks after boot (/proc/PID/stat field 22: a recycled pid has another), the boot id
+   * and the hostname (src/host/owner.ts).
+   */
+  writer?: {pid: number; startTicks: number; bootId: string; hostname: string}
   tool: {name: 'isobench'; version: string; commit?: string}
   host: HostRecord
   config: unknown
@@ -198,6 +208,12 @@ export interface Results {
   precision?: PrecisionRecord
   warnings: Warning[]
   claims?: unknown[]
+}
+
+/** A run's status as reports and the CLI print it: "complete", "interrupted", "interrupted (killed)", … */
+export function runStatusText(r: {status?: string; stopReason?: string}): string {
+  const status = r.status ?? 'unknown'
+  return r.stopReason === 'killed' ? `${status} (killed)` : status
 }
 
 export type {PhaseMark}

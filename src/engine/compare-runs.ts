@@ -8,7 +8,7 @@
  *   anything else                                    → inconclusive (a small or unproven change)
  */
 import {groupSamples, paramsKey, type Group} from './analyze.js'
-import type {Direction, Results} from '../core/results.js'
+import {runStatusText, type Direction, type Results} from '../core/results.js'
 import {bootstrapDifferenceOfMedians, differenceVerdict, magnitude, permutationTest, ratioOfMedians, seedFrom} from '../stats/index.js'
 import {median} from 'simple-statistics'
 
@@ -218,6 +218,6 @@ function runWarnings(base: Results, next: Results): string[] {
     out.push(
       `different isobench builds: base ${base.tool?.version}${base.tool?.commit ? ` (${base.tool.commit})` : ''}; new ${next.tool?.version}${next.tool?.commit ? ` (${next.tool.commit})` : ''}`,
     )
-  for (const r of [base, next]) if (r.status && r.status !== 'complete') out.push(`run ${r.runId} is ${r.status}`)
+  for (const r of [base, next]) if (r.status && r.status !== 'complete') out.push(`run ${r.runId} is ${runStatusText(r)}`)
   return out
 }

@@ -25,6 +25,9 @@ import {RESULTS_SCHEMA_VERSION, type ArmRecord, type Results} from '../core/resu
 import {runCells, workloadSpec} from './runner.js'
 import {newRunId, ResultsStore} from './store.js'
 import {toolInfo} from '../host/tool-info.js'
+import {currentOwner} from '../host/owner.js'
+import {closeRunDir} from '../host/runs.js'
+import {reapKilledRuns} from '../arms/prune.js'
 
 export interface RunScenarioOptions extends PlanOptions {
   loaded: LoadedScenario
@@ -84,7 +87,22 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   if (missing) throw new UsageError(`${loaded.file}: ${missing}`, 'missing-tool')
   const seed = config.seed ?? Math.floor(Math.random() * 2 ** 31)
   const runId = newRunId()
+  // Killed runs of this state dir may have left bare processes and scratch dirs: the next run clears them.
+  try {
+    for (const line of reapKilledRuns(config.stateDir)) log.info(line)
+  } catch (error) {
+    log.debug(`could not check for killed runs' leftovers: ${(error as Error).message}`)
+  }
   const ctx: ArmContext = {config, cleanup, log, runId}
+  // Signals are handled from here on, before any arm probes or creates anything: an interrupted run
+  // releases what it made (and flushes its samples once a results file exists), then exits 130/143.
+  const abort = new AbortController()
+  let onInterrupt: (() => void) | null = null
+  if (opts.handleSignals !== false) {
+    cleanup.onFinalize(() => onInterrupt?.())
+    cleanup.onFinalize(() => closeRunDir(config.stateDir, runId))
+    cleanup.installSignalHandlers(() => abort.abort())
+  }
 
   // Arms: create each one that the plan uses, and ask whether it can run here.
   const wanted = [...new Set(cells.flatMap((c) => c.arms))]
@@ -108,6 +126,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     runId,
     startedAt: new Date().toISOString(),
     status: 'running',
+    writer: currentOwner(),
     tool: toolInfo(),
     host,
     config: {...config, arms: config.arms ?? defaultArms, seed},
@@ -129,26 +148,28 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     else results.warnings.push({code: 'arm-unavailable', arm: arm.name, message: `${arm.name} skipped: ${availability.reason ?? 'unavailable'}`})
   }
 
-  const store = new ResultsStore(results, opts.outDir ?? config.outDir)
-  const abort = new AbortController()
+  let store: ResultsStore
+  try {
+    store = new ResultsStore(results, opts.outDir ?? config.outDir)
+  } catch (error) {
+    cleanup.removeSignalHandlers()
+    throw error
+  }
   const finalize = (status: Results['status']) => {
     results.status = status
     results.finishedAt = new Date().toISOString()
     store.flush()
   }
-  if (opts.handleSignals !== false) {
-    cleanup.onFinalize(() => {
-      results.stopReason = 'interrupted'
-      try {
-        analyze(results, {equivalenceDelta: config.equivalenceDelta, seed}) // summaries of what was measured
-      } catch (error) {
-        results.warnings.push({code: 'analysis-failed', message: (error as Error).message})
-      }
-      results.warnings.push({code: 'interrupted', message: `run interrupted by ${cleanup.interrupted}; ${results.samples.length} samples kept`})
-      finalize('interrupted')
-      process.stderr.write(`\ninterrupted: ${results.samples.length} samples kept in ${store.file}\n`)
-    })
-    cleanup.installSignalHandlers(() => abort.abort())
+  onInterrupt = () => {
+    results.stopReason = 'interrupted'
+    try {
+      analyze(results, {equivalenceDelta: config.equivalenceDelta, seed}) // summaries of what was measured
+    } catch (error) {
+      results.warnings.push({code: 'analysis-failed', message: (error as Error).message})
+    }
+    results.warnings.push({code: 'interrupted', message: `run interrupted by ${cleanup.interrupted}; ${results.samples.length} samples kept`})
+    finalize('interrupted')
+    process.stderr.write(`\ninterrupted: ${results.samples.length} samples kept in ${store.file}\n`)
   }
 
   try {
@@ -206,6 +227,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     for (const arm of arms.values()) await arm.cleanup().catch((e: Error) => log.warn(`${arm.name} cleanup: ${e.message}`))
     const errors = await cleanup.runAll()
     for (const e of errors) log.warn(e.message)
+    closeRunDir(config.stateDir, runId)
     cleanup.removeSignalHandlers()
   }
   return {results, resultsFile: store.file, dir: store.dir}

@@ -7,6 +7,7 @@ import {mkdirSync, rmSync, symlinkSync, lstatSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import type {Results, Sample} from '../core/results.js'
 import {writeFileAtomic} from '../host/fs.js'
+import {ownerState} from '../host/owner.js'
 
 export class ResultsStore {
   readonly dir: string
@@ -51,6 +52,25 @@ export class ResultsStore {
     writeFileAtomic(this.file, JSON.stringify(this.results, null, 1) + '\n')
     this.dirty = false
   }
+}
+
+/**
+ * A results file that still says "running" while its writer is dead (its pid gone, recycled, or the
+ * host rebooted since: src/host/owner.ts) was killed without a chance to say so: mark it
+ * interrupted, stopReason 'killed', with a warning, in memory (the file is the writer's). Files
+ * without a writer record (older isobench) and other hosts' files are left as they are.
+ * Returns true when it changed the status.
+ */
+export function settleRunStatus(results: Results): boolean {
+  if (results.status !== 'running' || !results.writer || ownerState(results.writer) !== 'dead') return false
+  results.status = 'interrupted'
+  results.stopReason = 'killed'
+  results.warnings ??= []
+  results.warnings.push({
+    code: 'interrupted',
+    message: `run killed: its process (pid ${results.writer.pid}) is gone and never finished the file (SIGKILL, the OOM killer or a power loss); ${results.samples?.length ?? 0} samples kept`,
+  })
+  return true
 }
 
 function pointLatest(outDir: string, runId: string): void {

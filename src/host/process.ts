@@ -44,6 +44,30 @@ export async function stopProcessGroup(
 }
 
 /**
+ * Stop an instance started under isobench-launch: SIGTERM to the launcher, which SIGKILLs the
+ * workload's whole subtree (also what left its process group) and exits; if it has not exited
+ * within `graceMs`, SIGKILL its process group. Resolves when the launcher has been reaped.
+ */
+export async function stopLaunchedProcess(
+  child: {pid?: number; exitCode: number | null; signalCode: string | null; then: PromiseLike<unknown>['then']},
+  graceMs = 2000,
+): Promise<void> {
+  if (!child.pid) return
+  if (child.exitCode === null && child.signalCode === null) {
+    try {
+      process.kill(child.pid, 'SIGTERM')
+    } catch {
+      // gone
+    }
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))
+    await Promise.race([Promise.resolve(child).catch(() => {}), late])
+    clearTimeout(timer)
+  }
+  await stopProcessGroup(child)
+}
+
+/**
  * SIGKILL `pid`; with `mustRun`, only if its command line still contains that text (a pid read from
  * a state file may have been recycled by an unrelated process). True when the signal was sent.
  */

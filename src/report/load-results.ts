@@ -9,6 +9,7 @@ import {LineCounter, parseDocument, isNode, type Node} from 'yaml'
 import {InputFileError} from '../core/errors.js'
 import {RESULTS_SCHEMA_VERSION, type Results} from '../core/results.js'
 import {describeZodIssue} from '../config/zod-errors.js'
+import {settleRunStatus} from '../engine/store.js'
 
 const scalar = z.union([z.string(), z.number(), z.boolean()])
 
@@ -101,6 +102,7 @@ export function parseResults(text: string, file: string): Results {
     s.warmup ??= false
     s.block ??= 0
   }
+  settleRunStatus(r) // "running" with a dead writer: interrupted (killed)
   return r
 }
 

@@ -4,7 +4,7 @@
  * claims-section.ts).
  * Everything interpolated goes through `h` (escapes unless already Safe).
  */
-import type {ArmRecord, Comparison, Results, Summary} from '../core/results.js'
+import {runStatusText, type ArmRecord, type Comparison, type Results, type Summary} from '../core/results.js'
 import {getMetric, metricRank} from '../metrics/index.js'
 import {h, raw, type Safe} from './escape.js'
 import {betterText, bytes, estimateText, num, paramsText} from './charts/format.js'
@@ -45,10 +45,10 @@ export function headerSection(results: Results, title: string): Safe {
   const tcg = tcgArms(results)
   return h`<header>
 <h1>${title}</h1>
-<p class="meta">scenario <b>${scenario.name ?? '?'}</b>${scenario.file ? h` (${scenario.file})` : ''} · run <code>${results.runId}</code> · ${results.status ?? '?'}${results.stopReason ? h` (stopped: ${results.stopReason})` : ''} · started ${results.startedAt}${results.finishedAt ? h` · finished ${results.finishedAt}` : ''} · ${results.tool?.name ?? 'isobench'} ${results.tool?.version ?? ''}${results.tool?.commit ? h` (${results.tool.commit})` : ''}</p>
+<p class="meta">scenario <b>${scenario.name ?? '?'}</b>${scenario.file ? h` (${scenario.file})` : ''} · run <code>${results.runId}</code> · ${runStatusText(results)}${results.stopReason && results.stopReason !== 'killed' ? h` (stopped: ${results.stopReason})` : ''} · started ${results.startedAt}${results.finishedAt ? h` · finished ${results.finishedAt}` : ''} · ${results.tool?.name ?? 'isobench'} ${results.tool?.version ?? ''}${results.tool?.commit ? h` (${results.tool.commit})` : ''}</p>
 ${scenario.description ? h`<p class="desc">${scenario.description}</p>` : ''}
 ${tcg.length ? h`<div class="banner tcg" role="alert"><b>Emulated VM figures (TCG).</b> ${tcg.map((a) => a.name).join(', ')} ran under QEMU's software emulation (accel: tcg), not hardware virtualization: VM startup and CPU figures are far slower than with KVM and do not represent a VM on real hardware.</div>` : ''}
-${results.status && results.status !== 'complete' ? h`<div class="banner warn-banner">This run is <b>${results.status}</b>: it shows the samples measured before it stopped.</div>` : ''}
+${results.status && results.status !== 'complete' ? h`<div class="banner warn-banner">This run is <b>${runStatusText(results)}</b>: it shows the samples measured before it stopped.</div>` : ''}
 </header>`
 }
 

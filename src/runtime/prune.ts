@@ -44,13 +44,17 @@ export function findRuntimeProcesses(stateDir: string): Map<number, string> {
 }
 
 /**
- * Remove every container that is not running (exited, dead, interrupted mid-create), and every
- * leftover that belongs to no running container. With `all`, running containers are killed too.
+ * Remove every container of this state dir that is not running (exited, dead, interrupted
+ * mid-create), and every leftover that belongs to no running container. With `all`, running
+ * containers are killed too. Cgroups, veths and leases are matched to this state dir's containers
+ * and bundles by id: another state dir's (another run's, another user's) are never touched, unless
+ * `anyStateDir` also sweeps every empty container cgroup under the `isobench` parents.
  */
-export async function pruneContainers(stateDir: string, opts: {all?: boolean} = {}): Promise<PruneResult> {
+export async function pruneContainers(stateDir: string, opts: {all?: boolean; anyStateDir?: boolean} = {}): Promise<PruneResult> {
   const result: PruneResult = {containers: [], bundles: [], processes: [], cgroups: [], veths: [], leases: []}
   const running = new Set<string>()
-  for (const id of listContainerIds(stateDir)) {
+  const known = new Set<string>(listContainerIds(stateDir))
+  for (const id of known) {
     const state = readContainer(stateDir, id)
     if (state?.status === 'running' && !opts.all) {
       running.add(id)
@@ -71,15 +75,21 @@ export async function pruneContainers(stateDir: string, opts: {all?: boolean} = 
   // OCI-arm bundles: a live wrapper means a live run owns it (it dies with its run), unless --all.
   if (opts.all) for (const [pid] of findOciWrappers(stateDir)) if (killIfRunning(pid, 'isobench-nsexec')) result.processes.push(pid)
   if (opts.all) await new Promise((r) => setTimeout(r, 50))
+  const cgroupsById = listContainerCgroups(hostCgroups())
   for (const id of staleBundles(stateDir)) {
+    // The runtime's cgroups first, the bundle (the evidence they are ours) last.
+    result.cgroups.push(...removeCgroupDirs(cgroupsById.get(id) ?? []))
     removeBundle(stateDir, id)
     result.bundles.push(id)
+    known.add(id)
   }
   const liveBundles = new Set(findOciWrappers(stateDir).values())
-  // Leftover cgroups are empty (their processes died with the helper). A cgroup that still holds
-  // processes belongs to a container of another state dir: not ours to touch.
+  // Leftover cgroups of this state dir's containers and bundles are empty (their processes died
+  // with the helper). With anyStateDir, every empty container cgroup goes (one still holding
+  // processes belongs to a live container somewhere: never touched); process_* are runs' (prune-runs.ts).
   for (const [id, dirs] of listContainerCgroups(hostCgroups())) {
-    if (running.has(id) || liveBundles.has(id) || !dirs.every(isEmptyCgroup)) continue
+    if (running.has(id) || liveBundles.has(id) || id.startsWith('process_')) continue
+    if (!known.has(id) && !(opts.anyStateDir && dirs.every(isEmptyCgroup))) continue
     result.cgroups.push(...removeCgroupDirs(dirs))
   }
   // A veth lives exactly as long as its container's network namespace, so no sweep is needed beyond

@@ -10,11 +10,11 @@
  *   <kver>/modules/*.ko        only the modules a guest needs (src/vm/modules.ts)
  * Or any kernel the user names in bench.config.ts (`vm.kernel`), used as it is.
  */
+import {makeTempDir, removeTempDir} from '../host/temp.js'
 import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readFileSync,
   readSync,
@@ -25,7 +25,6 @@ import {
   writeFileSync,
   chmodSync,
 } from 'node:fs'
-import {tmpdir} from 'node:os'
 import {basename, dirname, join} from 'node:path'
 import {execa} from 'execa'
 import {UsageError} from '../core/errors.js'
@@ -179,7 +178,7 @@ export async function fetchCloudKernel(stateDir: string, opts: FetchOptions = {}
     log(`guest kernel ${version} not fetched yet (isobench vm kernel)`)
     return {kernel: installedKernels(stateDir)[0] ?? null, fetched: false}
   }
-  const tmp = mkdtempSync(join(tmpdir(), `isobench-kernel-${process.pid}-`))
+  const tmp = makeTempDir('kernel')
   chmodSync(tmp, 0o755) // apt's _apt user must be able to write the download here
   try {
     log(`apt-get download ${pkg} …`)
@@ -210,6 +209,6 @@ export async function fetchCloudKernel(stateDir: string, opts: FetchOptions = {}
     log(`guest kernel ${version}: ${vmlinuz}${hasVmlinux ? ' (+ vmlinux for microvm)' : ''}, ${modules.length} modules`)
     return {kernel, fetched: true}
   } finally {
-    rmSync(tmp, {recursive: true, force: true})
+    removeTempDir(tmp)
   }
 }

@@ -13,6 +13,7 @@ import {execa} from 'execa'
 import type {PhaseMark} from '../core/arm.js'
 import {MarkerStream} from '../core/markers.js'
 import {spawnInstanceProcess, stopProcessGroup, type InstanceProcess} from '../host/process.js'
+import {ensureLauncher} from '../runtime/native/build.js'
 import type {CleanupRegistry, CleanupHandle} from '../core/cleanup.js'
 import {BRIDGE, BRIDGE_IP, PREFIX_LEN, deleteLink, ensureBridge, leaseAddress, releaseAddress} from '../runtime/network/bridge.js'
 import {instanceDisk, type GuestArtefacts} from './artefacts.js'
@@ -189,9 +190,10 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
       serialLog,
     }
     writeMeta(spec.stateDir, meta)
-    // A kill -9 of isobench must take a non-detached qemu with it: PR_SET_PDEATHSIG via setpriv (it execs qemu, same pid).
+    // A kill -9 of isobench must take a non-detached qemu with it: PR_SET_PDEATHSIG via isobench-launch
+    // --exec (it execs qemu, same pid; unlike setpriv it refuses to start when we died before its prctl).
     const qemu = [...(spec.cpuset ? ['taskset', '-c', spec.cpuset] : []), QEMU_BINARY, ...argv]
-    const command = spec.detached ? qemu : ['setpriv', '--pdeathsig', 'KILL', '--', ...qemu]
+    const command = spec.detached ? qemu : [await ensureLauncher(), '--parent', String(process.pid), '--exec', '--', ...qemu]
     const startedAt = performance.now()
     const child = spec.detached
       ? // No pipes at all: qemu must not die of SIGPIPE once this process has exited.

@@ -2,15 +2,16 @@
  * Finding and removing what VMs leave behind when isobench is killed (-9) or a guest hangs:
  * qemu processes (recognised by `-name isobench-vm-<id>`), taps (`isobench-<6 hex>`), address
  * leases, QMP sockets, instance dirs, per-instance overlay disks, half-built artefacts
- * (`*.tmp-<pid>-*`) and temp dirs (`/tmp/isobench-{kernel,vm-overlay}-<pid>-*`) of dead processes.
+ * (`*.tmp-<pid>-*`) and temp dirs (`/tmp/isobench-<kind>-<pid>…`, src/host/temp.ts) of dead processes.
  */
-import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, lstatSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {deleteLink, listLeases, releaseAddress} from '../runtime/network/bridge.js'
 import {findQemuProcesses, isOurQemu, listInstanceIds, readMeta, type VmMeta} from './instances.js'
 import {artefactCacheDir, instanceDir, qmpSocketPath, tapName, vmDir} from './paths.js'
 import {pidAlive} from '../host/process.js'
+import {pruneTempDirs} from '../host/temp.js'
 
 export interface VmPruneResult {
   killed: Array<{pid: number; id: string}>
@@ -54,6 +55,14 @@ function tapsPresent(): string[] {
   }
 }
 
+function ownedBy(path: string, uid: number | undefined): boolean {
+  try {
+    return uid === undefined || lstatSync(path).uid === uid
+  } catch {
+    return false
+  }
+}
+
 /** Stop one VM (SIGKILL) and remove everything it had. */
 export async function removeInstance(stateDir: string, id: string, result: VmPruneResult = {killed: [], removed: []}): Promise<VmPruneResult> {
   const meta = readMeta(stateDir, id)
@@ -83,8 +92,13 @@ export async function removeInstance(stateDir: string, id: string, result: VmPru
   return result
 }
 
-/** Remove leftovers; with `all`, running VMs too (detached ones and those of live runs). */
-export async function pruneVms(stateDir: string, opts: {all?: boolean} = {}): Promise<VmPruneResult> {
+/**
+ * Remove this state dir's leftovers; with `all`, running VMs too (detached ones and those of live
+ * runs). Taps are this state dir's instances' (removeInstance); `anyStateDir` also removes every
+ * `isobench-*` tap no live qemu has open. Temp files in /tmp are removed when their owner pid is
+ * dead and they belong to this user.
+ */
+export async function pruneVms(stateDir: string, opts: {all?: boolean; anyStateDir?: boolean} = {}): Promise<VmPruneResult> {
   const result: VmPruneResult = {killed: [], removed: []}
   const keep = new Set<string>()
   for (const id of listInstanceIds(stateDir)) {
@@ -106,13 +120,16 @@ export async function pruneVms(stateDir: string, opts: {all?: boolean} = {}): Pr
     if (!qemuCmdline(pid).includes(mine)) continue
     if (await killAndWait(pid, id)) result.killed.push({pid, id})
   }
-  // Taps no kept instance owns and no live qemu (of any state dir) has open.
-  const keptTaps = new Set([...keep].map((id) => readMeta(stateDir, id)?.tap ?? tapName(id)))
-  const live = [...findQemuProcesses().keys()].map(qemuCmdline)
-  for (const tap of tapsPresent()) {
-    if (keptTaps.has(tap) || live.some((a) => a.includes(`ifname=${tap},`))) continue
-    await deleteLink(tap)
-    result.removed.push(`tap ${tap}`)
+  // With anyStateDir: taps no kept instance owns and no live qemu (of any state dir) has open.
+  // (A tap being set up by another run has no qemu yet: only on request.)
+  if (opts.anyStateDir) {
+    const keptTaps = new Set([...keep].map((id) => readMeta(stateDir, id)?.tap ?? tapName(id)))
+    const live = [...findQemuProcesses().keys()].map(qemuCmdline)
+    for (const tap of tapsPresent()) {
+      if (keptTaps.has(tap) || live.some((a) => a.includes(`ifname=${tap},`))) continue
+      await deleteLink(tap)
+      result.removed.push(`tap ${tap}`)
+    }
   }
   // Leases taken for VMs (owner `vm-<id>`) whose instance is gone.
   try {
@@ -127,18 +144,17 @@ export async function pruneVms(stateDir: string, opts: {all?: boolean} = {}): Pr
   }
   // QMP sockets in /tmp (deep state dirs) that no live qemu uses.
   const liveArgs = [...findQemuProcesses().keys()].map(qemuCmdline)
+  const uid = process.getuid?.()
   for (const f of readdirSync(tmpdir())) {
     const p = join(tmpdir(), f)
+    if (!ownedBy(p, uid)) continue // another user's
     if (/^isobench-qmp-[0-9a-f]{16}\.sock$/.test(f) && !liveArgs.some((a) => a.includes(p))) {
       rmSync(p, {force: true})
       result.removed.push(p)
     }
-    const owner = /^isobench-(?:kernel|vm-overlay)-(\d+)-/.exec(f)
-    if (owner && !pidAlive(Number(owner[1]))) {
-      rmSync(p, {recursive: true, force: true})
-      result.removed.push(p)
-    }
   }
+  // Temp dirs (kernel downloads, overlay staging, OCI probes) of dead owners.
+  result.removed.push(...pruneTempDirs())
   // Half-built artefacts of dead builders.
   const cache = artefactCacheDir(stateDir)
   if (existsSync(cache)) {

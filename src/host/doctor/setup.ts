@@ -5,7 +5,17 @@
 import {existsSync} from 'node:fs'
 import {execa} from 'execa'
 import {loadConfig} from '../../config/load.js'
-import {buildNsexec, buildRuntime, nsexecIsCurrent, NSEXEC_BINARY, RUNTIME_BINARY, runtimeIsCurrent} from '../../runtime/native/build.js'
+import {
+  buildLauncher,
+  buildNsexec,
+  buildRuntime,
+  launcherIsCurrent,
+  LAUNCH_BINARY,
+  nsexecIsCurrent,
+  NSEXEC_BINARY,
+  RUNTIME_BINARY,
+  runtimeIsCurrent,
+} from '../../runtime/native/build.js'
 import {fetchCloudKernel} from '../../vm/kernel.js'
 
 export interface SetupStep {
@@ -43,6 +53,16 @@ export const setupSteps: SetupStep[] = [
       if (runtimeIsCurrent()) return log(`OCI runtime ${RUNTIME_BINARY} is current`)
       if (check) throw new Error(`OCI runtime ${RUNTIME_BINARY} is missing or older than its sources (run \`isobench setup\`)`)
       log(`built ${await buildRuntime()}`)
+    },
+  },
+  {
+    // The process arm's launcher (src/runtime/native/launch.c → build/native/isobench-launch): the
+    // workload's parent, so that it dies with isobench (PR_SET_PDEATHSIG) and prune can find it.
+    name: 'process arm launcher (isobench-launch)',
+    async run({log, check}) {
+      if (launcherIsCurrent()) return log(`launcher ${LAUNCH_BINARY} is current`)
+      if (check) throw new Error(`launcher ${LAUNCH_BINARY} is missing or older than its source (run \`isobench setup\`)`)
+      log(`built ${await buildLauncher()}`)
     },
   },
   {

@@ -181,6 +181,17 @@ function cgroupPlanLimits(layout: CgroupLayout, id: string, limits: CgroupLimits
   }
 }
 
+/**
+ * The one cgroup a run's bare processes join (the process arm: no limits, only membership, so that
+ * `isobench prune` can find and kill whatever a killed run left): in the cgroup2 mount where there is
+ * one (v2, or a hybrid host's controller-less unified mount: membership and cgroup.kill need no
+ * controller), else in one v1 hierarchy (pids, else cpuacct, else the first). null: no cgroup mount.
+ */
+export function runCgroupDir(layout: CgroupLayout, name: string): string | null {
+  const mount = layout.v2Mount ?? layout.v1.pids ?? layout.v1.cpuacct ?? Object.values(layout.v1)[0]
+  return mount ? join(mount, CGROUP_PARENT, name) : null
+}
+
 /** Hierarchy roots that hold our `isobench` parent. */
 export function parentDirs(layout: CgroupLayout): string[] {
   if (layout.mode === 'v2') return layout.v2 ? [join(layout.v2, CGROUP_PARENT)] : []
@@ -254,21 +265,38 @@ export function listContainerCgroups(layout: CgroupLayout): Map<string, string[]
   return out
 }
 
-/** Remove a container's cgroup dirs; processes still in them are killed first (the freezer is not needed: pid ns). */
+/**
+ * Remove cgroup dirs; processes still in them are killed first: through `cgroup.kill` where the
+ * hierarchy has it (cgroup2, Linux ≥ 5.14: the kernel kills every member, forks included), else by
+ * SIGKILLing each pid in cgroup.procs until none is left (a pid namespace or the freezer is not
+ * needed: a member forking meanwhile is seen at the next read). Returns the dirs removed.
+ */
 export function removeCgroupDirs(dirs: string[]): string[] {
   const removed: string[] = []
+  const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
   for (const dir of dirs) {
     if (!existsSync(dir)) continue
     try {
-      for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+      writeFileSync(join(dir, 'cgroup.kill'), '1')
+    } catch {
+      // v1, or an older kernel: signal each member
+    }
+    for (let round = 0; round < 100; round++) {
+      let pids: string[]
+      try {
+        pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)
+      } catch {
+        break
+      }
+      if (pids.length === 0) break
+      for (const pid of pids) {
         try {
           process.kill(Number(pid), 'SIGKILL')
         } catch {
           // gone
         }
       }
-    } catch {
-      // no procs file
+      pause(5)
     }
     for (let i = 0; i < 50; i++) {
       try {
@@ -277,7 +305,7 @@ export function removeCgroupDirs(dirs: string[]): string[] {
         break
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EBUSY') break
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20)
+        pause(20)
       }
     }
   }

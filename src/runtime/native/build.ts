@@ -5,8 +5,10 @@
  *   line over config.json; every container arm runs it.
  * - isobench-nsexec (nsexec.c with devices.c and seccomp-oci.c): the older helper; its `wrap` mode
  *   gives runc/crun a private mount namespace with their overlay rootfs.
- * Both link libseccomp and libjansson (Debian libseccomp-dev, libjansson-dev: both ship static
- * archives), statically when the libc allows it.
+ * - isobench-launch (launch.c, libc only): the process arm's workload parent, which dies with
+ *   isobench and takes the workload's subtree along (qemu's parent-death signal too, with --exec).
+ * The first two link libseccomp and libjansson (Debian libseccomp-dev, libjansson-dev: both ship
+ * static archives); all are static when the libc allows it.
  */
 import {randomBytes} from 'node:crypto'
 import {existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync} from 'node:fs'
@@ -76,6 +78,14 @@ export const RUNTIME: NativeProgram = {
   binary: process.env.ISOBENCH_RUNTIME ?? join(PACKAGE_ROOT, 'build', 'native', 'isobench-runtime'),
 }
 
+/** The process arm's launcher (launch.c). */
+export const LAUNCHER: NativeProgram = {
+  name: 'isobench-launch',
+  sources: [join(NATIVE_DIR, 'launch.c')],
+  libs: [],
+  binary: process.env.ISOBENCH_LAUNCH ?? join(PACKAGE_ROOT, 'build', 'native', 'isobench-launch'),
+}
+
 /** True when the program's binary exists and is not older than any source or header under src/runtime/native. */
 export function programIsCurrent(p: NativeProgram): boolean {
   if (!existsSync(p.binary)) return false
@@ -123,3 +133,8 @@ export const RUNTIME_BINARY = RUNTIME.binary
 export const buildRuntime = (): Promise<string> => buildProgram(RUNTIME)
 export const ensureRuntime = (): Promise<string> => ensureProgram(RUNTIME)
 export const runtimeIsCurrent = (): boolean => programIsCurrent(RUNTIME)
+/** The process arm's launcher, isobench-launch. */
+export const LAUNCH_BINARY = LAUNCHER.binary
+export const buildLauncher = (): Promise<string> => buildProgram(LAUNCHER)
+export const ensureLauncher = (): Promise<string> => ensureProgram(LAUNCHER)
+export const launcherIsCurrent = (): boolean => programIsCurrent(LAUNCHER)

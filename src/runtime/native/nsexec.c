@@ -35,7 +35,9 @@
  *   --seccomp-json FILE   compile an OCI linux.seccomp object at start instead (slower: for comparison)
  *   --bind SRC=DST / --bind-ro SRC=DST   bind mounts, DST resolved inside the rootfs
  *   --sync-fd N           write "pid P\n" on fd N and wait for one byte back before the init runs
- *   --pidfile F --exitfile F    --cleanup DIR (made at start, rm -rf at exit; repeatable)   --pdeathsig   --no-caps-drop
+ *   --pidfile F --exitfile F    --cleanup DIR (made at start, rm -rf at exit; repeatable)   --no-caps-drop
+ *   --pdeathsig [--parent PID]   die with the spawning process (PR_SET_PDEATHSIG); with --parent, also
+ *                         refuse to start if PID is no longer our parent (it died before the prctl)
  * Errors: "isobench-nsexec: <what>: <errno text>" on stderr, exit 125 (setup) / 127 (exec).
  */
 #define _GNU_SOURCE
@@ -46,6 +48,7 @@
 #include <linux/capability.h>
 #include <linux/openat2.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -75,7 +78,7 @@ static const char *root, *lower, *upper, *work, *hostname, *cwd = "/", *net = "n
 static const char *pidfile, *exitfile, *user;
 static const char *envs[MAXN], *cgroups[MAXN], *cgsets[MAXN], *binds[MAXN], *cleanups[MAXN];
 static int bind_ro[MAXN];
-static int n_env, n_cg, n_cgset, n_bind, n_cleanup, sync_fd = -1, pdeathsig, drop_caps = 1, target_pid, upper_tmpfs;
+static int n_env, n_cg, n_cgset, n_bind, n_cleanup, sync_fd = -1, pdeathsig, drop_caps = 1, target_pid, upper_tmpfs, parent_pid;
 static const char *device_rules[MAXN], *devices_v1, *devices_v2, *seccomp_bpf, *seccomp_json;
 static int n_device_rule;
 static unsigned seccomp_flags;
@@ -96,6 +99,14 @@ static void die(const char *fmt, ...) {
 static void add(const char **arr, int *n, const char *v) {
   if (*n >= MAXN) { errno = 0; die("too many repeated options"); }
   arr[(*n)++] = v;
+}
+
+/* A child that set PR_SET_PDEATHSIG after fork() gets no signal if its parent died before: a pipe
+ * whose write end only the parent holds tells (POLLHUP once every writer is gone). getppid() cannot:
+ * in a new pid namespace it is 0 whoever the parent is. */
+static void exit_if_orphaned(int read_fd) {
+  struct pollfd p = {.fd = read_fd, .events = POLLIN};
+  if (poll(&p, 1, 0) > 0 && (p.revents & POLLHUP)) _exit(EXIT_SETUP);
 }
 
 /* ---------- mounts, resolved inside the rootfs (hostile symlinks cannot escape) ---------- */
@@ -573,14 +584,20 @@ static int n_umount;
 static int cmd_wrap(char **argv) {
   /* A pid namespace too: if the runtime is killed, the kernel kills its container with it. */
   if (unshare(CLONE_NEWNS | CLONE_NEWPID) < 0) die("mount/pid namespace");
+  int alive[2];
+  if (pipe2(alive, O_CLOEXEC) < 0) die("pipe");
   pid_t pid = fork();
   if (pid < 0) die("fork");
   if (pid > 0) {
+    close(alive[0]); /* alive[1] stays open for as long as we live */
     child_pid = pid;
     install_forwarders();
     return shim_wait();
   }
+  close(alive[1]);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("pdeathsig");
+  exit_if_orphaned(alive[0]);
+  close(alive[0]);
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) die("make / private");
   /* The runtime reads /proc/<pid> of its children: it needs a /proc of the new pid namespace. */
   if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) die("mount /proc");
@@ -623,12 +640,18 @@ static int cmd_exec(char **argv) {
     if (setns(fds[i], 0) < 0) die("setns %s", nss[i]);
     close(fds[i]);
   }
+  int alive[2];
+  if (pipe2(alive, O_CLOEXEC) < 0) die("pipe");
   pid_t pid = fork();
   if (pid < 0) die("fork");
   if (pid == 0) {
+    close(alive[1]);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    exit_if_orphaned(alive[0]);
+    close(alive[0]);
     exec_workload(argv);
   }
+  close(alive[0]);
   child_pid = pid;
   install_forwarders();
   n_cg = 0; /* the container's cgroups are not ours to remove */
@@ -685,6 +708,7 @@ int main(int argc, char **argv) {
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     int takes = 1;
     if (strcmp(a, "--pdeathsig") == 0) { pdeathsig = 1; takes = 0; }
+    else if (strcmp(a, "--parent") == 0 && v) parent_pid = atoi(v);
     else if (strcmp(a, "--no-caps-drop") == 0) { drop_caps = 0; takes = 0; }
     else if (strcmp(a, "--upper-tmpfs") == 0) { upper_tmpfs = 1; takes = 0; }
     else if (!v) { errno = 0; die("%s needs a value", a); }
@@ -718,6 +742,8 @@ int main(int argc, char **argv) {
   if (i >= argc) { errno = 0; die("no command given after --"); }
   if (lower && !upper_tmpfs && (!upper || !work)) { errno = 0; die("--lower needs --upper and --work, or --upper-tmpfs"); }
   if (pdeathsig && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("pdeathsig");
+  /* Died before the prctl (reparented): with --parent, to whichever subreaper; without, to init. */
+  if (pdeathsig && parent_pid > 0 && getppid() != parent_pid) { errno = 0; die("parent %d already gone", parent_pid); }
   if (pdeathsig && getppid() == 1) { errno = 0; die("parent already gone"); }
   if (strcmp(cmd, "run") == 0) return cmd_run(argv + i);
   if (strcmp(cmd, "exec") == 0) return cmd_exec(argv + i);

@@ -42,10 +42,10 @@ export class OciContainer {
     }
   }
 
-  /** Remove the bundle, the runtime's state entry and the container's cgroups. */
+  /** Remove the container's cgroups, then the bundle and the runtime's state entry: a bundle left by a kill in between is how prune knows the cgroups are ours. */
   delete(): void {
-    removeBundle(this.stateDir, this.id)
     removeCgroupDirs(listContainerCgroups(hostCgroups()).get(this.id) ?? [])
+    removeBundle(this.stateDir, this.id)
   }
 
   /** Memory and CPU its cgroup (`/isobench/<id>`, made by the runtime) has accounted so far. */

@@ -4,8 +4,8 @@
  * same wrapper the arms use, with the mounts the runtime's quirks hide (crun on hybrid cgroup hosts),
  * and says so when it needed them.
  */
-import {copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {makeTempDir, removeTempDir} from '../../host/temp.js'
+import {copyFileSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {detectCgroupLayout} from '../cgroups/cgroups.js'
@@ -66,7 +66,7 @@ async function probe(name: OciRuntimeName): Promise<OciProbe> {
   const mode = detectCgroupLayout().mode
   const hide = hiddenMounts(name, mode)
   if (process.getuid?.() !== 0) return {name, present: true, works: false, version, path, hide, reason: 'needs root'}
-  const dir = mkdtempSync(join(tmpdir(), `isobench-probe-${name}-`))
+  const dir = makeTempDir(`probe-${name}`)
   try {
     const rootfs = join(dir, 'rootfs')
     mkdirSync(join(rootfs, 'bin'), {recursive: true})
@@ -88,7 +88,11 @@ async function probe(name: OciRuntimeName): Promise<OciProbe> {
     const id = `isobench-probe-${process.pid}`
     const runtimeArgs = [path, '--root', join(dir, 'state'), 'run', '--bundle', dir, id]
     const helper = await ensureNsexec()
-    const r = await execa(helper, ['wrap', ...hide.flatMap((h) => ['--umount', h]), '--', ...runtimeArgs], {reject: false, all: true, timeout: 20_000})
+    const r = await execa(helper, ['wrap', '--pdeathsig', '--parent', String(process.pid), ...hide.flatMap((h) => ['--umount', h]), '--', ...runtimeArgs], {
+      reject: false,
+      all: true,
+      timeout: 20_000,
+    })
     if (r.exitCode === 0) {
       const reason = hide.length > 0 ? `cgroups are hybrid here: ${name} runs in a private mount namespace with ${hide.join(', ')} unmounted` : undefined
       return {name, present: true, works: true, version, path, hide, reason}
@@ -96,6 +100,6 @@ async function probe(name: OciRuntimeName): Promise<OciProbe> {
     const out = (r.all ?? '').trim().split('\n').slice(-2).join(' ')
     return {name, present: true, works: false, version, path, hide, reason: `${name} could not run a test container: ${out || `exit ${r.exitCode}`}`}
   } finally {
-    rmSync(dir, {recursive: true, force: true})
+    removeTempDir(dir)
   }
 }

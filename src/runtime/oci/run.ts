@@ -67,7 +67,7 @@ export async function prepareOciRun(spec: OciRunSpec): Promise<{argv: string[]; 
   })
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(config))
   const layer = spec.writableLayer === 'memory' ? ['--upper-tmpfs'] : ['--upper', join(bundle, 'upper'), '--work', join(bundle, 'work')]
-  const wrap = ['wrap', '--root', rootfs, '--lower', spec.lowerDirs.join(':'), ...layer, '--pdeathsig']
+  const wrap = ['wrap', '--root', rootfs, '--lower', spec.lowerDirs.join(':'), ...layer, '--pdeathsig', '--parent', String(process.pid)]
   for (const h of spec.runtime.hide) wrap.push('--umount', h)
   const root = runtimeRoot(spec.stateDir, spec.runtime.name)
   return {argv: [helper, ...wrap, '--', spec.runtime.path!, '--root', root, 'run', '--bundle', bundle, spec.id], bundle}
