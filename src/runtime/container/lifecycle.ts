@@ -219,9 +219,11 @@ export async function stopContainer(stateDir: string, id: string, graceMs = 10_0
   if (!state) throw new UsageError(`no container named ${id}`, 'no-such-container')
   if (state.status !== 'running') return
   const shim = state.runtime.shimPid
+  // Before its pid file exists (the init still setting up) the shim takes the signal: it forwards it as SIGKILL.
   const signal = (sig: NodeJS.Signals) => {
     try {
       if (state.initPid) process.kill(state.initPid, sig)
+      else if (shim && isShimAlive(shim)) process.kill(shim, sig)
     } catch {
       // gone
     }

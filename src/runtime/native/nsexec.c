@@ -509,8 +509,8 @@ static int cmd_run(char **argv) {
    * the other CPU costs what the overlap saves.) */
   if (make_scratch_dirs() < 0) die("mkdir scratch dirs");
   load_seccomp();
-  int go[2];
-  if (pipe2(go, O_CLOEXEC) < 0) die("pipe");
+  int go[2], ready[2];
+  if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0) die("pipe");
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
   /* --net none: the shim creates the network namespace and brings lo up (≈ 0.7 ms here, most of
    * a container's start) while the init builds the rootfs; the init joins it before pivot_root,
@@ -527,6 +527,7 @@ static int cmd_run(char **argv) {
   if (pid == 0) {
     sigprocmask(SIG_SETMASK, &old, NULL);
     close(go[1]);
+    close(ready[0]);
     if (sync_fd >= 0) close(sync_fd);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("pdeathsig");
     /* The rootfs is set up while the shim makes our network namespace (--net none) and moves us into our cgroups. */
@@ -548,12 +549,17 @@ static int cmd_run(char **argv) {
     if (read(go[0], &b, 1) != 1) _exit(EXIT_SETUP);
     close(go[0]);
     if (unshare(CLONE_NEWCGROUP) < 0) die("cgroup namespace");
+    /* Set up: rootfs pivoted, network and cgroup namespaces final. Only now may the pid file name us:
+     * an `exec` that joined our namespaces earlier would land in the host's root or network. */
+    if (write(ready[1], "r", 1) != 1) _exit(EXIT_SETUP);
+    close(ready[1]);
     exec_workload(argv);
   }
   child_pid = pid;
   install_forwarders();
   sigprocmask(SIG_SETMASK, &old, NULL);
   close(go[0]);
+  close(ready[1]);
   if (shim_makes_netns) {
     if (unshare(CLONE_NEWNET) < 0) abort_run("network namespace");
     if (loopback_up() < 0) abort_run("bring lo up");
@@ -561,7 +567,6 @@ static int cmd_run(char **argv) {
   }
   char what[4300];
   if (join_cgroups(pid, what, sizeof what) < 0) abort_run(what);
-  if (write_pidfile(pid) < 0) abort_run("write the pid file");
   if (sync_fd >= 0) {
     char msg[48], ack;
     int m = snprintf(msg, sizeof msg, "pid %d\n", pid);
@@ -573,6 +578,13 @@ static int cmd_run(char **argv) {
   }
   if (write(go[1], "1", 1) != 1) abort_run("release the init");
   close(go[1]);
+  /* The pid file says "running": written once the init is fully set up (its byte on `ready`); an
+   * init that died during setup sends none (EOF) and is never called running. */
+  char r;
+  ssize_t got;
+  while ((got = read(ready[0], &r, 1)) < 0 && errno == EINTR) {}
+  close(ready[0]);
+  if (got == 1 && write_pidfile(pid) < 0) abort_run("write the pid file");
   return shim_wait();
 }
 
