@@ -29,8 +29,8 @@ Exit codes: 0 written, 2 bad input.`
     const csv = samplesCsv(runs)
     const rows = runs.reduce((n, r) => n + r.samples.length, 0)
     if (flags.out) {
-      const {writeFileSync} = await import('node:fs')
-      writeFileSync(flags.out, csv)
+      const {writeOutputFile} = await import('../host/fs.js')
+      writeOutputFile(flags.out, csv, 'export --out')
       if (!this.jsonEnabled()) this.log(`csv: ${flags.out} (${rows} samples)`)
     } else if (!this.jsonEnabled()) process.stdout.write(csv)
     return {rows, out: flags.out}

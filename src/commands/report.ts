@@ -28,7 +28,7 @@ Exit codes: 0 written, 2 bad input.`
     const {loadResultsFile} = await import('../report/load-results.js')
     const {parsePercent} = await import('../cli/units.js')
     const {buildReport} = await import('../report/index.js')
-    const {writeFileAtomic} = await import('../host/fs.js')
+    const {writeOutputFile} = await import('../host/fs.js')
     const {runStatusText} = await import('../core/results.js')
     const files = argv as string[]
     const threshold = parsePercent(flags.threshold, '--threshold')
@@ -36,7 +36,7 @@ Exit codes: 0 written, 2 bad input.`
     const baseline = flags.baseline ? loadResultsFile(flags.baseline) : undefined
     const out = resolve(flags.out ?? join(dirname(files[0]!), 'report.html'))
     const built = await buildReport(runs, {baseline, threshold})
-    writeFileAtomic(out, built.html)
+    writeOutputFile(out, built.html, 'report --out')
     for (const f of built.failedCharts) this.warn(`chart "${f.title}" could not be drawn: ${f.error}`)
     // A run that did not finish says so here too (a killed one: its file still said "running").
     for (const r of runs) if (r.status !== 'complete') this.log(`run ${r.runId}: ${runStatusText(r)}`)

@@ -20,8 +20,8 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
   }
   static override flags = {
     arms: Flags.string({description: 'comma-separated arms to run (overrides the scenario), e.g. process,container'}),
-    reps: Flags.integer({description: 'measured repetitions per cell (overrides scenario and config)', min: 1}),
-    warmup: Flags.integer({description: 'unmeasured warm-up repetitions per cell', min: 0}),
+    reps: Flags.string({description: 'measured repetitions per cell, 1–100000 (overrides scenario and config)'}),
+    warmup: Flags.string({description: 'unmeasured warm-up repetitions per cell, 0–1000'}),
     out: Flags.string({description: 'output folder for runs (default: config outDir, "reports")'}),
     config: Flags.string({description: 'config file (default: ./bench.config.ts)'}),
     'state-dir': Flags.string({
@@ -46,17 +46,31 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
     const {summaryTable} = await import('../engine/summary-table.js')
     const {writeReport} = await import('../report/index.js')
     const {join} = await import('node:path')
-    const {config} = await loadConfig(process.cwd(), flags.config)
+    const {checkStateDir} = await import('../cli/flags.js')
+    const {ensureOutputDir} = await import('../core/output-dir.js')
+    const {config, file: configFile} = await loadConfig(process.cwd(), flags.config)
     if (flags['state-dir']) config.stateDir = flags['state-dir']
-    const {parseDuration, parsePercent} = await import('../cli/units.js')
+    const {parseCount, parseDuration, parsePercent} = await import('../cli/units.js')
+    const reps = flags.reps === undefined ? undefined : parseCount(flags.reps, '--reps', 'reps')
+    const warmup = flags.warmup === undefined ? undefined : parseCount(flags.warmup, '--warmup', 'warmup')
+    const arms =
+      flags.arms === undefined
+        ? undefined
+        : flags.arms
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
     if (flags.workload) {
       const {resolveWorkloadName} = await import('../workloads/catalog.js')
       resolveWorkloadName(flags.workload)
     }
-    const budgetSeconds = flags.budget === undefined ? undefined : parseDuration(flags.budget, '--budget')
+    const budgetSeconds = flags.budget === undefined ? undefined : parseDuration(flags.budget, '--budget', 'budgetSeconds')
     const precision = flags.precision === undefined ? undefined : parsePercent(flags.precision, '--precision')
     const files = (argv as string[]).length > 0 ? (argv as string[]) : ['scenarios/quick.yaml']
     const loaded = files.map((f) => loadScenarioFile(f)) // validate every file before running any
+    // Where results and state go must be folders we can make: refused here, never a hang in a mkdir.
+    checkStateDir(config.stateDir, flags['state-dir'] ? '--state-dir' : 'stateDir')
+    ensureOutputDir(flags.out ?? config.outDir, flags.out === undefined ? `outDir${configFile ? ` (${configFile})` : ''}` : '--out')
     const quiet = flags.quiet || this.jsonEnabled()
     const log = createLogger({quiet})
     const runs = []
@@ -67,12 +81,10 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
         log,
         oclifConfig: this.config,
         outDir: flags.out,
-        arms: flags.arms
-          ?.split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-        reps: flags.reps,
-        warmup: flags.warmup,
+        configFile,
+        arms,
+        reps,
+        warmup,
         workload: flags.workload,
         budgetSeconds,
         precision,

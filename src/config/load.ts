@@ -7,12 +7,13 @@
  * files: no Node loader hooks to register and no devDependency (tsx) needed, so a .ts config loads
  * after `npm ci --omit=dev` and from outside the checkout. JSON is parsed as JSON.
  */
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {extname, resolve} from 'node:path'
 import {createJiti} from 'jiti'
 import {configSchema, type IsobenchConfig} from '../core/config.js'
 import {InputFileError} from '../core/errors.js'
-import {describeZodIssue} from './zod-errors.js'
+import {readInputBytes} from '../core/read-input.js'
+import {describeValue, describeZodIssue} from './zod-errors.js'
 
 export const CONFIG_FILES = ['bench.config.ts', 'bench.config.mts', 'bench.config.mjs', 'bench.config.js', 'bench.config.json']
 
@@ -25,13 +26,18 @@ export async function loadConfig(cwd = process.cwd(), file?: string): Promise<{c
   if (!existsSync(path)) throw new InputFileError(path, '', 'config file not found')
   if (!LOADABLE.has(extname(path)))
     throw new InputFileError(path, '', `expected a .ts, .mts, .mjs, .js or .json config file, got ${extname(path) || 'no extension'}`)
+  // A regular file of bounded size, like every input (core/read-input.ts): a FIFO or /dev/zero never reaches the loader.
+  const bytes = readInputBytes(path, {what: 'config file'})
   let raw: unknown
   try {
-    raw =
-      extname(path) === '.json' ? JSON.parse(readFileSync(path, 'utf8')) : await createJiti(import.meta.url, {moduleCache: false}).import(path, {default: true})
+    if (extname(path) === '.json') raw = JSON.parse(bytes.toString('utf8'))
+    else raw = ((await createJiti(import.meta.url, {moduleCache: false}).import(path)) as {default?: unknown} | undefined)?.default
   } catch (error) {
     throw new InputFileError(path, '', `could not load: ${(error as Error).message.split('\n')[0]}`)
   }
+  if (raw === undefined) throw new InputFileError(path, '', 'exports no config; expected `export default defineConfig({...})` (or a JSON object)')
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new InputFileError(path, '', `expected an object (\`export default defineConfig({...})\`), got ${describeValue(raw)}`)
   const parsed = configSchema.safeParse(raw, {reportInput: true})
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!

@@ -5,6 +5,26 @@ export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '')
 }
 
+/** zod's names for types, as a user reads them. */
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  int: 'an integer',
+  nan: 'a number',
+  undefined: 'nothing',
+}
+
+function typeName(t: string): string {
+  return TYPE_NAMES[t] ?? t
+}
+
+function withGot(expected: string, issue: z.core.$ZodIssue): string {
+  return 'input' in issue && issue.input !== undefined && !/, got /.test(expected) ? `${expected}, got ${describeValue(issue.input)}` : expected
+}
+
 export function describeZodIssue(issue: z.core.$ZodIssue): {field: string; expected: string} {
   const base = fieldPath(issue.path)
   switch (issue.code) {
@@ -14,21 +34,35 @@ export function describeZodIssue(issue: z.core.$ZodIssue): {field: string; expec
       return {field, expected: `unknown field${keys.length > 1 ? `s ${keys.join(', ')}` : ''}; remove it or check its spelling`}
     }
     case 'invalid_type':
-      return {
-        field: base,
-        expected: `expected ${issue.expected}${'input' in issue && issue.input === undefined ? ' (missing)' : `, got ${describe(issue.input)}`}`,
-      }
+      if ('input' in issue && issue.input === undefined) return {field: base, expected: `expected ${typeName(issue.expected)} (missing)`}
+      return {field: base, expected: `expected ${typeName(issue.expected)}, got ${describeValue(issue.input)}`}
     case 'invalid_value':
-      return {field: base, expected: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(issue.input)}`}
+      return {field: base, expected: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(issue.input)}`}
+    case 'invalid_union': {
+      // Say what each alternative wanted ("a string, a number, true or false or a list"), not zod's "Invalid input".
+      // Alternatives may be unions themselves (a scalar, or a list of scalars): collect their types too.
+      const types = (issues: readonly z.core.$ZodIssue[]): string[] =>
+        issues.flatMap((i) =>
+          i.path.length > 0 ? [] : i.code === 'invalid_type' ? [typeName(i.expected)] : i.code === 'invalid_union' ? i.errors.flatMap(types) : [],
+        )
+      const wanted = [...new Set(issue.errors.flatMap(types))]
+      const input = 'input' in issue ? issue.input : undefined
+      if (wanted.length === 0) return {field: base, expected: withGot('expected a valid value', issue)}
+      const list = wanted.length > 1 ? `${wanted.slice(0, -1).join(', ')} or ${wanted.at(-1)}` : wanted[0]!
+      return {field: base, expected: `expected ${list}, got ${describeValue(input)}`}
+    }
     default:
-      return {field: base, expected: issue.message}
+      return {field: base, expected: withGot(issue.message, issue)}
   }
 }
 
-function describe(v: unknown): string {
+/** A value as an error message quotes it: short, one line (long strings cut), its kind named. */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing'
   if (v === null) return 'null'
-  if (Array.isArray(v)) return 'an array'
-  if (typeof v === 'string') return `"${v}"`
+  if (Array.isArray(v)) return 'a list'
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)
   if (typeof v === 'object') return 'an object'
+  if (typeof v === 'number') return `${v}`
   return `${typeof v} ${String(v)}`
 }

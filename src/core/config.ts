@@ -3,6 +3,7 @@
  * `configSchema` validates what it returns (unknown keys are errors, so typos are caught).
  */
 import {z} from 'zod'
+import {boundedNumber} from './bounds.js'
 
 /**
  * TCG translation cache (MiB): qemu's default is 1 GiB. Booting the idle image touches ≈ 36 MiB of
@@ -18,23 +19,23 @@ export const VM_ACCELS = ['auto', 'kvm', 'tcg'] as const
 export const configSchema = z
   .strictObject({
     /** Measured repetitions per cell (warm-ups not included). */
-    reps: z.number().int().min(1).max(100_000).default(10),
+    reps: boundedNumber('reps').default(10),
     /** Unmeasured repetitions per cell, run before the measured ones. */
-    warmup: z.number().int().min(0).max(1000).default(1),
+    warmup: boundedNumber('warmup').default(1),
     /** Where runs are written: <outDir>/<runId>/results.json. */
     outDir: z.string().min(1).default('reports'),
     /** Arms a run uses when neither the scenario nor --arms names them; default: every built-in arm (`isobench providers`). */
-    arms: z.array(z.string().min(1)).min(1).optional(),
+    arms: z.array(z.string().min(1).max(100)).min(1).max(64).optional(),
     /** Wall-clock budget for one run, in seconds; a run stops adding samples when it is spent. */
-    budgetSeconds: z.number().positive().default(1800),
+    budgetSeconds: boundedNumber('budgetSeconds').default(1800),
     /** Deadline for one instance to become ready, in seconds. */
-    readyTimeoutSeconds: z.number().positive().default(60),
+    readyTimeoutSeconds: boundedNumber('readyTimeoutSeconds').default(60),
     /** State for images, containers, VMs (content-addressed store, caches). */
     stateDir: z.string().min(1).default('/var/lib/isobench'),
     /** Seed for the randomized block order; omit for a fresh seed per run (recorded in results). */
     seed: z.number().int().optional(),
     /** Comparisons within ±equivalenceDelta (fraction) are called "equivalent". */
-    equivalenceDelta: z.number().positive().max(1).default(0.05),
+    equivalenceDelta: boundedNumber('equivalenceDelta').default(0.05),
     vm: z
       .strictObject({
         /** Path to a guest kernel (bzImage/vmlinuz); default: Debian's cloud kernel fetched by `isobench setup`. */
@@ -45,7 +46,7 @@ export const configSchema = z
          * TCG translation cache in MiB (ignored under KVM). 64 boots fastest here; 16 saves ≈ 23 MiB
          * of qemu PSS per VM for ≈ 5–10% longer boots (npm run bench:vm measures both figures).
          */
-        tbSizeMiB: z.number().int().min(1).max(4096).default(DEFAULT_TB_SIZE_MIB),
+        tbSizeMiB: boundedNumber('tbSizeMiB').default(DEFAULT_TB_SIZE_MIB),
       })
       .prefault({}),
   })

@@ -1,4 +1,6 @@
-/** A tiny logger: progress and notes go to stderr so stdout stays clean for --json. */
+/** A tiny logger: progress and notes go to stderr so stdout stays clean for --json; escape sequences in them are made visible (text.ts). */
+import {terminalText} from './text.js'
+
 export interface Logger {
   info(msg: string): void
   warn(msg: string): void
@@ -6,7 +8,7 @@ export interface Logger {
 }
 
 export function createLogger(opts: {quiet?: boolean; verbose?: boolean} = {}): Logger {
-  const write = (line: string) => process.stderr.write(line + '\n')
+  const write = (line: string) => process.stderr.write(terminalText(line) + '\n')
   return {
     info: (m) => {
       if (!opts.quiet) write(m)

@@ -78,10 +78,18 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   return out
 }
 
-/** The randomized-block order for one cell: warm-up blocks first, then measured blocks. */
-export function blockOrder(cell: Cell, random: () => number): Array<{block: number; warmup: boolean; arms: string[]}> {
-  const blocks: Array<{block: number; warmup: boolean; arms: string[]}> = []
-  for (let b = 0; b < cell.warmup; b++) blocks.push({block: b, warmup: true, arms: shuffled(cell.arms, random)})
-  for (let b = 0; b < cell.reps; b++) blocks.push({block: cell.warmup + b, warmup: false, arms: shuffled(cell.arms, random)})
-  return blocks
+export interface Block {
+  block: number
+  warmup: boolean
+  arms: string[]
+}
+
+/**
+ * The randomized-block order for one cell: warm-up blocks first, then measured blocks — made one at
+ * a time as the runner asks (planning 10^5 reps costs nothing until they run; the same sequence as
+ * building them all first, so a seed reproduces the order).
+ */
+export function* blockOrder(cell: Cell, random: () => number): Generator<Block> {
+  for (let b = 0; b < cell.warmup; b++) yield {block: b, warmup: true, arms: shuffled(cell.arms, random)}
+  for (let b = 0; b < cell.reps; b++) yield {block: cell.warmup + b, warmup: false, arms: shuffled(cell.arms, random)}
 }

@@ -1,7 +1,10 @@
 /**
  * Progress on long runs: on a TTY one live line (cell, samples so far, ETA); elsewhere (CI, pipes)
- * a plain line per cell. Always on stderr; silent with --quiet or --json.
+ * a plain line per cell. Always on stderr; silent with --quiet or --json. Labels (cell keys: user
+ * params) are printed one visible line each (core/text.ts).
  */
+import {oneLine} from '../core/text.js'
+
 export class Progress {
   private readonly tty: boolean
   private readonly started = performance.now()
@@ -18,7 +21,7 @@ export class Progress {
 
   cellStarted(label: string, index: number, cells: number): void {
     if (!this.enabled) return
-    if (!this.tty) this.stream.write(`[${index + 1}/${cells}] ${label}\n`)
+    if (!this.tty) this.stream.write(`[${index + 1}/${cells}] ${oneLine(label)}\n`)
   }
 
   step(label: string): void {
@@ -29,7 +32,7 @@ export class Progress {
     this.lastLine = now
     const elapsed = (now - this.started) / 1000
     const eta = this.done > 0 ? (elapsed / this.done) * (this.total - this.done) : 0
-    const line = `${label}  ${this.done}/${this.total} measurements  ${fmtSeconds(elapsed)} elapsed  ETA ${fmtSeconds(eta)}`
+    const line = `${oneLine(label)}  ${this.done}/${this.total} measurements  ${fmtSeconds(elapsed)} elapsed  ETA ${fmtSeconds(eta)}`
     this.stream.write(`\r\x1b[2K${line.slice(0, (this.stream.columns ?? 120) - 1)}`)
   }
 

@@ -8,7 +8,8 @@ import type {Arm, ArmContext} from '../core/arm.js'
 import {builtinProviders} from '../arms/builtin-hook.js'
 import {loadArmProviders} from '../arms/registry.js'
 import type {IsobenchConfig} from '../core/config.js'
-import {InputFileError, UsageError} from '../core/errors.js'
+import {UsageError} from '../core/errors.js'
+import {checkScenarioInput} from './check-input.js'
 import {hostFacts} from '../host/facts.js'
 import {getMetric} from '../metrics/index.js'
 import type {LoadedScenario} from '../scenario/load.js'
@@ -18,7 +19,7 @@ import type {Logger} from '../core/log.js'
 import {expandPlan, type Cell, type PlanOptions} from './plan.js'
 import {mulberry32} from '../stats/random.js'
 import {parityRecords} from './parity.js'
-import {catalog, DEFAULT_WORKLOAD} from '../workloads/catalog.js'
+import {DEFAULT_WORKLOAD} from '../workloads/catalog.js'
 import {missingTools} from '../workloads/list.js'
 import {Progress} from './progress.js'
 import {RESULTS_SCHEMA_VERSION, type ArmRecord, type Results} from '../core/results.js'
@@ -44,6 +45,8 @@ export interface RunScenarioOptions extends PlanOptions {
   budgetSeconds?: number
   /** --precision: stop a cell early once every comparison's CI half-width is below this fraction. */
   precision?: number
+  /** The config file the config came from, if any (its arms are checked and named with it). */
+  configFile?: string
 }
 
 export interface RunScenarioResult {
@@ -59,28 +62,14 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   const providers = await loadArmProviders(opts.oclifConfig)
   const known = new Map(providers.map((p) => [p.name, p]))
 
-  // Unknown arms are input errors, pointed at where they were named.
-  const named: Array<{names: string[]; path: Array<string | number>; source: string}> = []
-  if (opts.arms) named.push({names: opts.arms, path: [], source: '--arms'})
-  if (scenario.arms) named.push({names: scenario.arms, path: ['arms'], source: loaded.file})
-  scenario.metrics.forEach((m, i) => m.arms && named.push({names: m.arms, path: ['metrics', i, 'arms'], source: loaded.file}))
-  for (const {names, path, source} of named) {
-    names.forEach((name, j) => {
-      if (!known.has(name)) {
-        const field = path.length ? `${path.join('.').replace(/\.(\d+)/g, '[$1]')}[${j}]` : '--arms'
-        const listed = providers.filter((p) => !p.hidden).map((p) => p.name)
-        throw new InputFileError(
-          source,
-          field,
-          `unknown arm "${name}"; expected one of ${listed.join(', ')}`,
-          path.length ? loaded.positionOf([...path, j]) : undefined,
-        )
-      }
-    })
-  }
-
-  checkParams(loaded)
-  checkWorkloadParams(loaded)
+  // Bad input is refused before anything is created: unknown arms, params, workload params, a plan too
+  // large, limits this host cannot give (check-input.ts).
+  const listed = providers.filter((p) => !p.hidden).map((p) => p.name)
+  checkScenarioInput(
+    loaded,
+    {known: new Set(known.keys()), listed},
+    {flag: opts.arms, config: opts.configFile && config.arms ? {arms: config.arms, file: opts.configFile} : undefined},
+  )
   const defaultArms = builtinProviders.filter((p) => !p.hidden).map((p) => p.name)
   const cells = expandPlan(scenario, config, (m) => getMetric(m)?.defaultWorkload ?? DEFAULT_WORKLOAD, {defaultArms, ...opts})
   const missing = missingTools(cells.flatMap(cellWorkloads))
@@ -241,41 +230,4 @@ function cellWorkloads(cell: Cell): string[] {
   return [cell.workload, ...named]
 }
 
-/** Params that name workloads (aggressors) are workloads too: an unknown name is bad input, pointed at where it was written. */
-export function checkWorkloadParams(loaded: LoadedScenario): void {
-  loaded.scenario.metrics.forEach((entry, i) => {
-    for (const param of getMetric(entry.metric)?.workloadParams ?? []) {
-      const value = entry.params?.[param]
-      if (value === undefined) continue
-      const names = Array.isArray(value) ? value : [value]
-      names.forEach((name, j) => {
-        if (typeof name === 'string' && catalog.has(name)) return
-        const path = Array.isArray(value) ? ['metrics', i, 'params', param, j] : ['metrics', i, 'params', param]
-        const field = `metrics[${i}].params.${param}${Array.isArray(value) ? `[${j}]` : ''}`
-        throw new InputFileError(
-          loaded.file,
-          field,
-          `unknown workload "${String(name)}"; expected one of ${[...catalog.keys()].join(', ')}`,
-          loaded.positionOf(path),
-        )
-      })
-    }
-  })
-}
-
-/** A param the metric does not know would silently change nothing: bad input, like an unknown key. */
-export function checkParams(loaded: LoadedScenario): void {
-  loaded.scenario.metrics.forEach((entry, i) => {
-    const known = Object.keys(getMetric(entry.metric)?.defaults ?? {})
-    for (const key of Object.keys(entry.params ?? {})) {
-      if (known.includes(key)) continue
-      const expected = known.length ? `one of ${known.join(', ')}` : 'no params'
-      throw new InputFileError(
-        loaded.file,
-        `metrics[${i}].params.${key}`,
-        `unknown param "${key}" for metric ${entry.metric}; expected ${expected}`,
-        loaded.positionOf(['metrics', i, 'params', key]),
-      )
-    }
-  })
-}
+export {checkParams, checkWorkloadParams} from './check-input.js'

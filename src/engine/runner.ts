@@ -6,7 +6,7 @@
 import type {Arm, InstanceSpec, WorkloadSpec} from '../core/arm.js'
 import {getMetric} from '../metrics/index.js'
 import type {Cell} from './plan.js'
-import {blockOrder, shuffled} from './plan.js'
+import {blockOrder, shuffled, type Block} from './plan.js'
 import {worstRelHalfWidth} from './analyze.js'
 import type {Logger} from '../core/log.js'
 import type {Progress} from './progress.js'
@@ -99,7 +99,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
     let worst: number | null = null
     let stoppedBy: 'precision' | 'budget' | 'max-reps' | 'interrupted' | null = null
     for (let i = 0; ; i++) {
-      let block = planned[i]
+      let block = planned.next().value as Block | undefined
       if (!block) {
         if (precision === undefined) break
         if (measured >= maxReps) {

@@ -3,10 +3,10 @@
  * at most every `flushIntervalMs`, and synchronously on finish or interruption, so an interrupted
  * run keeps every sample it measured. `<outDir>/latest` points to the newest run.
  */
-import {mkdirSync, rmSync, symlinkSync, lstatSync} from 'node:fs'
+import {rmSync, symlinkSync, lstatSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import type {Results, Sample} from '../core/results.js'
-import {writeFileAtomic} from '../host/fs.js'
+import {mkdirp, writeFileAtomic} from '../host/fs.js'
 import {ownerState} from '../host/owner.js'
 
 export class ResultsStore {
@@ -22,7 +22,7 @@ export class ResultsStore {
   ) {
     this.dir = resolve(outDir, results.runId)
     this.file = join(this.dir, 'results.json')
-    mkdirSync(this.dir, {recursive: true})
+    mkdirp(this.dir)
     this.flush()
     pointLatest(resolve(outDir), results.runId)
   }

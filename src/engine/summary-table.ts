@@ -1,5 +1,6 @@
 /** The plain-text summary a run prints: one row per (cell, arm) with median and spread, then verdicts. */
 import type {Results} from '../core/results.js'
+import {oneLine} from '../core/text.js'
 
 export function summaryTable(results: Results): string {
   const rows: string[][] = [['metric', 'workload', 'arm', 'accel', 'n', 'failed', 'median', 'p90', 'CoV', 'unit']]
@@ -36,6 +37,7 @@ export function summaryTable(results: Results): string {
       g.unit,
     ])
   }
+  for (const r of rows) r.forEach((c, i) => (r[i] = oneLine(c))) // names and params: one visible line each
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
   const lines = rows.map((r) =>
     r
@@ -54,7 +56,7 @@ export function summaryTable(results: Results): string {
     )
   }
   for (const w of results.warnings) lines.push(`warning: ${w.message}`)
-  return lines.join('\n')
+  return lines.map(oneLine).join('\n')
 }
 
 function fmt(x: number): string {

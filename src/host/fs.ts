@@ -4,9 +4,23 @@
  * atomically. A crash leaves at most the temp file, named `<file>.tmp-<pid>-<hex>`.
  */
 import {randomBytes} from 'node:crypto'
-import {mkdirSync, renameSync, writeFileSync} from 'node:fs'
-import {mkdir, rename, writeFile} from 'node:fs/promises'
-import {dirname} from 'node:path'
+import {renameSync, rmSync, writeFileSync} from 'node:fs'
+import {rename, writeFile} from 'node:fs/promises'
+import {dirname, resolve} from 'node:path'
+import {UsageError} from '../core/errors.js'
+import {ensureOutputDir, mkdirp, mkdirReason} from '../core/output-dir.js'
+
+/** Write a file a user named for output (`report --out`, `export --out`): its folder made as ensureOutputDir does, errors as one line. */
+export function writeOutputFile(file: string, data: string | Uint8Array, what: string): void {
+  ensureOutputDir(dirname(resolve(file)), what)
+  try {
+    writeFileAtomic(file, data)
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException
+    const why = e.code === 'EISDIR' ? 'it is a folder' : mkdirReason(e, resolve(file))
+    throw new UsageError(`${what} ${file}: cannot write: ${why}`, 'bad-output')
+  }
+}
 
 function tempName(file: string): string {
   return `${file}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`
@@ -14,16 +28,23 @@ function tempName(file: string): string {
 
 /** Write `data` to `file` atomically (temp file + rename), creating its directory. Safe in a signal handler. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(file), {recursive: true})
+  mkdirp(dirname(file))
   const tmp = tempName(file)
   writeFileSync(tmp, data)
-  renameSync(tmp, file)
+  try {
+    renameSync(tmp, file)
+  } catch (error) {
+    rmSync(tmp, {force: true})
+    throw error
+  }
 }
 
 /** writeFileAtomic without blocking the event loop. */
 export async function writeFileAtomicAsync(file: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(file), {recursive: true})
+  mkdirp(dirname(file))
   const tmp = tempName(file)
   await writeFile(tmp, data)
   await rename(tmp, file)
 }
+
+export {ensureOutputDir, mkdirp}

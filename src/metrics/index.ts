@@ -3,6 +3,7 @@
  * summary lists them. Adding a metric is one folder (src/metrics/<name>/) and one line here; the
  * scenario and paper schemas take their metric enum from METRIC_NAMES.
  */
+import {describeZodIssue} from '../config/zod-errors.js'
 import {cpu} from './cpu/metric.js'
 import {interference} from './interference/metric.js'
 import {memory} from './memory/metric.js'
@@ -25,4 +26,19 @@ export function getMetric(name: string): Metric | undefined {
 export function metricRank(name: string): number {
   const i = METRIC_NAMES.indexOf(name as MetricName)
   return i < 0 ? METRIC_NAMES.length : i
+}
+
+/**
+ * Why a metric does not accept `key: value` (an unknown param, or a value outside the param's
+ * schema: its bounds or its choices), or null when it does. One check for scenarios and paper files.
+ */
+export function paramProblem(metricName: string, key: string, value: unknown): string | null {
+  const metric = getMetric(metricName)
+  const known = Object.keys(metric?.defaults ?? {})
+  if (!known.includes(key)) return `unknown param "${key}" for metric ${metricName}; expected ${known.length ? `one of ${known.join(', ')}` : 'no params'}`
+  const schema = metric?.paramSchema?.[key]
+  if (!schema) return null
+  const r = schema.safeParse(value, {reportInput: true})
+  if (r.success) return null
+  return describeZodIssue(r.error.issues[0]!).expected
 }

@@ -4,6 +4,7 @@
  * the engine, the report and the paper claims need to know about a metric is declared here too, so
  * a metric is one folder (src/metrics/<name>/) plus its line in the registry (src/metrics/index.ts).
  */
+import type {z} from 'zod'
 import type {Arm, InstanceSpec, WorkloadSpec} from '../core/arm.js'
 import type {SectionBuilder} from '../report/charts/kit.js'
 import type {Logger} from '../core/log.js'
@@ -57,6 +58,11 @@ export interface Metric {
   defaultWorkload?: string
   /** Parameters a scenario entry may set, with defaults (validated by the scenario loader). */
   defaults?: Record<string, string | number | boolean>
+  /**
+   * What each param accepts (bounds from core/bounds.ts, enums): every value a scenario gives —
+   * each element of a list — is checked against it before anything runs, the field named.
+   */
+  paramSchema?: Record<string, z.ZodType>
   /**
    * Figures compared between arms and watched by --precision (default: all). Redundant figures
    * (totals = n × per-instance) and auxiliary ones (host_delta, failure counts) are left out; they

@@ -6,7 +6,7 @@ import {readdirSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {InputFileError, UsageError} from '../core/errors.js'
 import {parseYamlInput, readInputFile} from '../config/input-file.js'
-import {getMetric, METRIC_NAMES} from '../metrics/index.js'
+import {getMetric, METRIC_NAMES, paramProblem} from '../metrics/index.js'
 import {fieldPath} from '../config/zod-errors.js'
 import {paperSchema, type Claim, type Paper} from './schema.js'
 
@@ -54,16 +54,11 @@ export function parsePaper(text: string, file: string): LoadedPaper {
         'a value claim reads one arm; remove baseline or use measure: ratio',
         at(['claims', i, 'baseline']),
       )
-    const known = Object.keys(getMetric(claim.cell.metric)?.defaults ?? {})
+    // The same check as a scenario's params (metrics/index.ts paramProblem): known keys, values in bounds.
     const checkParams = (params: Record<string, unknown> | undefined, path: Array<string | number>) => {
-      for (const key of Object.keys(params ?? {})) {
-        if (!known.includes(key))
-          throw new InputFileError(
-            file,
-            `${fieldPath(path)}.${key}`,
-            `unknown param "${key}" for metric ${claim.cell.metric}; expected ${known.length ? `one of ${known.join(', ')}` : 'no params'}`,
-            at([...path, key], undefined) ?? at(path, key),
-          )
+      for (const [key, value] of Object.entries(params ?? {})) {
+        const problem = paramProblem(claim.cell.metric, key, value)
+        if (problem) throw new InputFileError(file, `${fieldPath(path)}.${key}`, problem, at([...path, key], undefined) ?? at(path, key))
       }
     }
     checkParams(claim.cell.params, ['claims', i, 'cell', 'params'])

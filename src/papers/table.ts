@@ -2,6 +2,7 @@
  * The claims table: claim | paper figure | our figure [95% CI] | verdict, as aligned text for the
  * terminal and as GitHub Markdown (for $GITHUB_STEP_SUMMARY). Cell text is escaped for Markdown.
  */
+import {oneLine} from '../core/text.js'
 import {fmt, type ClaimResult} from './evaluate.js'
 
 export const CLAIM_COLUMNS = ['claim', 'paper figure', 'our figure [95% CI]', 'verdict'] as const
@@ -30,7 +31,7 @@ export function claimsText(claims: readonly ClaimResult[], width = 48): string {
 }
 
 export function escapeMarkdownCell(s: string): string {
-  return s.replace(/[\\`*_{}[\]<>|#!~]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, ' ')
+  return oneLine(s).replace(/[\\`*_{}[\]<>|#!~]/g, (ch) => `\\${ch}`)
 }
 
 export function claimsMarkdown(claims: readonly ClaimResult[]): string {

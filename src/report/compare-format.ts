@@ -1,4 +1,5 @@
 /** Renderings of a run comparison: a terminal table, Markdown (CI job summaries), JUnit XML, JSON. */
+import {oneLine} from '../core/text.js'
 import {changeCi, changePct, num, paramsText} from './charts/format.js'
 import {cellLabel, type Change, type RunComparison} from '../engine/compare-runs.js'
 
@@ -55,7 +56,7 @@ export function changeText(x: Change): string {
 const HEAD = ['figure', 'workload', 'params', 'arm', 'base median', 'new median', 'change [95% CI]', 'p', 'better', 'verdict']
 
 function toTable(c: RunComparison): string {
-  const all = [HEAD, ...rows(c)]
+  const all = [HEAD, ...rows(c).map((r) => r.map(oneLine))] // names and params from results files: one visible line each
   const widths = HEAD.map((_, i) => Math.max(...all.map((r) => r[i]!.length)))
   const line = (r: string[]) =>
     r
@@ -75,12 +76,14 @@ function toTable(c: RunComparison): string {
   if (c.onlyInBase.length) out.push(`only in base: ${c.onlyInBase.join('; ')}`)
   if (c.onlyInNew.length) out.push(`only in new: ${c.onlyInNew.join('; ')}`)
   out.push(headline(c))
-  return out.join('\n')
+  return out.map(oneLine).join('\n')
 }
 
 /** Markdown cell text: no table breaks, no HTML (job summaries render HTML). */
 function md(s: string): string {
-  return s.replace(/[\\`*_[\]|<>&]/g, (ch) => ({'|': '\\|', '<': '&lt;', '>': '&gt;', '&': '&amp;'})[ch] ?? `\\${ch}`).replace(/\r?\n/g, ' ')
+  return oneLine(s)
+    .replace(/[\\`*_[\]|<>&]/g, (ch) => ({'|': '\\|', '<': '&lt;', '>': '&gt;', '&': '&amp;'})[ch] ?? `\\${ch}`)
+    .replace(/\r?\n/g, ' ')
 }
 
 const ICON: Record<string, string> = {regression: '🔴 regression', improvement: '🟢 improvement', equivalent: '⚪ equivalent', inconclusive: '🟡 inconclusive'}
@@ -117,9 +120,7 @@ function toMarkdown(c: RunComparison): string {
 }
 
 function xml(s: string): string {
-  return s
-    .replace(/[<>&"']/g, (ch) => ({'<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;'})[ch]!)
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+  return oneLine(s).replace(/[<>&"']/g, (ch) => ({'<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;'})[ch]!)
 }
 
 function toJUnit(c: RunComparison): string {

@@ -3,21 +3,28 @@
  * Unknown keys are errors (typos must not silently change what is measured).
  */
 import {z} from 'zod'
+import {boundedNumber} from '../core/bounds.js'
+import {cpusetSchema} from '../core/cpuset.js'
 import {catalog, workloadNames} from '../workloads/catalog.js'
 import {METRIC_NAMES} from '../metrics/index.js'
 import {NETWORK_MODES} from '../core/arm.js'
 
 const scalar = z.union([z.string(), z.number(), z.boolean()])
 
+/** Instance limits; bounds from core/bounds.ts. Whether the host has the CPUs is checked at plan time (engine). */
 export const limitsSchema = z.strictObject({
-  cpus: z.number().positive().optional(),
-  memoryMiB: z.number().int().positive().optional(),
-  pids: z.number().int().positive().optional(),
-  cpuset: z
-    .string()
-    .regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, 'a cpuset like "0" or "0-1"')
-    .optional(),
+  cpus: boundedNumber('cpus').optional(),
+  memoryMiB: boundedNumber('memoryMiB').optional(),
+  pids: boundedNumber('pids').optional(),
+  cpuset: cpusetSchema.optional(),
 })
+
+/** Fields a scenario once accepted and ignored: refused with where they belong. */
+const notInAScenario = (why: string) =>
+  z
+    .unknown()
+    .refine(() => false, {error: why})
+    .optional()
 
 const workloadName = z.string().refine((name) => catalog.has(name), {
   error: (issue) => `unknown workload "${String(issue.input)}"; expected one of ${workloadNames().join(', ')}`,
@@ -28,29 +35,29 @@ export const metricEntrySchema = z.strictObject({
   workload: workloadName.optional(),
   /** Parameters; a list expands into one cell per value (cartesian product across keys). */
   params: z.record(z.string(), z.union([scalar, z.array(scalar).min(1)])).optional(),
-  arms: z.array(z.string().min(1)).min(1).optional(),
-  reps: z.number().int().min(1).optional(),
-  warmup: z.number().int().min(0).optional(),
+  arms: z.array(z.string().min(1).max(100)).min(1).max(64).optional(),
+  reps: boundedNumber('reps').optional(),
+  warmup: boundedNumber('warmup').optional(),
   limits: limitsSchema.optional(),
 })
 
 export const scenarioSchema = z.strictObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
+  name: z.string().min(1).max(200),
+  description: z.string().max(4000).optional(),
   /** Arms to run; default: the config's arms. Unavailable arms are skipped with a warning. */
-  arms: z.array(z.string().min(1)).min(1).optional(),
-  reps: z.number().int().min(1).optional(),
-  warmup: z.number().int().min(0).optional(),
+  arms: z.array(z.string().min(1).max(100)).min(1).max(64).optional(),
+  reps: boundedNumber('reps').optional(),
+  warmup: boundedNumber('warmup').optional(),
   /** Wall-clock budget in seconds; default: the config's. */
-  budgetSeconds: z.number().positive().optional(),
-  readyTimeoutSeconds: z.number().positive().optional(),
+  budgetSeconds: boundedNumber('budgetSeconds').optional(),
+  readyTimeoutSeconds: boundedNumber('readyTimeoutSeconds').optional(),
   limits: limitsSchema.default({cpus: 1, memoryMiB: 256}),
   network: z.enum(NETWORK_MODES).default('none'),
-  metrics: z.array(metricEntrySchema).min(1),
-  /** Paper claims evaluated on this scenario's results (scenarios/papers/). */
-  claims: z.array(z.unknown()).optional(),
-  /** Overrides applied by `--quick` (fewer reps, shorter workloads). */
-  quick: z.record(z.string(), z.unknown()).optional(),
+  metrics: z.array(metricEntrySchema).min(1).max(1000),
+  // Claims belong to paper files, whose schema checks them (papers/schema.ts).
+  claims: notInAScenario('paper claims belong in a paper file (scenarios/papers/*.yaml, run by `isobench reproduce`), not in a scenario'),
+  /** Fewer repetitions for a quick pass (the shipped scenarios declare them); checked like reps and warmup. */
+  quick: z.strictObject({reps: boundedNumber('reps').optional(), warmup: boundedNumber('warmup').optional()}).optional(),
 })
 
 export type Scenario = z.output<typeof scenarioSchema>

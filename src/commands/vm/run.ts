@@ -50,6 +50,8 @@ Put the command after \`--\` when it has options of its own. Every figure says w
     const {runVm} = await import('../../vm/run.js')
     const {config} = await loadConfig(process.cwd(), flags.config)
     const stateDir = flags['state-dir'] ?? config.stateDir
+    const {checkStateDir} = await import('../../cli/flags.js')
+    checkStateDir(stateDir, flags['state-dir'] ? '--state-dir' : 'stateDir')
     const cleanup = new CleanupRegistry()
     cleanup.installSignalHandlers()
     const quiet = this.jsonEnabled()
@@ -75,7 +77,8 @@ Put the command after \`--\` when it has options of its own. Every figure says w
         log: (m) => {
           if (!quiet) this.logToStderr(m)
         },
-        onOutput: quiet ? undefined : (line) => this.log(line),
+        // The guest command's own output, as it wrote it (like a foreground container's): not ours to rewrite.
+        onOutput: quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
       })
     } catch (error) {
       const {ArmError, IsobenchError} = await import('../../core/errors.js')

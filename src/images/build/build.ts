@@ -13,7 +13,8 @@
  * ADD of URLs and git repositories, unknown flags.
  */
 import {randomBytes} from 'node:crypto'
-import {existsSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, statSync} from 'node:fs'
+import {readInputText} from '../../core/read-input.js'
 import {mkdir, rm} from 'node:fs/promises'
 import {join, posix} from 'node:path'
 import {IsobenchError, UsageError} from '../../core/errors.js'
@@ -178,7 +179,7 @@ export async function buildImage(store: ImageStore, opts: BuildOptions): Promise
   if (!existsSync(opts.context) || !statSync(opts.context).isDirectory())
     throw new UsageError(`build context ${opts.context} is not a directory`, 'bad-context')
   if (!existsSync(opts.file)) throw new UsageError(`${opts.file}: no such Containerfile`, 'not-found')
-  const parsed = parseContainerfile(readFileSync(opts.file, 'utf8'), opts.file)
+  const parsed = parseContainerfile(readInputText(opts.file, {what: 'Containerfile'}), opts.file)
   for (const w of parsed.warnings) log(`warning: ${w}`)
   const ctx: Ctx = {file: opts.file, escape: parsed.escape}
   for (const ins of parsed.instructions) {

@@ -13,7 +13,8 @@
  * Excluded paths are invisible to COPY and ADD. The Containerfile and the ignore file themselves may
  * be excluded (then they are not copied, but still read).
  */
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
+import {readInputText} from '../../core/read-input.js'
 import {basename, dirname, join, posix} from 'node:path'
 import {UsageError} from '../../core/errors.js'
 
@@ -108,6 +109,6 @@ export function loadIgnore(context: string, containerfile: string): IgnoreRules 
   ]
   const file = candidates.find((f) => existsSync(f))
   if (!file) return NO_IGNORE
-  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '')
+  const text = readInputText(file, {what: 'ignore file'})
   return compileIgnore(text.split(/\r?\n/), file)
 }

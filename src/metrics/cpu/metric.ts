@@ -5,6 +5,7 @@
  * (throughput), the workload's own figures once it finishes. The ratio of an arm's throughput to
  * the process arm's is the comparison analysis computes. Params: settleMs, windowMs, timeoutMs.
  */
+import {boundedNumber} from '../../core/bounds.js'
 import type {Metric, SampleDraft} from '../metric.js'
 import {parseFigures, sleep, startReady, watchExit, workloadExitCode} from '../instances.js'
 import {failedDraft} from '../with-instance.js'
@@ -21,6 +22,7 @@ export const cpu: Metric = {
   figures: {own: [CPU], fromWorkload: true},
   headline: {figures: '*', except: ['cpu_per_s']},
   charts: cpuCharts,
+  paramSchema: {settleMs: boundedNumber('settleMs'), windowMs: boundedNumber('windowMs'), timeoutMs: boundedNumber('timeoutMs')},
   async measure(ctx): Promise<SampleDraft[]> {
     const throughput = ctx.profile.figures.map((f) => ({figure: f.name, unit: f.unit, direction: f.direction}))
     let started

@@ -9,6 +9,9 @@
  * isolation: 'none' (no CPU limit), 'shares' (the scenario's CPU quota on every instance) or
  * 'cpuset' (victim pinned to victimCpus, aggressors to aggressorCpus), timeoutMs.
  */
+import {z} from 'zod'
+import {boundedNumber} from '../../core/bounds.js'
+import {hostCpusetSchema} from '../../host/cpus.js'
 import type {Instance, InstanceSpec, Limits} from '../../core/arm.js'
 import type {MeasureContext, Metric, SampleDraft} from '../metric.js'
 import {runToCompletion, startReady, stopAll} from '../instances.js'
@@ -26,6 +29,15 @@ export const interference: Metric = {
   workloadParams: ['aggressor'],
   withinArm: {param: 'placement', value: 'colocated', against: 'solo'},
   charts: interferenceCharts,
+  // aggressor: a catalog workload (checked by the engine against the catalog); the CPU lists against the host's CPUs.
+  paramSchema: {
+    aggressor: z.string().min(1),
+    intensity: boundedNumber('aggressors'),
+    isolation: z.enum(['none', 'shares', 'cpuset']),
+    victimCpus: hostCpusetSchema,
+    aggressorCpus: hostCpusetSchema,
+    timeoutMs: boundedNumber('timeoutMs'),
+  },
   async measure(ctx): Promise<SampleDraft[]> {
     const figures = ctx.profile.figures.map((f) => ({figure: f.name, unit: f.unit, direction: f.direction}))
     const failBoth = (error: unknown) => ['solo', 'colocated'].flatMap((placement) => figures.map((t) => failedDraft(error, {...t, params: {placement}})))

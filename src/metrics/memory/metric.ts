@@ -5,6 +5,7 @@
  * change in the host's MemAvailable. The marginal memory of one more instance is the slope of the
  * PSS and cgroup totals over n (src/engine/analyze.ts). Params: n (default 1), settleMs (default 500).
  */
+import {boundedNumber} from '../../core/bounds.js'
 import type {Instance, ResourceSample} from '../../core/arm.js'
 import type {FigureTemplate, Metric, SampleDraft} from '../metric.js'
 import {memAvailableMiB, sleep, startReady, stopAll} from '../instances.js'
@@ -31,6 +32,7 @@ export const memory: Metric = {
   title: 'Memory',
   note: "Host-side memory of each instance's processes (PSS/USS/RSS from smaps_rollup; the qemu process for a VM) and the marginal cost of one more instance.",
   defaults: {n: 1, settleMs: 500},
+  paramSchema: {n: boundedNumber('instances'), settleMs: boundedNumber('settleMs')},
   comparedFigures: ['pss', 'uss', 'rss', 'cgroup'],
   figures: {own: [...templatesOf(FIGURES), mib('host_delta')]},
   headline: {figures: ['pss'], regressions: ['pss_total']},

@@ -4,6 +4,8 @@
  * (instances/s), p50/p99 of per-instance ready time (its own start() call → ready), failures.
  * Every instance is stopped afterwards, whatever happened. Params: n, mode (concurrent|sequential).
  */
+import {z} from 'zod'
+import {boundedNumber} from '../../core/bounds.js'
 import {quantile} from 'simple-statistics'
 import type {Instance} from '../../core/arm.js'
 import type {Metric, SampleDraft} from '../metric.js'
@@ -25,6 +27,7 @@ export const scaleout: Metric = {
   title: 'Scale-out',
   note: 'N instances started at once (concurrent) or one after another (sequential): time until all are ready, and creation rate.',
   defaults: {n: 4, mode: 'concurrent'},
+  paramSchema: {n: boundedNumber('instances'), mode: z.enum(['concurrent', 'sequential'])},
   comparedFigures: ['all_ready', 'ready_p50', 'ready_p99'],
   figures: {own: [...Object.values(templates), FAILURES]},
   headline: {figures: ['all_ready']},

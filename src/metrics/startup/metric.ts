@@ -3,6 +3,7 @@
  * host-side probe for services), on the host's monotonic clock, with the phase breakdown.
  * Param `cache`: 'warm' (default) or 'cold' (page cache dropped before the start, where root allows).
  */
+import {z} from 'zod'
 import {writeFileSync} from 'node:fs'
 import type {Metric, SampleDraft} from '../metric.js'
 import {failedDraft, withReadyInstance} from '../with-instance.js'
@@ -19,6 +20,7 @@ export const startup: Metric = {
   headline: {figures: ['ready']},
   phases: ['spawn', 'runtime', 'vmm', 'qmp', 'firmware', 'kernel', 'init', 'ready'],
   charts: startupCharts,
+  paramSchema: {cache: z.enum(['warm', 'cold'])},
   async measure(ctx): Promise<SampleDraft[]> {
     try {
       // A 'cold' sample whose page cache could not be dropped would be a warm one: a failed sample.

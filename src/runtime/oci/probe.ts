@@ -5,7 +5,7 @@
  * and says so when it needed them.
  */
 import {makeTempDir, removeTempDir} from '../../host/temp.js'
-import {copyFileSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {copyFileSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {detectCgroupLayout} from '../cgroups/cgroups.js'

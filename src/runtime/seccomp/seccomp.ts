@@ -9,6 +9,7 @@
  */
 import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {readInputText} from '../../core/read-input.js'
 import {dirname, join} from 'node:path'
 import {execa} from 'execa'
 import {UsageError} from '../../core/errors.js'
@@ -63,15 +64,7 @@ function position(text: string, offset: number): string {
 /** Read and check a Docker-format profile file; errors name the file and the field (exit 2). */
 export function readProfileFile(file: string): DockerSeccompProfile {
   const bad = (field: string, expected: string) => new UsageError(`${file}: ${field ? `${field}: ` : ''}${expected}`, 'bad-seccomp-profile')
-  let st
-  try {
-    st = statSync(file)
-  } catch (error) {
-    throw bad('', `cannot read the seccomp profile (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
-  }
-  if (!st.isFile()) throw bad('', 'the seccomp profile must be a regular file')
-  if (st.size > MAX_PROFILE_BYTES) throw bad('', `the seccomp profile is ${st.size} bytes; at most ${MAX_PROFILE_BYTES}`)
-  const text = readFileSync(file, 'utf8')
+  const text = readInputText(file, {what: 'seccomp profile', maxBytes: MAX_PROFILE_BYTES})
   let json: unknown
   try {
     json = JSON.parse(text)

@@ -53,7 +53,7 @@ describe('isobench run (process arm, real processes)', () => {
     const file = scenario('name: t\nmetrics:\n  - metric: startup\n    reps: lots\n')
     const r = await isobench(['run', file, '--out', out])
     expect(r.exitCode).toBe(2)
-    expect(r.stderr).toContain(`${file}:4:11: metrics[0].reps: expected number, got "lots"`)
+    expect(r.stderr).toContain(`${file}:4:11: metrics[0].reps: expected a number, got "lots"`)
     expect(r.stderr).not.toMatch(/\n\s+at /)
   })
 

@@ -35,7 +35,7 @@ describe('metrics on the real process arm', () => {
       expect(f.get('ready_p50')!.value!).toBeLessThanOrEqual(f.get('ready_p99')!.value!)
       expect(f.get('ready_p99')!.value!).toBeLessThanOrEqual(all + 1e-6)
     }
-    expect(await livePids('isobench-process-')).toEqual([]) // every instance stopped
+    expect(await livePids('/runs/test')).toEqual([]) // every instance stopped
   })
 
   it('scaleout: counts failures instead of inventing a time', async () => {

@@ -56,7 +56,7 @@ describe('isobench compare (a CI gate)', () => {
     writeFileSync(wrong, JSON.stringify({schemaVersion: 1, runId: 'x', startedAt: 'now', arms: [], samples: [{metric: 'startup'}]}, null, 2))
     const w = await isobench(['compare', wrong, NEW])
     expect(w.exitCode).toBe(2)
-    expect(w.stderr).toMatch(/wrong\.json:\d+:\d+: samples\[0\]\.arm: expected string/)
+    expect(w.stderr).toMatch(/wrong\.json:\d+:\d+: samples\[0\]\.arm: expected a string/)
     const t = await isobench(['compare', BASE, NEW, '--threshold', 'lots'])
     expect(t.exitCode).toBe(2)
     expect(t.stderr).toContain('--threshold: expected a percentage like 5%, got "lots"')

@@ -32,7 +32,7 @@ describe('plan expansion', () => {
 
   it('interleaves arms in randomized blocks: each block has every arm once, warm-ups first', () => {
     const cell = {key: 'k', metric: 'startup', workload: 'idle', params: {}, arms: ['a', 'b', 'c'], reps: 50, warmup: 2, limits: {}}
-    const blocks = blockOrder(cell, mulberry32(1))
+    const blocks = [...blockOrder(cell, mulberry32(1))]
     expect(blocks).toHaveLength(52)
     expect(blocks.slice(0, 2).every((b) => b.warmup)).toBe(true)
     expect(blocks.slice(2).every((b) => !b.warmup)).toBe(true)
@@ -40,6 +40,6 @@ describe('plan expansion', () => {
     // randomized: not always the same order
     expect(new Set(blocks.map((b) => b.arms.join())).size).toBeGreaterThan(1)
     // reproducible from the seed
-    expect(blockOrder(cell, mulberry32(1))).toEqual(blocks)
+    expect([...blockOrder(cell, mulberry32(1))]).toEqual(blocks)
   })
 })

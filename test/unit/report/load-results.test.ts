@@ -36,7 +36,7 @@ describe('reading results.json', () => {
   it('names the field, its line and what was expected', () => {
     const bad = {...valid, samples: [{metric: 'startup', arm: 'process', workload: 'idle', params: {}, rep: 0, value: 'fast', unit: 'ms', ok: true}]}
     const e = error(JSON.stringify(bad, null, 2))
-    expect(e.message).toMatch(/^x\.json:\d+:\d+: samples\[0\]\.value: expected number/)
+    expect(e.message).toMatch(/^x\.json:\d+:\d+: samples\[0\]\.value: expected a number/)
     expect(e.position?.line).toBeGreaterThan(5)
   })
 

@@ -159,8 +159,8 @@ describe('--security-opt and profile files', () => {
   })
 
   it('names the file and the field of a bad profile', () => {
-    expect(() => readProfileFile(join(dir, 'missing.json'))).toThrow(/missing\.json: cannot read the seccomp profile \(ENOENT\)/)
-    expect(() => readProfileFile(dir)).toThrow(/must be a regular file/)
+    expect(() => readProfileFile(join(dir, 'missing.json'))).toThrow(/missing\.json: seccomp profile not found/)
+    expect(() => readProfileFile(dir)).toThrow(/expected a seccomp profile \(a regular file\), got a folder/)
     expect(() => readProfileFile(file('a.json', '{"defaultAction": "SCMP_ACT_NOPE"}'))).toThrow(/a\.json: defaultAction: expected one of SCMP_ACT_KILL/)
     expect(() =>
       readProfileFile(

@@ -37,7 +37,7 @@ describe('scenario loader', () => {
 
   it('reports a wrong type with the field path and what was expected', () => {
     const e = errorOf('name: s\nreps: many\nmetrics:\n  - metric: startup\n')
-    expect(e.message).toBe('bad.yaml:2:7: reps: expected number, got "many"')
+    expect(e.message).toBe('bad.yaml:2:7: reps: expected a number, got "many"')
   })
 
   it('reports an unknown metric with the allowed values', () => {
@@ -52,7 +52,7 @@ describe('scenario loader', () => {
 
   it('reports a missing required field', () => {
     const e = errorOf('name: s\n')
-    expect(e.message).toMatch(/^bad\.yaml(:1:1)?: metrics: expected array \(missing\)/)
+    expect(e.message).toMatch(/^bad\.yaml(:1:1)?: metrics: expected a list \(missing\)/)
   })
 
   it('rejects a top level that is not a mapping', () => {
