@@ -121,8 +121,8 @@ export class ContainerArm implements Arm {
     const stopHandle = this.ctx.cleanup.add(`container ${spec.id} processes`, () => container.kill())
     const exited = c.exited.then(async (r) => {
       stopHandle.dispose()
-      await handle.run() // the runtime removed its cgroups and state; this catches what a crash left
-      return {code: r.code, signal: r.signal}
+      await handle.run() // the runtime removed its state (its cgroups stay for the OOM check: run --keep); this removes them
+      return {code: r.code, signal: r.signal, oomKilled: r.oomKilled}
     })
     const instance = newInstance(spec, {
       startedAt,

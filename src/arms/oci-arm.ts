@@ -89,10 +89,17 @@ export class OciArm implements Arm {
     const {child, exited: ended} = container.start()
     const markers = markersOf(child)
     const killHandle = this.ctx.cleanup.add(`${this.name} container ${id} processes`, () => container.kill())
+    // Whether the OOM killer struck, read from the container's memory cgroup while it still exists:
+    // at the init's exit mark (crun removes its cgroups as the container ends) and at the end (runc --keep).
+    let oomKilled = false
+    markers.on('mark', (m: {phase: string}) => {
+      if (m.phase === 'exit') oomKilled ||= container.oomKilled()
+    })
     const exited = ended.then(async (r) => {
       killHandle.dispose()
+      oomKilled ||= container.oomKilled()
       await handle.run()
-      return r
+      return {...r, oomKilled}
     })
     const instance = newInstance(spec, {startedAt, markers, pids: () => (child.pid ? [child.pid, ...descendants(child.pid)] : []), exited})
     return this.running.add(instance, {container, markers})

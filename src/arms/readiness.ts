@@ -5,7 +5,7 @@
 import {connect} from 'node:net'
 import {request} from 'node:http'
 import {ArmError} from '../core/errors.js'
-import type {Instance, ReadyResult} from '../core/arm.js'
+import {exitStatusText, type ExitStatus, type Instance, type ReadyResult} from '../core/arm.js'
 import type {MarkerStream} from '../core/markers.js'
 
 const PROBE_INTERVAL_MS = 5
@@ -13,7 +13,8 @@ const PROBE_INTERVAL_MS = 5
 export async function waitReady(instance: Instance, markers: MarkerStream): Promise<ReadyResult> {
   const {ready} = instance.spec.workload
   const timeoutMs = instance.spec.readyTimeoutMs
-  const exited = instance.exited.then(() => true)
+  let status: ExitStatus | null = null
+  const exited = instance.exited.then((s) => ((status = s), true))
   try {
     if (ready.kind === 'marker') {
       const mark = await markers.waitFor('ready', timeoutMs, exited)
@@ -34,7 +35,9 @@ export async function waitReady(instance: Instance, markers: MarkerStream): Prom
     }
     throw new Error(gone ? 'instance exited before it was ready' : `not ready within ${timeoutMs} ms`)
   } catch (error) {
-    throw new ArmError(`${instance.id}: ${(error as Error).message}`, 'not-ready', {lastOutput: markers.tail(30)})
+    // Say how it ended where it did: "instance exited (137, OOM-killed) before …".
+    const message = status ? (error as Error).message.replace('instance exited', `instance ${exitStatusText(status)}`) : (error as Error).message
+    throw new ArmError(`${instance.id}: ${message}`, 'not-ready', {lastOutput: markers.tail(30)})
   }
 }
 

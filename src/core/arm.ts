@@ -123,7 +123,25 @@ export interface Instance {
   /** Host address to reach the workload's ports, once ready (loopback with published ports). */
   endpoint?: {host: string; ports: Record<number, number>}
   /** Resolves when the instance has exited, with its exit code (null if killed). */
-  exited: Promise<{code: number | null; signal?: string | null}>
+  exited: Promise<ExitStatus>
+}
+
+/** How an instance ended. */
+export interface ExitStatus {
+  code: number | null
+  signal?: string | null
+  /**
+   * The kernel's OOM killer killed a process of the instance because of its memory limit (read from
+   * its memory cgroup before removal: v2 memory.events oom_kill, v1 memory.oom_control oom_kill), as
+   * Docker's State.OOMKilled. Only arms with a memory cgroup can tell.
+   */
+  oomKilled?: boolean
+}
+
+/** "exited (0)", "exited (137, OOM-killed)", "exited (SIGKILL)": how `container ls`, errors and results say it. */
+export function exitStatusText(s: ExitStatus): string {
+  const what = s.code !== null && s.code !== undefined ? String(s.code) : (s.signal ?? 'unknown')
+  return `exited (${what}${s.oomKilled ? ', OOM-killed' : ''})`
 }
 
 export interface ReadyResult {

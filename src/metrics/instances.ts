@@ -121,7 +121,14 @@ export async function runToCompletion(
     const finished = await watchExit(instance).wait(timeoutMs, signal)
     if (!finished) throw Object.assign(new Error(`workload ${profile.name} did not finish within ${(timeoutMs / 1000).toFixed(0)} s`), {code: 'timeout'})
     await sleep(20) // let the last output lines arrive
-    return parseFigures(profile, instance.output(), params, workloadExitCode(instance))
+    const code = workloadExitCode(instance)
+    const drafts = parseFigures(profile, instance.output(), params, code)
+    if (code === undefined || code === 0) return drafts
+    // A failed workload: say whether the OOM killer did it (the instance ends just after its exit mark).
+    const status = await Promise.race([instance.exited, sleep(2000).then(() => null)])
+    return status?.oomKilled
+      ? drafts.map((d) => (d.error ? {...d, error: {...d.error, message: `${d.error.message} (OOM-killed: the memory limit)`}} : d))
+      : drafts
   } finally {
     await arm.stop(instance).catch(() => {})
   }

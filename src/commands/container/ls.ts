@@ -12,6 +12,8 @@ export interface ContainerListEntry {
   ip?: string
   pid: number | null
   exitCode: number | null
+  /** Killed by the OOM killer for its memory limit (Docker's State.OOMKilled). */
+  oomKilled: boolean
   ports: string[]
 }
 
@@ -26,12 +28,13 @@ export default class ContainerLs extends BaseCommand {
     const {flags} = await this.parse(ContainerLs)
     const {resolveStateDir, table} = await import('../../cli/flags.js')
     const {Container} = await import('../../runtime/container/container.js')
+    const {exitStatusText} = await import('../../core/arm.js')
     const stateDir = await resolveStateDir(flags)
     const containers = Container.list(stateDir)
       .filter((c) => flags.all || c.status === 'running')
       .map((c) => ({
         id: c.id,
-        status: c.status === 'exited' ? `exited (${c.exitCode})` : c.status,
+        status: c.status === 'exited' ? exitStatusText({code: c.exitCode, oomKilled: c.oomKilled}) : c.status,
         image: c.config.image,
         command: c.config.argv.join(' '),
         created: c.config.createdAt,
@@ -39,6 +42,7 @@ export default class ContainerLs extends BaseCommand {
         ip: c.runtime.network?.ip,
         pid: c.initPid,
         exitCode: c.exitCode,
+        oomKilled: c.oomKilled,
         ports: c.config.ports.map((p) => `127.0.0.1:${p.host}->${p.container}/tcp`),
       }))
     this.log(

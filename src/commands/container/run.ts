@@ -68,12 +68,11 @@ In the foreground the container's output is streamed and its exit code becomes o
     const {resolveStateDir} = await import('../../cli/flags.js')
     const {CleanupRegistry} = await import('../../core/cleanup.js')
     const {runContainer} = await import('../../runtime/container/run.js')
+    const {exitStatusText} = await import('../../core/arm.js')
     const {commandWords} = await import('../../cli/command-words.js')
     const {volumeFlagToMount} = await import('../../runtime/container/mount-spec.js')
-    const {UsageError} = await import('../../core/errors.js')
-    const cpus = flags.cpus === undefined ? undefined : Number(flags.cpus)
-    if (cpus !== undefined && !(cpus > 0))
-      throw new UsageError(`--cpus ${JSON.stringify(flags.cpus)}: expected a positive number of cores, e.g. 0.5 or 2`, 'bad-flag')
+    const {checkBound} = await import('../../core/bounds.js')
+    const cpus = flags.cpus === undefined ? undefined : checkBound(Number(flags.cpus.trim() || Number.NaN), 'cpus', '--cpus', flags.cpus)
     const cleanup = new CleanupRegistry()
     cleanup.installSignalHandlers()
     const quiet = this.jsonEnabled()
@@ -103,6 +102,11 @@ In the foreground the container's output is streamed and its exit code becomes o
       })
       if (result.detached && !quiet) this.log(result.id)
       if (!result.detached && result.exitCode) process.exitCode = result.exitCode
+      // The container's own output is its; that its end was the OOM killer's is ours to say (Docker's State.OOMKilled).
+      if (!result.detached && result.oomKilled && !quiet)
+        this.logToStderr(
+          `warning: container ${result.id} ${exitStatusText({code: result.exitCode ?? null, oomKilled: true})}: a process went beyond its memory limit`,
+        )
       return result
     } finally {
       await cleanup.runAll()

@@ -250,6 +250,28 @@ export function readCgroupUsage(plan: CgroupPlan): CgroupUsage {
   return out
 }
 
+/**
+ * OOM kills recorded in these cgroup dirs: `oom_kill N` of memory.events (v2) or memory.oom_control
+ * (v1, Linux ≥ 4.13), summed; 0 where neither exists (no memory controller, or already removed).
+ */
+export function oomKills(dirs: readonly string[]): number {
+  let n = 0
+  for (const dir of dirs) {
+    for (const f of ['memory.events', 'memory.oom_control']) {
+      try {
+        const m = /^oom_kill (\d+)$/m.exec(readFileSync(join(dir, f), 'utf8'))
+        if (m) {
+          n += Number(m[1])
+          break
+        }
+      } catch {
+        // not this hierarchy
+      }
+    }
+  }
+  return n
+}
+
 /** Container cgroups under every `isobench` parent of every cgroup mount: id → dirs. */
 export function listContainerCgroups(layout: CgroupLayout): Map<string, string[]> {
   const out = new Map<string, string[]>()

@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {ArmError, UsageError} from '../../core/errors.js'
 import {childExit} from '../../host/process.js'
-import {cgroupPlan, hostCgroups, type CgroupLayout, type CgroupPlan} from '../cgroups/cgroups.js'
+import {cgroupPlan, hostCgroups, listContainerCgroups, oomKills, type CgroupLayout, type CgroupPlan} from '../cgroups/cgroups.js'
 import {DEVICE_CGROUP_ENV, deviceCgroupMode} from '../cgroups/devices.js'
 import {ensureRuntime} from '../native/build.js'
 import {createBridgedNetns, deleteNetns, leaseAddress, releaseAddress} from '../network/bridge.js'
@@ -40,7 +40,11 @@ export function planFor(config: ContainerConfig): CgroupPlan {
 
 /** Validate the config (id, rootfs dirs) and write the container's state dir; UsageError 'exists' for a taken id. */
 export function createContainer(stateDir: string, config: ContainerConfig): void {
-  if (!ID_PATTERN.test(config.id)) throw new UsageError(`container id ${JSON.stringify(config.id)} must match ${ID_PATTERN.source}`, 'bad-id')
+  if (!ID_PATTERN.test(config.id))
+    throw new UsageError(
+      `container name ${JSON.stringify(config.id)}: expected lower-case letters, digits and dashes, starting with a letter or digit, at most 40 characters (${ID_PATTERN.source})`,
+      'bad-id',
+    )
   for (const d of config.lowerDirs) {
     if (/[:,]/.test(d)) throw new UsageError(`rootfs dir ${d} must not contain ':' or ','`, 'bad-rootfs')
     if (!existsSync(d)) throw new UsageError(`rootfs dir ${d} does not exist`, 'bad-rootfs')
@@ -77,7 +81,7 @@ export interface RunningContainer {
   ip?: string
   /** Container port → host port on 127.0.0.1. */
   ports: Record<number, number>
-  exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>
+  exited: Promise<ContainerExit>
   /** Resolves when the network and port proxies are set up (at once for none/host). */
   networkReady: Promise<void>
 }
@@ -139,6 +143,9 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
   const args = ['--root', runtimeStateRoot(stateDir), 'run', '--bundle', paths.bundle]
   if (stateFiles) args.push('--pid-file', paths.pidFile)
   if (opts.tiedToParent) args.push('--pdeathsig')
+  // --keep: the container's cgroups outlive it until it is deleted (release.ts), so whether the OOM
+  // killer struck can be read after it exits (containerExit, readContainer), as runc --keep allows.
+  args.push('--keep')
   args.push(config.id)
   // A detached container (its log as output) has no waiting isobench: a shell records its exit code.
   const argv =
@@ -157,7 +164,7 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
   const shimPid = child.pid
   runtime.shimPid = shimPid
   const proxies: PortProxy[] = []
-  const exited = childExit(child)
+  const exited = containerExit(child, config.id)
   const running: RunningContainer = {id: config.id, config, paths, plan, child, shimPid, ip, ports: {}, exited, networkReady: Promise.resolve()}
   if (bridge) {
     running.networkReady = (async () => {
@@ -181,6 +188,18 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
     }
   })
   return running
+}
+
+export interface ContainerExit {
+  code: number | null
+  signal: NodeJS.Signals | null
+  /** Its memory cgroup recorded an OOM kill (memory.events / memory.oom_control: Docker's State.OOMKilled). */
+  oomKilled: boolean
+}
+
+/** The runtime's end, and whether the OOM killer struck in the container's cgroups (still there: run --keep). */
+function containerExit(child: ChildProcess, id: string): Promise<ContainerExit> {
+  return childExit(child).then((r) => ({...r, oomKilled: oomKills(listContainerCgroups(hostCgroups()).get(id) ?? []) > 0}))
 }
 
 /** Run a command in a running container (`isobench-runtime exec`: its namespaces, cgroups and seccomp filter); resolves with that process. */

@@ -7,7 +7,9 @@ import {createWriteStream, existsSync} from 'node:fs'
 import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 import type {CleanupRegistry} from '../../core/cleanup.js'
+import {checkBound} from '../../core/bounds.js'
 import {UsageError} from '../../core/errors.js'
+import {cpuQuotaProblem, cpusetProblem} from '../../host/cpus.js'
 import {Container} from './container.js'
 import {resolveUser, userHome} from '../../images/build/user.js'
 import {envFlags, envRecord, resolveImage} from './image.js'
@@ -66,6 +68,8 @@ export interface ContainerRunResult {
   ports: Record<number, number>
   /** Foreground runs: the container's exit code (128+n when killed by signal n). */
   exitCode?: number | null
+  /** Foreground runs: the OOM killer struck in the container's memory cgroup (Docker's State.OOMKilled). */
+  oomKilled?: boolean
   /** Host ms from spawning isobench-runtime to the container's exit (foreground). */
   elapsedMs?: number
 }
@@ -76,7 +80,7 @@ export function runConfig(opts: ContainerRunOptions, image: Awaited<ReturnType<t
   const ports: PortSpec[] = opts.publish.map(parsePort)
   if (ports.length > 0 && opts.network !== 'bridge')
     throw new UsageError(`-p publishes ports of a bridged container: use --network bridge (got ${opts.network})`, 'bad-flag')
-  if (opts.cpus !== undefined && !(opts.cpus > 0)) throw new UsageError(`--cpus ${opts.cpus}: expected a positive number of cores, e.g. 0.5 or 2`, 'bad-flag')
+  checkLimitFlags(opts)
   const profile = seccompOption(opts.securityOpt ?? []) ?? 'default'
   const seccomp = rememberSeccomp(profile, resolveSeccomp(profile))
   // The image's USER (or --user) is resolved in the image's own /etc/passwd, as Docker does: never root by default.
@@ -102,6 +106,25 @@ export function runConfig(opts: ContainerRunOptions, image: Awaited<ReturnType<t
     createdAt: new Date().toISOString(),
     seccomp,
   }
+}
+
+/**
+ * The limit flags, before anything exists: bounds (core/bounds.ts) and this host's CPUs, with
+ * Docker's rules and wording ("Range of CPUs is from 0.01 to 2.00", "Requested CPUs are not
+ * available"); the helper would otherwise fail mid-start with the kernel's "Numerical result out of range".
+ */
+export function checkLimitFlags(opts: Pick<ContainerRunOptions, 'cpus' | 'cpuset' | 'pids' | 'memory'>): void {
+  if (opts.cpus !== undefined) {
+    checkBound(opts.cpus, 'cpus', '--cpus')
+    const quota = cpuQuotaProblem(opts.cpus)
+    if (quota) throw new UsageError(`--cpus ${opts.cpus}: ${quota}`, 'bad-flag')
+  }
+  if (opts.cpuset !== undefined) {
+    const problem = cpusetProblem(opts.cpuset)
+    if (problem) throw new UsageError(`--cpuset ${JSON.stringify(opts.cpuset)}: requested CPUs are not available: ${problem}`, 'bad-flag')
+  }
+  if (opts.pids !== undefined) checkBound(opts.pids, 'pids', '--pids')
+  if (opts.memory !== undefined) checkBound(parseMemoryMiB(opts.memory), 'memoryMiB', '--memory', opts.memory)
 }
 
 /** Which running container of this state dir publishes a host port (for Docker's "already allocated" message). */
@@ -164,8 +187,9 @@ export async function runContainer(opts: ContainerRunOptions): Promise<Container
     await Promise.all([once(c.child.stdout!), once(c.child.stderr!)])
     log?.end()
     result.elapsedMs = performance.now() - started
-    const fromFile = readContainer(opts.stateDir, id)?.exitCode
-    result.exitCode = fromFile ?? exit.code ?? (exit.signal ? 128 : null)
+    const fromFile = readContainer(opts.stateDir, id)
+    result.exitCode = fromFile?.exitCode ?? exit.code ?? (exit.signal ? 128 : null)
+    result.oomKilled = Boolean(fromFile?.oomKilled || exit.oomKilled)
     if (opts.rm) await container.delete()
     remove.dispose()
     return result

@@ -4,6 +4,7 @@
  *   state.json    runtime facts: shim pid, network lease, proxy pid (written by start)
  *   pid           the init's host pid (isobench-runtime --pid-file)
  *   exit          the exit code of a detached container (written when its runtime exits)
+ *                 (oomKilled: the container's memory cgroup, kept until it is deleted, recorded an OOM kill)
  *   log           stdout+stderr of detached containers
  *   oci/          the OCI bundle (config.json, bundle.ts); with the writable layer in memory also the
  *                 rootfs mount point, in the container's mount namespace only
@@ -14,7 +15,7 @@ import {existsSync, mkdirSync, readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {randomBytes} from 'node:crypto'
 import {writeFileAtomic} from '../../host/fs.js'
-import type {CgroupLimits} from '../cgroups/cgroups.js'
+import {hostCgroups, listContainerCgroups, oomKills, type CgroupLimits} from '../cgroups/cgroups.js'
 import type {MountSpec, PortSpec} from './mount-spec.js'
 import type {SeccompChoice} from '../seccomp/seccomp.js'
 
@@ -67,6 +68,8 @@ export interface ContainerState {
   runtime: ContainerRuntimeState
   initPid: number | null
   exitCode: number | null
+  /** The helper saw an OOM kill in the container's memory cgroup (Docker's State.OOMKilled). */
+  oomKilled: boolean
   dir: string
 }
 
@@ -99,6 +102,14 @@ function readJson<T>(path: string): T | null {
   }
 }
 
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
 function readInt(path: string): number | null {
   try {
     const n = Number.parseInt(readFileSync(path, 'utf8').trim(), 10)
@@ -124,12 +135,14 @@ export function readContainer(stateDir: string, id: string): ContainerState | nu
   if (!config) return null
   const runtime = readJson<ContainerRuntimeState>(join(dir, 'state.json')) ?? {}
   const exitCode = readInt(join(dir, 'exit'))
+  // An exited container's cgroups stay until it is deleted (runtime run --keep): they say whether the OOM killer struck.
+  const oomKilled = exitCode !== null && (readText(join(dir, 'exit')).includes('oom-killed') || oomKills(listContainerCgroups(hostCgroups()).get(id) ?? []) > 0)
   const initPid = readInt(join(dir, 'pid'))
   let status: ContainerStatus
   if (exitCode !== null) status = 'exited'
   else if (isShimAlive(runtime.shimPid)) status = 'running'
   else status = runtime.shimPid ? 'dead' : 'created'
-  return {id, status, config, runtime, initPid: status === 'running' ? initPid : null, exitCode, dir}
+  return {id, status, config, runtime, initPid: status === 'running' ? initPid : null, exitCode, oomKilled, dir}
 }
 
 /** Every container dir, including ones whose config never got written (interrupted creates). */

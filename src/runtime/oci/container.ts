@@ -6,7 +6,7 @@
  */
 import type {ChildProcess} from 'node:child_process'
 import {childExit} from '../../host/process.js'
-import {cgroupPlan, hostCgroups, listContainerCgroups, readCgroupUsage, removeCgroupDirs, type CgroupUsage} from '../cgroups/cgroups.js'
+import {cgroupPlan, hostCgroups, listContainerCgroups, oomKills, readCgroupUsage, removeCgroupDirs, type CgroupUsage} from '../cgroups/cgroups.js'
 import {prepareOciRun, removeBundle, spawnOciRun, type OciRunSpec} from './run.js'
 
 export class OciContainer {
@@ -46,6 +46,11 @@ export class OciContainer {
   delete(): void {
     removeCgroupDirs(listContainerCgroups(hostCgroups()).get(this.id) ?? [])
     removeBundle(this.stateDir, this.id)
+  }
+
+  /** Whether the OOM killer struck in its memory cgroup (memory.events / memory.oom_control), while that cgroup exists. */
+  oomKilled(): boolean {
+    return oomKills(listContainerCgroups(hostCgroups()).get(this.id) ?? []) > 0
   }
 
   /** Memory and CPU its cgroup (`/isobench/<id>`, made by the runtime) has accounted so far. */

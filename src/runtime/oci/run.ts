@@ -10,6 +10,7 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync}
 import {join} from 'node:path'
 import type {CgroupLimits} from '../cgroups/cgroups.js'
 import {ensureNsexec} from '../native/build.js'
+import {ociRuntime} from './runtimes.js'
 import {ociConfig} from './bundle.js'
 import {dockerDefaultSeccomp} from '../seccomp/seccomp-default.js'
 import type {OciSeccomp} from '../seccomp/seccomp-profile.js'
@@ -70,7 +71,10 @@ export async function prepareOciRun(spec: OciRunSpec): Promise<{argv: string[]; 
   const wrap = ['wrap', '--root', rootfs, '--lower', spec.lowerDirs.join(':'), ...layer, '--pdeathsig', '--parent', String(process.pid)]
   for (const h of spec.runtime.hide) wrap.push('--umount', h)
   const root = runtimeRoot(spec.stateDir, spec.runtime.name)
-  return {argv: [helper, ...wrap, '--', spec.runtime.path!, '--root', root, 'run', '--bundle', bundle, spec.id], bundle}
+  // With --keep the container's cgroups outlive it, so the arm can read whether the OOM killer struck
+  // before removing them (runtimes.ts `keep`; crun 1.8 has none: the arm reads it at the exit mark).
+  const keep = ociRuntime(spec.runtime.name)?.keep ? ['--keep'] : []
+  return {argv: [helper, ...wrap, '--', spec.runtime.path!, '--root', root, 'run', ...keep, '--bundle', bundle, spec.id], bundle}
 }
 
 /** Spawn it with stdout/stderr piped (the readiness markers arrive on stdout). */

@@ -23,6 +23,12 @@ export interface OciRuntime {
    * on a host with this cgroup layout, for a runtime that refuses the host as it is.
    */
   hide?(cgroupMode: string): string[]
+  /**
+   * It has `run --keep` (the container and its cgroups outlive its end until deleted), so the arm reads
+   * whether the OOM killer struck from its memory cgroup before removing it; without, it reads it at
+   * the init's exit mark, which usually arrives before the runtime removes the cgroup.
+   */
+  keep?: boolean
 }
 
 export const OCI_RUNTIMES: readonly OciRuntime[] = [
@@ -33,12 +39,14 @@ export const OCI_RUNTIMES: readonly OciRuntime[] = [
     binary: RUNTIME_BINARY,
     description: "isobench's own OCI runtime run like runc and crun (same bundle and wrapper); the container arm runs it on its own fast path",
     hidden: true,
+    keep: true,
   },
   {
     name: 'runc',
     binary: 'runc',
     apt: {pkg: 'runc', provides: '/usr/sbin/runc'},
     description: 'the same image as an OCI bundle (config.json from the same limits) run by runc',
+    keep: true,
   },
   {
     name: 'crun',
