@@ -23,10 +23,10 @@ export function claimRows(claims: readonly ClaimResult[]): string[][] {
 /** Aligned text; long cells are cut at `width` characters (the Markdown and the report keep them whole). */
 export function claimsText(claims: readonly ClaimResult[], width = 48): string {
   const cut = (s: string) => (s.length > width ? `${s.slice(0, width - 1)}…` : s)
-  const rows = [CLAIM_COLUMNS.slice(), ...claimRows(claims).map((r) => [r[0]!, cut(r[1]!), r[2]!, r[3]!])]
+  const rows = [CLAIM_COLUMNS.slice(), ...claimRows(claims).map((r) => [oneLine(r[0]!), cut(oneLine(r[1]!)), oneLine(r[2]!), oneLine(r[3]!)])]
   const widths = CLAIM_COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
   const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')
-  const notes = claims.filter((c) => c.reason && c.reason !== c.verdict).map((c) => `  ${c.id}: ${c.reason}`)
+  const notes = claims.filter((c) => c.reason && c.reason !== c.verdict).map((c) => oneLine(`  ${c.id}: ${c.reason}`))
   return [line(rows[0]!), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line), ...(notes.length ? ['', 'why:', ...notes] : [])].join('\n')
 }
 
