@@ -37,7 +37,20 @@ describe.skipIf(!isRoot)('exec right after a detached start', () => {
     for (let i = 0; i < 10; i++) {
       const name = `exec-race-${i}`
       const cleanup = new CleanupRegistry()
-      await runContainer({stateDir, image: 'idle', command: ['sleep', '30'], name, rm: false, detach: true, network: 'none', publish: [], mounts: [`type=bind,src=${probe},dst=/probe,ro`, ...SLOW_SETUP], cpus: 0.01, env: [], cleanup})
+      await runContainer({
+        stateDir,
+        image: 'idle',
+        command: ['sleep', '30'],
+        name,
+        rm: false,
+        detach: true,
+        network: 'none',
+        publish: [],
+        mounts: [`type=bind,src=${probe},dst=/probe,ro`, ...SLOW_SETUP],
+        cpus: 0.01,
+        env: [],
+        cleanup,
+      })
       try {
         const child = await execInContainer(stateDir, name, ['/bin/sh', '-c', 'hostname; readlink /proc/self/ns/net; test -x /probe && echo probe-here'])
         let out = ''
@@ -46,7 +59,8 @@ describe.skipIf(!isRoot)('exec right after a detached start', () => {
         child.stderr!.on('data', (b: Buffer) => (err += b.toString()))
         const code = await new Promise<number | null>((res) => child.once('close', (c) => res(c)))
         const [hostname, net, here] = out.trim().split('\n')
-        if (code !== 0 || hostname !== name || net === hostNet || here !== 'probe-here') problems.push(`${name}: exit ${code}, ${JSON.stringify(out)} ${JSON.stringify(err.slice(0, 200))}`)
+        if (code !== 0 || hostname !== name || net === hostNet || here !== 'probe-here')
+          problems.push(`${name}: exit ${code}, ${JSON.stringify(out)} ${JSON.stringify(err.slice(0, 200))}`)
       } finally {
         await deleteContainer(stateDir, name, true)
         await cleanup.runAll()

@@ -40,7 +40,10 @@ describe('isobench-launch', () => {
     const tag = `orphans-${process.pid}-${Date.now()}`
     // A parent shell starts 100 launchers, each with a tree: two children, one grandchild, one that left with setsid.
     const tree = 'sleep 300 & (sleep 300 & sleep 300) & setsid sleep 300 & sleep 300'
-    const parent = execa('bash', ['-c', `for i in $(seq 1 100); do ${launcher} --parent $$ -- /bin/sh -c '${tree}' & done; wait`], {reject: false, env: {LAUNCH_TEST_TAG: tag}})
+    const parent = execa('bash', ['-c', `for i in $(seq 1 100); do ${launcher} --parent $$ -- /bin/sh -c '${tree}' & done; wait`], {
+      reject: false,
+      env: {LAUNCH_TEST_TAG: tag},
+    })
     const deadline = Date.now() + 30_000
     while (tagged(tag).filter((p) => p.comm === 'sleep').length < 500 && Date.now() < deadline) await sleep(50)
     expect(tagged(tag).filter((p) => p.comm === 'sleep').length).toBeGreaterThanOrEqual(500)
@@ -60,7 +63,10 @@ describe('isobench-launch', () => {
 
   it('SIGTERM (how the arm stops an instance) takes the subtree and ends the launcher by that signal', async () => {
     const tag = `term-${process.pid}-${Date.now()}`
-    const child = execa(launcher, ['--parent', String(process.pid), '--', '/bin/sh', '-c', 'setsid sleep 300 & sleep 300'], {reject: false, env: {LAUNCH_TEST_TAG: tag}})
+    const child = execa(launcher, ['--parent', String(process.pid), '--', '/bin/sh', '-c', 'setsid sleep 300 & sleep 300'], {
+      reject: false,
+      env: {LAUNCH_TEST_TAG: tag},
+    })
     while (tagged(tag).filter((p) => p.comm === 'sleep').length < 2) await sleep(20)
     child.kill('SIGTERM')
     const r = await child
@@ -71,7 +77,10 @@ describe('isobench-launch', () => {
 
   it("exits with the workload's status, and takes what the workload left behind when it ends", async () => {
     const tag = `exit-${process.pid}-${Date.now()}`
-    const ok = await execa(launcher, ['--parent', String(process.pid), '--', '/bin/sh', '-c', 'setsid sleep 300 & exit 7'], {reject: false, env: {LAUNCH_TEST_TAG: tag}})
+    const ok = await execa(launcher, ['--parent', String(process.pid), '--', '/bin/sh', '-c', 'setsid sleep 300 & exit 7'], {
+      reject: false,
+      env: {LAUNCH_TEST_TAG: tag},
+    })
     expect(ok.exitCode).toBe(7)
     expect(tagged(tag).filter((p) => p.state !== 'Z')).toEqual([])
     const killed = await execa(launcher, ['--parent', String(process.pid), '--', '/bin/sh', '-c', 'kill -9 $$'], {reject: false})

@@ -67,7 +67,11 @@ describe('terminal and Markdown text', () => {
   })
 
   it('compare: table, Markdown and JUnit', () => {
-    const c = compareRuns(hostile('test/fixtures/results/compare-base.json'), hostile('test/fixtures/results/compare-new.json'), {threshold: 0.05, seed: 1, resamples: 200})
+    const c = compareRuns(hostile('test/fixtures/results/compare-base.json'), hostile('test/fixtures/results/compare-new.json'), {
+      threshold: 0.05,
+      seed: 1,
+      resamples: 200,
+    })
     for (const f of ['table', 'markdown', 'junit'] as const) {
       const text = formatComparison(c, f)
       expect(text, f).not.toMatch(CONTROL)
@@ -79,7 +83,17 @@ describe('terminal and Markdown text', () => {
   })
 
   it('claims tables (reproduce)', () => {
-    const claim = {id: `c${EVIL}`, claim: `claim${EVIL}`, paperFigure: `≥ 10×${EVIL}`, expected: '≥ 9', verdict: 'reproduced', outcome: 'reproduced', estimate: 1, ci: [1, 2], gate: true} as unknown as Parameters<typeof claimsText>[0][number]
+    const claim = {
+      id: `c${EVIL}`,
+      claim: `claim${EVIL}`,
+      paperFigure: `≥ 10×${EVIL}`,
+      expected: '≥ 9',
+      verdict: 'reproduced',
+      outcome: 'reproduced',
+      estimate: 1,
+      ci: [1, 2],
+      gate: true,
+    } as unknown as Parameters<typeof claimsText>[0][number]
     for (const text of [claimsText([claim]), claimsMarkdown([claim])]) {
       expect(text).not.toMatch(CONTROL)
       expect(noInjectedLine(text)).toBe(true)
