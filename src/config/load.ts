@@ -31,7 +31,11 @@ export async function loadConfig(cwd = process.cwd(), file?: string): Promise<{c
   let raw: unknown
   try {
     if (extname(path) === '.json') raw = JSON.parse(bytes.toString('utf8'))
-    else raw = ((await createJiti(import.meta.url, {moduleCache: false}).import(path)) as {default?: unknown} | undefined)?.default
+    else {
+      // jiti hands a module without a default export an interop `default` made of its named exports: not a config.
+      const mod = (await createJiti(import.meta.url, {moduleCache: false}).import(path)) as Record<string, unknown> | undefined
+      raw = mod && 'default' in mod ? mod.default : undefined
+    }
   } catch (error) {
     throw new InputFileError(path, '', `could not load: ${(error as Error).message.split('\n')[0]}`)
   }

@@ -57,7 +57,7 @@ describe('config files after npm ci --omit=dev, outside the checkout', () => {
     writeFileSync(join(elsewhere, 'bad.ts'), "export default {stateDir: 3, reps: 'many'}\n")
     const bad = await cli(['image', 'ls', '--config', join(elsewhere, 'bad.ts')])
     expect(bad.exitCode).toBe(2)
-    expect(bad.stderr.trim()).toBe(`error: ${join(elsewhere, 'bad.ts')}: reps: expected number, got "many"`)
+    expect(bad.stderr.trim()).toBe(`error: ${join(elsewhere, 'bad.ts')}: reps: expected a number, got "many"`)
     writeFileSync(join(elsewhere, 'broken.ts'), 'export default {stateDir: \n')
     const broken = await cli(['image', 'ls', '--config', join(elsewhere, 'broken.ts')])
     expect(broken.exitCode).toBe(2)

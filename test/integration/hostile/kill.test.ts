@@ -107,7 +107,12 @@ async function waitUntil(ok: () => boolean, child: ResultPromise, timeoutMs: num
 }
 
 /** Start a run, wait for `phase`, wait a random delay, send `signal`; what happened, in one line. */
-async function interrupt(arm: ArmName, phase: Phase, signal: NodeJS.Signals, outDir: string): Promise<{line: string; runIds: string[]; exit: string}> {
+async function interrupt(
+  arm: ArmName,
+  phase: Phase,
+  signal: NodeJS.Signals,
+  outDir: string,
+): Promise<{line: string; runIds: string[]; exit: string; pid: number}> {
   const before = new Set(instanceTraces(arm)) // earlier killed runs' traces stay until the prune
   const child = run([arm], outDir)
   const results = () => existsSync(outDir) && ls(outDir).some((d) => d !== 'latest' && existsSync(join(outDir, d, 'results.json')))
@@ -139,16 +144,16 @@ async function interrupt(arm: ArmName, phase: Phase, signal: NodeJS.Signals, out
   const runIds = ls(outDir).filter((d) => d !== 'latest')
   const exit = r.signal ?? String(r.exitCode)
   const line = `${signal} ${arm} ${phase}${reached ? '' : ' (phase not reached)'} +${delay} ms: ${alive ? '' : 'already exited, '}exit ${exit}${alive ? '' : `\n${(r.all ?? '').slice(-600)}`}`
-  return {line, runIds, exit}
+  return {line, runIds, exit, pid: child.pid ?? 0}
 }
 
 /** Leftovers of these runs, after giving the kernel a moment to deliver parent-death signals. */
-async function leftoversOf(runIds: string[], settleMs = 5000): Promise<Leftovers> {
+async function leftoversOf(runIds: string[], runPids: number[], settleMs = 5000): Promise<Leftovers> {
   const end = Date.now() + settleMs
-  let l = findLeftovers(stateDir, runIds, tag)
+  let l = findLeftovers(stateDir, runIds, tag, runPids)
   while (l.processes.length > 0 && Date.now() < end) {
     await sleep(100)
-    l = findLeftovers(stateDir, runIds, tag)
+    l = findLeftovers(stateDir, runIds, tag, runPids)
   }
   return l
 }
@@ -161,6 +166,7 @@ const describeFields = (l: Leftovers) =>
 
 describe.skipIf(!isRoot || !existsSync(BIN))('killing `isobench run` leaves nothing behind', () => {
   const allRunIds: string[] = []
+  const allPids: number[] = []
   const log: string[] = []
   const tally = new Map<string, {sent: number; leftBefore: number; leftAfter: number}>()
   const count = (signal: string, left: boolean) => {
@@ -212,7 +218,8 @@ describe.skipIf(!isRoot || !existsSync(BIN))('killing `isobench run` leaves noth
         const r = await interrupt(arm, 'running', signal, outDir)
         log.push(r.line)
         allRunIds.push(...r.runIds)
-        const left = await leftoversOf(r.runIds)
+        allPids.push(r.pid)
+        const left = await leftoversOf(r.runIds, [r.pid])
         count(signal, total(left) > 0)
         if (total(left) > 0) failures.push(`${r.line}\n  ${describeFields(left)}`)
         if (r.exit !== (signal === 'SIGINT' ? '130' : '143')) failures.push(`${r.line}: expected exit ${signal === 'SIGINT' ? 130 : 143}`)
@@ -238,9 +245,10 @@ describe.skipIf(!isRoot || !existsSync(BIN))('killing `isobench run` leaves noth
       const r = await interrupt(arm, phase, 'SIGKILL', outDir)
       log.push(r.line)
       allRunIds.push(...r.runIds)
+      allPids.push(r.pid)
       if (r.runIds.length > 0) killedRuns.push({line: r.line, outDir})
       // The instances die with isobench (PR_SET_PDEATHSIG in every arm): no process, even before prune.
-      const left = await leftoversOf(r.runIds)
+      const left = await leftoversOf(r.runIds, [r.pid])
       const newEntries = [...left.stateEntries, ...left.tempFiles].filter((e) => !seen.has(e))
       for (const e of newEntries) seen.add(e)
       count('SIGKILL', left.processes.length + left.mounts.length + left.cgroups.length + left.links.length + newEntries.length > 0)
@@ -249,7 +257,7 @@ describe.skipIf(!isRoot || !existsSync(BIN))('killing `isobench run` leaves noth
     const prune = await execa('node', [BIN, 'prune', '--state-dir', stateDir], {cwd: ROOT, reject: false, all: true})
     expect(prune.exitCode, prune.all).toBe(0)
     log.push(`prune:\n${prune.all}`)
-    const left = await leftoversOf(allRunIds)
+    const left = await leftoversOf(allRunIds, allPids)
     tally.get('SIGKILL')!.leftAfter = total(left) > 0 ? 1 : 0
     if (total(left) > 0) failures.push(`after prune:\n  ${describeFields(left)}`)
     // A killed run's file still says "running": every reader says interrupted (killed).

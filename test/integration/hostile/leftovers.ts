@@ -5,7 +5,7 @@
  * state dir in any mount namespace, cgroups and links named after the runs' instances, state
  * entries, and temp files. Each finding is one line saying what and where.
  */
-import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {hostCgroups, listContainerCgroups} from '../../../src/runtime/cgroups/cgroups.js'
@@ -60,13 +60,14 @@ function listDir(dir: string): string[] {
  * What is left of the runs `runIds` in `stateDir`. `tag` is the value of ISOBENCH_TEST_TAG the runs
  * were started with (every process they spawned inherits it, except container inits, which get
  * only their config's environment: those are found by cgroup and by pid namespace parentage).
+ * `runPids`: the runs' isobench processes, whose pids name their temp dirs (other users of this
+ * host make /tmp/isobench-* dirs of their own: only ours are counted).
  */
-export function findLeftovers(stateDir: string, runIds: string[], tag: string, ownPids: number[] = []): Leftovers {
+export function findLeftovers(stateDir: string, runIds: string[], tag: string, runPids: number[] = []): Leftovers {
   const {instancePrefixes, runCgroups} = namesOf(runIds)
   const ours = (name: string) => runCgroups.includes(name) || instancePrefixes.some((p) => name.startsWith(p))
   const out: Leftovers = {processes: [], zombies: [], mounts: [], cgroups: [], links: [], stateEntries: [], tempFiles: []}
   for (const pid of pids()) {
-    if (ownPids.includes(Number(pid))) continue
     const stat = read(`/proc/${pid}/stat`)
     const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
     const cmd = read(`/proc/${pid}/cmdline`).replaceAll('\0', ' ').trim()
@@ -112,17 +113,10 @@ export function findLeftovers(stateDir: string, runIds: string[], tag: string, o
   }
   const cache = join(stateDir, 'vm', 'cache')
   for (const f of listDir(cache)) if (/\.tmp-\d+-/.test(f)) out.tempFiles.push(join(cache, f))
-  const since =
-    Date.parse(
-      runIds.map((r) => `${r.slice(0, 4)}-${r.slice(4, 6)}-${r.slice(6, 8)}T${r.slice(9, 11)}:${r.slice(11, 13)}:${r.slice(13, 15)}Z`).sort()[0] ?? '',
-    ) || Date.now()
+  // Temp dirs are named after their owner (src/host/temp.ts: isobench-<kind>-<pid>.<ticks>-…).
   for (const f of listDir(tmpdir())) {
-    if (!/^isobench-(process|kernel|vm-overlay|qmp|probe)-/.test(f)) continue
-    try {
-      if (statSync(join(tmpdir(), f)).mtimeMs >= since - 1000) out.tempFiles.push(join(tmpdir(), f))
-    } catch {
-      // gone
-    }
+    const owner = /^isobench-[a-z][a-z0-9-]*?-(\d+)(?:\.\d+)?-[A-Za-z0-9]+$/.exec(f)
+    if (owner && runPids.includes(Number(owner[1]))) out.tempFiles.push(join(tmpdir(), f))
   }
   if (existsSync(join(tmpdir(), `isobench-runs-${process.getuid?.()}`))) {
     for (const e of listDir(join(tmpdir(), `isobench-runs-${process.getuid?.()}`))) {
