@@ -27,6 +27,8 @@ import {
   type WritableLayer,
 } from './state.js'
 import {overlaySupported} from '../../host/filesystems.js'
+import {writeFileAtomic} from '../../host/fs.js'
+import {containerPaths} from './bundle.js'
 
 export interface ContainerRunOptions {
   stateDir: string
@@ -190,6 +192,10 @@ export async function runContainer(opts: ContainerRunOptions): Promise<Container
     const fromFile = readContainer(opts.stateDir, id)
     result.exitCode = fromFile?.exitCode ?? exit.code ?? (exit.signal ? 128 : null)
     result.oomKilled = Boolean(fromFile?.oomKilled || exit.oomKilled)
+    // A kept container is `exited (CODE[, OOM-killed])` in ls, as Docker keeps it: its exit file says so
+    // (a detached one's is written by the shell that waits for it).
+    if (!opts.rm && result.exitCode !== null && result.exitCode !== undefined)
+      writeFileAtomic(containerPaths(containerDir(opts.stateDir, id)).exitFile, `${result.exitCode}${result.oomKilled ? ' oom-killed' : ''}\n`)
     if (opts.rm) await container.delete()
     remove.dispose()
     return result

@@ -569,18 +569,13 @@ int container_create(const struct create_opts *o) {
   if (c.userns && cg_join(&cg, init, !c.in_v2_cgroup, err, sizeof err) < 0) abort_create("%s", err);
   send_msg(sock, A_CGROUPS, NULL);
   trace("cgroups done");
-  /* state and pid file while the init finishes its setup (an abort removes them) */
+  /* state while the init finishes its setup (an abort removes it); the pid file once it is set up */
   struct state st = {.root = (char *)o->root, .id = (char *)o->id, .dir = dir, .bundle = bundle, .rootfs = s.root_path, .pid = init, .config = s.doc, .config_text = text, .cg = cg};
   char created[64];
   iso8601_now(created, sizeof created);
   st.created = created;
   if (proc_stat(init, &st.start_time, NULL) < 0) abort_create("the container init exited during setup");
   state_save(&st);
-  if (o->pid_file) {
-    char b[32];
-    int n = snprintf(b, sizeof b, "%d", (int)init);
-    if (write_file_atomic(o->pid_file, b, (size_t)n, 0644) < 0) abort_create("--pid-file %s: %s", o->pid_file, strerror(errno));
-  }
   for (;;) {
     char tag = recv_msg(sock, msg, sizeof msg);
     if (tag == M_READY) { trace("got ready"); break; }
@@ -603,6 +598,15 @@ int container_create(const struct create_opts *o) {
       abort_create("%s", msg);
     }
     abort_create("the container init exited during setup");
+  }
+  /* The pid file says "exec may join it now" (isobench's lifecycle calls a container running once it
+   * exists; runc writes it once the init waits on its exec fifo): only after READY, when the rootfs is
+   * pivoted and the namespaces are final. Written earlier, an exec could join the init's mount
+   * namespace at the host's root, or the host's network namespace (test/integration/hostile/exec-race). */
+  if (o->pid_file) {
+    char b[32];
+    int n = snprintf(b, sizeof b, "%d", (int)init);
+    if (write_file_atomic(o->pid_file, b, (size_t)n, 0644) < 0) abort_create("--pid-file %s: %s", o->pid_file, strerror(errno));
   }
 
   if (!o->run) return 0;
