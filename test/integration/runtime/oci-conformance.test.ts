@@ -79,6 +79,19 @@ function cgroupDirs(): Set<string> {
   return out
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * Whether a cgroup dir is one the suite's containers name: its cgroupsPath values (runtime-tools
+ * cgroups.go: /cgrouptest and testdir/cgrouptest/container) or a default path made of the
+ * container id, a UUID (uuid.NewString in every validation test).
+ */
+function isSuiteCgroup(dir: string): boolean {
+  const mount = detectCgroupLayout().allMounts.find((m) => dir.startsWith(`${m}/`))
+  const first = (mount ? dir.slice(mount.length + 1) : dir).split('/')[0] ?? ''
+  return first === 'cgrouptest' || first === 'testdir' || UUID.test(first)
+}
+
 describe.skipIf(!root || !haveGo || !existsSync(RUNC))('OCI validation suite: isobench-runtime vs runc', () => {
   let out: string
   let ours: string
@@ -90,7 +103,8 @@ describe.skipIf(!root || !haveGo || !existsSync(RUNC))('OCI validation suite: is
   }, 600_000)
   afterAll(() => {
     // runc leaves the suite's relative cgroups (testdir/cgrouptest …) behind: remove the empty ones it made
-    for (const d of [...cgroupDirs()].filter((d) => !before?.has(d)).sort((a, b) => b.length - a.length)) {
+    // (only the suite's own names: another suite running beside this one may have just made an empty one)
+    for (const d of [...cgroupDirs()].filter((d) => !before?.has(d) && isSuiteCgroup(d)).sort((a, b) => b.length - a.length)) {
       try {
         rmdirSync(d)
       } catch {
@@ -106,8 +120,9 @@ describe.skipIf(!root || !haveGo || !existsSync(RUNC))('OCI validation suite: is
     const theirs = await runSuite(out, 'runc', [RUNC, '--root', join(work, 'runc')], tests)
     const afterRunc = cgroupDirs()
     const mine = await runSuite(out, 'isobench-runtime', [ours, '--root', join(work, 'ours')], tests)
-    // isobench-runtime removes every cgroup it made, intermediate ones included
-    const leftByOurs = [...cgroupDirs()].filter((d) => !afterRunc.has(d))
+    // isobench-runtime removes every cgroup it made, intermediate ones included (other suites running
+    // beside this one make cgroups of their own: only the suite's names count)
+    const leftByOurs = [...cgroupDirs()].filter((d) => !afterRunc.has(d) && isSuiteCgroup(d))
     const behind = (t: string, m: TapCounts) => m.ok < theirs[t]!.ok && !(theirs[t]!.rc !== 0 && m.rc === 0)
     for (const t of tests) {
       for (let retry = 0; retry < 2 && behind(t, mine[t]!); retry++)
