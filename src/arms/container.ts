@@ -6,16 +6,16 @@
  */
 import {existsSync} from 'node:fs'
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
-import {imageOf, rootfsMedium} from '../core/arm.js'
+import {imageOf, initArgs, initEnv, rootfsMedium} from '../core/arm.js'
 import {ArmError} from '../core/errors.js'
 import {descendants, sampleProcesses} from '../host/procfs.js'
-import {INIT_PATH_IN_IMAGE} from '../images/init.js'
 import {hostCgroups} from '../runtime/cgroups/cgroups.js'
 import {Container} from '../runtime/container/container.js'
 import type {ResolvedImage} from '../runtime/container/image.js'
 import {type RunningContainer} from '../runtime/container/lifecycle.js'
 import type {ContainerConfig, RuntimeNetwork} from '../runtime/container/state.js'
 import {ensureRuntime} from '../runtime/native/build.js'
+import {ensureInit, INIT_PATH_IN_INSTANCE} from '../runtime/native/init.js'
 import {defaultSeccompLabel, seccompFilterFor} from '../runtime/seccomp/seccomp.js'
 import type {MarkerStream} from '../core/markers.js'
 import {ResolvedImages} from './images.js'
@@ -27,6 +27,7 @@ export class ContainerArm implements Arm {
   readonly name = 'container'
   readonly kind = 'container'
   private readonly images: ResolvedImages
+  private init: string | null = null
   private readonly running = new InstanceTable<{container: Container; c: RunningContainer; markers: MarkerStream}>(this.name)
 
   constructor(private readonly ctx: ArmContext) {
@@ -70,6 +71,7 @@ export class ContainerArm implements Arm {
 
   async prepare(workloads: WorkloadSpec[]): Promise<void> {
     await ensureRuntime()
+    this.init = await ensureInit()
     hostCgroups()
     await seccompFilterFor(undefined) // compiled here, not in the first timed start
     await this.images.prepare(workloads)
@@ -89,13 +91,14 @@ export class ContainerArm implements Arm {
       lowerDirs: image.lowerDirs,
       rootfsMode: overlaySupported() ? 'overlay' : 'copy',
       writableLayer: rootfsMedium(workload),
-      argv: ['/bin/sh', INIT_PATH_IN_IMAGE, ...workload.argv],
-      env: {...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind},
+      // The injected init, bind-mounted read-only (outside the rootfs digest), as docker run --init mounts docker-init.
+      argv: [INIT_PATH_IN_INSTANCE, ...initArgs(workload)],
+      env: {HOSTNAME: spec.id.slice(0, 63), ...initEnv(workload)},
       cwd: '/',
       hostname: spec.id.slice(0, 63),
       network,
       limits: {cpus: spec.limits.cpus, memoryMiB: spec.limits.memoryMiB, pids: spec.limits.pids, cpuset: spec.limits.cpuset},
-      mounts: [],
+      mounts: [{type: 'bind', source: this.init!, target: INIT_PATH_IN_INSTANCE, readonly: true}],
       ports: network === 'bridge' ? (workload.ports ?? []).map((p) => ({host: 0, container: p})) : [],
       autoRemove: true,
       createdAt: new Date().toISOString(),
@@ -104,7 +107,7 @@ export class ContainerArm implements Arm {
 
   async start(spec: InstanceSpec): Promise<Instance> {
     const imageName = imageOf(spec.workload)
-    if (!this.images.has(imageName)) await this.prepare([spec.workload])
+    if (!this.images.has(imageName) || !this.init) await this.prepare([spec.workload])
     const config = this.configFor(spec, this.images.get(imageName))
     const startedAt = performance.now()
     // A leftover of an interrupted run with this id is deleted first.

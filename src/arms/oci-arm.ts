@@ -5,12 +5,12 @@
  * startup figures compare directly with the container arm.
  */
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
-import {imageOf, rootfsMedium} from '../core/arm.js'
+import {imageOf, initArgs, initEnv, rootfsMedium} from '../core/arm.js'
 import {ArmError} from '../core/errors.js'
 import type {MarkerStream} from '../core/markers.js'
 import {descendants, sampleProcesses} from '../host/procfs.js'
-import {INIT_PATH_IN_IMAGE} from '../images/init.js'
 import {hostCgroups} from '../runtime/cgroups/cgroups.js'
+import {ensureInit, INIT_PATH_IN_INSTANCE} from '../runtime/native/init.js'
 import {OciContainer} from '../runtime/oci/container.js'
 import {probeOciRuntime, type OciProbe, type OciRuntimeName} from '../runtime/oci/probe.js'
 import {defaultSeccompLabel} from '../runtime/seccomp/seccomp.js'
@@ -21,6 +21,7 @@ import {waitReady} from './readiness.js'
 export class OciArm implements Arm {
   readonly kind = 'oci'
   private probe: OciProbe | null = null
+  private init: string | null = null
   private readonly images: ResolvedImages
   private readonly running: InstanceTable<{container: OciContainer; markers: MarkerStream}>
 
@@ -63,13 +64,14 @@ export class OciArm implements Arm {
     if (!this.probe) await this.available()
     if (!this.probe?.works) throw new ArmError(`${this.name}: ${this.probe?.reason ?? 'not available'}`, 'unavailable')
     hostCgroups()
+    this.init = await ensureInit()
     await this.images.prepare(workloads)
   }
 
   async start(spec: InstanceSpec): Promise<Instance> {
     const {workload} = spec
     const imageName = imageOf(workload)
-    if (!this.images.has(imageName) || !this.probe) await this.prepare([workload])
+    if (!this.images.has(imageName) || !this.probe || !this.init) await this.prepare([workload])
     if (spec.network !== 'none' && spec.network !== 'host')
       throw new ArmError(`${this.name} arm: network ${spec.network} is not wired for OCI runtimes (use none or host)`, 'unavailable')
     const id = `${this.name}-${spec.id}`.slice(0, 40)
@@ -78,8 +80,10 @@ export class OciArm implements Arm {
       runtime: this.probe!,
       id,
       lowerDirs: this.images.get(imageName).lowerDirs,
-      argv: ['/bin/sh', INIT_PATH_IN_IMAGE, ...workload.argv],
-      env: {...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind},
+      // The injected init, bind-mounted read-only (outside the rootfs digest), as docker run --init mounts docker-init.
+      argv: [INIT_PATH_IN_INSTANCE, ...initArgs(workload)],
+      env: {HOSTNAME: id.slice(0, 63), ...initEnv(workload)},
+      binds: [{source: this.init!, target: INIT_PATH_IN_INSTANCE, readonly: true}],
       network: spec.network,
       writableLayer: rootfsMedium(workload),
       limits: {cpus: spec.limits.cpus, memoryMiB: spec.limits.memoryMiB, pids: spec.limits.pids, cpuset: spec.limits.cpuset},

@@ -1,26 +1,30 @@
 /**
  * The `process` arm: the workload as a bare host process, no isolation at all. The baseline every
- * other arm is compared with. It runs the same init script as the other arms, with the host's
- * busybox, so the readiness protocol and the workload command are identical.
+ * other arm is compared with. It runs the same injected init (build/native/isobench-init) as the
+ * other arms, with the host's binaries, so the readiness protocol and the workload command are
+ * identical. A workload whose command exists only in its image (hostRunnable: false) is not
+ * applicable here.
  *
  * Nothing it starts may outlive the run, as with the other arms: each instance runs under
  * isobench-launch (src/runtime/native/launch.c), a small parent that dies with isobench
  * (PR_SET_PDEATHSIG, also when isobench is SIGKILLed) and takes the workload's whole subtree with
  * it, and — as root — joins the run's cgroup (`isobench/process_<run>`), so that `isobench prune`
- * finds whatever is left even if the launcher itself was killed. The init script lives in the run's
- * scratch dir (`<stateDir>/runs/<runId>/`), which prune removes when the run is dead. The launcher
- * adds no isolation and is left out of the instance's processes (pids(), memory and CPU figures);
- * it does add its own exec and a fork to the start (README).
+ * finds whatever is left even if the launcher itself was killed. The instances' working directory
+ * (when the image's WorkingDir is not on the host) is the run's scratch dir
+ * (`<stateDir>/runs/<runId>/`), which prune removes when the run is dead. The launcher adds no
+ * isolation and is left out of the instance's processes (pids(), memory and CPU figures); it does
+ * add its own exec and a fork to the start (README).
  */
-import {existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, statSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {sampleProcesses, descendants} from '../host/procfs.js'
 import {closeRunDir, openRunDir, runCgroupName} from '../host/runs.js'
-import {INIT_SCRIPT} from '../images/init.js'
-import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample} from '../core/arm.js'
+import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
+import {initArgs, initEnv} from '../core/arm.js'
 import type {MarkerStream} from '../core/markers.js'
 import {hostCgroups, runCgroupDir} from '../runtime/cgroups/cgroups.js'
 import {ensureLauncher} from '../runtime/native/build.js'
+import {ensureInit} from '../runtime/native/init.js'
 import {InstanceTable, markersOf, newInstance} from './instances.js'
 import {waitReady} from './readiness.js'
 import {spawnInstanceProcess, stopLaunchedProcess, type InstanceProcess} from '../host/process.js'
@@ -32,6 +36,7 @@ export class ProcessArm implements Arm {
   readonly kind = 'process'
   private dir: string | null = null
   private launcher: string | null = null
+  private init: string | null = null
   /** The run's cgroup this arm's instances join; null when there is none (not root, no cgroup mount). */
   private cgroup: string | null = null
   private cgroupNote = ''
@@ -43,6 +48,7 @@ export class ProcessArm implements Arm {
     if (!existsSync(BUSYBOX)) return {ok: false, reason: `${BUSYBOX} not found (apt package busybox-static; run \`isobench setup\`)`}
     try {
       await ensureLauncher()
+      await ensureInit()
     } catch (error) {
       return {ok: false, reason: (error as Error).message.split('\n')[0]}
     }
@@ -55,18 +61,28 @@ export class ProcessArm implements Arm {
       kind: this.kind,
       accel: 'none',
       versions: {},
-      notes: [`each instance under isobench-launch (dies with isobench, takes its subtree along${this.cgroupNote})`],
+      notes: [
+        `each instance under isobench-launch (dies with isobench, takes its subtree along${this.cgroupNote})`,
+        'the image is not used: the command runs from the host (its own binaries, PATH and files)',
+      ],
     }
+  }
+
+  /** Only workloads whose command the host has: an image's own binary cannot run here. */
+  supports(workload: WorkloadSpec): Availability {
+    if (workload.hostRunnable === false)
+      return {ok: false, reason: `${workload.argv[0] ?? 'its command'} is the image's own, not on this host (the process arm runs host binaries)`}
+    return {ok: true}
   }
 
   async prepare(): Promise<void> {
     if (this.dir) return
     this.launcher = await ensureLauncher()
+    this.init = await ensureInit()
     const runDir = openRunDir(this.ctx.config.stateDir, this.ctx.runId)
     const dir = mkdtempSync(join(runDir, 'process-'))
     this.dir = dir
     this.ctx.cleanup.add(`temp dir ${dir}`, () => rmSync(dir, {recursive: true, force: true}))
-    writeFileSync(join(dir, 'init'), INIT_SCRIPT, {mode: 0o755})
     this.cgroup = this.runCgroup(basename(runDir))
   }
 
@@ -100,13 +116,13 @@ export class ProcessArm implements Arm {
   }
 
   async start(spec: InstanceSpec): Promise<Instance> {
-    if (!this.dir) await this.prepare()
+    if (!this.dir || !this.init) await this.prepare()
     const {workload} = spec
     const launch = [this.launcher!, '--parent', String(process.pid), ...(this.cgroup ? ['--cgroup', this.cgroup] : []), '--']
+    // The image's WorkingDir is an image path: used when the host has it, never created on the host.
+    const hostCwd = workload.cwd && existsSync(workload.cwd) && statSync(workload.cwd).isDirectory() ? workload.cwd : this.dir!
     const startedAt = performance.now()
-    const child = spawnInstanceProcess([...launch, BUSYBOX, 'sh', join(this.dir!, 'init'), ...workload.argv], {
-      env: {...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind},
-    })
+    const child = spawnInstanceProcess([...launch, this.init!, ...initArgs(workload, {cwd: false})], {env: initEnv(workload), cwd: hostCwd})
     const markers = markersOf(child)
     const handle = this.ctx.cleanup.add(`process ${spec.id}`, () => stopLaunchedProcess(child))
     const exited = child.then(

@@ -12,7 +12,7 @@
 import {ArmError} from '../core/errors.js'
 import {sampleProcesses} from '../host/procfs.js'
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, Limits, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
-import {DEFAULT_IMAGE, imageOf, rootfsMedium} from '../core/arm.js'
+import {DEFAULT_IMAGE, imageOf, initArgs, initEnv, rootfsMedium} from '../core/arm.js'
 import {InstanceTable, newInstance} from './instances.js'
 import {waitReady} from './readiness.js'
 import {chooseMachine, chooseVmAccel, ensureGuestKernel, prepareImage, qemuInstalled, qemuVersion, type PreparedImage} from '../vm/guest.js'
@@ -114,8 +114,8 @@ export class QemuArm implements Arm {
       cpus: resources.vcpus,
       memoryMiB: resources.guestMemoryMiB,
       cpuset: spec.limits.cpuset,
-      argv: workload.argv,
-      env: {...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind},
+      argv: initArgs(workload),
+      env: {HOSTNAME: spec.id.slice(0, 63), ...initEnv(workload)},
       network,
       ports: (workload.ports ?? []).map((guestPort) => ({guestPort})),
       image,
@@ -135,7 +135,7 @@ export class QemuArm implements Arm {
     const vm = this.running.get(instance)
     try {
       const ready = await waitReady(instance, vm.markers)
-      const phases = vm.phases().filter((p) => p.at <= ready.readyAt && p.phase !== 'ready')
+      const phases = vm.phases().filter((p) => p.at <= ready.readyAt && p.phase !== 'ready' && p.phase !== 'exit')
       return {readyAt: ready.readyAt, phases: [...phases, {phase: 'ready', at: ready.readyAt}]}
     } catch (error) {
       if (this.machine === 'microvm' && !vm.vmMarks.some((m) => m.phase === 'kernel')) {

@@ -1,6 +1,9 @@
 /**
- * waitReady for every arm: by marker (`ISOBENCH ready`), or by the first successful host-side TCP
- * connect / HTTP response. Rejects with ArmError('not-ready') at the deadline or when the instance exits.
+ * waitReady for every arm, by the workload's readiness rule (core/arm.ts ReadinessRule): the init's
+ * `ISOBENCH ready` marker, its `ISOBENCH exit` marker, the first output line containing a text, or
+ * the first successful host-side TCP connect / HTTP response through the arm's network (its
+ * endpoint). Every time is the host's monotonic clock at arrival. Rejects with ArmError('not-ready')
+ * at the deadline or when the instance exits first (for `exit`: when it exits without the marker).
  */
 import {connect} from 'node:net'
 import {request} from 'node:http'
@@ -16,9 +19,18 @@ export async function waitReady(instance: Instance, markers: MarkerStream): Prom
   let status: ExitStatus | null = null
   const exited = instance.exited.then((s) => ((status = s), true))
   try {
-    if (ready.kind === 'marker') {
-      const mark = await markers.waitFor('ready', timeoutMs, exited)
-      return {readyAt: mark.at, phases: [...markers.marks]}
+    if (ready.kind === 'marker' || ready.kind === 'exit') {
+      // The exit marker comes before the instance ends: give it a moment to arrive after the exit is seen.
+      const ended = ready.kind === 'exit' ? exited.then(() => new Promise((r) => setTimeout(r, 100))) : exited
+      const mark = await markers.waitFor(ready.kind === 'exit' ? 'exit' : 'ready', timeoutMs, ended)
+      return {
+        readyAt: mark.at,
+        phases: [...markers.marks.filter((m) => m.at <= mark.at && m.phase !== 'ready' && m.phase !== 'exit'), {phase: 'ready', at: mark.at}],
+      }
+    }
+    if (ready.kind === 'log') {
+      const at = await markers.waitForText(ready.text, timeoutMs, exited)
+      return {readyAt: at, phases: [...markers.marks.filter((m) => m.at <= at), {phase: 'ready', at}]}
     }
     const host = instance.endpoint?.host ?? '127.0.0.1'
     const port = instance.endpoint?.ports[ready.port] ?? ready.port
@@ -26,7 +38,7 @@ export async function waitReady(instance: Instance, markers: MarkerStream): Prom
     let gone = false
     void exited.then(() => (gone = true))
     while (performance.now() < deadline && !gone) {
-      const ok = ready.kind === 'tcp' ? await tcpProbe(host, port, ready.send, ready.expect) : await httpProbe(host, port, ready.path)
+      const ok = ready.kind === 'tcp' ? await tcpProbe(host, port, ready.send, ready.expect) : await httpProbe(host, port, ready.path, ready.status)
       if (ok) {
         const at = performance.now()
         return {readyAt: at, phases: [...markers.marks, {phase: 'ready', at}]}
@@ -67,11 +79,13 @@ export function tcpProbe(host: string, port: number, send?: string, expect = '')
   })
 }
 
-function httpProbe(host: string, port: number, path: string): Promise<boolean> {
+/** An HTTP GET answered within 1 s with `status` (default: any status below 500, so a 404 of a wrong path still proves the server is up). */
+export function httpProbe(host: string, port: number, path: string, status?: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({host, port, path, method: 'GET', timeout: 1000}, (res) => {
+    const req = request({host, port, path, method: 'GET', timeout: 1000, agent: false}, (res) => {
       res.resume()
-      resolve((res.statusCode ?? 500) < 500)
+      const code = res.statusCode ?? 500
+      resolve(status === undefined ? code < 500 : code === status)
     })
     req.once('error', () => resolve(false))
     req.once('timeout', () => {

@@ -5,6 +5,7 @@
 export {MarkerStream, MARKER_PREFIX} from '../core/markers.js'
 export {waitReady} from './readiness.js'
 export {sampleProcesses, descendants, readProcMemory, readProcCpuSeconds} from '../host/procfs.js'
-export {INIT_SCRIPT} from '../images/init.js'
+export {ensureInit, INIT_PATH_IN_INSTANCE} from '../runtime/native/init.js'
+export {initArgs, initEnv} from '../core/arm.js'
 export {ArmError} from '../core/errors.js'
 export type * from '../core/arm.js'

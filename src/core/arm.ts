@@ -43,9 +43,17 @@ export interface Limits {
 export const NETWORK_MODES = ['none', 'host', 'bridge', 'user'] as const
 export type NetworkMode = (typeof NETWORK_MODES)[number]
 
-/** How the host decides an instance is ready. */
+/**
+ * How the host decides an instance is ready, observed on the host's monotonic clock. `marker`: the
+ * init's `ISOBENCH ready` line, right before the workload starts; `exit`: the workload exited (the
+ * init's `ISOBENCH exit` line: for batch workloads, startup is start-to-exit); `log`: the first
+ * output line (stdout or stderr) containing `text`; `tcp`/`http`: the first successful probe from the
+ * host through the arm's network. For services startup is the probe, never the init's marker.
+ */
 export type ReadinessRule =
-  | {kind: 'marker'} // the init prints `ISOBENCH ready <name>`
+  | {kind: 'marker'}
+  | {kind: 'exit'}
+  | {kind: 'log'; text: string}
   /**
    * A host-side TCP connect. Through a port proxy (our container's published ports, qemu's
    * user-mode hostfwd) the proxy accepts before the workload listens, so a bare connect proves
@@ -53,16 +61,43 @@ export type ReadinessRule =
    * and the probe counts only a reply from the workload itself.
    */
   | {kind: 'tcp'; port: number; send?: string; expect?: string}
-  | {kind: 'http'; port: number; path: string}
+  /** An HTTP GET of `path` answered with `status` (default: any status below 500). */
+  | {kind: 'http'; port: number; path: string; status?: number}
+
+/** One line naming a readiness rule, for reports: `marker`, `http GET :8080/health → 200`, `log "listening on"`. */
+export function describeReadiness(rule: ReadinessRule): string {
+  switch (rule.kind) {
+    case 'http':
+      return `http GET :${rule.port}${rule.path} → ${rule.status ?? '< 500'}`
+    case 'tcp':
+      return `tcp :${rule.port}${rule.send !== undefined ? ` (${JSON.stringify(rule.send)} → ${JSON.stringify(rule.expect ?? '')})` : ''}`
+    case 'log':
+      return `log ${JSON.stringify(rule.text)}`
+    default:
+      return rule.kind
+  }
+}
+
+/** A user (uid, gid, supplementary gids) the workload runs as, resolved in the image's /etc/passwd and /etc/group. */
+export interface WorkloadUser {
+  uid: number
+  gid: number
+  groups?: number[]
+}
 
 /** A workload resolved for one run: what every arm executes inside its instance. */
 export interface WorkloadSpec {
   name: string
-  /** Command run by the init inside the instance, after it prints its markers. */
+  /** Command run by the init inside the instance, after it prints its markers (the image's Entrypoint + Cmd, or the workload's own). */
   argv: string[]
+  /** The workload's environment: the image's Env with the workload's env over it (Docker's order). */
   env?: Record<string, string>
+  /** Working directory inside the instance (the image's WorkingDir unless the workload sets one); created when missing, as Docker does. */
+  cwd?: string
+  /** The user it runs as (the image's User unless the workload sets one); absent = root. */
+  user?: WorkloadUser
   ready: ReadinessRule
-  /** Image the instance runs (container/VM arms); the process arm may run host binaries. */
+  /** Image the instance runs (container/VM arms): a store reference; the process arm runs host binaries. */
   image?: string
   /** Ports the workload listens on inside the instance (published for bridge/user networks). */
   ports?: number[]
@@ -72,6 +107,28 @@ export interface WorkloadSpec {
    * writable layer must be on disk (see rootfsMedium).
    */
   rootfs?: 'block'
+  /**
+   * The process arm runs this workload only when its command exists on the host (false: the command is
+   * the image's own, e.g. a static binary in a FROM scratch image; the process arm then skips it).
+   */
+  hostRunnable?: boolean
+}
+
+/**
+ * The injected init's options and argv for a workload (src/runtime/native/init/isobench-init.c):
+ * `-w DIR` and `-u UID:GID[:GIDS]` when set, then `--` and the command. Every arm runs this.
+ */
+export function initArgs(workload: Pick<WorkloadSpec, 'argv' | 'cwd' | 'user'>, opts: {cwd?: boolean} = {}): string[] {
+  const a: string[] = []
+  if (workload.cwd && workload.cwd !== '/' && opts.cwd !== false) a.push('-w', workload.cwd)
+  const u = workload.user
+  if (u && (u.uid !== 0 || u.gid !== 0 || (u.groups?.length ?? 0) > 0)) a.push('-u', `${u.uid}:${u.gid}${u.groups?.length ? `:${u.groups.join(',')}` : ''}`)
+  return [...a, '--', ...workload.argv]
+}
+
+/** The init's environment: the workload's, plus its name and readiness kind (the init removes those two before it runs the workload). */
+export function initEnv(workload: Pick<WorkloadSpec, 'name' | 'env' | 'ready'>): Record<string, string> {
+  return {...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind}
 }
 
 /** The image a workload runs when it names none, in every arm. */
@@ -177,6 +234,8 @@ export interface Arm {
   /** Everything not part of a timed region: build images, bundles, kernels. Idempotent. */
   prepare(workloads: WorkloadSpec[]): Promise<void>
   info(): ArmInfo
+  /** Can this arm run this workload at all (the process arm: not a binary only the image has)? Absent: every workload. */
+  supports?(workload: WorkloadSpec): Availability
   /** The rootfs digest (sha256:…) an image resolved to after prepare(), for the parity manifest; null if unknown. */
   rootfsDigest?(image: string): string | null
   /** Spawn the instance and return at once; readiness is awaited separately. */

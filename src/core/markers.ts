@@ -9,6 +9,8 @@ import type {PhaseMark} from './arm.js'
 
 export const MARKER_PREFIX = 'ISOBENCH '
 const MAX_OUTPUT = 256 * 1024
+/** Output lines kept with their arrival time, for readiness by log line (the first lines matter most: startup). */
+const MAX_TIMED_LINES = 4096
 
 export class MarkerStream extends EventEmitter {
   readonly marks: PhaseMark[] = []
@@ -17,6 +19,8 @@ export class MarkerStream extends EventEmitter {
   private out = ''
   private truncated = false
   private lastExitCode: number | null = null
+  /** The first MAX_TIMED_LINES output lines (markers removed) with their arrival times. */
+  private readonly timedLines: Array<{text: string; at: number}> = []
 
   /** Attach a stream; several streams (stdout, stderr) may feed one MarkerStream. */
   attach(stream: Readable, opts: {markers?: boolean} = {}): this {
@@ -63,6 +67,8 @@ export class MarkerStream extends EventEmitter {
       }
     }
     this.append(line + '\n')
+    if (this.timedLines.length < MAX_TIMED_LINES) this.timedLines.push({text: line, at})
+    this.emit('output', line, at)
   }
 
   private append(text: string): void {
@@ -88,6 +94,38 @@ export class MarkerStream extends EventEmitter {
   /** The workload's exit code from the init's `ISOBENCH exit <code>` marker, if it came. */
   exitCode(): number | null {
     return this.lastExitCode
+  }
+
+  /**
+   * Wait until an output line (stdout or stderr, markers removed) contains `text`; resolves with the
+   * line's arrival time on the host clock, or rejects at the deadline or when `abort` settles.
+   */
+  waitForText(text: string, timeoutMs: number, abort?: Promise<unknown>): Promise<number> {
+    const seen = this.timedLines.find((l) => l.text.includes(text))
+    if (seen) return Promise.resolve(seen.at)
+    return new Promise((resolve, reject) => {
+      const onLine = (line: string, at: number) => {
+        if (!line.includes(text)) return
+        done()
+        resolve(at)
+      }
+      const timer = setTimeout(() => {
+        done()
+        reject(new Error(`no output line containing ${JSON.stringify(text)} within ${timeoutMs} ms`))
+      }, timeoutMs)
+      const done = () => {
+        clearTimeout(timer)
+        this.off('output', onLine)
+      }
+      this.on('output', onLine)
+      abort?.then(
+        () => {
+          done()
+          reject(new Error(`instance exited before an output line contained ${JSON.stringify(text)}`))
+        },
+        () => {},
+      )
+    })
   }
 
   /** Wait until a marker with this phase arrives (resolves with it), or reject at the deadline. */

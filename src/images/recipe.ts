@@ -1,7 +1,7 @@
 /**
  * Recipes: data that describes a small workload image built from the host's own files, without
  * debootstrap — host binaries with their shared-library closure (from `ldd`), busybox-static with
- * applet symlinks, the isobench init at INIT_PATH_IN_IMAGE, and extra files. One deterministic
+ * applet symlinks, and extra files (no init: every arm injects its own, outside the image). One deterministic
  * layer (sorted entries, mtime 0, numeric owners) and a config with a fixed `created`, so the same
  * recipe on the same host always gives the same image digest.
  *
@@ -14,7 +14,6 @@ import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {UsageError} from '../core/errors.js'
-import {INIT_PATH_IN_IMAGE, INIT_SCRIPT} from './init.js'
 import {sha256} from './digest.js'
 import {writeLayerTar, type LayerEntry} from './layer/tar-write.js'
 import {MEDIA, ociArch, type OciImageConfig} from './oci.js'
@@ -28,7 +27,7 @@ export const BUSYBOX_IN_IMAGE = '/bin/busybox'
 export const REQUIRED_APPLETS = ['sh', 'sleep', 'true', 'false', 'echo', 'cat', 'mount', 'umount', 'poweroff', 'reboot', 'halt', 'mkdir', 'ls']
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 /** Bumped when the image layout a recipe produces changes. */
-const RECIPE_FORMAT = 1
+const RECIPE_FORMAT = 2
 const EPOCH = '1970-01-01T00:00:00Z'
 export const RECIPE_ANNOTATION = 'io.isobench.recipe.inputs'
 
@@ -112,7 +111,6 @@ export async function recipeEntries(recipe: Recipe): Promise<{entries: LayerEntr
     ['root', 0o700],
     ['var', 0o755],
     ['var/tmp', 0o1777],
-    ['isobench', 0o755],
   ])
   const addParents = (p: string) => {
     const parts = p.replace(/^\/+/, '').split('/').slice(0, -1)
@@ -139,8 +137,6 @@ export async function recipeEntries(recipe: Recipe): Promise<{entries: LayerEntr
     addHost(bin, bin)
     for (const lib of await lddClosure(bin)) if (!files.has(lib)) addHost(lib, lib)
   }
-  addParents(INIT_PATH_IN_IMAGE)
-  files.set(INIT_PATH_IN_IMAGE, {path: INIT_PATH_IN_IMAGE, type: 'file', content: INIT_SCRIPT, mode: 0o755})
   files.set('/etc/passwd', {
     path: '/etc/passwd',
     type: 'file',
@@ -161,7 +157,7 @@ export async function recipeEntries(recipe: Recipe): Promise<{entries: LayerEntr
   }
   for (const [d, mode] of dirs) entries.push({path: d, type: 'dir', mode})
   entries.push(...files.values())
-  const fingerprint = sha256(JSON.stringify({format: RECIPE_FORMAT, recipe, prints: prints.sort(), init: INIT_SCRIPT}))
+  const fingerprint = sha256(JSON.stringify({format: RECIPE_FORMAT, recipe, prints: prints.sort()}))
   return {entries, fingerprint}
 }
 

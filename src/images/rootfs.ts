@@ -19,7 +19,8 @@
  *   says what was neutralised (setuid bits stripped, device nodes skipped, …).
  * - The cache key is the layer chain (the ordered layer digests), so images sharing layers share
  *   the rootfs. Concurrent unpackers each build a temp dir and the first rename wins.
- * - Every recipe image has /isobench/init (INIT_PATH_IN_IMAGE) and /bin/busybox with applet links.
+ * - Every recipe image has /bin/busybox with applet links; no image needs an init or a shell: every
+ *   arm injects its own init (src/runtime/native/init), outside the rootfs and its digest.
  */
 import {createHash, randomBytes} from 'node:crypto'
 import {createReadStream, existsSync, readdirSync} from 'node:fs'
@@ -37,7 +38,6 @@ import type {Recipe} from '../workloads/profile.js'
 import {pidAlive} from '../host/process.js'
 
 export {ImageStore, type ImageRef} from './store.js'
-export {INIT_PATH_IN_IMAGE} from './init.js'
 export type {OciRunConfig, OciImageConfig} from './oci.js'
 
 export interface UnpackedRootfs {

@@ -3,14 +3,15 @@
  * or a container crashes: helper processes, cgroups under every `isobench` parent, `ib-*` veths,
  * address leases, port proxies and state dirs. Everything is found by name, not by memory.
  */
-import {readFileSync, readdirSync, rmSync} from 'node:fs'
-import {join} from 'node:path'
+import {existsSync, readFileSync, readdirSync, rmSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {killIfRunning} from '../host/process.js'
 import {hostCgroups, listContainerCgroups, removeCgroupDirs} from './cgroups/cgroups.js'
 import {releaseContainerResources} from './container/release.js'
 import {BRIDGE, bridgePorts, deleteLink, hostVethName, listHostVeths, listLeases, releaseAddress} from './network/bridge.js'
 import {ociDir, removeBundle, staleBundles} from './oci/run.js'
 import {containersDir, listContainerIds, readContainer, SHIM} from './container/state.js'
+import {etcFilesDir, removeContainerEtc} from './container/etc-files.js'
 
 export interface PruneResult {
   containers: string[]
@@ -68,6 +69,9 @@ export async function pruneContainers(stateDir: string, opts: {all?: boolean; an
     result.containers.push(id)
     result.cgroups.push(...released.cgroups)
   }
+  // /etc files of containers whose state dir is gone (the helper was killed before its cleanup).
+  const etcRoot = dirname(etcFilesDir(stateDir, 'x'))
+  for (const id of existsSync(etcRoot) ? readdirSync(etcRoot) : []) if (!running.has(id)) removeContainerEtc(stateDir, id)
   // Helpers whose container is gone or not running (e.g. a detached start interrupted before its state was written).
   for (const [pid, id] of findRuntimeProcesses(stateDir)) {
     if (!running.has(id) && killIfRunning(pid)) result.processes.push(pid)

@@ -2,15 +2,16 @@
  * Guest artefacts built from an unpacked rootfs, cached by rootfs digest (never by image name), so
  * the VM boots exactly the tree the containers run:
  *   - initramfs: the rootfs as a newc cpio, followed by a small cpio with the guest init, a static
- *     busybox and the needed modules under /isobench/vm (the kernel unpacks concatenated archives in
- *     order). Uncompressed by default: under TCG the guest decompresses slowly, while qemu only
+ *     busybox and the needed modules under /isobench/vm and the injected init at /isobench/init (the
+ *     kernel unpacks concatenated archives in order, so these win over anything the image has there;
+ *     none of it is part of the rootfs digest). Uncompressed by default: under TCG the guest decompresses slowly, while qemu only
  *     copies the bytes in; gzip/zstd on request.
  *   - ext4 disk (large images): `mkfs.ext4 -d <rootfs>`; the guest boots the small cpio and mounts
  *     the disk (virtio-blk). Each instance writes to its own qcow2 overlay, never to the cached disk.
  * Temp files are named `*.tmp-<pid>-*` beside the cache entry and renamed when complete; an
  * interrupted build leaves only such files, which `isobench vm prune` removes.
  */
-import {randomBytes} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
 import {
   chmodSync,
   copyFileSync,
@@ -34,7 +35,7 @@ import {pipeline} from 'node:stream/promises'
 import {execa} from 'execa'
 import type {CleanupRegistry} from '../core/cleanup.js'
 import {digestHex} from '../images/digest.js'
-import {INIT_PATH_IN_IMAGE, INIT_SCRIPT} from '../images/init.js'
+import {ensureInit, INIT_PATH_IN_INSTANCE} from '../runtime/native/init.js'
 import {GUEST_INIT_HASH, GUEST_INIT_SCRIPT, GUEST_VM_DIR} from './guest-init.js'
 import type {GuestKernel} from './kernel.js'
 import {artefactCacheDir} from './paths.js'
@@ -108,7 +109,7 @@ function imageHasHostBusybox(rootfsDir: string): boolean {
  * image already holds the same static busybox, the overlay links to it instead of carrying a
  * second copy (2 MiB less for the guest to unpack, which is slow under TCG).
  */
-async function overlayCpio(kernel: GuestKernel, needsImageInit: boolean, linkBusybox: boolean, out: string): Promise<void> {
+async function overlayCpio(kernel: GuestKernel, init: string, linkBusybox: boolean, out: string): Promise<void> {
   const stage = mkdtempSync(join(tmpdir(), `isobench-vm-overlay-${process.pid}-`))
   try {
     const vm = join(stage, GUEST_VM_DIR.slice(1))
@@ -120,7 +121,8 @@ async function overlayCpio(kernel: GuestKernel, needsImageInit: boolean, linkBus
       chmodSync(join(vm, 'busybox'), 0o755)
     }
     for (const m of kernel.modules) copyFileSync(m.file, join(vm, 'modules', `${m.name}.ko`))
-    if (needsImageInit) writeFileSync(join(stage, INIT_PATH_IN_IMAGE.slice(1)), INIT_SCRIPT, {mode: 0o755})
+    copyFileSync(init, join(stage, INIT_PATH_IN_INSTANCE.slice(1)))
+    chmodSync(join(stage, INIT_PATH_IN_INSTANCE.slice(1)), 0o755)
     mkdirSync(join(stage, 'dev'))
     await execa('mknod', ['-m', '600', join(stage, 'dev', 'console'), 'c', '5', '1'])
     await cpioOf(stage, out)
@@ -148,10 +150,11 @@ export async function ensureGuestArtefacts(stateDir: string, o: BuildOptions): P
   mkdirSync(cache, {recursive: true})
   const hex = digestHex(o.rootfsDigest)
   const compression = o.compression ?? 'none'
-  const needsImageInit = !existsSync(join(o.rootfsDir, INIT_PATH_IN_IMAGE.slice(1)))
+  const init = await ensureInit()
+  const initHash = createHash('sha256').update(readFileSync(init)).digest('hex').slice(0, 12)
   const kind = o.kind ?? (treeBytes(o.rootfsDir) > INITRAMFS_MAX_BYTES ? 'ext4' : 'initramfs')
   const linkBusybox = kind === 'initramfs' && imageHasHostBusybox(o.rootfsDir)
-  const tag = `${o.kernel.version}-${GUEST_INIT_HASH}${needsImageInit ? '-withinit' : ''}${linkBusybox ? '-linked' : ''}`
+  const tag = `${o.kernel.version}-${GUEST_INIT_HASH}-${initHash}${linkBusybox ? '-linked' : ''}`
   const suffix = compression === 'none' ? '' : compression === 'gzip' ? '.gz' : '.zst'
   const overlay = join(cache, `overlay-${tag}.cpio`)
   const temps: string[] = []
@@ -165,7 +168,7 @@ export async function ensureGuestArtefacts(stateDir: string, o: BuildOptions): P
     let built = false
     if (!existsSync(overlay)) {
       const t = tmp(overlay)
-      await overlayCpio(o.kernel, needsImageInit, linkBusybox, t)
+      await overlayCpio(o.kernel, init, linkBusybox, t)
       renameSync(t, overlay)
       built = true
     }

@@ -1,16 +1,23 @@
 /**
- * The guest's PID 1: a small busybox script that wraps the SAME init every arm runs
- * (src/images/init.ts, /isobench/init in the image). It mounts /proc, /sys and /dev, loads the
- * virtio modules the host asked for, configures eth0, mounts the ext4 root when the image came as a
- * disk, runs `/bin/sh /isobench/init <workload argv>` exactly as the container arms do — markers on
- * the serial console — and reboots when the workload exits (with `reboot=t` and qemu's
- * `-no-reboot`, that ends the qemu process; `poweroff` does not end a microvm).
+ * The guest's PID 1: a small script run by the guest's OWN static busybox (never the image's
+ * /bin/sh: an image may have no shell at all). It mounts /proc, /sys and /dev, loads the virtio
+ * modules the host asked for, configures eth0, mounts the ext4 root when the image came as a disk,
+ * writes /etc/hosts, /etc/hostname and /etc/resolv.conf as Docker writes them for a container
+ * (src/runtime/network/etc-files.ts), and runs the injected init (/isobench/init, the same static
+ * binary every arm runs: markers on the serial console) with the workload's argv, exactly as the
+ * container arms do. When the workload exits it reboots (with `reboot=t` and qemu's `-no-reboot`,
+ * that ends the qemu process; `poweroff` does not end a microvm).
+ *
+ * An image booted from an ext4 disk is entered with chroot after the init is bind-mounted into it,
+ * so the init is there after the switch whatever the image holds (it is never written to the disk).
  *
  * What to run comes on the kernel command line: `isobench.w=<base64 of a shell fragment>` that
- * exports the environment and `set --`s the argv, so the cached initramfs serves every workload.
+ * exports the environment and `set --`s the init's argv, so the cached initramfs serves every
+ * workload; `isobench.host=` is the hostname, `isobench.dns=` the nameservers (comma-separated).
  */
 import {createHash} from 'node:crypto'
-import {INIT_PATH_IN_IMAGE} from '../images/init.js'
+import {DEFAULT_HOSTS} from '../runtime/network/etc-files.js'
+import {INIT_PATH_IN_INSTANCE} from '../runtime/native/init.js'
 
 /** Where the wrapper and its tools live inside the guest (added to the image's tree, never replacing it). */
 export const GUEST_VM_DIR = '/isobench/vm'
@@ -20,8 +27,10 @@ export const SKIPPED_INITCALLS = ['init_kprobe_trace', 'crypto_kdf108_init', 'pe
 /** x86's COMMAND_LINE_SIZE, minus the terminating NUL. */
 export const MAX_CMDLINE = 2047
 
+const HOSTS_DEFAULTS = DEFAULT_HOSTS.map(([ip, names]) => `${ip}\t${names}`).join('\n')
+
 export const GUEST_INIT_SCRIPT = `#!${GUEST_BUSYBOX} sh
-# isobench VM init (PID 1): set up the guest, run the image's isobench init, reboot (= qemu exits).
+# isobench VM init (PID 1): set up the guest, run the injected init, reboot (= qemu exits).
 # Every external command is a fork + exec of busybox, which TCG makes slow: the command line is
 # parsed with shell builtins, and only what must run runs (six fewer execs saved ≈ 0.25 s of boot).
 B=${GUEST_BUSYBOX}
@@ -31,12 +40,14 @@ $B mount -t proc proc /proc
 $B mount -t sysfs sysfs /sys
 $B mount -t devtmpfs devtmpfs /dev 2>/dev/null
 read -r cmdline < /proc/cmdline
-mods= net= root= w=
+mods= net= root= w= host=isobench dns=
 for a in $cmdline; do
   case "$a" in
     isobench.mods=*) mods="\${a#*=}";;
     isobench.net=*) net="\${a#*=}";;
     isobench.root=*) root="\${a#*=}";;
+    isobench.host=*) host="\${a#*=}";;
+    isobench.dns=*) dns="\${a#*=}";;
     isobench.w=*) w="\${a#*=}";;
   esac
 done
@@ -52,14 +63,23 @@ if [ -n "$root" ]; then
   $B mkdir -p /newroot && $B mount -t ext4 /dev/$root /newroot || { echo "isobench-vm: cannot mount /dev/$root"; $B reboot -f; }
   for d in proc sys dev; do [ -d /newroot/$d ] || $B mkdir -p /newroot/$d; $B mount --bind /$d /newroot/$d; done
   R=/newroot
+  # The injected init is not on the disk: bind it in (the target file lands on this instance's overlay only).
+  $B mkdir -p $R${INIT_PATH_IN_INSTANCE.slice(0, INIT_PATH_IN_INSTANCE.lastIndexOf('/'))} && $B touch $R${INIT_PATH_IN_INSTANCE} && $B mount --bind ${INIT_PATH_IN_INSTANCE} $R${INIT_PATH_IN_INSTANCE} || echo "isobench-vm: cannot bind the init into the disk root"
 fi
+# /etc/hosts, /etc/hostname, /etc/resolv.conf as Docker writes them for a container (replacing the image's).
+$B hostname "$host"
+[ -d $R/etc ] || $B mkdir -p $R/etc
+$B rm -f $R/etc/hosts $R/etc/hostname $R/etc/resolv.conf
+{ printf '${HOSTS_DEFAULTS}\n'; [ -n "$net" ] && printf '%s\t%s\n' "\${net%%/*}" "$host"; } > $R/etc/hosts
+echo "$host" > $R/etc/hostname
+: > $R/etc/resolv.conf; for n in \${dns//,/ }; do echo "nameserver $n" >> $R/etc/resolv.conf; done
 # From here on the console carries the workload's output: keep kernel messages (which would land
 # in the middle of its lines, e.g. inside fio's JSON) off it; dmesg still has them.
 echo 1 > /proc/sys/kernel/printk 2>/dev/null
 echo "$w" | $B base64 -d > /isobench-workload.sh
 . /isobench-workload.sh
 cd /
-if [ -n "$R" ]; then $B chroot $R /bin/sh ${INIT_PATH_IN_IMAGE} "$@"; else /bin/sh ${INIT_PATH_IN_IMAGE} "$@"; fi
+if [ -n "$R" ]; then $B chroot $R ${INIT_PATH_IN_INSTANCE} "$@"; else ${INIT_PATH_IN_INSTANCE} "$@"; fi
 $B sync
 $B reboot -f
 `
@@ -94,6 +114,10 @@ export interface GuestCmdlineOptions {
   net?: string
   /** Block device holding the root (ext4 disk), e.g. 'vda'; omitted for an initramfs. */
   root?: string
+  /** The guest's hostname (written to /etc/hostname and /etc/hosts), [A-Za-z0-9-] only. */
+  hostname?: string
+  /** Nameservers for the guest's /etc/resolv.conf. */
+  nameservers?: string[]
   /** Host TSC frequency for TCG guests that cannot calibrate their own (microvm has no PIT/HPET to calibrate against). */
   tscKhz?: number
   /** Extra kernel parameters (from the config or the user). */
@@ -122,6 +146,8 @@ export function guestCmdline(o: GuestCmdlineOptions): string {
     ...(o.modules.length ? [`isobench.mods=${o.modules.join(',')}`] : []),
     ...(o.net ? [`isobench.net=${o.net}`] : []),
     ...(o.root ? [`isobench.root=${o.root}`] : []),
+    ...(o.hostname ? [`isobench.host=${o.hostname.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 63)}`] : []),
+    ...(o.nameservers?.length ? [`isobench.dns=${o.nameservers.filter((n) => /^[0-9a-fA-F.:]+$/.test(n)).join(',')}`] : []),
     ...(o.extra ?? []),
     `isobench.w=${Buffer.from(workloadFragment(o.argv, o.env)).toString('base64')}`,
   ]

@@ -25,6 +25,7 @@ import {instanceDir, qemuProcessName, qmpSocketPath, tapName} from './paths.js'
 import {QEMU_BINARY, USER_NET, qemuArgs, virtioTransportModule, type Machine, type VmAccel, type VmNetwork} from './qemu-args.js'
 import {QmpClient} from './qmp.js'
 import {modulesToLoad} from './modules.js'
+import {filterResolvConf, hostEtc, nameservers} from '../runtime/network/etc-files.js'
 import {freeLoopbackPort, macFor} from './net.js'
 
 export interface LaunchSpec {
@@ -44,6 +45,7 @@ export interface LaunchSpec {
   cpuset?: string
   cpus: number
   memoryMiB: number
+  /** What the guest's init runs: the injected init's options and the workload's argv (initArgs). */
   argv: string[]
   env: Record<string, string>
   network: 'none' | 'user' | 'tap'
@@ -143,12 +145,16 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
     if (network.mode !== 'none') wanted.add('virtio_net')
     if (disk) wanted.add('virtio_blk')
     const deps = modulesToLoad(spec.kernel, wanted)
+    // DNS as Docker gives a container: user-mode networking has its own resolver (slirp's), else the host's without loopback servers.
+    const dns = spec.network === 'user' ? [USER_NET.dns] : nameservers(filterResolvConf(hostEtc().resolvConf))
     const cmdline = guestCmdline({
       argv: spec.argv,
       env: spec.env,
       modules: deps,
       net: guestNet,
       root: disk ? 'vda' : undefined,
+      hostname: spec.id,
+      nameservers: dns,
       tscKhz: spec.accel === 'tcg' && spec.machine === 'microvm' ? (hostTscKhz() ?? undefined) : undefined,
       extra: spec.extraCmdline,
     })

@@ -16,6 +16,7 @@ import {
   RUNTIME_BINARY,
   runtimeIsCurrent,
 } from '../../runtime/native/build.js'
+import {buildInit, initIsCurrent, INIT_BINARY} from '../../runtime/native/init.js'
 import {fetchCloudKernel} from '../../vm/kernel.js'
 
 export interface SetupStep {
@@ -63,6 +64,15 @@ export const setupSteps: SetupStep[] = [
       if (launcherIsCurrent()) return log(`launcher ${LAUNCH_BINARY} is current`)
       if (check) throw new Error(`launcher ${LAUNCH_BINARY} is missing or older than its source (run \`isobench setup\`)`)
       log(`built ${await buildLauncher()}`)
+    },
+  },
+  {
+    // The init every instance runs (src/runtime/native/init/isobench-init.c → build/native/isobench-init), static.
+    name: 'instance init (isobench-init)',
+    async run({log, check}) {
+      if (initIsCurrent()) return log(`instance init ${INIT_BINARY} is current`)
+      if (check) throw new Error(`instance init ${INIT_BINARY} is missing or older than its source (run \`isobench setup\`)`)
+      log(`built ${await buildInit()}`)
     },
   },
   {

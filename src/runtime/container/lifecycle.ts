@@ -31,6 +31,7 @@ import {
 } from './state.js'
 import {releaseContainerResources, runtimeStateRoot} from './release.js'
 import {ensureVolume} from './volumes.js'
+import {writeContainerEtc} from './etc-files.js'
 
 /** A container's cgroups; the device allowlist's mechanism as deviceCgroupMode picks it (ISOBENCH_DEVICE_CGROUP forces one). */
 export function planFor(config: ContainerConfig): CgroupPlan {
@@ -138,7 +139,12 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
     }
   }
   const devicesV2 = plan.devices.mode === 'v2' && hostCgroups().mode === 'hybrid'
-  writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(containerOciConfig(config, paths, {bindSources: sources, seccomp, netnsPath, devicesV2})))
+  // Docker's per-container /etc/hosts, /etc/hostname, /etc/resolv.conf, under the user's own mounts
+  // (release.ts removes them with the container).
+  const etc = writeContainerEtc(stateDir, config, ip)
+  const withEtc = {...config, mounts: [...etc, ...config.mounts]}
+  const ociConfig = containerOciConfig(withEtc, paths, {bindSources: [...etc.map((m) => m.source), ...sources], seccomp, netnsPath, devicesV2})
+  writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(ociConfig))
   const stateFiles = opts.stateFiles ?? true
   const args = ['--root', runtimeStateRoot(stateDir), 'run', '--bundle', paths.bundle]
   if (stateFiles) args.push('--pid-file', paths.pidFile)

@@ -9,6 +9,7 @@ import {killIfRunning} from '../../host/process.js'
 import {hostCgroups, listContainerCgroups, removeCgroupDirs} from '../cgroups/cgroups.js'
 import {deleteLink, deleteNetns, hostVethName, listLeases, releaseAddress} from '../network/bridge.js'
 import {containerDir, readContainer, type ContainerState} from './state.js'
+import {removeContainerEtc} from './etc-files.js'
 
 /** isobench-runtime's state root for the containers of a state dir (its --root). */
 export function runtimeStateRoot(stateDir: string): string {
@@ -29,5 +30,6 @@ export async function releaseContainerResources(
   rmSync(join(runtimeStateRoot(stateDir), id), {recursive: true, force: true})
   for (const [ip, owner] of listLeases(stateDir)) if (owner === id) releaseAddress(stateDir, ip)
   rmSync(containerDir(stateDir, id), {recursive: true, force: true})
+  removeContainerEtc(stateDir, id)
   return {cgroups}
 }

@@ -16,6 +16,7 @@ import {dockerDefaultSeccomp} from '../seccomp/seccomp-default.js'
 import type {OciSeccomp} from '../seccomp/seccomp-profile.js'
 import type {OciProbe, OciRuntimeName} from './probe.js'
 import {OCI_RUNTIMES} from './runtimes.js'
+import {etcFiles} from '../network/etc-files.js'
 
 export interface OciRunSpec {
   stateDir: string
@@ -53,17 +54,25 @@ export async function prepareOciRun(spec: OciRunSpec): Promise<{argv: string[]; 
   const bundle = bundleDir(spec.stateDir, spec.id)
   mkdirSync(bundle, {recursive: true})
   const rootfs = join(bundle, 'rootfs')
+  // Docker's per-container /etc files, bind-mounted as Docker's OCI spec does (the runtime makes the targets).
+  const hostname = spec.id.slice(0, 63)
+  const files = etcFiles({hostname, network: spec.network === 'host' ? 'host' : 'none'})
+  const etcBinds = (['hosts', 'hostname', 'resolv.conf'] as const).map((name) => {
+    const source = join(bundle, name)
+    writeFileSync(source, name === 'hosts' ? files.hosts : name === 'hostname' ? files.hostname : files.resolvConf, {mode: 0o644})
+    return {source, target: `/etc/${name}`, readonly: false}
+  })
   const config = ociConfig({
     rootPath: rootfs,
     argv: spec.argv,
     env: spec.env,
     cwd: spec.cwd ?? '/',
-    hostname: spec.id.slice(0, 63),
+    hostname,
     network: spec.network,
     limits: spec.limits,
     id: spec.id,
     cgroups: true,
-    binds: spec.binds,
+    binds: [...etcBinds, ...(spec.binds ?? [])],
     seccomp: spec.seccomp === undefined ? dockerDefaultSeccomp() : spec.seccomp,
   })
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(config))

@@ -46,8 +46,9 @@ describe('guestCmdline', () => {
     expect(() => guestCmdline({argv: ['echo', 'x'.repeat(MAX_CMDLINE)], env: {}, modules: []})).toThrow(/do not fit the kernel command line/)
   })
 
-  it('the guest init runs the image init with /bin/sh, and reboots after', () => {
-    expect(GUEST_INIT_SCRIPT).toContain('/bin/sh /isobench/init "$@"')
+  it("the guest init runs the injected init, never the image's /bin/sh, and reboots after", () => {
+    expect(GUEST_INIT_SCRIPT).toContain('chroot $R /isobench/init "$@"; else /isobench/init "$@"; fi')
+    expect(GUEST_INIT_SCRIPT).not.toMatch(/(^|[^/])\/bin\/sh/)
     expect(GUEST_INIT_SCRIPT.trimEnd().endsWith('reboot -f')).toBe(true)
   })
 })
