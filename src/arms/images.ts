@@ -1,5 +1,8 @@
 /** The images a container arm resolved in prepare(), by name: lower dirs for the overlay, rootfs digest for parity. */
+import {createHash} from 'node:crypto'
+import {existsSync, readFileSync} from 'node:fs'
 import {DEFAULT_IMAGE, imageOf, type WorkloadSpec} from '../core/arm.js'
+import {INIT_BINARY, INIT_PATH_IN_INSTANCE} from '../runtime/native/init.js'
 import {resolveImage, type ResolvedImage} from '../runtime/container/image.js'
 
 export class ResolvedImages {
@@ -34,4 +37,23 @@ export class ResolvedImages {
   notes(): string[] {
     return [...this.images.entries()].map(([name, img]) => `image ${name}: rootfs ${img.digest ?? img.lowerDirs[0]}`)
   }
+}
+
+/**
+ * What every container and VM arm adds to an image's rootfs, outside its digest (the parity record
+ * lists them): the injected init, the same binary everywhere (its sha256), and the per-instance files.
+ */
+export function injectedFiles(): Array<{path: string; what: string; digest?: string}> {
+  const init = existsSync(INIT_BINARY) ? `sha256:${createHash('sha256').update(readFileSync(INIT_BINARY)).digest('hex')}` : undefined
+  return [
+    {
+      path: INIT_PATH_IN_INSTANCE,
+      what: 'isobench-init, the instance init (bind-mounted read-only in containers, in the initramfs overlay of the VM)',
+      ...(init ? {digest: init} : {}),
+    },
+    {
+      path: '/etc/hosts, /etc/hostname, /etc/resolv.conf',
+      what: 'per instance, as Docker writes them (bind mounts in containers, written by the guest init in the VM)',
+    },
+  ]
 }

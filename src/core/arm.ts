@@ -131,6 +131,15 @@ export function initEnv(workload: Pick<WorkloadSpec, 'name' | 'env' | 'ready'>):
   return {...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind}
 }
 
+/** Whether arms of this kind run the workload's image (the process arm runs host binaries, the fake arm nothing). */
+export function kindUsesImages(kind: ArmKind): boolean {
+  return kind !== 'process' && kind !== 'fake'
+}
+
+/** Where a workload's image comes from (paths absolute): built from a Containerfile, imported from an archive, a store or registry reference, or a recipe. */
+export type ImageSource =
+  {containerfile: string; context: string; buildArgs?: Record<string, string>; target?: string} | {ref: string} | {archive: string} | {recipe: string}
+
 /** The image a workload runs when it names none, in every arm. */
 export const DEFAULT_IMAGE = 'idle'
 

@@ -55,7 +55,31 @@ export interface ParityRecord {
   limits: Record<string, Limits & {vcpus?: number; guestMemoryMiB?: number}>
   /** arm → its seccomp filter ("docker-default sha256:…", "unconfined"), for the arms that report one (info().versions.seccomp). */
   seccomp?: Record<string, string>
+  /**
+   * What every arm adds to the image's rootfs, outside its digest: the injected init (same binary in
+   * every arm, with its own digest) and the per-instance files (/etc/hosts, /etc/hostname, /etc/resolv.conf).
+   */
+  injected?: Array<{path: string; what: string; digest?: string}>
   mismatches: string[]
+}
+
+/** A workload a run measured: where it came from, what it ran, and how readiness was decided. */
+export interface WorkloadRecord {
+  name: string
+  version: number
+  /** built-in, plugin, file, inline or command line, and where (`scenarios/workloads/cpu.yaml`, `web.yaml`, …). */
+  origin: {kind: string; label: string}
+  /** The image as the workload gave it (`containerfile …`, `ref …`, `archive …`, `recipe …`) and what it resolved to. */
+  image: {source: string; manifestDigest: string; rootfsDigest: string}
+  /** The command every arm ran (after the image's Entrypoint/Cmd and the workload's overrides). */
+  argv: string[]
+  /** The readiness rule, e.g. `marker`, `http GET :8080/health → 200`: for services, startup is this rule's first success. */
+  ready: string
+  readyKind: string
+  /** Each figure and where it comes from: `regex …`, `key …` of a parser, `exit-time`. */
+  figures: Array<{name: string; unit: string; source: string}>
+  /** The host load generator's command, for services. */
+  load?: string
 }
 
 /** Descriptive statistics of one set of values (src/stats/describe.ts computes them). */
@@ -198,6 +222,8 @@ export interface Results {
   config: unknown
   scenario: unknown
   arms: ArmRecord[]
+  /** The workloads measured, with their readiness rule (added with bring-your-own workloads; absent in older results). */
+  workloads?: WorkloadRecord[]
   parity?: ParityRecord[]
   samples: Sample[]
   summaries: Summary[]

@@ -62,20 +62,31 @@ export function checkParams(loaded: LoadedScenario): void {
   })
 }
 
-/** Params that name workloads (the interference metric's aggressors): each must be a catalog workload, pointed at where it was written. */
-export function checkWorkloadParams(loaded: LoadedScenario): void {
+/** The workloads a run knows (a WorkloadTable); by default the built-in catalog. */
+export interface KnownWorkloads {
+  has(name: string): boolean
+  names(): string[]
+}
+
+const builtinWorkloads: KnownWorkloads = {has: (name) => catalog().has(name), names: () => [...catalog().keys()]}
+
+/**
+ * Params that name workloads (the interference metric's aggressors): each must be a known workload
+ * (after src/scenario/workloads.ts resolved files and inline documents into names), pointed at where it was written.
+ */
+export function checkWorkloadParams(loaded: LoadedScenario, workloads: KnownWorkloads = builtinWorkloads): void {
   loaded.scenario.metrics.forEach((entry, i) => {
     for (const param of getMetric(entry.metric)?.workloadParams ?? []) {
       const value = entry.params?.[param]
       if (value === undefined) continue
       const names = Array.isArray(value) ? value : [value]
       names.forEach((name, j) => {
-        if (typeof name === 'string' && catalog.has(name)) return
+        if (typeof name === 'string' && workloads.has(name)) return
         const path = Array.isArray(value) ? ['metrics', i, 'params', param, j] : ['metrics', i, 'params', param]
         throw new InputFileError(
           loaded.file,
           field(path),
-          `unknown workload ${JSON.stringify(String(name))}; expected one of ${[...catalog.keys()].join(', ')}`,
+          `unknown workload ${JSON.stringify(String(name))}; expected one of ${workloads.names().join(', ')}`,
           loaded.positionOf(path),
         )
       })
@@ -135,10 +146,15 @@ export function checkHostLimits(loaded: LoadedScenario): void {
 }
 
 /** Every check above, in the order a user would fix them. */
-export function checkScenarioInput(loaded: LoadedScenario, arms: Parameters<typeof checkArms>[1], opts: Parameters<typeof checkArms>[2]): void {
+export function checkScenarioInput(
+  loaded: LoadedScenario,
+  arms: Parameters<typeof checkArms>[1],
+  opts: Parameters<typeof checkArms>[2],
+  workloads: KnownWorkloads = builtinWorkloads,
+): void {
   checkArms(loaded, arms, opts)
   checkParams(loaded)
-  checkWorkloadParams(loaded)
+  checkWorkloadParams(loaded, workloads)
   checkCells(loaded)
   checkHostLimits(loaded)
 }

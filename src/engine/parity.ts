@@ -6,8 +6,10 @@
  */
 import {imageOf, rootfsMedium, type Arm, type Limits} from '../core/arm.js'
 import {vmResources} from '../arms/qemu.js'
+import {injectedFiles} from '../arms/images.js'
 import {catalog} from '../workloads/catalog.js'
 import type {ParityRecord} from '../core/results.js'
+import type {WorkloadSpec} from '../core/arm.js'
 
 export interface ParityCell {
   workload: string
@@ -15,14 +17,20 @@ export interface ParityCell {
   arms: string[]
 }
 
-export function parityRecords(cells: ParityCell[], arms: ReadonlyMap<string, Arm>): ParityRecord[] {
+/** `workloads`: the specs the arms ran (by workload name); without them a built-in's own image name is used. */
+export function parityRecords(
+  cells: ParityCell[],
+  arms: ReadonlyMap<string, Arm>,
+  workloads?: ReadonlyMap<string, {spec: Pick<WorkloadSpec, 'image' | 'rootfs'>}>,
+): ParityRecord[] {
   const seen = new Map<string, ParityRecord>()
+  const injected = injectedFiles()
   for (const cell of cells) {
     const key = `${cell.workload}\0${JSON.stringify(cell.limits)}`
     if (seen.has(key)) continue
-    const profile = catalog.get(cell.workload)
-    const image = imageOf(profile ?? {})
-    const record: ParityRecord = {workload: cell.workload, rootfsDigest: {}, rootfsMedium: rootfsMedium(profile ?? {}), limits: {}, mismatches: []}
+    const spec = workloads?.get(cell.workload)?.spec ?? catalog().get(cell.workload) ?? {}
+    const image = imageOf(spec)
+    const record: ParityRecord = {workload: cell.workload, rootfsDigest: {}, rootfsMedium: rootfsMedium(spec), limits: {}, injected, mismatches: []}
     for (const name of cell.arms) {
       const arm = arms.get(name)
       // The process arm is the reference: host binaries, no rootfs and no limits to match.

@@ -5,6 +5,7 @@
 import type {Limits} from '../core/arm.js'
 import type {IsobenchConfig} from '../core/config.js'
 import type {MetricEntry, Scenario} from '../scenario/schema.js'
+import {workloadNameOf} from '../scenario/workloads.js'
 
 export type Params = Record<string, string | number | boolean>
 
@@ -50,7 +51,7 @@ export function cellKey(metric: string, workload: string, params: Params): strin
 export function expandPlan(scenario: Scenario, config: IsobenchConfig, defaultWorkload: (metric: string) => string, opts: PlanOptions = {}): Cell[] {
   const cells: Cell[] = []
   for (const entry of scenario.metrics) {
-    const workload = opts.workload ?? entry.workload ?? defaultWorkload(entry.metric)
+    const workload = opts.workload ?? workloadNameOf(entry.workload) ?? defaultWorkload(entry.metric)
     const arms = opts.arms ?? entry.arms ?? scenario.arms ?? config.arms ?? opts.defaultArms ?? []
     for (const params of expandParams(entry.params)) {
       cells.push({

@@ -4,7 +4,7 @@
  * everything started, also on SIGINT/SIGTERM (the CleanupRegistry exits 130/143 after flushing).
  */
 import type {Config} from '@oclif/core'
-import type {Arm, ArmContext} from '../core/arm.js'
+import {kindUsesImages, type Arm, type ArmContext} from '../core/arm.js'
 import {builtinProviders} from '../arms/builtin-hook.js'
 import {loadArmProviders} from '../arms/registry.js'
 import type {IsobenchConfig} from '../core/config.js'
@@ -20,10 +20,19 @@ import {expandPlan, type Cell, type PlanOptions} from './plan.js'
 import {mulberry32} from '../stats/random.js'
 import {parityRecords} from './parity.js'
 import {DEFAULT_WORKLOAD} from '../workloads/catalog.js'
+import {loadPluginWorkloads} from '../workloads/hook.js'
 import {missingTools} from '../workloads/list.js'
+import {WorkloadTable} from '../workloads/table.js'
+import {prepareWorkloads, type PreparedWorkload} from '../arms/workload-images.js'
+import type {WorkloadProfile} from '../workloads/profile.js'
+import {isWorkloadPath, resolveScenarioWorkloads} from '../scenario/workloads.js'
+import {loadWorkloadFile} from '../workloads/load.js'
+import {existsSync} from 'node:fs'
+import {resolve} from 'node:path'
+import {workloadRecord} from './workload-record.js'
 import {Progress} from './progress.js'
 import {RESULTS_SCHEMA_VERSION, type ArmRecord, type Results} from '../core/results.js'
-import {runCells, workloadSpec} from './runner.js'
+import {runCells} from './runner.js'
 import {newRunId, ResultsStore} from './store.js'
 import {toolInfo} from '../host/tool-info.js'
 import {currentOwner} from '../host/owner.js'
@@ -47,6 +56,8 @@ export interface RunScenarioOptions extends PlanOptions {
   precision?: number
   /** The config file the config came from, if any (its arms are checked and named with it). */
   configFile?: string
+  /** The workloads known to the run (built-in and plugin; the scenario's files and inline documents are added); default: built-in + the plugins of oclifConfig. */
+  workloads?: WorkloadTable
 }
 
 export interface RunScenarioResult {
@@ -56,23 +67,29 @@ export interface RunScenarioResult {
 }
 
 export async function runScenario(opts: RunScenarioOptions): Promise<RunScenarioResult> {
-  const {loaded, config, log} = opts
+  const {config, log} = opts
+  // Workloads named by the scenario (built-in, plugin, file, inline) are resolved first: a bad one is exit 2 before anything runs.
+  const table = opts.workloads ?? new WorkloadTable(await loadPluginWorkloads(opts.oclifConfig))
+  const loaded = resolveScenarioWorkloads(opts.loaded, table)
+  const workloadFlag = opts.workload === undefined ? undefined : resolveWorkloadFlag(opts.workload, table)
   const {scenario} = loaded
   const cleanup = opts.cleanup ?? new CleanupRegistry()
   const providers = await loadArmProviders(opts.oclifConfig)
   const known = new Map(providers.map((p) => [p.name, p]))
 
   // Bad input is refused before anything is created: unknown arms, params, workload params, a plan too
-  // large, limits this host cannot give (check-input.ts).
+  // large, limits this host cannot give (check-input.ts). The scenario's workloads are resolved above.
   const listed = providers.filter((p) => !p.hidden).map((p) => p.name)
   checkScenarioInput(
     loaded,
     {known: new Set(known.keys()), listed},
     {flag: opts.arms, config: opts.configFile && config.arms ? {arms: config.arms, file: opts.configFile} : undefined},
+    table,
   )
   const defaultArms = builtinProviders.filter((p) => !p.hidden).map((p) => p.name)
-  const cells = expandPlan(scenario, config, (m) => getMetric(m)?.defaultWorkload ?? DEFAULT_WORKLOAD, {defaultArms, ...opts})
-  const missing = missingTools(cells.flatMap(cellWorkloads))
+  const cells = expandPlan(scenario, config, (m) => getMetric(m)?.defaultWorkload ?? DEFAULT_WORKLOAD, {defaultArms, ...opts, workload: workloadFlag})
+  const usedNames = [...new Set(cells.flatMap(cellWorkloads))]
+  const missing = missingTools(usedNames.map((n) => table.get(n)!))
   if (missing) throw new UsageError(`${loaded.file}: ${missing}`, 'missing-tool')
   const seed = config.seed ?? Math.floor(Math.random() * 2 ** 31)
   const runId = newRunId()
@@ -91,6 +108,21 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     cleanup.onFinalize(() => onInterrupt?.())
     cleanup.onFinalize(() => closeRunDir(config.stateDir, runId))
     cleanup.installSignalHandlers(() => abort.abort())
+  }
+  // Every workload's image (built, imported, pulled or from its recipe) and its config, outside any timed region.
+  let prepared: Map<string, PreparedWorkload<WorkloadProfile>>
+  try {
+    const imageArms = new Set([...known.values()].filter((p) => kindUsesImages(p.kind)).map((p) => p.name))
+    const needImage = new Set(cells.filter((c) => c.arms.some((a) => imageArms.has(a))).flatMap(cellWorkloads))
+    prepared = await prepareWorkloads(
+      usedNames.map((n) => table.get(n)!),
+      {stateDir: config.stateDir, log, cleanup, imageless: (p) => !needImage.has(p.name)},
+    )
+  } catch (error) {
+    await cleanup.runAll()
+    closeRunDir(config.stateDir, runId)
+    cleanup.removeSignalHandlers()
+    throw error
   }
 
   // Arms: create each one that the plan uses, and ask whether it can run here.
@@ -121,6 +153,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     config: {...config, arms: config.arms ?? defaultArms, seed},
     scenario: {...scenario, file: loaded.file},
     arms: armRecords,
+    workloads: [...prepared.values()].map(workloadRecord),
     samples: [],
     summaries: [],
     comparisons: [],
@@ -162,8 +195,21 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   }
 
   try {
+    // An arm that cannot run a workload at all (the process arm and a binary only its image has) leaves that cell, with a warning.
+    for (const cell of cells) {
+      cell.arms = cell.arms.filter((name) => {
+        const arm = arms.get(name)
+        const why = cellWorkloads(cell)
+          .map((w) => ({w, ok: arm?.supports?.(prepared.get(w)!.spec) ?? {ok: true}}))
+          .find((x) => !x.ok.ok)
+        if (!why) return true
+        const message = `${name} skips ${cell.key}: ${why.ok.reason ?? `it cannot run workload ${why.w}`}`
+        if (!results.warnings.some((w) => w.message === message)) results.warnings.push({code: 'arm-not-applicable', arm: name, message})
+        return false
+      })
+    }
     for (const arm of arms.values()) {
-      const workloads = [...new Set(cells.filter((c) => c.arms.includes(arm.name)).flatMap(cellWorkloads))].map(workloadSpec)
+      const workloads = [...new Set(cells.filter((c) => c.arms.includes(arm.name)).flatMap(cellWorkloads))].map((w) => prepared.get(w)!.spec)
       try {
         await arm.prepare(workloads)
       } catch (error) {
@@ -178,6 +224,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     results.parity = parityRecords(
       cells.flatMap((c) => cellWorkloads(c).map((workload) => ({workload, limits: c.limits, arms: c.arms}))),
       arms,
+      prepared,
     )
     // What an arm is (accelerator, machine, images) is settled by prepare(): record it from then, so a
     // VM arm that found KVM usable is never labelled TCG, and one that did not always is.
@@ -192,6 +239,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     const progress = new Progress(total, opts.progress ?? true)
     const stopReason = await runCells({
       cells,
+      workloads: prepared,
       arms,
       store,
       log,
@@ -231,3 +279,14 @@ function cellWorkloads(cell: Cell): string[] {
 }
 
 export {checkParams, checkWorkloadParams} from './check-input.js'
+
+/** `--workload NAME|FILE`: a known workload, or a workload file (relative to the current directory) added to the table. */
+export function resolveWorkloadFlag(ref: string, table: WorkloadTable): string {
+  if (isWorkloadPath(ref)) {
+    if (!existsSync(ref)) throw new UsageError(`--workload ${ref}: workload file not found`, 'bad-flag')
+    return table.add(loadWorkloadFile(resolve(ref))).name
+  }
+  if (!table.has(ref))
+    throw new UsageError(`--workload: unknown workload "${ref}"; expected one of ${table.names().join(', ')}, or a workload file (./NAME.yaml)`, 'bad-flag')
+  return ref
+}

@@ -12,11 +12,19 @@ import type {Logger} from '../core/log.js'
 import type {Progress} from './progress.js'
 import type {ResultsStore} from './store.js'
 import type {Sample} from '../core/results.js'
-import {catalog} from '../workloads/catalog.js'
 import type {NetworkMode} from '../core/arm.js'
+import type {WorkloadProfile} from '../workloads/profile.js'
+
+/** A workload ready to run: what every arm executes (its image prepared and its config applied) and its profile. */
+export interface RunnableWorkload {
+  spec: WorkloadSpec
+  profile: WorkloadProfile
+}
 
 export interface RunnerOptions {
   cells: Cell[]
+  /** Every workload the cells name (their own and their workload params'), by name. */
+  workloads: ReadonlyMap<string, RunnableWorkload>
   arms: Map<string, Arm>
   store: ResultsStore
   log: Logger
@@ -43,16 +51,22 @@ export const MIN_PRECISION_REPS = 5
 
 export type StopReason = 'complete' | 'budget' | 'interrupted' | 'precision'
 
-export function workloadSpec(name: string): WorkloadSpec {
-  const profile = catalog.get(name)
-  if (!profile) throw new Error(`unknown workload ${name}`)
-  return {name, argv: profile.argv, env: profile.env, ready: profile.ready, image: profile.image, ports: profile.ports, rootfs: profile.rootfs}
-}
-
-export function resolveWorkload(name: string) {
-  const profile = catalog.get(name)
-  if (!profile) throw new Error(`unknown workload ${name}`)
-  return {workload: workloadSpec(name), profile}
+/**
+ * The WorkloadSpec of a profile run as it stands, without an image prepared (its command as given, on
+ * its image's name): for tests and library callers that drive arms directly; runs prepare images
+ * first (src/arms/workload-images.ts prepareWorkloads).
+ */
+export function specOf(profile: WorkloadProfile): WorkloadSpec {
+  return {
+    name: profile.name,
+    argv: [...(profile.entrypoint ?? []), ...profile.argv],
+    env: profile.env,
+    ...(profile.workdir ? {cwd: profile.workdir} : {}),
+    ready: profile.ready,
+    image: profile.image,
+    ports: profile.ports,
+    rootfs: profile.rootfs,
+  }
 }
 
 export async function runCells(opts: RunnerOptions): Promise<StopReason> {
@@ -75,8 +89,9 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
       })
       continue
     }
-    const profile = catalog.get(cell.workload)!
-    const workload = workloadSpec(cell.workload)
+    const runnable = opts.workloads.get(cell.workload)
+    if (!runnable) throw new Error(`workload ${cell.workload} was not prepared`)
+    const {profile, spec: workload} = runnable
     // A service is driven from the host, so it needs a network the host reaches: `none` becomes `user`
     // (published ports on loopback: our bridge for containers, hostfwd for the VM) and the run says so.
     const network: NetworkMode = profile.load && opts.network === 'none' ? 'user' : opts.network
@@ -128,7 +143,11 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
           log,
           warmup: block.warmup,
           signal: opts.signal,
-          resolveWorkload,
+          resolveWorkload: (name: string) => {
+            const w = opts.workloads.get(name)
+            if (!w) throw new Error(`workload ${name} was not prepared`)
+            return {workload: w.spec, profile: w.profile}
+          },
           instanceSpec: (overrides?: Partial<InstanceSpec>): InstanceSpec => ({
             id: `isobench-${tag}-${++instanceCounter}`,
             workload,

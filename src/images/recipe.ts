@@ -42,7 +42,7 @@ export function recipeImageName(name: string): string {
 /** Every recipe known: the built-in ones and the workload catalog's. */
 export async function allRecipes(): Promise<Recipe[]> {
   const byName = new Map<string, Recipe>()
-  for (const r of [...BUILTIN_RECIPES, ...workloadRecipes]) byName.set(r.name, r)
+  for (const r of [...BUILTIN_RECIPES, ...workloadRecipes()]) byName.set(r.name, r)
   return [...byName.values()]
 }
 

@@ -65,33 +65,52 @@ export function workloadExitCode(instance: Pick<Instance, 'marks'>): number | un
   return instance.marks.find((m) => m.phase === 'exit')?.code
 }
 
+/** When a finished workload became ready and when its init reported the exit, on the host clock (for `from: exit-time` figures). */
+export interface RunTiming {
+  readyAt?: number
+  exitAt?: number
+}
+
+/** The host-clock times of a finished instance: its readiness and its `ISOBENCH exit` mark. */
+export function runTiming(instance: Pick<Instance, 'marks'>, readyAt?: number): RunTiming {
+  return {readyAt, exitAt: instance.marks.find((m) => m.phase === 'exit')?.at}
+}
+
 /**
  * Parse a finished workload's output into drafts, one per figure the profile declares. A workload
  * that exited non-zero, or whose output the parser rejects, gives failed drafts carrying the tail
- * of its output (stderr included) — never a number.
+ * of its output (stderr included) — never a number. `from: exit-time` figures are ready → exit on the
+ * host clock (`timing`); a regex that does not match, or a parser key absent, fails that figure.
  */
-export function parseFigures(profile: WorkloadProfile, output: string, params?: SampleDraft['params'], exitCode?: number): SampleDraft[] {
-  if (!profile.parse || profile.figures.length === 0) return []
+export function parseFigures(profile: WorkloadProfile, output: string, params?: SampleDraft['params'], exitCode?: number, timing?: RunTiming): SampleDraft[] {
+  if (profile.figures.length === 0) return []
   const failAll = (code: string, message: string) => failedFigures(profile, code, message, output, params)
   if (exitCode !== undefined && exitCode !== 0) return failAll('workload-failed', `workload ${profile.name} exited with code ${exitCode}`)
-  let figures
+  let figures: Record<string, number> = {}
   try {
-    figures = profile.parse(output)
+    if (profile.parse) figures = profile.parse(output)
   } catch (error) {
     return failAll('parse-error', `workload ${profile.name}: ${(error as Error).message}`)
   }
   return profile.figures.map((f) => {
-    const value = figures[f.name]
-    return value === undefined || !Number.isFinite(value)
-      ? {
-          figure: f.name,
-          unit: f.unit,
-          direction: f.direction,
-          value: null,
-          params,
-          error: {code: 'parse-error', message: `workload ${profile.name} output has no figure ${f.name}`, lastOutput: output.slice(-2000)},
-        }
-      : {figure: f.name, unit: f.unit, direction: f.direction, value, params}
+    let value = figures[f.name]
+    if (f.from === 'exit-time' && timing?.readyAt !== undefined && timing.exitAt !== undefined) value = timing.exitAt - timing.readyAt
+    if (value !== undefined && Number.isFinite(value) && !(f.from === 'exit-time' && value < 0))
+      return {figure: f.name, unit: f.unit, direction: f.direction, value, params}
+    const why =
+      f.regex !== undefined
+        ? `regex ${JSON.stringify(f.regex)} did not match the output of workload ${profile.name}`
+        : f.from === 'exit-time'
+          ? `workload ${profile.name}: no ready and exit times for exit-time${value !== undefined ? ` (exit before ready: ${value.toFixed(3)} ms)` : ''}`
+          : `workload ${profile.name} output has no figure ${f.name}${f.key !== undefined ? ` (parser key ${JSON.stringify(f.key)})` : ''}`
+    return {
+      figure: f.name,
+      unit: f.unit,
+      direction: f.direction,
+      value: null,
+      params,
+      error: {code: 'parse-error', message: why, lastOutput: output.slice(-2000)},
+    }
   })
 }
 
@@ -116,13 +135,13 @@ export async function runToCompletion(
   signal?: AbortSignal,
   params?: SampleDraft['params'],
 ): Promise<SampleDraft[]> {
-  const {instance} = await startReady(arm, spec)
+  const {instance, ready} = await startReady(arm, spec)
   try {
     const finished = await watchExit(instance).wait(timeoutMs, signal)
     if (!finished) throw Object.assign(new Error(`workload ${profile.name} did not finish within ${(timeoutMs / 1000).toFixed(0)} s`), {code: 'timeout'})
     await sleep(20) // let the last output lines arrive
     const code = workloadExitCode(instance)
-    const drafts = parseFigures(profile, instance.output(), params, code)
+    const drafts = parseFigures(profile, instance.output(), params, code, runTiming(instance, ready.readyAt))
     if (code === undefined || code === 0) return drafts
     // A failed workload: say whether the OOM killer did it (the instance ends just after its exit mark).
     const status = await Promise.race([instance.exited, sleep(2000).then(() => null)])

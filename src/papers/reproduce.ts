@@ -54,7 +54,13 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const papers: LoadedPaper[] = listPaperFiles(opts.papersDir).map((f) => loadPaperFile(f))
   const selected = selectClaims(papers, opts.selectors)
   const arms = await armStatuses([...new Set(selected.flatMap(({claim}) => [claim.arm.arm, ...(claim.baseline ? [claim.baseline.arm] : [])]))], opts)
-  const {planned, decided} = planClaims({selected, arms, workloads: catalog, metricParams: (m) => Object.keys(getMetric(m)?.defaults ?? {}), quick: opts.quick})
+  const {planned, decided} = planClaims({
+    selected,
+    arms,
+    workloads: catalog(),
+    metricParams: (m) => Object.keys(getMetric(m)?.defaults ?? {}),
+    quick: opts.quick,
+  })
   for (const d of decided) opts.log.info(`${d.id}: ${d.verdict} — ${d.reason}`)
 
   const results: ClaimResult[] = [...decided]

@@ -5,7 +5,6 @@
 import {z} from 'zod'
 import {boundedNumber} from '../core/bounds.js'
 import {cpusetSchema} from '../core/cpuset.js'
-import {catalog, workloadNames} from '../workloads/catalog.js'
 import {METRIC_NAMES} from '../metrics/index.js'
 import {NETWORK_MODES} from '../core/arm.js'
 
@@ -26,13 +25,18 @@ const notInAScenario = (why: string) =>
     .refine(() => false, {error: why})
     .optional()
 
-const workloadName = z.string().refine((name) => catalog.has(name), {
-  error: (issue) => `unknown workload "${String(issue.input)}"; expected one of ${workloadNames().join(', ')}`,
+/**
+ * A workload: a name (built-in or plugin), a workload file relative to the scenario (`./web.yaml`), or
+ * a workload document inline. Names and files are resolved, and inline documents validated against the
+ * workload file schema, by src/scenario/workloads.ts, with errors at their line in this file.
+ */
+const workloadRef = z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
+  error: 'expected a workload name, a workload file (./web.yaml) or a workload document (name, command, image, …)',
 })
 
 export const metricEntrySchema = z.strictObject({
   metric: z.enum(METRIC_NAMES),
-  workload: workloadName.optional(),
+  workload: workloadRef.optional(),
   /** Parameters; a list expands into one cell per value (cartesian product across keys). */
   params: z.record(z.string(), z.union([scalar, z.array(scalar).min(1)])).optional(),
   arms: z.array(z.string().min(1).max(100)).min(1).max(64).optional(),

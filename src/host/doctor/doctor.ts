@@ -9,6 +9,7 @@ import type {HostRecord} from '../../core/results.js'
 import {probeOciRuntime} from '../../runtime/oci/probe.js'
 import {OCI_RUNTIMES, ociRuntime} from '../../runtime/oci/runtimes.js'
 import {listWorkloads, missingTools} from '../../workloads/list.js'
+import {catalog} from '../../workloads/catalog.js'
 import {hostFacts} from '../facts.js'
 import {probeKvm, type KvmProbe} from '../kvm.js'
 
@@ -100,9 +101,10 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
 
 /** Whether every catalog workload's host tools are here; if not, which apt packages bring them. */
 function workloadToolsCheck(): Check {
-  const rows = listWorkloads()
-  const missing = missingTools(rows.map((r) => r.name))
-  const ready = rows.filter((r) => r.ready).length
+  const profiles = [...catalog().values()]
+  const rows = listWorkloads(profiles)
+  const missing = missingTools(profiles)
+  const ready = rows.filter((r) => r.toolsPresent).length
   return missing
     ? {name: 'workloads', ok: false, detail: `${ready} of ${rows.length} workloads ready; ${missing}`, fix: 'isobench setup'}
     : {name: 'workloads', ok: true, detail: `all ${rows.length} workloads have their host tools (isobench workloads lists them)`}

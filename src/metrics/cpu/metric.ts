@@ -7,7 +7,7 @@
  */
 import {boundedNumber} from '../../core/bounds.js'
 import type {Metric, SampleDraft} from '../metric.js'
-import {parseFigures, sleep, startReady, watchExit, workloadExitCode} from '../instances.js'
+import {parseFigures, runTiming, sleep, startReady, watchExit, workloadExitCode} from '../instances.js'
 import {failedDraft} from '../with-instance.js'
 import {runHostLoad} from '../host-load.js'
 import {cpuCharts} from './report.js'
@@ -76,7 +76,7 @@ export const cpu: Metric = {
           drafts.push(...throughput.map((t) => failedDraft(e, t)))
         } else {
           await sleep(20)
-          drafts.push(...parseFigures(ctx.profile, instance.output(), undefined, workloadExitCode(instance)))
+          drafts.push(...parseFigures(ctx.profile, instance.output(), undefined, workloadExitCode(instance), runTiming(instance, started.ready.readyAt)))
         }
       }
       return drafts

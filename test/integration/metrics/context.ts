@@ -4,7 +4,7 @@ import {ProcessArm} from '../../../src/arms/process.js'
 import {configSchema} from '../../../src/core/config.js'
 import {CleanupRegistry} from '../../../src/core/cleanup.js'
 import {silentLogger} from '../../../src/core/log.js'
-import {resolveWorkload} from '../../../src/engine/runner.js'
+import {specOf} from '../../../src/engine/runner.js'
 import type {MeasureContext, Metric} from '../../../src/metrics/metric.js'
 import {catalog} from '../../../src/workloads/catalog.js'
 import type {WorkloadProfile} from '../../../src/workloads/profile.js'
@@ -32,8 +32,9 @@ export const testProfiles = new Map<string, WorkloadProfile>([
   ['stress-cpu-forever', stressNgProfile('stress-cpu-forever', ['--cpu', '1', '--cpu-method', 'int64', '-t', '0'], false)],
 ])
 
+/** The profile run as it stands on the process arm (host binaries: no image to prepare). */
 function spec(profile: WorkloadProfile): WorkloadSpec {
-  return {name: profile.name, argv: profile.argv, env: profile.env, ready: profile.ready, ports: profile.ports}
+  return specOf(profile)
 }
 
 export class ProcessArmHarness {
@@ -42,7 +43,7 @@ export class ProcessArmHarness {
   private counter = 0
 
   context(metric: Metric, workloadName: string, params: Record<string, string | number | boolean> = {}): MeasureContext {
-    const profile = testProfiles.get(workloadName) ?? catalog.get(workloadName)!
+    const profile = testProfiles.get(workloadName) ?? catalog().get(workloadName)!
     const workload = spec(profile)
     return {
       arm: this.arm,
@@ -52,7 +53,10 @@ export class ProcessArmHarness {
       log: silentLogger,
       warmup: false,
       signal: new AbortController().signal,
-      resolveWorkload: (name) => (testProfiles.has(name) ? {workload: spec(testProfiles.get(name)!), profile: testProfiles.get(name)!} : resolveWorkload(name)),
+      resolveWorkload: (name) => {
+        const p = testProfiles.get(name) ?? catalog().get(name)!
+        return {workload: spec(p), profile: p}
+      },
       instanceSpec: (overrides?: Partial<InstanceSpec>) => ({
         id: `isobench-mt-${++this.counter}`,
         workload,

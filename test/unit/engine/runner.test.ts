@@ -15,7 +15,8 @@ import {analyze} from '../../../src/engine/analyze.js'
 import {expandPlan} from '../../../src/engine/plan.js'
 import {Progress} from '../../../src/engine/progress.js'
 import {runScenario} from '../../../src/engine/run.js'
-import {runCells} from '../../../src/engine/runner.js'
+import {runCells, specOf} from '../../../src/engine/runner.js'
+import {catalog} from '../../../src/workloads/catalog.js'
 import {ResultsStore} from '../../../src/engine/store.js'
 import {parseScenario} from '../../../src/scenario/load.js'
 import {mulberry32} from '../../../src/stats/random.js'
@@ -49,6 +50,7 @@ async function runOn(arms: FakeArm[], scenarioText: string, opts: {budgetMs?: nu
   const store = new ResultsStore(emptyResults(), out)
   const reason = await runCells({
     cells,
+    workloads: new Map([...catalog().values()].map((p) => [p.name, {spec: specOf(p), profile: p}])),
     arms: new Map(arms.map((a) => [a.name, a])),
     store,
     log: silentLogger,

@@ -1,7 +1,9 @@
 import {readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {checkWorkloadParams, checkParams} from '../../../src/engine/run.js'
+import {checkParams} from '../../../src/engine/run.js'
+import {resolveScenarioWorkloads} from '../../../src/scenario/workloads.js'
+import {WorkloadTable} from '../../../src/workloads/table.js'
 import {getMetric} from '../../../src/metrics/index.js'
 import {loadScenarioFile, parseScenario} from '../../../src/scenario/load.js'
 
@@ -16,7 +18,7 @@ describe('shipped scenarios', () => {
   it.each(shipped)('%s validates: known metrics, params and aggressors', (file) => {
     const loaded = loadScenarioFile(join(dir, file))
     expect(() => checkParams(loaded)).not.toThrow()
-    expect(() => checkWorkloadParams(loaded)).not.toThrow()
+    expect(() => resolveScenarioWorkloads(loaded, new WorkloadTable())).not.toThrow()
     for (const m of loaded.scenario.metrics) expect(getMetric(m.metric)).toBeDefined()
   })
 
@@ -36,6 +38,8 @@ describe('scenario params are checked against the metric', () => {
 
   it('names an unknown aggressor workload', () => {
     const loaded = parseScenario('name: s\nmetrics:\n  - metric: interference\n    params:\n      aggressor: [idle, nope]\n', 's.yaml')
-    expect(() => checkWorkloadParams(loaded)).toThrow(/^s\.yaml:5:\d+: metrics\[0\]\.params\.aggressor\[1\]: unknown workload "nope"; expected one of /)
+    expect(() => resolveScenarioWorkloads(loaded, new WorkloadTable())).toThrow(
+      /^s\.yaml:5:\d+: metrics\[0\]\.params\.aggressor\[1\]: unknown workload "nope"; expected one of /,
+    )
   })
 })

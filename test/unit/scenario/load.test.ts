@@ -1,10 +1,13 @@
 import {describe, expect, it} from 'vitest'
 import {InputFileError} from '../../../src/core/errors.js'
-import {loadScenarioFile, parseScenario} from '../../../src/scenario/load.js'
+import {loadScenarioFile, parseScenario, type LoadedScenario} from '../../../src/scenario/load.js'
+import {resolveScenarioWorkloads} from '../../../src/scenario/workloads.js'
+import {WorkloadTable} from '../../../src/workloads/table.js'
 
-function errorOf(text: string): InputFileError {
+/** The error loading `text` gives (and then `then(loaded)`, e.g. resolving its workloads). */
+function errorOf(text: string, then: (loaded: LoadedScenario) => unknown = () => {}): InputFileError {
   try {
-    parseScenario(text, 'bad.yaml')
+    then(parseScenario(text, 'bad.yaml'))
   } catch (error) {
     expect(error).toBeInstanceOf(InputFileError)
     return error as InputFileError
@@ -46,7 +49,7 @@ describe('scenario loader', () => {
   })
 
   it('reports an unknown workload', () => {
-    const e = errorOf('name: s\nmetrics:\n  - metric: startup\n    workload: nope\n')
+    const e = errorOf('name: s\nmetrics:\n  - metric: startup\n    workload: nope\n', (loaded) => resolveScenarioWorkloads(loaded, new WorkloadTable()))
     expect(e.message).toMatch(/^bad\.yaml:4:15: metrics\[0\]\.workload: unknown workload "nope"; expected one of .*idle/)
   })
 

@@ -28,7 +28,7 @@ describe('fio JSON parser (fio 3.33, recorded on this host)', () => {
     expect(() => parseFio('{ "jobs" : [ { broken')).toThrow(/no JSON report|unreadable/)
   })
   it('the disk profile yields its three figures from the recording, and asks VMs for a block-device rootfs', () => {
-    const p = catalog.get('disk')!
+    const p = catalog().get('disk')!
     expect(p.rootfs).toBe('block')
     const drafts = parseFigures(p, ok, undefined, 0)
     expect(drafts.map((d) => [d.figure, d.value !== null])).toEqual([

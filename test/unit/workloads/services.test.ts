@@ -53,7 +53,7 @@ describe('service profiles', () => {
       ['http', fixture('wrk', 'ok.txt')],
       ['redis', fixture('redis-benchmark', 'ok.txt')],
     ] as const) {
-      const p = catalog.get(name)!
+      const p = catalog().get(name)!
       expect(p.ports?.length).toBe(1)
       expect(p.load).toBeDefined()
       const drafts = parseFigures({...p, parse: p.load!.parse}, out, undefined, 0)
@@ -62,12 +62,12 @@ describe('service profiles', () => {
     }
   })
   it('a load tool that exits non-zero gives failed samples, not numbers', () => {
-    const p = catalog.get('redis')!
+    const p = catalog().get('redis')!
     const drafts = parseFigures({...p, parse: p.load!.parse}, fixture('redis-benchmark', 'ok.txt'), undefined, 1)
     expect(drafts.every((d) => d.value === null && d.error?.code === 'workload-failed')).toBe(true)
   })
   it('targets the published port when the arm gives an endpoint, else loopback and the workload port', () => {
-    const p = catalog.get('http')!
+    const p = catalog().get('http')!
     expect(loadTarget(p, {})).toEqual({host: '127.0.0.1', port: 18080})
     expect(loadTarget(p, {endpoint: {host: '127.0.0.1', ports: {18080: 40123}}})).toEqual({host: '127.0.0.1', port: 40123})
   })

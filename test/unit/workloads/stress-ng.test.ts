@@ -18,27 +18,27 @@ describe('stress-ng parser on recorded outputs', () => {
 
   it('cpu profile yields ops_per_s equal to the row', () => {
     const out = fixture('cpu.txt')
-    const figures = catalog.get('cpu')!.parse!(out)
+    const figures = catalog().get('cpu')!.parse!(out)
     expect(figures.ops_per_s).toBe(parseStressNg(out).rows.get('cpu')!.opsPerSecReal)
   })
 
   it('memory profile reads stream read and write rates, not the Mflop line', () => {
-    const figures = catalog.get('memory')!.parse!(fixture('stream.txt'))
+    const figures = catalog().get('memory')!.parse!(fixture('stream.txt'))
     expect(figures.read_mb_s).toBe(11176.13)
     expect(figures.write_mb_s).toBe(7450.75)
   })
 
   it('a stream run too short to report a rate is a ParseError, not a number', () => {
-    expect(() => catalog.get('memory')!.parse!(fixture('stream-too-short.txt'))).toThrow(ParseError)
+    expect(() => catalog().get('memory')!.parse!(fixture('stream-too-short.txt'))).toThrow(ParseError)
   })
 
   it('randaccess profile reads the vm stressor row', () => {
-    const figures = catalog.get('randaccess')!.parse!(fixture('randaccess.txt'))
+    const figures = catalog().get('randaccess')!.parse!(fixture('randaccess.txt'))
     expect(figures.ops_per_s).toBeGreaterThan(0)
   })
 
   it('a bad invocation (usage message, no metrics) is a ParseError', () => {
-    expect(() => catalog.get('cpu')!.parse!(fixture('bad-method.txt'))).toThrow(ParseError)
+    expect(() => catalog().get('cpu')!.parse!(fixture('bad-method.txt'))).toThrow(ParseError)
   })
 
   it('garbage and an unsuccessful run are ParseErrors', () => {
@@ -57,13 +57,13 @@ describe('stress catalog entries', () => {
   it('every stress workload and aggressor runs from the stress image and names its apt package', () => {
     const names = ['cpu', 'memory', 'randaccess', 'aggressor-cpu', 'aggressor-cache', 'aggressor-vm', 'aggressor-io', 'aggressor-fork', 'aggressor-network']
     for (const n of names) {
-      const p = catalog.get(n)
+      const p = catalog().get(n)
       expect(p, n).toBeDefined()
       expect(p!.image).toBe('stress')
       expect(p!.needs).toEqual([{tool: '/usr/bin/stress-ng', aptPackage: 'stress-ng'}])
     }
     // aggressors run until stopped; measured workloads end by themselves
-    expect(catalog.get('aggressor-cpu')!.argv).toContain('0')
-    expect(catalog.get('cpu')!.argv.join(' ')).toMatch(/--timeout 4/)
+    expect(catalog().get('aggressor-cpu')!.argv).toContain('0')
+    expect(catalog().get('cpu')!.argv.join(' ')).toMatch(/--timeout 4/)
   })
 })
