@@ -10,13 +10,16 @@ Arms that cannot run here are skipped with the reason (see \`isobench providers\
 Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 130/143 interrupted (samples kept).`
   static override examples = [
     '<%= config.bin %> run',
+    "<%= config.bin %> run --image debian:bookworm --figure 'rate: (?<value>[0-9]+) MB/s' -- bash -c 'echo rate: 42 MB/s'",
+    '<%= config.bin %> run --image my-web:1 --ready http:8080/health -- /srv/web --port 8080',
+    '<%= config.bin %> run --workload ./web/workload.yaml --arms process,container,qemu',
     '<%= config.bin %> run scenarios/startup.yaml --arms process,container --reps 30',
     '<%= config.bin %> run --json > run.json',
     '<%= config.bin %> run scenarios/startup.yaml --precision 5% --budget 10m',
   ]
   static override strict = false
   static override args = {
-    scenario: Args.string({description: 'scenario YAML file(s); default scenarios/quick.yaml'}),
+    scenario: Args.string({description: 'scenario YAML file(s); default scenarios/quick.yaml. With --image: the command to measure, after --'}),
   }
   static override flags = {
     arms: Flags.string({description: 'comma-separated arms to run (overrides the scenario), e.g. process,container'}),
@@ -28,7 +31,20 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
       description: 'state directory (images, containers, VMs, run scratch dirs); default: ISOBENCH_STATE_DIR, else the config stateDir (/var/lib/isobench)',
       env: 'ISOBENCH_STATE_DIR',
     }),
-    workload: Flags.string({char: 'w', description: 'run every metric on this workload (see `isobench workloads`)'}),
+    workload: Flags.string({char: 'w', description: 'run every metric on this workload: a name (see `isobench workloads`) or a workload file (./web.yaml)'}),
+    image: Flags.string({
+      description:
+        'the one-liner: measure startup, memory and cpu of the command after -- in this image (a store name, isobench/<recipe> or a registry reference), on every available arm; no file to write',
+    }),
+    ready: Flags.string({
+      description: 'with --image: when the command is ready: marker (default), exit, log:TEXT, tcp:PORT or http:PORT[/PATH] (answered 200)',
+    }),
+    figure: Flags.string({
+      description:
+        "with --image: a figure read from the command's output: a regex with a named group value, e.g. 'rate: (?<value>[0-9.]+) MB/s', or NAME=REGEX (repeatable)",
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
     budget: Flags.string({description: 'wall-clock budget for the run, e.g. 90s, 10m, 1h (default: scenario, then config)'}),
     precision: Flags.string({
       description:
@@ -60,17 +76,29 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
             .split(',')
             .map((s) => s.trim())
             .filter(Boolean)
-    if (flags.workload) {
-      const {resolveWorkloadName} = await import('../workloads/catalog.js')
-      resolveWorkloadName(flags.workload)
-    }
     const budgetSeconds = flags.budget === undefined ? undefined : parseDuration(flags.budget, '--budget', 'budgetSeconds')
     const precision = flags.precision === undefined ? undefined : parsePercent(flags.precision, '--precision')
-    const files = (argv as string[]).length > 0 ? (argv as string[]) : ['scenarios/quick.yaml']
-    const loaded = files.map((f) => loadScenarioFile(f)) // validate every file before running any
+    const {UsageError} = await import('../core/errors.js')
+    if (!flags.image && (flags.ready || flags.figure))
+      throw new UsageError('--ready and --figure go with --image (the one-liner); a workload file says both for a scenario', 'bad-flag')
+    let loaded
+    if (flags.image) {
+      if (flags.workload) throw new UsageError('--image and --workload both name the workload: give one', 'bad-flag')
+      const {oneLinerScenario} = await import('../scenario/one-liner.js')
+      loaded = [oneLinerScenario({image: flags.image, command: argv as string[], ready: flags.ready, figures: flags.figure})]
+    } else {
+      const files = (argv as string[]).length > 0 ? (argv as string[]) : ['scenarios/quick.yaml']
+      loaded = files.map((f) => loadScenarioFile(f)) // validate every file before running any
+    }
     // Where results and state go must be folders we can make: refused here, never a hang in a mkdir.
     checkStateDir(config.stateDir, flags['state-dir'] ? '--state-dir' : 'stateDir')
     ensureOutputDir(flags.out ?? config.outDir, flags.out === undefined ? `outDir${configFile ? ` (${configFile})` : ''}` : '--out')
+    // Every workload (built-in, plugin, file, inline) is resolved before any scenario runs: a bad one is exit 2 first.
+    const {WorkloadTable} = await import('../workloads/table.js')
+    const {loadPluginWorkloads} = await import('../workloads/hook.js')
+    const {resolveScenarioWorkloads} = await import('../scenario/workloads.js')
+    const workloads = new WorkloadTable(await loadPluginWorkloads(this.config))
+    loaded = loaded.map((l) => resolveScenarioWorkloads(l, workloads))
     const quiet = flags.quiet || this.jsonEnabled()
     const log = createLogger({quiet})
     const runs = []
@@ -86,6 +114,7 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
         reps,
         warmup,
         workload: flags.workload,
+        workloads,
         budgetSeconds,
         precision,
         progress: !quiet,

@@ -1,6 +1,6 @@
 /** Host processes: spawning instance processes (own process group, piped output, killed as a whole tree), and signalling pids we recorded. */
-import type {ChildProcess} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {spawn, type ChildProcess} from 'node:child_process'
+import {closeSync, openSync, readFileSync} from 'node:fs'
 import {execa, type ResultPromise} from 'execa'
 
 export type InstanceProcess = ResultPromise<{detached: true; buffer: false; reject: false}>
@@ -105,4 +105,38 @@ export function childExit(child: ChildProcess): Promise<{code: number | null; si
     child.once('exit', (code, signal) => resolve({code, signal}))
     child.once('error', () => resolve({code: null, signal: null}))
   })
+}
+
+/** Error messages quote at most this many bytes of a subprocess's stderr (never its binary stdout). */
+export const MAX_QUOTED_OUTPUT = 4096
+
+/** The first `max` bytes of a text, with a note of how much was left out. */
+export function capText(text: string, max = MAX_QUOTED_OUTPUT): string {
+  return text.length > max ? `${text.slice(0, max)}… [${text.length - max} more bytes]` : text
+}
+
+/**
+ * Run argv with its stdout written straight into `outFile` (an artefact: a cpio archive, a
+ * compressed image), never through this process's memory, and stdin closed. Rejects when it fails,
+ * quoting at most MAX_QUOTED_OUTPUT bytes of its stderr.
+ */
+export async function spawnToFile(argv: string[], outFile: string, opts: {cwd?: string} = {}): Promise<void> {
+  const fd = openSync(outFile, 'w')
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(argv[0]!, argv.slice(1), {cwd: opts.cwd, stdio: ['ignore', fd, 'pipe']})
+      let err = ''
+      child.stderr!.setEncoding('utf8')
+      child.stderr!.on('data', (c: string) => {
+        if (err.length <= MAX_QUOTED_OUTPUT) err += c
+      })
+      child.once('error', reject)
+      child.once('close', (code, signal) => {
+        if (code === 0) resolve()
+        else reject(new Error(`${argv.slice(0, 3).join(' ')} failed (${signal ?? `exit ${code}`})${err.trim() ? `: ${capText(err.trim())}` : ''}`))
+      })
+    })
+  } finally {
+    closeSync(fd)
+  }
 }

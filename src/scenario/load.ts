@@ -10,6 +10,8 @@ export interface LoadedScenario {
   scenario: Scenario
   /** line:col of a field path, for errors found after validation (e.g. unknown arm). */
   positionOf(path: ReadonlyArray<PropertyKey>): {line: number; col: number} | undefined
+  /** Made from command-line flags (run --image), not from a file: its inline workload's origin is the command line. */
+  fromCommandLine?: boolean
 }
 
 export function loadScenarioFile(file: string): LoadedScenario {

@@ -53,7 +53,9 @@ export function resolveWorkloadRef(ref: unknown, loaded: LoadedScenario, path: A
   const key = `${resolve(loaded.file)}#${createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex').slice(0, 16)}`
   const profile = profileFromDocument(parsed.data, {
     baseDir: dirname(resolve(loaded.file)),
-    origin: {kind: 'inline', label: `${displayPath(loaded.file)} (inline)`, file: loaded.file, key},
+    origin: loaded.fromCommandLine
+      ? {kind: 'command line', label: loaded.file, key}
+      : {kind: 'inline', label: `${displayPath(loaded.file)} (inline)`, file: loaded.file, key},
     positionOf: (p) => loaded.positionOf([...path, ...(p as Array<string | number>)]),
   })
   return table.add(profile, {file: loaded.file, field: `${field}.name`, position: loaded.positionOf([...path, 'name'])}).name

@@ -39,6 +39,7 @@ import {ensureInit, INIT_PATH_IN_INSTANCE} from '../runtime/native/init.js'
 import {GUEST_INIT_HASH, GUEST_INIT_SCRIPT, GUEST_VM_DIR} from './guest-init.js'
 import type {GuestKernel} from './kernel.js'
 import {artefactCacheDir} from './paths.js'
+import {capText, spawnToFile} from '../host/process.js'
 
 export const HOST_BUSYBOX = '/bin/busybox'
 export type Compression = 'none' | 'gzip' | 'zstd'
@@ -85,12 +86,13 @@ function tmpName(path: string): string {
   return `${path}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`
 }
 
-/** `find . | sort | cpio -o -H newc` in dir, into out. */
+/**
+ * `find . | sort | cpio -o -H newc` in dir, streamed into out: the archive (hundreds of MB for a
+ * large image) never passes through this process, and a failure quotes only cpio's stderr, capped.
+ */
 async function cpioOf(dir: string, out: string): Promise<void> {
-  const list = execa('find', ['.', '-mindepth', '1', '-print0'], {cwd: dir})
-    .pipe('sort', ['-z'])
-    .pipe('cpio', ['--null', '-o', '-H', 'newc', '--quiet', '--reproducible'], {cwd: dir, stdout: {file: out}})
-  await list
+  const script = 'set -o pipefail 2>/dev/null; find . -mindepth 1 -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet --reproducible'
+  await spawnToFile(['bash', '-c', script], out, {cwd: dir})
 }
 
 /** Is the image's /bin/busybox byte-for-byte the host's static busybox (true for every recipe image)? */
@@ -133,8 +135,7 @@ async function overlayCpio(kernel: GuestKernel, init: string, linkBusybox: boole
 
 async function compress(src: string, dst: string, how: Compression): Promise<void> {
   if (how === 'none') return renameSync(src, dst)
-  const args = how === 'gzip' ? ['gzip', ['-c', '-6', src]] : ['zstd', ['-q', '-c', '-3', src]]
-  await execa(args[0] as string, args[1] as string[], {stdout: {file: dst}})
+  await spawnToFile(how === 'gzip' ? ['gzip', '-c', '-6', src] : ['zstd', '-q', '-c', '-3', src], dst)
   rmSync(src, {force: true})
 }
 
@@ -177,7 +178,16 @@ export async function ensureGuestArtefacts(stateDir: string, o: BuildOptions): P
       if (!existsSync(disk)) {
         const t = tmp(disk)
         const mib = Math.ceil((treeBytes(o.rootfsDir) * 1.3) / 2 ** 20) + 64
-        await execa('mkfs.ext4', ['-q', '-F', '-L', 'isobench-root', '-d', o.rootfsDir, '-E', 'lazy_itable_init=0,lazy_journal_init=0', t, `${mib}M`])
+        const r = await execa(
+          'mkfs.ext4',
+          ['-q', '-F', '-L', 'isobench-root', '-d', o.rootfsDir, '-E', 'lazy_itable_init=0,lazy_journal_init=0', t, `${mib}M`],
+          {
+            reject: false,
+            all: true,
+            stdin: 'ignore',
+          },
+        )
+        if (r.exitCode !== 0) throw new Error(`mkfs.ext4 -d ${o.rootfsDir} failed (exit ${r.exitCode}): ${capText(r.all ?? '')}`)
         renameSync(t, disk)
         built = true
       }

@@ -55,5 +55,10 @@ export const HOST_PACKAGES: readonly HostPackage[] = [
   {pkg: 'apache2-utils', why: "htpasswd (bcrypt) for the test registry's basic auth", provides: '/usr/bin/htpasswd'},
   {pkg: 'bzip2', why: 'ADD of .tar.bz2 archives in image build', provides: '/bin/bzip2'},
   {pkg: 'xz-utils', why: 'ADD of .tar.xz archives in image build', provides: '/usr/bin/xz'},
+  {
+    pkg: 'debootstrap',
+    why: 'FROM debian:<suite> in image build (a minbase bootstrap from the Debian mirror), as the bring-your-own-workload tests use',
+    provides: '/usr/sbin/debootstrap',
+  },
   {pkg: 'attr', why: 'getfattr: reading overlayfs opaque-dir markers when a build RUN step becomes a layer', provides: '/usr/bin/getfattr'},
 ]
