@@ -4,7 +4,7 @@
  * runtime through its OciContainer facade. Same init, same readiness markers on an inherited pipe, so
  * startup figures compare directly with the container arm.
  */
-import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
+import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, NetworkMode, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
 import {imageOf, initArgs, initEnv, rootfsMedium} from '../core/arm.js'
 import {ArmError} from '../core/errors.js'
 import type {MarkerStream} from '../core/markers.js'
@@ -37,6 +37,13 @@ export class OciArm implements Arm {
     if (process.getuid?.() !== 0) return {ok: false, reason: `${this.name} needs root here (rootless mode is not set up by isobench)`}
     this.probe = await probeOciRuntime(this.name)
     return this.probe.works ? {ok: true, reason: this.probe.reason} : {ok: false, reason: this.probe.reason}
+  }
+
+  /** Services the host reaches need a bridge or user network, which the OCI arms do not wire (none or host only). */
+  supports(_workload: WorkloadSpec, network: NetworkMode): Availability {
+    return network === 'none' || network === 'host'
+      ? {ok: true}
+      : {ok: false, reason: `network ${network} is not wired for OCI runtimes (none or host only), and this workload is reached from the host`}
   }
 
   info(): ArmInfo {

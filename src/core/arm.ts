@@ -243,8 +243,12 @@ export interface Arm {
   /** Everything not part of a timed region: build images, bundles, kernels. Idempotent. */
   prepare(workloads: WorkloadSpec[]): Promise<void>
   info(): ArmInfo
-  /** Can this arm run this workload at all (the process arm: not a binary only the image has)? Absent: every workload. */
-  supports?(workload: WorkloadSpec): Availability
+  /**
+   * Can this arm run this workload at all, on this network (the process arm: not a binary only the
+   * image has; runc/crun: not a service the host must reach)? Absent: every workload. The engine
+   * leaves the cell out with the reason as a warning, instead of recording failed samples.
+   */
+  supports?(workload: WorkloadSpec, network: NetworkMode): Availability
   /** The rootfs digest (sha256:…) an image resolved to after prepare(), for the parity manifest; null if unknown. */
   rootfsDigest?(image: string): string | null
   /** Spawn the instance and return at once; readiness is awaited separately. */

@@ -32,7 +32,7 @@ import {resolve} from 'node:path'
 import {workloadRecord} from './workload-record.js'
 import {Progress} from './progress.js'
 import {RESULTS_SCHEMA_VERSION, type ArmRecord, type Results} from '../core/results.js'
-import {runCells} from './runner.js'
+import {instanceNetwork, runCells} from './runner.js'
 import {newRunId, ResultsStore} from './store.js'
 import {toolInfo} from '../host/tool-info.js'
 import {currentOwner} from '../host/owner.js'
@@ -200,7 +200,10 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
       cell.arms = cell.arms.filter((name) => {
         const arm = arms.get(name)
         const why = cellWorkloads(cell)
-          .map((w) => ({w, ok: arm?.supports?.(prepared.get(w)!.spec) ?? {ok: true}}))
+          .map((w) => {
+            const {spec, profile} = prepared.get(w)!
+            return {w, ok: arm?.supports?.(spec, instanceNetwork(spec, profile, scenario.network)) ?? {ok: true}}
+          })
           .find((x) => !x.ok.ok)
         if (!why) return true
         const message = `${name} skips ${cell.key}: ${why.ok.reason ?? `it cannot run workload ${why.w}`}`

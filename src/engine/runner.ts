@@ -69,6 +69,16 @@ export function specOf(profile: WorkloadProfile): WorkloadSpec {
   }
 }
 
+/**
+ * The network an instance of this workload gets. A service is reached from the host (its readiness is
+ * a tcp/http probe, or a load drives it), so it needs a network the host reaches: `none` becomes `user`
+ * (published ports on loopback: our bridge for containers, hostfwd for the VM) and the run says so.
+ */
+export function instanceNetwork(spec: Pick<WorkloadSpec, 'ready'>, profile: Pick<WorkloadProfile, 'load'>, scenario: NetworkMode): NetworkMode {
+  const fromHost = profile.load !== undefined || spec.ready.kind === 'tcp' || spec.ready.kind === 'http'
+  return fromHost && scenario === 'none' ? 'user' : scenario
+}
+
 export async function runCells(opts: RunnerOptions): Promise<StopReason> {
   const {store, log} = opts
   const runStart = performance.now()
@@ -92,9 +102,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
     const runnable = opts.workloads.get(cell.workload)
     if (!runnable) throw new Error(`workload ${cell.workload} was not prepared`)
     const {profile, spec: workload} = runnable
-    // A service is driven from the host, so it needs a network the host reaches: `none` becomes `user`
-    // (published ports on loopback: our bridge for containers, hostfwd for the VM) and the run says so.
-    const network: NetworkMode = profile.load && opts.network === 'none' ? 'user' : opts.network
+    const network = instanceNetwork(workload, profile, opts.network)
     if (network !== opts.network && !warned.has(`network:${cell.workload}`)) {
       warned.add(`network:${cell.workload}`)
       store.results.warnings.push({

@@ -20,6 +20,7 @@ import {
   warningsSection,
 } from './sections.js'
 import {claimsSection} from './claims-section.js'
+import {workloadsSection} from './workloads-section.js'
 
 export interface RenderedChart extends Chart {
   svg: string
@@ -87,6 +88,7 @@ export const RUN_SECTIONS: RunSection[] = [
   {id: 'baseline', render: (v) => v.extra ?? raw(''), prefixIds: true},
   {id: 'host', render: (v) => hostSection(v.results), toc: tocLink('host'), prefixIds: true},
   {id: 'arms', render: (v) => armsSection(v.results), toc: tocLink('arms'), prefixIds: true},
+  {id: 'workloads', render: (v) => workloadsSection(v.results), toc: tocLink('workloads'), prefixIds: true},
   {id: 'parity', render: (v) => paritySection(v.results), toc: tocLink('parity'), prefixIds: true},
   {id: 'warnings', render: (v) => warningsSection(v.results), prefixIds: true},
   {id: 'claims', render: (v) => claimsSection(v.results), prefixIds: true},
