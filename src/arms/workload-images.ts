@@ -114,8 +114,8 @@ async function obtain(store: ImageStore, profile: WorkloadProfile, opts: Pick<Pr
     } catch (error) {
       // A Containerfile that does not parse already names its own file:line.
       if (error instanceof UsageError) throw error
-      const e = error as IsobenchError & {output?: string}
-      throw imageError(profile, 'image.containerfile', `cannot build ${source.containerfile}: ${e.message}${e.output ? `\n${e.output}` : ''}`)
+      // A failed RUN step's message already ends with the last lines of its output.
+      throw imageError(profile, 'image.containerfile', `cannot build ${source.containerfile}: ${(error as IsobenchError).message}`)
     }
   }
   if ('archive' in source) {

@@ -5,7 +5,7 @@
  * layer (sorted entries, mtime 0, numeric owners) and a config with a fixed `created`, so the same
  * recipe on the same host always gives the same image digest.
  *
- * The workload catalog's recipes are data beside their profiles (src/workloads/profiles/, listed by catalog.ts); `idle`,
+ * The workload catalog's recipes are data beside it (scenarios/workloads/recipes/*.yaml, loaded by catalog.ts); `idle`,
  * the image of every workload that names none, lives here.
  */
 import {existsSync, realpathSync, statSync} from 'node:fs'

@@ -5,6 +5,7 @@
 import {randomBytes} from 'node:crypto'
 import type {CleanupRegistry} from '../core/cleanup.js'
 import {UsageError} from '../core/errors.js'
+import {initArgs} from '../core/arm.js'
 import {chooseMachine, chooseVmAccel, ensureGuestKernel, prepareImage, type MachineSetting} from './guest.js'
 import {launchVm} from './launch.js'
 import {parseMemoryMiB, type Machine, type VmAccel} from './qemu-args.js'
@@ -98,7 +99,7 @@ export async function runVm(o: VmRunOptions): Promise<VmRunResult> {
     tbSizeMiB: o.tbSizeMiB,
     cpus: o.cpus,
     memoryMiB,
-    argv,
+    argv: initArgs({argv, cwd: prepared.workingDir}), // the injected init's options, then -- and the command
     env,
     network: o.network === 'bridge' ? 'tap' : o.network,
     ports,

@@ -14,7 +14,9 @@ const FIGURE_NAME = /^[a-z][a-z0-9_]{0,63}$/
 
 export const portSchema = z.number().int().min(1).max(65_535)
 
-const argvSchema = z.array(z.string().max(64 * 1024)).max(4096)
+/** A command word; YAML numbers and booleans (`[sleep, 3600]`, `[true]`) are taken as the text they were written as. */
+const word = z.union([z.string().max(64 * 1024), z.number(), z.boolean()]).transform(String)
+const argvSchema = z.array(word).max(4096)
 
 /** A regex over a tool's output: it must compile and have a named group `value`. */
 const regexSchema = z

@@ -23,6 +23,19 @@ describe('MarkerStream', () => {
     expect(m.output()).toContain('crng init done')
   })
 
+  it('waitForText: the arrival time of the first output line with the text, also when it came before the wait', async () => {
+    const m = new MarkerStream()
+    m.line('ISOBENCH init web', 1)
+    m.line('starting', 2)
+    m.line('server listening on :80', 7)
+    expect(await m.waitForText('listening on', 100)).toBe(7)
+    const later = m.waitForText('accepting', 1000)
+    m.line('ISOBENCH accepting markers are not output', 8)
+    m.line('now accepting connections', 9)
+    expect(await later).toBe(9)
+    await expect(m.waitForText('never', 20)).rejects.toThrow(/no output line containing "never" within 20 ms/)
+  })
+
   it('reports the workload exit code from the exit marker', () => {
     const m = new MarkerStream()
     m.line('ISOBENCH exit 3', 1)
