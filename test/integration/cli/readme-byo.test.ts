@@ -56,7 +56,7 @@ describe.skipIf(process.getuid?.() !== 0)('README: Benchmark your own workload',
     const failures = (r: Results) =>
       JSON.stringify(r.samples.filter((s) => !s.ok).map((s) => [s.arm, s.figure, s.error?.message, s.error?.lastOutput?.slice(-500)]))
     expect(ok(scenario, 'ready'), failures(scenario)).toEqual(['container', 'qemu'])
-    expect(ok(scenario, 'req_per_s')).toEqual(['container', 'qemu'])
+    expect(ok(scenario, 'req_per_s'), failures(scenario)).toEqual(['container', 'qemu'])
     expect(scenario.workloads!.map((w) => [w.name, w.origin.kind, w.ready])).toEqual([['my-web', 'file', 'http GET :8080/health → 200']])
     expect(ok(oneLiner, 'ready'), failures(oneLiner)).toEqual(['container'])
     expect(oneLiner.workloads![0]).toMatchObject({origin: {kind: 'command line'}, ready: 'http GET :8080/health → 200'})

@@ -74,16 +74,22 @@ export class ProcessArmHarness {
   }
 }
 
-/** PIDs of live processes whose command line mentions `needle` (to prove nothing is left behind). */
+/**
+ * PIDs of live instance processes of the process arm (their working directory is the arm's scratch dir,
+ * `isobench-process-*`) whose command line mentions `needle` (to prove nothing is left behind). The
+ * working directory tells them from other runs' processes on a shared machine (another checkout's
+ * stress-ng, say), which a command line alone cannot.
+ */
 export async function livePids(needle: string): Promise<number[]> {
-  const {readdirSync, readFileSync} = await import('node:fs')
+  const {readdirSync, readFileSync, readlinkSync} = await import('node:fs')
   const out: number[] = []
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue
     try {
       const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ')
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
-      if (cmd.includes(needle) && !/\) Z /.test(stat)) out.push(Number(d))
+      const cwd = readlinkSync(`/proc/${d}/cwd`)
+      if (cwd.includes('/isobench-process-') && (cmd.includes(needle) || cwd.includes(needle)) && !/\) Z /.test(stat)) out.push(Number(d))
     } catch {
       // gone
     }
