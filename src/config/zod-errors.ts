@@ -21,8 +21,15 @@ function typeName(t: string): string {
   return TYPE_NAMES[t] ?? t
 }
 
+/**
+ * `expected`, got the value. Not for a refinement's issue whose input is a mapping or a list: zod gives
+ * such an issue the refined parent (a whole figure, a whole workload), not the field the issue names,
+ * so ", got an object" would describe the wrong value.
+ */
 function withGot(expected: string, issue: z.core.$ZodIssue): string {
-  return 'input' in issue && issue.input !== undefined && !/, got /.test(expected) ? `${expected}, got ${describeValue(issue.input)}` : expected
+  if (!('input' in issue) || issue.input === undefined || /, got /.test(expected)) return expected
+  if (issue.code === 'custom' && typeof issue.input === 'object' && issue.input !== null) return expected
+  return `${expected}, got ${describeValue(issue.input)}`
 }
 
 export function describeZodIssue(issue: z.core.$ZodIssue): {field: string; expected: string} {

@@ -56,7 +56,7 @@ export const figureSchema = z
   })
 
 const parserSchema = z.string().refine((name) => findParser(name) !== undefined, {
-  error: (issue) => `unknown parser "${String(issue.input)}"; expected one of ${parserNames().join(', ')}`,
+  error: (issue) => `unknown parser: expected one of ${parserNames().join(', ')}, got ${JSON.stringify(String(issue.input))}`,
 })
 
 /** Figures need a source: `key` needs a parser in the same scope, `from: exit-time` only for the workload's own run. */

@@ -50,7 +50,7 @@ describe('workload files: bad input is file:line, field, expectation', () => {
   })
   it('an unknown parser names the known ones', () => {
     expect(bad('name: w\ncommand: [x]\nparser: wrk2\nfigures: [{name: a, unit: x, direction: higher, key: a}]\n')).toMatch(
-      /^w\.yaml:3:9: parser: unknown parser "wrk2"; expected one of wrk, redis-benchmark, fio, stress-ng$/,
+      /^w\.yaml:3:9: parser: unknown parser: expected one of wrk, redis-benchmark, fio, stress-ng, got "wrk2"$/,
     )
   })
   it('a regex that does not compile, and one without a group named value', () => {
@@ -62,8 +62,10 @@ describe('workload files: bad input is file:line, field, expectation', () => {
     )
   })
   it('ports outside 1–65535, in ports and in a readiness rule', () => {
-    expect(bad('name: w\ncommand: [x]\nports: [0]\n')).toMatch(/^w\.yaml:3:9: ports\[0\]: Too small: expected number to be >=1$/)
-    expect(bad('name: w\ncommand: [x]\nready: {http: {port: 70000}}\n')).toMatch(/^w\.yaml:3:22: ready\.http\.port: Too big: expected number to be <=65535$/)
+    expect(bad('name: w\ncommand: [x]\nports: [0]\n')).toMatch(/^w\.yaml:3:9: ports\[0\]: Too small: expected number to be >=1, got 0$/)
+    expect(bad('name: w\ncommand: [x]\nready: {http: {port: 70000}}\n')).toMatch(
+      /^w\.yaml:3:22: ready\.http\.port: Too big: expected number to be <=65535, got 70000$/,
+    )
     expect(bad('name: w\ncommand: [x]\nports: [80]\nready: {tcp: 81}\n')).toMatch(/^w\.yaml:4:8: ready: the readiness port 81 is not in ports \(80\)$/)
   })
   it('one image source, one readiness rule, one figure source', () => {
@@ -83,7 +85,7 @@ describe('workload files: bad input is file:line, field, expectation', () => {
   it('inline in a scenario, the error points into the scenario', () => {
     const text = 'name: s\nmetrics:\n  - metric: startup\n    workload:\n      name: x\n      command: [x]\n      ports: [99999]\n'
     const e = errorOf(() => resolveScenarioWorkloads(parseScenario(text, 's.yaml'), new WorkloadTable()))
-    expect(e.message).toBe('s.yaml:7:15: metrics[0].workload.ports[0]: Too big: expected number to be <=65535')
+    expect(e.message).toBe('s.yaml:7:15: metrics[0].workload.ports[0]: Too big: expected number to be <=65535, got 99999')
   })
   it('a workload file a scenario names that does not exist, and a name taken by a built-in', () => {
     const missing = errorOf(() =>
