@@ -75,13 +75,26 @@ export class ProcessArmHarness {
 }
 
 /**
- * PIDs of live instance processes of the process arm (their working directory is the arm's scratch dir,
- * `isobench-process-*`) whose command line mentions `needle` (to prove nothing is left behind). The
- * working directory tells them from other runs' processes on a shared machine (another checkout's
- * stress-ng, say), which a command line alone cannot.
+ * PIDs of live instance processes of this test process's process arm whose command line or working
+ * directory mentions `needle` (to prove nothing is left behind). An instance's working directory is
+ * the arm's scratch dir, `<stateDir>/runs/<run>/process-*`, and the run dir's owner.json names the
+ * process that made it: only ours count, not other runs' processes on a shared machine (another
+ * checkout's stress-ng, say), which a command line alone cannot tell apart.
  */
 export async function livePids(needle: string): Promise<number[]> {
   const {readdirSync, readFileSync, readlinkSync} = await import('node:fs')
+  const ours = new Map<string, boolean>()
+  const isOurs = (runDir: string): boolean => {
+    if (!ours.has(runDir)) {
+      try {
+        const record = JSON.parse(readFileSync(`${runDir}/owner.json`, 'utf8')) as {owner?: {pid?: number}}
+        ours.set(runDir, record.owner?.pid === process.pid)
+      } catch {
+        ours.set(runDir, false)
+      }
+    }
+    return ours.get(runDir)!
+  }
   const out: number[] = []
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue
@@ -89,7 +102,8 @@ export async function livePids(needle: string): Promise<number[]> {
       const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ')
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
       const cwd = readlinkSync(`/proc/${d}/cwd`)
-      if (cwd.includes('/isobench-process-') && (cmd.includes(needle) || cwd.includes(needle)) && !/\) Z /.test(stat)) out.push(Number(d))
+      const runDir = /^(.*\/runs\/[^/]+)\/process-[^/]+/.exec(cwd)?.[1]
+      if (runDir && isOurs(runDir) && (cmd.includes(needle) || cwd.includes(needle)) && !/\) Z /.test(stat)) out.push(Number(d))
     } catch {
       // gone
     }
