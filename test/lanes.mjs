@@ -37,6 +37,8 @@ const WEIGHTS = {
   'test/integration/report/cli.test.ts': 32,
   'test/integration/vm/prune.test.ts': 31,
   'test/integration/metrics/quick.test.ts': 30,
+  'test/integration/cli/byo-workloads.test.ts': 115,
+  'test/integration/cli/readme-byo.test.ts': 106,
 }
 const DEFAULT_WEIGHT = 15
 

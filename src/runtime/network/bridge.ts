@@ -77,8 +77,13 @@ export function listLeases(stateDir: string): Map<string, string> {
 
 let bridgeReady: Promise<void> | null = null
 
-/** Create isobench0 with 198.18.0.1/15 (idempotent). */
+/**
+ * Create isobench0 with 198.18.0.1/15 (idempotent). The bridge is shared by every isobench process
+ * on the host, and another one's prune deletes it when no port is attached (prune.ts): a bridge
+ * made earlier in this process is checked for again, not remembered.
+ */
 export function ensureBridge(): Promise<void> {
+  if (bridgeReady && !existsSync(`/sys/class/net/${BRIDGE}`)) bridgeReady = null
   bridgeReady ??= (async () => {
     if (!existsSync(`/sys/class/net/${BRIDGE}`)) {
       const r = await execa('ip', ['link', 'add', BRIDGE, 'type', 'bridge'], {reject: false})
@@ -112,7 +117,14 @@ export async function createBridgedNetns(id: string, ip: string): Promise<{hostV
   await execa('ip', ['netns', 'add', name])
   const veth = hostVethName(id)
   await execa('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', name])
-  await execa('ip', ['link', 'set', veth, 'master', BRIDGE, 'up'])
+  // Another process's prune may delete the bridge between ensureBridge and here (it sees no port
+  // attached yet): make it again and retry, a few times.
+  for (let attempt = 1; ; attempt++) {
+    const r = await execa('ip', ['link', 'set', veth, 'master', BRIDGE, 'up'], {reject: false})
+    if (r.exitCode === 0) break
+    if (attempt >= 3 || existsSync(`/sys/class/net/${BRIDGE}`)) throw new Error(`ip link set ${veth} master ${BRIDGE} up: ${r.stderr.slice(0, 2000)}`)
+    await ensureBridge()
+  }
   const batch = ['link set lo up', `addr add ${ip}/${PREFIX_LEN} dev eth0`, 'link set eth0 up', `route add default via ${BRIDGE_IP}`].join('\n')
   await execa('ip', ['-n', name, '-batch', '-'], {input: batch + '\n'})
   return {hostVeth: veth, path: `/run/netns/${name}`}
