@@ -5,6 +5,7 @@
 import type {Hook} from '@oclif/core'
 import type {ArmProvider} from '../core/arm.js'
 import {OCI_RUNTIMES} from '../runtime/oci/runtimes.js'
+import {ChrootArm} from './chroot.js'
 import {ContainerArm} from './container.js'
 import {fakeProvider} from './fake.js'
 import {OciArm} from './oci-arm.js'
@@ -19,6 +20,14 @@ export const builtinProviders: ArmProvider[] = [
     create: (ctx) => new ProcessArm(ctx),
   },
   {
+    name: 'chroot',
+    kind: 'chroot',
+    isolation: 'process',
+    description:
+      "the same image's rootfs entered with chroot(8) and nothing else (no namespace, no seccomp), in the measurement's own cgroup: what isolating files alone costs",
+    create: (ctx) => new ChrootArm(ctx),
+  },
+  {
     name: 'container',
     kind: 'container',
     description:
@@ -29,6 +38,7 @@ export const builtinProviders: ArmProvider[] = [
   ...OCI_RUNTIMES.map((r): ArmProvider => ({
     name: r.name,
     kind: 'oci',
+    ...(r.isolation ? {isolation: r.isolation} : {}),
     description: r.description,
     hidden: r.hidden,
     create: (ctx) => new OciArm(r.name, ctx),

@@ -13,6 +13,7 @@ import {hostCgroups} from '../runtime/cgroups/cgroups.js'
 import {ensureInit, INIT_PATH_IN_INSTANCE} from '../runtime/native/init.js'
 import {OciContainer} from '../runtime/oci/container.js'
 import {probeOciRuntime, type OciProbe, type OciRuntimeName} from '../runtime/oci/probe.js'
+import {ociRuntime} from '../runtime/oci/runtimes.js'
 import {defaultSeccompLabel} from '../runtime/seccomp/seccomp.js'
 import {ResolvedImages} from './images.js'
 import {InstanceTable, markersOf, newInstance} from './instances.js'
@@ -51,11 +52,13 @@ export class OciArm implements Arm {
     return {
       name: this.name,
       kind: this.kind,
+      ...(ociRuntime(this.name)?.isolation ? {isolation: ociRuntime(this.name)!.isolation} : {}),
       accel: 'none',
       versions: {[this.name]: p?.version ?? 'unknown', cgroups: hostCgroups().mode, seccomp: defaultSeccompLabel()},
       notes: [
         `seccomp and device allowlist: the same OCI objects as the container arm's (Docker's defaults), in config.json`,
         ...(p?.reason ? [p.reason] : []),
+        ...(p?.args.length ? [`global flags: ${p.args.join(' ')}`] : []),
         "rootfs: overlay of the image, mounted by isobench-nsexec wrap in a private mount namespace; writable layer in a tmpfs there, except for workloads that measure their rootfs (rootfs: block): upper dir on the state dir's disk",
         ...this.images.notes(),
       ],

@@ -7,9 +7,15 @@
  */
 import type {CleanupRegistry} from './cleanup.js'
 import type {IsobenchConfig} from './config.js'
+import type {Isolation} from './isolation.js'
 import type {Logger} from './log.js'
 
-export type ArmKind = 'process' | 'container' | 'oci' | 'vm' | (string & {})
+/**
+ * What an arm is: a bare process, files-only isolation (chroot), our runtime, an OCI runtime, an
+ * engine (a daemon or client in front of one: docker, podman, ctr), LXC, a user-space kernel
+ * (sandbox: gVisor), a VM. Its rung on the isolation ladder follows (core/isolation.ts).
+ */
+export type ArmKind = 'process' | 'chroot' | 'container' | 'oci' | 'lxc' | 'engine' | 'sandbox' | 'vm' | (string & {})
 
 /** Acceleration used by an arm: 'none' for arms that run natively on the host CPU. */
 export type Accel = 'none' | 'kvm' | 'tcg'
@@ -23,6 +29,8 @@ export interface Availability {
 export interface ArmInfo {
   name: string
   kind: ArmKind
+  /** Its rung on the isolation ladder (core/isolation.ts), when its kind does not say it (runsc is an OCI runtime but a user-space kernel). */
+  isolation?: Isolation
   accel: Accel
   /** Versions of the software the arm runs on (runc, qemu, kernel, …). */
   versions: Record<string, string>
@@ -223,6 +231,12 @@ export interface ResourceSample {
   ussBytes?: number
   /** cgroup memory usage, where the arm has a cgroup. */
   cgroupMemoryBytes?: number
+  /**
+   * For arms with an engine or monitor beside the instance (dockerd, containerd, conmon,
+   * containerd-shim, lxc-start): the PSS of its per-instance processes (shim, monitor) plus its
+   * daemons' PSS divided by the instances running, in bytes; not part of pssBytes.
+   */
+  enginePssBytes?: number
   /** Host CPU time used so far by the instance's processes, in seconds. */
   cpuSeconds?: number
 }
@@ -251,6 +265,11 @@ export interface Arm {
   supports?(workload: WorkloadSpec, network: NetworkMode): Availability
   /** The rootfs digest (sha256:…) an image resolved to after prepare(), for the parity manifest; null if unknown. */
   rootfsDigest?(image: string): string | null
+  /**
+   * What of these limits the arm cannot give its instances as the other arms do, one line each for
+   * the parity manifest (e.g. `ctr: no pids limit (ctr run has no flag for it)`); absent or []: all matched.
+   */
+  unmatchedLimits?(limits: Limits): string[]
   /** Spawn the instance and return at once; readiness is awaited separately. */
   start(spec: InstanceSpec): Promise<Instance>
   /** Resolve when ready, or reject with ArmError('not-ready') at spec.readyTimeoutMs. */
@@ -266,6 +285,8 @@ export interface Arm {
 export interface ArmProvider {
   name: string
   kind: ArmKind
+  /** Its rung on the isolation ladder when its kind does not say it (default: isolationOfKind(kind)). */
+  isolation?: Isolation
   description: string
   /** Left out of listings, error hints and the default arms (the fake arm for tests); still runs when named. */
   hidden?: boolean

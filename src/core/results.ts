@@ -39,6 +39,8 @@ export interface Sample {
 export interface ArmRecord {
   name: string
   kind: ArmKind
+  /** Its rung on the isolation ladder (core/isolation.ts); absent in older results: follows kind. */
+  isolation?: string
   accel: Accel
   versions: Record<string, string>
   notes?: string[]

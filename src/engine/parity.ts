@@ -2,7 +2,8 @@
  * The parity manifest: for each workload a run measured, the rootfs digest every arm ran and the
  * resources it got (a VM's vCPUs and guest RAM next to a container's CPU quota and memory limit),
  * with every mismatch spelled out, and where the rootfs lived (disk or memory, the same for every arm),
- * and the seccomp filter of each container arm (the same profile, or a mismatch). Built after prepare(), when the arms know their images.
+ * and the seccomp filter of each container arm (the same profile, or a mismatch), and the limits an
+ * arm's tool could not be given (its unmatchedLimits). Built after prepare(), when the arms know their images.
  */
 import {imageOf, rootfsMedium, type Arm, type Limits} from '../core/arm.js'
 import {vmResources} from '../arms/qemu.js'
@@ -42,6 +43,11 @@ export function parityRecords(
       if (seccomp) (record.seccomp ??= {})[name] = seccomp
     }
     record.mismatches = mismatches(record, arms)
+    // Limits an arm's tool has no flag or key for (ctr's pids, …): said by the arm itself.
+    for (const name of cell.arms) {
+      const arm = arms.get(name)
+      if (arm && arm.kind !== 'process') record.mismatches.push(...(arm.unmatchedLimits?.(cell.limits) ?? []))
+    }
     seen.set(key, record)
   }
   return [...seen.values()]

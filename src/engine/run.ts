@@ -15,6 +15,7 @@ import {getMetric} from '../metrics/index.js'
 import type {LoadedScenario} from '../scenario/load.js'
 import {analyze} from './analyze.js'
 import {CleanupRegistry} from '../core/cleanup.js'
+import {isolationOf} from '../core/isolation.js'
 import type {Logger} from '../core/log.js'
 import {expandPlan, type Cell, type PlanOptions} from './plan.js'
 import {mulberry32} from '../stats/random.js'
@@ -165,7 +166,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   }
   for (const {arm, availability} of armChecks) {
     const info = arm.info()
-    armRecords.push({...info, available: availability.ok, reason: availability.reason})
+    armRecords.push({...info, isolation: isolationOf(info), available: availability.ok, reason: availability.reason})
     if (availability.ok) arms.set(arm.name, arm)
     else results.warnings.push({code: 'arm-unavailable', arm: arm.name, message: `${arm.name} skipped: ${availability.reason ?? 'unavailable'}`})
   }
@@ -233,7 +234,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     // VM arm that found KVM usable is never labelled TCG, and one that did not always is.
     for (const arm of arms.values()) {
       const rec = armRecords.find((r) => r.name === arm.name)!
-      Object.assign(rec, {...arm.info(), available: rec.available, reason: rec.reason})
+      const info = arm.info()
+      Object.assign(rec, {...info, isolation: isolationOf(info), available: rec.available, reason: rec.reason})
       if (rec.accel === 'tcg')
         results.warnings.push({code: 'tcg', arm: arm.name, message: `${arm.name}: VM figures measured under software emulation (TCG), not KVM`})
     }

@@ -83,7 +83,7 @@ export async function prepareOciRun(spec: OciRunSpec): Promise<{argv: string[]; 
   // With --keep the container's cgroups outlive it, so the arm can read whether the OOM killer struck
   // before removing them (runtimes.ts `keep`; crun 1.8 has none: the arm reads it at the exit mark).
   const keep = ociRuntime(spec.runtime.name)?.keep ? ['--keep'] : []
-  return {argv: [helper, ...wrap, '--', spec.runtime.path!, '--root', root, 'run', ...keep, '--bundle', bundle, spec.id], bundle}
+  return {argv: [helper, ...wrap, '--', spec.runtime.path!, ...spec.runtime.args, '--root', root, 'run', ...keep, '--bundle', bundle, spec.id], bundle}
 }
 
 /** Spawn it with stdout/stderr piped (the readiness markers arrive on stdout). */

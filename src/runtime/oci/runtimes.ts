@@ -5,7 +5,18 @@
  * OCI runtime (gVisor's runsc, say) is one entry here; the probe (probe.ts) is shared by every
  * runtime that runs a bundle with `<binary> --root DIR run --bundle DIR ID`.
  */
+import {existsSync} from 'node:fs'
+import type {Isolation} from '../../core/isolation.js'
 import {RUNTIME_BINARY} from '../native/build.js'
+
+/** A trial run of the runtime with some global flags, under a kill deadline (probe.ts provides it). */
+export type TrialRun = (globalArgs: string[], timeoutMs: number) => Promise<{ok: boolean; timedOut: boolean; output: string}>
+
+/** How a runtime runs on this host: its global flags, and why (one line for doctor and the arm's notes). */
+export interface RuntimeVariant {
+  args: string[]
+  reason?: string
+}
 
 export interface OciRuntime {
   /** Arm name and runtime name, as scenarios and --arms spell it. */
@@ -18,6 +29,15 @@ export interface OciRuntime {
   hidden?: boolean
   /** The arm's one-line description (`isobench providers`). */
   description: string
+  /** Its rung on the isolation ladder when not an ordinary container runtime (runsc: a user-space kernel; kata: a VM). */
+  isolation?: Isolation
+  /** What to install when it is not packaged by Debian (shown by doctor, providers and the README). */
+  install?: string
+  /**
+   * Global flags (before the subcommand) for this host, decided by trial runs where a choice needs
+   * one (runsc's platform); absent: none. Called once per process by the probe.
+   */
+  variant?(trial: TrialRun): Promise<RuntimeVariant>
   /**
    * Mount points the wrapper (isobench-nsexec wrap) unmounts in the runtime's private mount namespace
    * on a host with this cgroup layout, for a runtime that refuses the host as it is.
@@ -58,7 +78,45 @@ export const OCI_RUNTIMES: readonly OciRuntime[] = [
     // manager disabled; with the cgroup2 mount hidden it sees a v1 host and runs.
     hide: (mode) => (mode === 'hybrid' ? ['/sys/fs/cgroup/unified'] : []),
   },
+  {
+    // gVisor: the workload's system calls go to the Sentry, a kernel in user space, not to the host's.
+    name: 'runsc',
+    binary: 'runsc',
+    apt: {pkg: 'runsc', provides: '/usr/bin/runsc'},
+    isolation: 'user-space kernel',
+    description:
+      "gVisor's runsc: the same OCI bundle run on a kernel in user space (the Sentry; platform ptrace, or kvm where it works), no network stack, Docker's seccomp profile applied inside the sandbox (--oci-seccomp)",
+    variant: runscVariant,
+  },
+  {
+    // Kata Containers: runc's command line, but each container is a lightweight VM with its own kernel.
+    name: 'kata',
+    binary: 'kata-runtime',
+    isolation: 'vm',
+    install:
+      'Kata Containers is not packaged by Debian 12: install its release (kata-runtime and its guest kernel and image, e.g. the kata-static tarball under /opt/kata) on a host where KVM works, then `isobench doctor`',
+    description: 'Kata Containers: the same OCI bundle run by kata-runtime, each container a lightweight VM with its own guest kernel (needs KVM)',
+  },
 ]
+
+/** How long a trial sandbox on runsc's kvm platform may take before it counts as hanging (it hangs for ever on nested KVM). */
+export const RUNSC_KVM_PROBE_MS = 5000
+
+/**
+ * runsc's platform on this host: kvm when /dev/kvm exists and a trial sandbox on it finishes within
+ * RUNSC_KVM_PROBE_MS (it never returns on a nested-KVM host such as a Firecracker guest: the trial is
+ * SIGKILLed with its pid namespace), else ptrace (this build has no systrap). Always --network=none
+ * (the instances have no network, as with --network none elsewhere) and --oci-seccomp (the bundle's
+ * seccomp profile is applied inside the sandbox, as the other runtimes apply it on the host).
+ */
+async function runscVariant(trial: TrialRun): Promise<RuntimeVariant> {
+  const common = ['--network=none', '--oci-seccomp']
+  if (!existsSync('/dev/kvm')) return {args: ['--platform=ptrace', ...common], reason: 'runsc: no /dev/kvm, using platform ptrace'}
+  const kvm = await trial(['--platform=kvm', ...common], RUNSC_KVM_PROBE_MS)
+  if (kvm.ok) return {args: ['--platform=kvm', ...common], reason: 'runsc: platform kvm'}
+  const why = kvm.timedOut ? `a test sandbox did not finish within ${RUNSC_KVM_PROBE_MS / 1000} s (nested KVM)` : kvm.output.slice(0, 200) || 'failed'
+  return {args: ['--platform=ptrace', ...common], reason: `runsc: platform kvm unusable (${why}), using ptrace`}
+}
 
 /** The table entry of a runtime by name; undefined for a name no entry has. */
 export function ociRuntime(name: string): OciRuntime | undefined {

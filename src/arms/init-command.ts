@@ -1,0 +1,19 @@
+/**
+ * What the spectrum's arms (chroot, LXC, the engines) run as their instance's init, in one place: the
+ * same init as every other arm (the image's /isobench/init, see images/init.ts) with the workload's
+ * command as its arguments, and the environment every arm gives it (a default PATH, as the OCI
+ * bundle's, the workload's env, its name and readiness kind).
+ */
+import type {WorkloadSpec} from '../core/arm.js'
+import {INIT_PATH_IN_IMAGE} from '../images/init.js'
+
+/** The PATH an OCI bundle gets when the workload sets none (runtime/oci/bundle.ts uses the same). */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+
+/** The init's argv and environment for a workload. */
+export function initCommand(workload: Pick<WorkloadSpec, 'name' | 'argv' | 'env' | 'ready'>): {argv: string[]; env: Record<string, string>} {
+  return {
+    argv: ['/bin/sh', INIT_PATH_IN_IMAGE, ...workload.argv],
+    env: {PATH: DEFAULT_PATH, ...workload.env, ISOBENCH_NAME: workload.name, ISOBENCH_READY: workload.ready.kind},
+  }
+}
