@@ -8,6 +8,7 @@ import {OCI_RUNTIMES} from '../runtime/oci/runtimes.js'
 import {ChrootArm} from './chroot.js'
 import {ContainerArm} from './container.js'
 import {fakeProvider} from './fake.js'
+import {LxcArm} from './lxc.js'
 import {OciArm} from './oci-arm.js'
 import {ProcessArm} from './process.js'
 import {QemuArm} from './qemu.js'
@@ -43,6 +44,14 @@ export const builtinProviders: ArmProvider[] = [
     hidden: r.hidden,
     create: (ctx) => new OciArm(r.name, ctx),
   })),
+  {
+    name: 'lxc',
+    kind: 'lxc',
+    isolation: 'container runtime',
+    description:
+      "LXC 5 (lxc-start -F): the same image as an overlay rootfs, no network, Docker's capabilities and device allowlist, the same limits as LXC cgroup keys",
+    create: (ctx) => new LxcArm(ctx),
+  },
   {
     name: 'qemu',
     kind: 'vm',
