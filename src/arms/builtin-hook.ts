@@ -7,6 +7,7 @@ import type {ArmProvider} from '../core/arm.js'
 import {OCI_RUNTIMES} from '../runtime/oci/runtimes.js'
 import {ChrootArm} from './chroot.js'
 import {ContainerArm} from './container.js'
+import {ENGINE_ARMS, EngineArm} from './engine-arm.js'
 import {fakeProvider} from './fake.js'
 import {LxcArm} from './lxc.js'
 import {OciArm} from './oci-arm.js'
@@ -52,6 +53,14 @@ export const builtinProviders: ArmProvider[] = [
       "LXC 5 (lxc-start -F): the same image as an overlay rootfs, no network, Docker's capabilities and device allowlist, the same limits as LXC cgroup keys",
     create: (ctx) => new LxcArm(ctx),
   },
+  // One arm per engine: its CLI in front of runc, on a private daemon (runtime/engines/session.ts).
+  ...(['podman', 'ctr', 'docker'] as const).map((name): ArmProvider => ({
+    name,
+    kind: 'engine',
+    isolation: 'engine',
+    description: `${ENGINE_ARMS[name].what}: the image loaded from isobench's store, the same limits as its flags, markers through the attach stream`,
+    create: (ctx) => new EngineArm(name, ctx),
+  })),
   {
     name: 'qemu',
     kind: 'vm',

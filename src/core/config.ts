@@ -36,6 +36,12 @@ export const configSchema = z
     seed: z.number().int().optional(),
     /** Comparisons within ±equivalenceDelta (fraction) are called "equivalent". */
     equivalenceDelta: boundedNumber('equivalenceDelta').default(0.05),
+    /**
+     * A running engine daemon an engine arm may use instead of starting its own private one, by arm:
+     * `{docker: '/run/docker.sock', ctr: '/run/containerd/containerd.sock'}` (run's --engine-socket).
+     * Never used unless given: by default each engine arm starts its own daemon with private dirs.
+     */
+    engineSockets: z.strictObject({docker: z.string().min(1).max(4096).optional(), ctr: z.string().min(1).max(4096).optional()}).optional(),
     vm: z
       .strictObject({
         /** Path to a guest kernel (bzImage/vmlinuz); default: Debian's cloud kernel fetched by `isobench setup`. */

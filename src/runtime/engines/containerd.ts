@@ -22,17 +22,25 @@ export class Containerd implements ClientEngine {
   private daemon: Daemon | null = null
   private readonly preexisting: Set<string>
 
-  /** dir: private directory (made); cgroupParent: e.g. /isobench-engines/<tag> (every container's cgroup goes under it). */
+  /**
+   * dir: private directory (made); cgroupParent: e.g. /isobench-engines/<tag> (every container's cgroup
+   * goes under it); socket: a running containerd to use instead of starting one (start() then only checks it).
+   */
   constructor(
     readonly dir: string,
     readonly cgroupParent: string,
+    readonly external?: string,
   ) {
-    this.socket = join(dir, 'containerd.sock')
+    this.socket = external ?? join(dir, 'containerd.sock')
     this.preexisting = new Set(SHIM_DIRS.filter((d) => existsSync(d)))
   }
 
   async start(): Promise<this> {
     mkdirSync(this.dir, {recursive: true})
+    if (this.external) {
+      ok(await this.ctr(['version'], 10_000), `ctr version (containerd at ${this.external})`)
+      return this
+    }
     const config = join(this.dir, 'config.toml')
     writeFileSync(
       config,
@@ -61,7 +69,12 @@ export class Containerd implements ClientEngine {
   }
 
   ctr(args: string[], timeoutMs?: number): Promise<EngineRun> {
-    return client(['ctr', '--address', this.socket, '--namespace', this.namespace, ...args], {timeoutMs})
+    return client(this.argv(args), {timeoutMs})
+  }
+
+  /** The full command line of `ctr --address SOCKET --namespace NS ARGS` (for a client the caller spawns itself). */
+  argv(args: string[]): string[] {
+    return ['ctr', '--address', this.socket, '--namespace', this.namespace, ...args]
   }
 
   async importImage(image: LocalImage): Promise<string> {
@@ -70,17 +83,9 @@ export class Containerd implements ClientEngine {
     return ref
   }
 
-  private runFlags(runtime: OciRuntimeRef, id: string): string[] {
-    return [
-      '--runc-binary',
-      runtime.path,
-      '--runc-root',
-      join(this.dir, 'runc-root', runtime.name),
-      '--fifo-dir',
-      join(this.dir, 'fifo'),
-      '--cgroup',
-      `${this.cgroupParent}/${id}`,
-    ]
+  /** ctr run's flags that keep a container's runtime root, FIFOs and cgroup private (cgroup: `<cgroupParent>/<id>` unless given). */
+  runFlags(runtime: OciRuntimeRef, id: string, cgroup = `${this.cgroupParent}/${id}`): string[] {
+    return ['--runc-binary', runtime.path, '--runc-root', join(this.dir, 'runc-root', runtime.name), '--fifo-dir', join(this.dir, 'fifo'), '--cgroup', cgroup]
   }
 
   async run(runtime: OciRuntimeRef, ref: string, argv: string[], opts: {rm?: boolean; id?: string} = {}): Promise<EngineRun> {

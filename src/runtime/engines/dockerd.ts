@@ -12,22 +12,34 @@ import {startDaemon, type Daemon} from './daemon.js'
 import {client, ok, type ClientEngine, type EngineRun, type LocalImage, type OciRuntimeRef} from './engine.js'
 import {mountsBelow, removeCgroupTree, traces, type Traces} from './host-traces.js'
 
+/**
+ * The docker CLI of the docker.io package, matching its dockerd (20.10), when there is one; another
+ * `docker` earlier on PATH (a newer CLI installed by hand) is only the fallback.
+ */
+export const DOCKER_CLI = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker'
+
 export class Dockerd implements ClientEngine {
   readonly name = 'docker'
   readonly socket: string
   private daemon: Daemon | null = null
 
+  /** socket: a running dockerd to use instead of starting one (containerd and runtimes are then its own). */
   constructor(
     readonly dir: string,
     readonly cgroupParent: string,
     readonly containerd: Containerd,
     readonly runtimes: OciRuntimeRef[],
+    readonly external?: string,
   ) {
-    this.socket = join(dir, 'docker.sock')
+    this.socket = external ?? join(dir, 'docker.sock')
   }
 
   async start(): Promise<this> {
     mkdirSync(this.dir, {recursive: true})
+    if (this.external) {
+      ok(await this.docker(['version', '--format', '{{.Server.Version}}'], 10_000), `docker version (dockerd at ${this.external})`)
+      return this
+    }
     const config = join(this.dir, 'daemon.json')
     writeFileSync(config, '{}\n')
     const tag = this.dir.replace(/[^A-Za-z0-9]/g, '').slice(-12)
@@ -76,7 +88,12 @@ export class Dockerd implements ClientEngine {
   }
 
   docker(args: string[], timeoutMs?: number, input?: string): Promise<EngineRun> {
-    return client(['docker', '--host', `unix://${this.socket}`, ...args], {timeoutMs, input, env: {...process.env, DOCKER_CONFIG: join(this.dir, 'client')}})
+    return client(this.argv(args), {timeoutMs, input})
+  }
+
+  /** The full command line of `docker --config DIR --host SOCKET ARGS`, with the CLI of the daemon's own package. */
+  argv(args: string[]): string[] {
+    return [DOCKER_CLI, '--config', join(this.dir, 'client'), '--host', `unix://${this.socket}`, ...args]
   }
 
   async importImage(image: LocalImage): Promise<string> {

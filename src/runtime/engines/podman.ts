@@ -8,7 +8,7 @@
  * hard limit needs CAP_SYS_RESOURCE, which sandboxes such as these CI machines drop, so every run
  * passes --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 (any runtime fails otherwise).
  */
-import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {client, ok, type ClientEngine, type EngineRun, type LocalImage, type OciRuntimeRef} from './engine.js'
@@ -27,9 +27,16 @@ export class Podman implements ClientEngine {
   ) {
     mkdirSync(dir, {recursive: true})
     this.runroot = join(dir, 'runroot').length <= 50 ? join(dir, 'runroot') : mkdtempSync(join(tmpdir(), 'ibpod-'))
+    // Recorded beside the storage, so that prune finds a runroot that had to live elsewhere.
+    if (this.runroot !== join(dir, 'runroot')) writeFileSync(join(dir, 'runroot.path'), this.runroot)
   }
 
   podman(args: string[], runtime?: OciRuntimeRef, timeoutMs?: number): Promise<EngineRun> {
+    return client(this.argv(args, runtime), {timeoutMs})
+  }
+
+  /** The full command line of `podman <global flags> ARGS` (for a client the caller spawns itself, attached). */
+  argv(args: string[], runtime?: OciRuntimeRef): string[] {
     const global = [
       '--root',
       join(this.dir, 'root'),
@@ -47,7 +54,7 @@ export class Podman implements ClientEngine {
       // --runtime-flag root=… does not reach the `delete` its cleanup process runs after --rm.
       ...(runtime ? ['--runtime', runtime.path] : []),
     ]
-    return client(['podman', ...global, ...args], {timeoutMs})
+    return ['podman', ...global, ...args]
   }
 
   async importImage(image: LocalImage): Promise<string> {
