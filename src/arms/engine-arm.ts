@@ -146,8 +146,12 @@ export class EngineArm implements Arm {
     return this.running.add(instance, {child, markers, name, removal})
   }
 
-  waitReady(instance: Instance): Promise<ReadyResult> {
-    return waitReady(instance, this.running.get(instance).markers)
+  /** Ready by the init's marker; the engine's own phases (events that arrived before it) join the breakdown, in time order. */
+  async waitReady(instance: Instance): Promise<ReadyResult> {
+    const {markers, name} = this.running.get(instance)
+    const ready = await waitReady(instance, markers)
+    const engine = this.session.phases(name).filter((p) => p.at >= instance.startedAt && p.at <= ready.readyAt)
+    return {readyAt: ready.readyAt, phases: [...engine, ...ready.phases].sort((a, b) => a.at - b.at)}
   }
 
   async sample(instance: Instance): Promise<ResourceSample> {

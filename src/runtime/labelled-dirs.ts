@@ -61,25 +61,32 @@ export interface LabelledPrune {
 
 /**
  * Remove the labelled dirs directly under `parent` whose run is dead (all of them with `all`, but
- * never one this process labelled). `onDir` runs first for each (an arm's own clean-up: its cgroups).
+ * never one this process labelled). `onDir` runs for each after its processes were killed (an arm's
+ * own clean-up: its cgroups, and what the killed processes kept outside the dir, from their command lines).
  */
-export async function pruneLabelledDirs(parent: string, opts: {all?: boolean; onDir?: (dir: string) => void | Promise<void>} = {}): Promise<LabelledPrune> {
+export async function pruneLabelledDirs(
+  parent: string,
+  opts: {all?: boolean; onDir?: (dir: string, killed: Array<{pid: number; cmd: string[]}>) => void | Promise<void>} = {},
+): Promise<LabelledPrune> {
   const result: LabelledPrune = {dirs: [], processes: [], mounts: []}
   if (!existsSync(parent)) return result
   for (const name of readdirSync(parent)) {
     const dir = join(parent, name)
     if (ownedHere(dir) || (!opts.all && labelAlive(dir))) continue
     const pids = processesUsing(dir)
+    const killed: Array<{pid: number; cmd: string[]}> = []
     for (const pid of pids) {
       try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
         process.kill(pid, 'SIGKILL')
         result.processes.push(pid)
+        killed.push({pid, cmd})
       } catch {
         // gone
       }
     }
     if (pids.length > 0) await new Promise((r) => setTimeout(r, 100))
-    await opts.onDir?.(dir)
+    await opts.onDir?.(dir, killed)
     result.mounts.push(...detachMounts(dir))
     rmSync(dir, {recursive: true, force: true})
     result.dirs.push(dir)

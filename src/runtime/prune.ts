@@ -1,7 +1,8 @@
 /**
  * Finding and removing what containers leave behind when isobench is interrupted (Ctrl-C, kill -9)
  * or a container crashes: helper processes, cgroups under every `isobench` parent, `ib-*` veths,
- * address leases, port proxies and state dirs. Everything is found by name, not by memory.
+ * address leases, port proxies and state dirs, and the run-labelled dirs of the chroot, lxc and
+ * engine arms (prune-labelled.ts). Everything is found by name, not by memory.
  */
 import {existsSync, readFileSync, readdirSync, rmSync} from 'node:fs'
 import {dirname, join} from 'node:path'
@@ -12,6 +13,7 @@ import {BRIDGE, bridgePorts, deleteLink, hostVethName, listHostVeths, listLeases
 import {ociDir, removeBundle, staleBundles} from './oci/run.js'
 import {containersDir, listContainerIds, readContainer, SHIM} from './container/state.js'
 import {etcFilesDir, removeContainerEtc} from './container/etc-files.js'
+import {pruneLabelled} from './prune-labelled.js'
 
 export interface PruneResult {
   containers: string[]
@@ -21,6 +23,8 @@ export interface PruneResult {
   cgroups: string[]
   veths: string[]
   leases: string[]
+  /** Private dirs of killed runs' chroot, lxc and engine arms (runtime/prune-labelled.ts), removed with what used them. */
+  runDirs: string[]
 }
 
 /** Helper processes (and detached port proxies) working for a container under this state dir: pid → container id. */
@@ -52,7 +56,11 @@ export function findRuntimeProcesses(stateDir: string): Map<number, string> {
  * `anyStateDir` also sweeps every empty container cgroup under the `isobench` parents.
  */
 export async function pruneContainers(stateDir: string, opts: {all?: boolean; anyStateDir?: boolean} = {}): Promise<PruneResult> {
-  const result: PruneResult = {containers: [], bundles: [], processes: [], cgroups: [], veths: [], leases: []}
+  const result: PruneResult = {containers: [], bundles: [], processes: [], cgroups: [], veths: [], leases: [], runDirs: []}
+  // The chroot, lxc and engine arms' run dirs first: what is left in them (daemons, shims, containers) dies here.
+  const labelled = await pruneLabelled(stateDir, opts)
+  result.runDirs.push(...labelled.dirs)
+  result.processes.push(...labelled.processes)
   const running = new Set<string>()
   const known = new Set<string>(listContainerIds(stateDir))
   for (const id of known) {

@@ -5,7 +5,7 @@ import {stateDirFlags} from '../../cli/flags.js'
 export default class ContainerPrune extends BaseCommand {
   static override summary = 'Remove stopped containers and whatever killed runs left: isobench-runtime processes, cgroups, veths, leases, state dirs.'
   static override description =
-    "Finds leftovers by name: isobench-runtime processes working under <state-dir>/containers (and its state under <state-dir>/runtime), cgroups under every hierarchy's isobench/ parent, ib-* veths, address leases, OCI-arm bundles. Running containers are kept unless --all."
+    "Finds leftovers by name: isobench-runtime processes working under <state-dir>/containers (and its state under <state-dir>/runtime), cgroups under every hierarchy's isobench/ parent, ib-* veths, address leases, OCI-arm bundles, and the run-labelled dirs of killed runs' chroot, lxc and engine arms (<state-dir>/chroot, lxc, engines: with their daemons, shims, containers, mounts and cgroups). Running containers are kept unless --all."
   static override examples = ['<%= config.bin %> container prune', '<%= config.bin %> container prune --all --json']
   static override flags = {...stateDirFlags, all: Flags.boolean({description: 'also kill and remove running containers'})}
 
@@ -20,6 +20,7 @@ export default class ContainerPrune extends BaseCommand {
     for (const cg of result.cgroups) this.log(`removed cgroup ${cg}`)
     for (const v of result.veths) this.log(`removed veth ${v}`)
     for (const ip of result.leases) this.log(`released address ${ip}`)
+    for (const d of result.runDirs) this.log(`removed run dir ${d}`)
     if (Object.values(result).every((l) => l.length === 0)) this.log('nothing to prune')
     return result
   }

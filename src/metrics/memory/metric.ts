@@ -1,7 +1,9 @@
 /**
  * memory: n instances of the workload (started one after another, left to settle), then per
  * instance on the host: PSS, USS and RSS summed over its processes (smaps_rollup; for a VM the
- * qemu process) and cgroup usage where the arm reports it; totals over the n instances; and the
+ * qemu process) and cgroup usage where the arm reports it; for arms with an engine or monitor beside
+ * the instance, that engine's share apart (engine_pss: shim/conmon/lxc-start + daemons / instances);
+ * totals over the n instances; and the
  * change in the host's MemAvailable. The marginal memory of one more instance is the slope of the
  * PSS and cgroup totals over n (src/engine/analyze.ts). Params: n (default 1), settleMs (default 500).
  */
@@ -19,6 +21,8 @@ const FIGURES = [
   ['uss', 'ussBytes', false],
   ['rss', 'rssBytes', false],
   ['cgroup', 'cgroupMemoryBytes', true],
+  // The engine's share beside the instance (shim, monitor, daemons / instances), for the arms that have one.
+  ['engine_pss', 'enginePssBytes', true],
 ] as const
 
 /** A memory figure: MiB, lower is better. */
@@ -33,17 +37,17 @@ export const memory: Metric = {
   note: "Host-side memory of each instance's processes (PSS/USS/RSS from smaps_rollup; the qemu process for a VM) and the marginal cost of one more instance.",
   defaults: {n: 1, settleMs: 500},
   paramSchema: {n: boundedNumber('instances'), settleMs: boundedNumber('settleMs')},
-  comparedFigures: ['pss', 'uss', 'rss', 'cgroup'],
+  comparedFigures: ['pss', 'uss', 'rss', 'cgroup', 'engine_pss'],
   figures: {own: [...templatesOf(FIGURES), mib('host_delta')]},
   headline: {figures: ['pss'], regressions: ['pss_total']},
-  regressions: [{figures: ['pss_total', 'cgroup_total', 'host_delta'], x: 'n', per: 'extra instance'}],
+  regressions: [{figures: ['pss_total', 'cgroup_total', 'engine_pss_total', 'host_delta'], x: 'n', per: 'extra instance'}],
   charts: memoryCharts,
   async measure(ctx): Promise<SampleDraft[]> {
     const n = Number(ctx.params.n)
     const settleMs = Number(ctx.params.settleMs)
     const instances: Instance[] = []
-    // On failure: the figures every arm reports (cgroup usage only some arms have is not invented as failed).
-    const templates = templatesOf(FIGURES.filter(([f]) => f !== 'cgroup'))
+    // On failure: the figures every arm reports (cgroup usage and an engine's share, which only some arms have, are not invented as failed).
+    const templates = templatesOf(FIGURES.filter(([f]) => f !== 'cgroup' && f !== 'engine_pss'))
     try {
       if (!(Number.isInteger(n) && n >= 1))
         throw Object.assign(new Error(`memory: n must be a positive integer, got ${ctx.params.n}`), {code: 'invalid-params'})

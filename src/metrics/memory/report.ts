@@ -6,7 +6,7 @@ import {intervalSpec, slopeRows} from '../../report/charts/intervals.js'
 
 export function memoryCharts(input: SectionInput): Array<TopLevelSpec | undefined> {
   const present = new Set(input.samples.map((s) => s.figure ?? s.metric))
-  const perInstance = ['pss', 'uss', 'rss', 'cgroup'].filter((f) => present.has(f))
+  const perInstance = ['pss', 'uss', 'rss', 'cgroup', 'engine_pss'].filter((f) => present.has(f))
   const out: Array<TopLevelSpec | undefined> = []
   const ns = new Set(input.samples.map((s) => s.params.n))
   if (ns.size > 1) out.push(...curves(input, perInstance.slice(0, 2), 'n', 'instances N', (f) => `memory per instance (${f.toUpperCase()})`))
@@ -18,7 +18,9 @@ export function memoryCharts(input: SectionInput): Array<TopLevelSpec | undefine
       out.push(distribution(c, input.arms, input.label, `memory per instance · ${cellTitle(c)}`))
   if (!perInstance.length) out.push(...genericSection(input))
   // The marginal cost of an instance's own processes (and its cgroup); host-wide deltas are too noisy to plot beside them (they stay in the tables).
-  const slopes = (input.results.regressions ?? []).filter((r) => r.metric === 'memory' && ['pss_total', 'uss_total', 'cgroup_total'].includes(r.figure))
+  const slopes = (input.results.regressions ?? []).filter(
+    (r) => r.metric === 'memory' && ['pss_total', 'uss_total', 'cgroup_total', 'engine_pss_total'].includes(r.figure),
+  )
   if (slopes.length > 0) {
     out.push(
       intervalSpec({

@@ -18,7 +18,7 @@ export const startup: Metric = {
   defaults: {cache: 'warm'},
   figures: {own: [template]},
   headline: {figures: ['ready']},
-  phases: ['spawn', 'runtime', 'vmm', 'qmp', 'firmware', 'kernel', 'init', 'ready'],
+  phases: ['spawn', 'runtime', 'container-create', 'task-create', 'container-start', 'task-start', 'vmm', 'qmp', 'firmware', 'kernel', 'init', 'ready'],
   charts: startupCharts,
   paramSchema: {cache: z.enum(['warm', 'cold'])},
   async measure(ctx): Promise<SampleDraft[]> {

@@ -13,10 +13,11 @@
  * instance in `<name>/` (podman puts conmon in `<name>/conmon`, the container in `<name>/libpod-<id>`;
  * docker the container in `<name>/<id>`; ctr the container in `<name>` itself).
  */
+import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {execa} from 'execa'
-import type {Limits} from '../../core/arm.js'
+import type {Limits, PhaseMark} from '../../core/arm.js'
 import {labelDir, runTag} from '../../host/run-label.js'
 import {exportImage} from '../../images/export.js'
 import {openImageStore} from '../../images/rootfs.js'
@@ -27,6 +28,7 @@ import {detachMounts, processesUsing} from '../labelled-dirs.js'
 import {Containerd} from './containerd.js'
 import {Dockerd} from './dockerd.js'
 import {ok, client} from './engine.js'
+import {EventWatcher, parseContainerdEvent, parseDockerEvent} from './events.js'
 import {engineLimitFlags, type EngineCli} from './limits.js'
 import {Podman} from './podman.js'
 
@@ -63,6 +65,7 @@ export class EngineSession {
   private containerd: Containerd | null = null
   private dockerd: Dockerd | null = null
   private started = false
+  private events: EventWatcher | null = null
 
   constructor(
     readonly engine: EngineCli,
@@ -104,6 +107,14 @@ export class EngineSession {
       ).start()
     }
     joinCgroup(`${this.cgroupParent}/daemon`, this.daemonPids())
+    if (this.engine === 'ctr') this.events = new EventWatcher(this.cli(['events']), parseContainerdEvent)
+    if (this.engine === 'docker') this.events = new EventWatcher(this.cli(['events', '--format', '{{json .}}']), parseDockerEvent)
+    await this.events?.start()
+  }
+
+  /** The engine's own phases of a container's start seen so far (containerd task events, docker container events); [] for podman. */
+  phases(name: string): PhaseMark[] {
+    return this.events?.take(name) ?? []
   }
 
   /** The client command line for ARGS (podman with runc as its runtime). */
@@ -288,6 +299,8 @@ export class EngineSession {
   async stop(): Promise<void> {
     if (!this.started) return
     this.started = false
+    this.events?.stop()
+    this.events = null
     if (this.podman) await this.podman.stop()
     if (this.dockerd) {
       if (this.externalSocket) await this.removeExternal()
@@ -410,8 +423,37 @@ function read0(file: string): string {
   }
 }
 
-/** Prune's part for one run's engine dir `<stateDir>/engines/<tag>`: kill what is in its cgroups, remove them and podman's runroot. */
-export async function pruneEngineRun(dir: string): Promise<void> {
+/**
+ * Prune's part for one run's engine dir `<stateDir>/engines/<tag>`: kill what is in its cgroups and
+ * remove them and podman's runroot; and what the killed processes kept outside the dir, from their
+ * command lines: a containerd shim's socket (`/run/containerd/s/<sha256 of ADDRESS/NAMESPACE/ID>`,
+ * containerd 1.6's shim.SocketAddress) and the runc state of a conmon's container (`/run/runc/<id>`:
+ * podman lets runc keep its default root).
+ */
+export async function pruneEngineRun(dir: string, killed: Array<{pid: number; cmd: string[]}> = []): Promise<void> {
+  for (const {cmd} of killed) {
+    const arg = (flag: string) => {
+      const i = cmd.indexOf(flag)
+      return i >= 0 ? cmd[i + 1] : undefined
+    }
+    if (cmd[0]?.includes('containerd-shim')) {
+      const [ns, id, address] = [arg('-namespace'), arg('-id'), arg('-address')]
+      if (ns && id && address)
+        rmSync(
+          join(
+            '/run/containerd/s',
+            createHash('sha256')
+              .update(join(address, ns, id))
+              .digest('hex'),
+          ),
+          {force: true},
+        )
+    }
+    if (cmd[0]?.endsWith('conmon')) {
+      const id = arg('-c')
+      if (id && /^[0-9a-f]{64}$/.test(id)) rmSync(join('/run/runc', id), {recursive: true, force: true})
+    }
+  }
   const tag = dir.split('/').pop()!
   for (const engine of ['podman', 'ctr', 'docker']) {
     const runroot = join(dir, engine, 'runroot.path')
