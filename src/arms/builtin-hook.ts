@@ -13,6 +13,8 @@ import {LxcArm} from './lxc.js'
 import {OciArm} from './oci-arm.js'
 import {ProcessArm} from './process.js'
 import {QemuArm} from './qemu.js'
+import {VmmArm} from './vmm-arm.js'
+import {VMMS} from '../vm/vmms.js'
 
 export const builtinProviders: ArmProvider[] = [
   {
@@ -67,6 +69,14 @@ export const builtinProviders: ArmProvider[] = [
     description: 'the same image booted as a QEMU VM (KVM when a probe boot works, else TCG: figures say accel: tcg)',
     create: (ctx) => new QemuArm(ctx),
   },
+  // The VMMs that need KVM (vm/vmms.ts): registered and probed; qemu above is the VM arm that runs everywhere.
+  ...VMMS.filter((v) => v.needsKvm).map((vmm): ArmProvider => ({
+    name: vmm.name,
+    kind: 'vm',
+    isolation: 'vm',
+    description: vmm.description,
+    create: (ctx) => new VmmArm(vmm, ctx),
+  })),
   fakeProvider,
 ]
 

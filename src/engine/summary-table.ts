@@ -1,6 +1,43 @@
-/** The plain-text summary a run prints: one row per (cell, arm) with median and spread, then verdicts. */
+/**
+ * The plain-text summary a run prints: the isolation ladder (arms by startup, with memory and CPU
+ * beside), then one row per (cell, arm) with median and spread, arms in ladder order, then verdicts.
+ */
 import type {Results} from '../core/results.js'
 import {oneLine} from '../core/text.js'
+import {isolationLadder, ladderOrder} from './ladder.js'
+
+/** The ladder as text lines: rank, arm, rung, startup, PSS (+ engine share), marginal PSS, CPU overhead. */
+export function ladderLines(results: Results): string[] {
+  const rows = isolationLadder(results).filter((r) => r.startupMs !== undefined)
+  if (rows.length < 2) return []
+  const accel = (a: string) => (a === 'tcg' ? ' (TCG)' : a === 'kvm' ? ' (KVM)' : '')
+  const table = [
+    ['#', 'arm', 'isolation', 'startup ms', 'PSS MiB', '+engine', 'marginal', 'CPU overhead'],
+    ...rows.map((r, i) => [
+      String(i + 1),
+      `${oneLine(r.arm)}${accel(r.accel)}`,
+      r.isolation,
+      fmt(r.startupMs ?? NaN),
+      fmt(r.pssMiB ?? NaN),
+      r.enginePssMiB === undefined ? '' : fmt(r.enginePssMiB),
+      fmt(r.marginalPssMiB ?? NaN),
+      r.cpuLossPct === undefined ? '–' : `${r.cpuLossPct >= 0 ? '+' : '-'}${Math.abs(r.cpuLossPct).toFixed(1)}%`,
+    ]),
+  ]
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)))
+  return [
+    'isolation ladder (median startup, fastest first):',
+    ...table.map(
+      (r) =>
+        '  ' +
+        r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+    ),
+    '',
+  ]
+}
 
 export function summaryTable(results: Results): string {
   const rows: string[][] = [['metric', 'workload', 'arm', 'accel', 'n', 'failed', 'median', 'p90', 'CoV', 'unit']]
@@ -18,7 +55,10 @@ export function summaryTable(results: Results): string {
     else g.failed++
     groups.set(key, g)
   }
-  for (const g of groups.values()) {
+  const order = ladderOrder(results)
+  const rank = (arm: string) => (order.includes(arm) ? order.indexOf(arm) : order.length)
+  const sorted = [...groups.values()].sort((a, b) => a.metric.localeCompare(b.metric) || a.workload.localeCompare(b.workload) || rank(a.arm) - rank(b.arm))
+  for (const g of sorted) {
     const v = [...g.values].sort((a, b) => a - b)
     const q = (p: number) => (v.length ? v[Math.min(v.length - 1, Math.floor(p * (v.length - 1) + 0.5))]! : NaN)
     const mean = v.reduce((a, b) => a + b, 0) / (v.length || 1)
@@ -46,6 +86,7 @@ export function summaryTable(results: Results): string {
       .trimEnd(),
   )
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '))
+  lines.unshift(...ladderLines(results))
   for (const c of results.comparisons) lines.push(`${c.verdict.padEnd(12)} ${c.text}`)
   for (const r of results.regressions ?? []) lines.push(`${'marginal'.padEnd(12)} ${r.text}`)
   if (results.precision) {

@@ -1,5 +1,5 @@
 /**
- * From results to charts: each metric's report section (declared by the metric, in the metric
+ * From results to charts: the isolation ladder (ladder-section.ts), each metric's report section (declared by the metric, in the metric
  * registry's order; a metric the registry does not know gets distributions), then one sample-order
  * (drift) chart per metric. Sections with no data produce no charts (the HTML says so).
  */
@@ -9,6 +9,7 @@ import {getMetric, metricRank} from '../metrics/index.js'
 import {armLabeller, armOrder, genericSection, isOk, measured, type Chart} from './charts/kit.js'
 import {driftSpec} from './charts/specs.js'
 import {paramsText} from './charts/format.js'
+import {ladderChart} from './ladder-section.js'
 
 export function buildCharts(results: Results, idPrefix = 'c'): Chart[] {
   const arms = armOrder(results)
@@ -21,6 +22,7 @@ export function buildCharts(results: Results, idPrefix = 'c'): Chart[] {
     const title = (spec as {title?: {text?: string}}).title?.text ?? section
     charts.push({id: `${idPrefix}${charts.length + 1}`, section, title, spec})
   }
+  add('ladder', ladderChart(results, label))
   const metrics = [...new Set(samples.map((s) => s.metric))].sort((a, b) => metricRank(a) - metricRank(b))
   for (const name of metrics) {
     const mine = samples.filter((s) => s.metric === name)

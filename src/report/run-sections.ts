@@ -21,6 +21,7 @@ import {
 } from './sections.js'
 import {claimsSection} from './claims-section.js'
 import {workloadsSection} from './workloads-section.js'
+import {ladderSection} from './ladder-section.js'
 
 export interface RenderedChart extends Chart {
   svg: string
@@ -85,6 +86,12 @@ function driftSection(v: RunView): Safe {
 
 export const RUN_SECTIONS: RunSection[] = [
   {id: 'verdicts', render: (v) => verdictsSection(v.results), toc: tocLink('verdicts'), prefixIds: true},
+  {
+    id: 'ladder',
+    render: (v) => ladderSection(v.results, v.label, h`${v.charts.filter((c) => c.section === 'ladder').map(chartFigure)}`),
+    toc: tocLink('ladder'),
+    prefixIds: true,
+  },
   {id: 'baseline', render: (v) => v.extra ?? raw(''), prefixIds: true},
   {id: 'host', render: (v) => hostSection(v.results), toc: tocLink('host'), prefixIds: true},
   {id: 'arms', render: (v) => armsSection(v.results), toc: tocLink('arms'), prefixIds: true},

@@ -12,6 +12,7 @@ import {listWorkloads, missingTools} from '../../workloads/list.js'
 import {catalog} from '../../workloads/catalog.js'
 import {hostFacts} from '../facts.js'
 import {probeKvm, type KvmProbe} from '../kvm.js'
+import {spectrumChecks, vmmChecks} from './spectrum.js'
 
 export interface Check {
   name: string
@@ -55,12 +56,13 @@ export interface DoctorOptions {
 }
 
 export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport> {
-  const [host, namespaces, qemu, kvm, probes] = await Promise.all([
+  const [host, namespaces, qemu, kvm, probes, spectrum] = await Promise.all([
     hostFacts(),
     namespacesUsable(),
     qemuVersion(),
     probeKvm({timeoutMs: opts.kvmTimeoutMs ?? 3000, kernel: opts.kernel, stateDir: opts.stateDir}),
     Promise.all(OCI_RUNTIMES.map((r) => probeOciRuntime(r.name))),
+    spectrumChecks(),
   ])
   const runtimes = Object.fromEntries(probes.map((p) => [p.name, p]))
   const checks: Check[] = [
@@ -92,8 +94,16 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
       name,
       ok: r.works,
       detail: r.works ? `${name} ${r.version ?? ''} works${r.reason ? ` (${r.reason})` : ''}`.trim() : (r.reason ?? `${name} not working`),
-      fix: r.present ? undefined : `isobench setup${ociRuntime(name)?.apt ? ` (apt package ${ociRuntime(name)!.apt!.pkg})` : ''}`,
+      fix: r.present
+        ? undefined
+        : ociRuntime(name)?.apt
+          ? `isobench setup (apt package ${ociRuntime(name)!.apt!.pkg})`
+          : ociRuntime(name)?.install
+            ? 'see the README section "Firecracker, Cloud Hypervisor and Kata"'
+            : 'isobench setup',
     })),
+    ...spectrum,
+    ...(await vmmChecks(kvm)),
     workloadToolsCheck(),
   ]
   return {host, cgroupMode: host.cgroupMode, namespaces, qemu, kvm, runtimes, checks}

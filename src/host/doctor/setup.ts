@@ -39,6 +39,19 @@ export const setupSteps: SetupStep[] = [
     },
   },
   {
+    // Debian's lxc package enables lxc-net, which makes a bridge (lxcbr0, 10.0.3.0/24) with a dnsmasq at
+    // boot. The lxc arm gives its containers no network (lxc.net.0.type = empty): the bridge is only an exposure.
+    name: 'lxc-net system service (disabled; the lxc arm uses no bridge)',
+    async run({log, check}) {
+      if (!existsSync('/lib/systemd/system/lxc-net.service') || !existsSync('/bin/systemctl')) return log('no lxc-net system service')
+      const enabled = (await execa('systemctl', ['is-enabled', 'lxc-net'], {reject: false})).stdout.trim()
+      if (enabled !== 'enabled') return log(`lxc-net service is ${enabled || 'not enabled'}`)
+      if (check) throw new Error('the lxc-net system service is enabled (run `isobench setup` to disable it)')
+      await execa('systemctl', ['disable', '--now', 'lxc-net'], {reject: false})
+      log('disabled the lxc-net system service')
+    },
+  },
+  {
     // The container runtime's C helper (src/runtime/native/nsexec.c → build/native/isobench-nsexec), built with the host's cc.
     name: 'container runtime helper (isobench-nsexec)',
     async run({log, check}) {

@@ -114,7 +114,7 @@ async function runscVariant(trial: TrialRun): Promise<RuntimeVariant> {
   if (!existsSync('/dev/kvm')) return {args: ['--platform=ptrace', ...common], reason: 'runsc: no /dev/kvm, using platform ptrace'}
   const kvm = await trial(['--platform=kvm', ...common], RUNSC_KVM_PROBE_MS)
   if (kvm.ok) return {args: ['--platform=kvm', ...common], reason: 'runsc: platform kvm'}
-  const why = kvm.timedOut ? `a test sandbox did not finish within ${RUNSC_KVM_PROBE_MS / 1000} s (nested KVM)` : kvm.output.slice(0, 200) || 'failed'
+  const why = kvm.timedOut ? `a test sandbox did not finish within ${RUNSC_KVM_PROBE_MS / 1000} s: nested KVM` : kvm.output.slice(0, 200) || 'failed'
   return {args: ['--platform=ptrace', ...common], reason: `runsc: platform kvm unusable (${why}), using ptrace`}
 }
 

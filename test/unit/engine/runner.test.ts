@@ -153,13 +153,28 @@ describe('runScenario with --arms fake', () => {
     expect(new Set(results.samples.map((s) => s.metric))).toEqual(new Set(['startup', 'scaleout', 'cpu']))
     expect(results.samples.filter((s) => s.metric === 'startup')).toHaveLength(4)
     expect(results.summaries.length).toBeGreaterThan(0)
-    expect((results.config as {arms: string[]}).arms).toEqual(['process', 'container', 'runc', 'crun', 'qemu']) // the default arms (fake is hidden)
+    expect((results.config as {arms: string[]}).arms).toEqual([
+      'process',
+      'chroot',
+      'container',
+      'runc',
+      'crun',
+      'runsc',
+      'kata',
+      'lxc',
+      'podman',
+      'ctr',
+      'docker',
+      'qemu',
+      'firecracker',
+      'cloud-hypervisor',
+    ]) // the default arms (fake is hidden)
   })
 
   it('an unknown arm is bad input that lists the arms, without the hidden one', async () => {
     const loaded = parseScenario('name: x\nmetrics:\n  - metric: startup\n', 'x.yaml')
     await expect(runScenario({loaded, config, log: silentLogger, arms: ['nope'], progress: false, handleSignals: false})).rejects.toThrow(
-      /unknown arm "nope"; expected one of process, container, runc, crun, qemu$/,
+      /unknown arm "nope"; expected one of process, chroot, container, runc, crun, runsc, kata, lxc, podman, ctr, docker, qemu, firecracker, cloud-hypervisor$/,
     )
   })
 })
