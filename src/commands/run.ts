@@ -51,6 +51,12 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
         "adaptive sampling: keep sampling each cell until every comparison's 95% CI half-width is below this (e.g. 5%), or its share of --budget is spent; results say which",
     }),
     quiet: Flags.boolean({char: 'q', description: 'no progress or summary table; print only the results path'}),
+    'engine-socket': Flags.string({
+      description:
+        "ARM=PATH: let an engine arm use a running daemon instead of its own private one (docker=/run/docker.sock, ctr=/run/containerd/containerd.sock); only this run's containers and image tag are removed after (repeatable)",
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
   }
 
   async run(): Promise<unknown> {
@@ -66,6 +72,10 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
     const {ensureOutputDir} = await import('../core/output-dir.js')
     const {config, file: configFile} = await loadConfig(process.cwd(), flags.config)
     if (flags['state-dir']) config.stateDir = flags['state-dir']
+    if (flags['engine-socket']?.length) {
+      const {parseEngineSockets} = await import('../cli/engine-socket.js')
+      config.engineSockets = {...config.engineSockets, ...parseEngineSockets(flags['engine-socket'])}
+    }
     const {parseCount, parseDuration, parsePercent} = await import('../cli/units.js')
     const reps = flags.reps === undefined ? undefined : parseCount(flags.reps, '--reps', 'reps')
     const warmup = flags.warmup === undefined ? undefined : parseCount(flags.warmup, '--warmup', 'warmup')

@@ -46,7 +46,9 @@ export function ladderSpec(o: {rows: LadderChartRow[]; label: (arm: string) => s
     title: 'isolation',
     scale: {domain: RUNG_COLOURS.map(([k]) => k), range: RUNG_COLOURS.map(([, c]) => c)},
   }
-  const panel = (name: string, title: string, x: Record<string, unknown> = {}, axis = true) => ({
+  // A bar on a log axis has no zero to start from: startup bars start at the decade below the fastest arm.
+  const floor = 10 ** Math.floor(Math.log10(Math.min(...rows.map((r) => r.startupMs!))))
+  const panel = (name: string, title: string, x: Record<string, unknown> = {}, axis = true, x2?: Record<string, unknown>) => ({
     width: 200,
     height: {step: 22},
     transform: [{filter: `datum.panel === '${name}'`}],
@@ -54,6 +56,7 @@ export function ladderSpec(o: {rows: LadderChartRow[]; label: (arm: string) => s
     encoding: {
       y: axis ? y : {...y, axis: null},
       x: {field: 'value', type: 'quantitative', title, ...x},
+      ...(x2 ? {x2} : {}),
       color,
       opacity: {condition: {test: 'datum.part === "engine\'s share"', value: 0.45}, value: 1},
       tooltip: [{field: 'arm'}, {field: 'rung', title: 'isolation'}, {field: 'part'}, {field: 'value', format: '.3~f'}],
@@ -79,10 +82,23 @@ export function ladderSpec(o: {rows: LadderChartRow[]; label: (arm: string) => s
     background: 'white',
     data: {values},
     hconcat: [
-      panel('startup', 'startup, ms (log)', {scale: {type: 'log'}}),
+      panel(
+        'startup',
+        'startup, ms (log)',
+        {scale: {type: 'log', domainMin: floor}, axis: {values: decades(floor, Math.max(...rows.map((r) => r.startupMs!)))}},
+        true,
+        {datum: floor},
+      ),
       panel('memory', 'memory per instance, MiB', {}, false),
       ...(hasCpu ? [panel('cpu', o.cpuTitle ?? 'CPU overhead, % throughput lost', {}, false)] : []),
     ],
     resolve: {scale: {y: 'shared'}},
   } as TopLevelSpec
+}
+
+/** 1, 10, 100, … from floor up to the first decade at or above max: a log axis's ticks. */
+function decades(floor: number, max: number): number[] {
+  const out = [floor]
+  while (out.at(-1)! < max) out.push(out.at(-1)! * 10)
+  return out
 }
