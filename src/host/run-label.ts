@@ -18,11 +18,13 @@ export interface RunLabel {
   createdAt: string
 }
 
-/** Field 22 (starttime) of /proc/PID/stat, or null when there is no such process. */
+/** Field 22 (starttime) of /proc/PID/stat, or null when there is no such process or it is a zombie (dead, not yet reaped). */
 export function processStartTicks(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3])
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (fields[0] === 'Z' || fields[0] === 'X') return null
+    const ticks = Number(fields[22 - 3])
     return Number.isFinite(ticks) ? ticks : null
   } catch {
     return null

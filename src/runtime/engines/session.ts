@@ -23,6 +23,7 @@ import {exportImage} from '../../images/export.js'
 import {openImageStore} from '../../images/rootfs.js'
 import {rootfsDigest} from '../../images/rootfs-digest.js'
 import {detectCgroupLayout, type CgroupUsage} from '../cgroups/cgroups.js'
+import {resolveImage} from '../container/image.js'
 import {removeCgroupTreeNow} from '../lxc/lxc.js'
 import {detachMounts, processesUsing} from '../labelled-dirs.js'
 import {Containerd} from './containerd.js'
@@ -148,6 +149,7 @@ export class EngineSession {
   async load(image: string): Promise<LoadedImage> {
     const dir = join(this.dir, 'images', image.replace(/[^A-Za-z0-9_.-]/g, '_'))
     mkdirSync(dir, {recursive: true})
+    await resolveImage(this.stateDir, image) // a recipe image (idle, stress) is built on first use, as for every arm
     const store = openImageStore(this.stateDir)
     const name = image.includes('/') ? image : `isobench/${image}`
     const ref = `${name.replace(/:[^/]*$/, '')}:${this.tag}`
