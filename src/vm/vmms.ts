@@ -34,7 +34,7 @@ export const VMMS: readonly Vmm[] = [
     needsKvm: true,
     install:
       "Firecracker is not packaged by Debian 12: put its release binary (firecracker, from the project's GitHub releases) on PATH, on a host where KVM boots a guest (`isobench doctor`: kvm ok)",
-    description: 'Firecracker microVM (the same vmlinux and initramfs as the qemu arm, serial console markers); needs KVM',
+    description: 'Firecracker microVM: registered and probed (needs KVM and its release binary); no launch yet, the qemu arm boots the same image',
   },
   {
     name: 'cloud-hypervisor',
@@ -42,7 +42,7 @@ export const VMMS: readonly Vmm[] = [
     needsKvm: true,
     install:
       "Cloud Hypervisor is not packaged by Debian 12: put its release binary (cloud-hypervisor, static, from the project's GitHub releases) on PATH, on a host where KVM boots a guest (`isobench doctor`: kvm ok)",
-    description: 'Cloud Hypervisor (the same vmlinux and initramfs as the qemu arm, serial console markers); needs KVM',
+    description: 'Cloud Hypervisor: registered and probed (needs KVM and its release binary); no launch yet, the qemu arm boots the same image',
   },
 ]
 
