@@ -6,13 +6,13 @@
  * so when it needed them.
  */
 import {makeTempDir, removeTempDir} from '../../host/temp.js'
-import {copyFileSync, mkdirSync, writeFileSync} from 'node:fs'
+import {copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {detectCgroupLayout, hostCgroups, listContainerCgroups, removeCgroupDirs} from '../cgroups/cgroups.js'
 import {ensureNsexec} from '../native/build.js'
 import {ociConfig} from './bundle.js'
-import {ociRuntime, type TrialRun} from './runtimes.js'
+import {ociRuntime, type RuntimeVariant, type TrialRun} from './runtimes.js'
 
 /** A runtime's name in the OCI_RUNTIMES table. */
 export type OciRuntimeName = string
@@ -71,7 +71,7 @@ async function probe(name: OciRuntimeName): Promise<OciProbe> {
   const hide = hiddenMounts(name, mode)
   if (process.getuid?.() !== 0) return {name, present: true, works: false, version, path, hide, args: [], reason: 'needs root'}
   const trial: TrialRun = (globalArgs, timeoutMs) => trialRun(name, path, globalArgs, hide, timeoutMs)
-  const variant = runtime.variant ? await runtime.variant(trial) : {args: []}
+  const variant = runtime.variant ? await cachedVariant(name, version ?? 'unknown', () => runtime.variant!(trial)) : {args: []}
   const r = await trial(variant.args, 20_000)
   const notes = [
     ...(variant.reason ? [variant.reason] : []),
@@ -88,6 +88,32 @@ async function probe(name: OciRuntimeName): Promise<OciProbe> {
     args: variant.args,
     reason: `${name} could not run a test container${r.timedOut ? ' (killed after 20 s)' : ''}: ${r.output || 'no output'}`,
   }
+}
+
+/** Where a runtime's variant (its trial runs' verdict) is kept for this boot: /run is emptied at every boot. */
+const VARIANT_CACHE = '/run/isobench'
+
+/**
+ * A runtime's variant, decided once per boot and runtime version (runsc's kvm trial takes its full
+ * deadline on a host where it hangs): cached in /run/isobench/oci-variant-<name>.json.
+ */
+async function cachedVariant(name: string, version: string, decide: () => Promise<RuntimeVariant>): Promise<RuntimeVariant> {
+  const file = join(VARIANT_CACHE, `oci-variant-${name}.json`)
+  try {
+    const c = JSON.parse(readFileSync(file, 'utf8')) as {version: string; variant: RuntimeVariant}
+    if (c.version === version && Array.isArray(c.variant.args)) return c.variant
+  } catch {
+    // none yet
+  }
+  const variant = await decide()
+  try {
+    mkdirSync(VARIANT_CACHE, {recursive: true})
+    writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify({version, variant}))
+    renameSync(`${file}.tmp-${process.pid}`, file)
+  } catch {
+    // not writable: decided again next time
+  }
+  return variant
 }
 
 /**
