@@ -135,11 +135,11 @@ export function armsSection(results: Results): Safe {
   const rows = results.arms.map(
     (
       a,
-    ) => h`<tr class="${a.accel === 'tcg' ? 'tcg-row' : ''}"><td><b>${a.name}</b></td><td>${a.kind}</td><td>${a.accel === 'tcg' ? h`<span class="badge bad">TCG (emulated)</span>` : a.accel}</td>
+    ) => h`<tr class="${a.accel === 'tcg' ? 'tcg-row' : ''}"><td><b>${a.name}</b></td><td>${a.kind}${a.isolation ? h`<div class="dim">${a.isolation}</div>` : ''}</td><td>${a.accel === 'tcg' ? h`<span class="badge bad">TCG (emulated)</span>` : a.accel}</td>
 <td>${Object.entries(a.versions ?? {}).map(([k, v]) => h`<div><span class="dim">${k}</span> ${v}</div>`)}</td>
 <td>${a.available === false ? h`<span class="badge warn">unavailable</span> ${a.reason ?? ''}` : h`available${a.reason ? h` <span class="dim">(${a.reason})</span>` : ''}`}${(a.notes ?? []).map((n) => h`<div class="dim">${n}</div>`)}</td></tr>`,
   )
-  return h`<section id="arms"><h2>Arms</h2><table><thead><tr><th>arm</th><th>kind</th><th>accel</th><th>versions</th><th>status</th></tr></thead><tbody>${rows}</tbody></table></section>`
+  return h`<section id="arms"><h2>Arms</h2><table><thead><tr><th>arm</th><th>kind (isolation)</th><th>accel</th><th>versions</th><th>status</th></tr></thead><tbody>${rows}</tbody></table></section>`
 }
 
 export function paritySection(results: Results): Safe {
