@@ -90,7 +90,7 @@ export class ChrootArm implements Arm {
     const key = `${imageOf(workload).replace(/[^A-Za-z0-9_.-]/g, '_')}-${medium}`
     let tree = this.trees.get(key)
     if (!tree) {
-      tree = mountChrootTree(this.runDir, this.ctx.runId, key, this.images.get(imageOf(workload)).lowerDirs, medium)
+      tree = mountChrootTree(this.runDir, this.ctx.runId, key, this.images.get(imageOf(workload)).lowerDirs, medium, initCommand(workload).binds)
       this.trees.set(key, tree)
       const dir = tree.dir
       this.ctx.cleanup.add(`chroot tree ${dir}`, () => unmountChrootTree(dir))

@@ -86,7 +86,7 @@ export class LxcArm implements Arm {
     if (spec.network !== 'none') throw new ArmError(`lxc arm: network ${spec.network} is not wired (lxc.net.0.type = empty: use none)`, 'unavailable')
     if (!this.images.has(imageOf(workload))) await this.prepare([workload])
     const name = spec.id
-    const {argv, env} = initCommand(workload)
+    const {argv, env, binds} = initCommand(workload)
     const cmd = this.run.create({
       name,
       lowerDirs: this.images.get(imageOf(workload)).lowerDirs,
@@ -94,6 +94,7 @@ export class LxcArm implements Arm {
       argv,
       env,
       limits: {cpus: spec.limits.cpus, memoryMiB: spec.limits.memoryMiB, pids: spec.limits.pids, cpuset: spec.limits.cpuset},
+      binds,
     })
     const removeHandle = this.ctx.cleanup.add(`lxc container ${name}`, () => this.run.remove(name))
     const startedAt = performance.now()

@@ -7,13 +7,16 @@
  * grants) mounted in it. One tree per image and writable medium per run, shared by the run's
  * instances, as one chroot directory is: files are their only isolation, from the host, not from each other.
  *
+ * Host files the arm binds in (an injected init) are bind-mounted read-only over files made in the
+ * writable layer.
+ *
  * Layout: `<stateDir>/chroot/<tag>/` (labelled with the run, host/run-label.ts) holding, per tree,
  * `<key>/root` (the mount point), `<key>/upper` and `<key>/work` (a tmpfs `<key>/layer` for in-memory
  * trees). `isobench prune` finds a killed run's trees by that label (runtime/labelled-dirs.ts).
  */
 import {execFileSync} from 'node:child_process'
-import {existsSync, mkdirSync} from 'node:fs'
-import {join} from 'node:path'
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {labelDir} from '../../host/run-label.js'
 import {detachMounts} from '../labelled-dirs.js'
 
@@ -48,7 +51,14 @@ function run(cmd: string, args: string[]): void {
  * writable layer on disk (the state dir's filesystem) or in a tmpfs of its own. Errors: the mount's
  * own (overlayfs missing, not root).
  */
-export function mountChrootTree(runDir: string, runId: string, key: string, lowerDirs: string[], medium: 'disk' | 'memory'): ChrootTree {
+export function mountChrootTree(
+  runDir: string,
+  runId: string,
+  key: string,
+  lowerDirs: string[],
+  medium: 'disk' | 'memory',
+  binds: ReadonlyArray<{source: string; target: string}> = [],
+): ChrootTree {
   if (!existsSync(join(runDir, 'owner.json'))) {
     mkdirSync(runDir, {recursive: true})
     labelDir(runDir, runId)
@@ -74,6 +84,14 @@ export function mountChrootTree(runDir: string, runId: string, key: string, lowe
     run('mount', ['-t', 'tmpfs', '-o', 'nosuid,mode=0755,size=65536k', 'tmpfs', join(root, 'dev')])
     for (const [name, major, minor] of CHROOT_DEVICES) run('mknod', ['-m', '0666', join(root, 'dev', name), 'c', String(major), String(minor)])
     for (const d of ['shm', 'pts']) mkdirSync(join(root, 'dev', d), {mode: 0o1777})
+    // Host files the instance sees read-only (an injected init): a file made in the writable layer, bound over.
+    for (const b of binds) {
+      const target = join(root, b.target)
+      mkdirSync(dirname(target), {recursive: true})
+      if (!existsSync(target)) writeFileSync(target, '')
+      run('mount', ['--bind', b.source, target])
+      run('mount', ['-o', 'remount,bind,ro', target])
+    }
     return {root, dir}
   } catch (error) {
     unmountChrootTree(dir)

@@ -50,6 +50,8 @@ export interface EngineRunSpec {
   argv: string[]
   env: Record<string, string>
   limits: Limits
+  /** Host files bound read-only into the container (an injected init). */
+  binds?: ReadonlyArray<{source: string; target: string}>
 }
 
 export interface LoadedImage {

@@ -27,6 +27,8 @@ export interface LxcConfigSpec {
   cgroupDir: string
   /** The host's cgroup layout: 'v2' uses lxc.cgroup2.* keys, anything else the legacy lxc.cgroup.* keys. */
   cgroupMode: string
+  /** Host files bound read-only into the container (an injected init): lxc.mount.entry, the file made when missing. */
+  binds?: ReadonlyArray<{source: string; target: string}>
 }
 
 /** One LXC device rule line value: `a`, `c 1:3 rwm`, `c 136:* rwm`. */
@@ -41,6 +43,9 @@ export function lxcConfig(spec: LxcConfigSpec): string {
     if (/[\n=]/.test(k) || v.includes('\n')) throw new Error(`LXC config: environment variable ${JSON.stringify(k)} cannot be written on one config line`)
   for (const p of [...spec.lowerDirs, spec.upperDir, spec.cgroupDir])
     if (/[\n:]/.test(p)) throw new Error(`LXC config: path ${JSON.stringify(p)} contains ':' or a newline`)
+  for (const b of spec.binds ?? [])
+    if (/\s/.test(b.source + b.target))
+      throw new Error(`LXC config: bind ${JSON.stringify(b.source)} → ${JSON.stringify(b.target)} contains a blank (lxc.mount.entry is fstab syntax)`)
   const cg = spec.cgroupMode === 'v2' ? 'lxc.cgroup2' : 'lxc.cgroup'
   const lines = [
     `lxc.uts.name = ${spec.name}`,
@@ -56,6 +61,7 @@ export function lxcConfig(spec: LxcConfigSpec): string {
     `lxc.cgroup.dir = ${spec.cgroupDir}`,
     ...DEFAULT_DEVICE_RULES.map((r) => `${cg}.devices.${r.allow ? 'allow' : 'deny'} = ${lxcDeviceRule(r)}`),
     ...limitLines(cg, spec.cgroupMode === 'v2', spec.limits),
+    ...(spec.binds ?? []).map((b) => `lxc.mount.entry = ${b.source} ${b.target.replace(/^\/+/, '')} none bind,ro,create=file 0 0`),
     ...Object.entries(spec.env).map(([k, v]) => `lxc.environment = ${k}=${v}`),
   ]
   return lines.join('\n') + '\n'

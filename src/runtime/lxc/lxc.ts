@@ -40,6 +40,7 @@ export interface LxcInstanceSpec {
   argv: string[]
   env: Record<string, string>
   limits: CgroupLimits
+  binds?: ReadonlyArray<{source: string; target: string}>
 }
 
 export class LxcRun {
@@ -85,6 +86,7 @@ export class LxcRun {
       limits: spec.limits,
       cgroupDir: `${CGROUP_PARENT}/${lxcCgroupName(this.tag, spec.name)}`,
       cgroupMode: detectCgroupLayout().mode,
+      binds: spec.binds,
     })
     writeFileSync(join(cdir, 'config'), text)
     return [LXC_START, '-P', this.lxcpath, '-n', spec.name, '-F', '--', ...spec.argv]

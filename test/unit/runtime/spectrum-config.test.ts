@@ -48,6 +48,12 @@ describe('LXC config', () => {
     expect(() => lxcConfig({...spec, cgroupMode: 'v1', lowerDirs: ['/a:b']})).toThrow(/contains ':'/)
   })
 
+  it('host files bound read-only (an injected init) as fstab-style mount entries, blanks refused', () => {
+    const text = lxcConfig({...spec, cgroupMode: 'v1', binds: [{source: '/opt/isobench/init', target: '/isobench/init'}]})
+    expect(text).toContain('lxc.mount.entry = /opt/isobench/init isobench/init none bind,ro,create=file 0 0')
+    expect(() => lxcConfig({...spec, cgroupMode: 'v1', binds: [{source: '/a b', target: '/x'}]})).toThrow(/contains a blank/)
+  })
+
   it('device rules in LXC syntax', () => {
     expect(lxcDeviceRule({allow: false, access: 'rwm'})).toBe('a')
     expect(lxcDeviceRule({allow: true, type: 'c', major: 136, access: 'rwm'})).toBe('c 136:* rwm')
