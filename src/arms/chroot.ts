@@ -2,8 +2,9 @@
  * The `chroot` arm: one rung above the bare process, the seeds' starting point ("since 1982,
  * isolates only files"). The same image's rootfs as every other arm, entered with chroot(8) and
  * nothing else: no namespace, no seccomp, no capability dropped. The only addition is the
- * measurement's own cgroup (`isobench/<id>`, with the scenario's limits), which every arm but the
- * process arm has, so memory and CPU are read the same way and the limits match.
+ * measurement's own cgroup (`isobench/chroot-<tag>-<id>`, with the scenario's limits; the run's tag
+ * lets prune find it after a kill), which every arm but the process arm has, so memory and CPU are
+ * read the same way and the limits match.
  *
  * The tree (runtime/chroot/tree.ts) is mounted once per image in prepare(), outside any timed
  * region, and shared by the run's instances; start() is `busybox sh` joining the cgroup (v1: its
@@ -21,6 +22,7 @@ import {childExit} from '../host/process.js'
 import {descendants, sampleProcesses} from '../host/procfs.js'
 import {runTag} from '../host/run-label.js'
 import {cgroupPlan, hostCgroups, readCgroupUsage, removeCgroupDirs, type CgroupPlan} from '../runtime/cgroups/cgroups.js'
+import {chrootCgroupName} from '../runtime/chroot/cgroups.js'
 import {chrootParent, mountChrootTree, unmountChrootTree, type ChrootTree} from '../runtime/chroot/tree.js'
 import {ResolvedImages} from './images.js'
 import {initCommand} from './init-command.js'
@@ -105,7 +107,7 @@ export class ChrootArm implements Arm {
     if (!this.images.has(imageOf(workload))) await this.prepare([workload])
     const tree = this.tree(workload)
     const layout = hostCgroups()
-    const id = `chroot-${spec.id}`.slice(0, 40)
+    const id = chrootCgroupName(runTag(this.ctx.runId), spec.id)
     const plan = cgroupPlan(layout, id, spec.limits, null)
     for (const d of plan.dirs) mkdirSync(d, {recursive: true})
     for (const [file, value] of plan.settings) writeFileSync(file, value)

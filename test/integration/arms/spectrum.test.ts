@@ -60,8 +60,10 @@ const WITH_ENGINE: Name[] = ['lxc', 'podman', 'ctr', 'docker']
 
 const arms = new Map<Name, Arm>()
 let counter = 0
+/** Instance ids carry this process's pid: another checkout running this file at the same time names its cgroups apart. */
+const ID_PREFIX = `sp-${process.pid}-`
 const spec = (name: Name, workload: WorkloadSpec): InstanceSpec => ({
-  id: `sp-${name}-${++counter}`,
+  id: `${ID_PREFIX}${name}-${++counter}`,
   workload,
   limits: LIMITS,
   network: 'none',
@@ -102,13 +104,13 @@ function limitsOf(pids: number[]): {memory: Set<number>; quota: Set<string>; pid
   return out
 }
 
-/** Everything of this file's arms still on the host. */
-function leftovers(dir: string, runTagValue: string) {
+/** Everything of this file's arms still on the host (their instances' ids start with idPrefix). */
+function leftovers(dir: string, runTagValue: string, idPrefix: string) {
   const layout = detectCgroupLayout()
   const ours = layout.allMounts.flatMap((mp) => {
     const parent = join(mp, 'isobench')
     return existsSync(parent)
-      ? readdirSync(parent).filter((n) => n.startsWith('chroot-sp-') || n.startsWith(`lxc-${runTagValue}-`) || n.startsWith('runsc-sp-'))
+      ? readdirSync(parent).filter((n) => n.startsWith(`chroot-${runTagValue}-`) || n.startsWith(`lxc-${runTagValue}-`) || n.startsWith(`runsc-${idPrefix}`))
       : []
   })
   return {
@@ -138,7 +140,7 @@ describe.skipIf(!root)('the isolation spectrum as arms', () => {
   afterAll(async () => {
     for (const arm of arms.values()) await arm.cleanup()
     await cleanup.runAll()
-    const left = leftovers(stateDir, tag)
+    const left = leftovers(stateDir, tag, ID_PREFIX)
     await pruneContainers(stateDir, {all: true})
     rmSync(base, {recursive: true, force: true})
     console.log(`spectrum figures (idle, limits cpus 1, 256 MiB): ${JSON.stringify(figures)}`)
@@ -230,12 +232,13 @@ describe.skipIf(!root)('a killed run of the spectrum arms', () => {
       const pids = (await execa('pgrep', ['-f', `start-and-wait.ts ${killState}`], {reject: false})).stdout.split('\n').filter(Boolean)
       for (const pid of pids) process.kill(Number(pid), 'SIGKILL')
       await child
-      const killTag = runTag(killRun, Number(out.match(/PID (\d+)/)![1]))
+      const killPid = Number(out.match(/PID (\d+)/)![1])
+      const killTag = runTag(killRun, killPid)
       expect(processesUsing(killState).length, 'the killed run left processes to prune').toBeGreaterThan(0)
       const pruned = await pruneContainers(killState)
       expect(pruned.runDirs.length).toBe(3) // chroot, lxc, engines
       await new Promise((r) => setTimeout(r, 500))
-      expect(leftovers(killState, killTag)).toEqual({processes: [], mounts: [], cgroups: [], dirs: []})
+      expect(leftovers(killState, killTag, `kill-${killPid}-`)).toEqual({processes: [], mounts: [], cgroups: [], dirs: []})
     } finally {
       await pruneContainers(killState, {all: true})
       rmSync(dir, {recursive: true, force: true})
