@@ -39,6 +39,7 @@ const WEIGHTS = {
   'test/integration/metrics/quick.test.ts': 30,
   'test/integration/cli/byo-workloads.test.ts': 115,
   'test/integration/cli/readme-byo.test.ts': 106,
+  'test/integration/arms/spectrum.test.ts': 60,
 }
 const DEFAULT_WEIGHT = 15
 
