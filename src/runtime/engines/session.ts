@@ -31,6 +31,7 @@ import {Dockerd} from './dockerd.js'
 import {ok, client} from './engine.js'
 import {EventWatcher, parseContainerdEvent, parseDockerEvent} from './events.js'
 import {engineLimitFlags, type EngineCli} from './limits.js'
+import {engineBindFlags} from './binds.js'
 import {Podman} from './podman.js'
 
 export const ENGINE_CGROUP_ROOT = '/isobench-engines'
@@ -210,7 +211,7 @@ export class EngineSession {
 
   /** The attached client command for one instance: its stdout and stderr are the container's. */
   runArgv(spec: EngineRunSpec): string[] {
-    const {flags} = engineLimitFlags(this.engine, spec.limits)
+    const flags = [...engineLimitFlags(this.engine, spec.limits).flags, ...engineBindFlags(this.engine, spec.binds ?? [])]
     const cg = `${this.cgroupParent}/${spec.name}`
     if (this.engine === 'ctr') {
       const env = Object.entries(spec.env).flatMap(([k, v]) => ['--env', `${k}=${v}`])

@@ -1,11 +1,12 @@
 /**
  * What the spectrum's arms hand their tools, as pure data: LXC's config (rootfs, network, AppArmor,
  * capabilities, devices, the limits as v1 or v2 keys), each engine's limit flags and what it cannot
- * set, the engines' event lines, the isolation rungs, and runsc's table entry.
+ * set, its read-only bind flags, the engines' event lines, the isolation rungs, and runsc's table entry.
  */
 import {describe, expect, it} from 'vitest'
 import {isolationOf, isolationOfKind, isolationRank, ISOLATION_CLASSES} from '../../../src/core/isolation.js'
 import {lxcConfig, lxcDeviceRule} from '../../../src/runtime/lxc/config.js'
+import {engineBindFlags} from '../../../src/runtime/engines/binds.js'
 import {engineLimitFlags} from '../../../src/runtime/engines/limits.js'
 import {parseContainerdEvent, parseDockerEvent} from '../../../src/runtime/engines/events.js'
 import {ociRuntime} from '../../../src/runtime/oci/runtimes.js'
@@ -75,6 +76,20 @@ describe('engine limit flags', () => {
     expect(r.flags).toEqual(['--cpus', '1', '--memory-limit', String(256 * 1024 * 1024)])
     expect(r.unmatched).toEqual([expect.stringMatching(/^ctr: no cpuset/), expect.stringMatching(/^ctr: no pids limit/)])
     expect(engineLimitFlags('ctr', {cpus: 1}).unmatched).toEqual([])
+  })
+})
+
+describe('engine bind flags', () => {
+  const init = [{source: '/opt/isobench/build/native/isobench-init', target: '/isobench/init'}]
+  it("read-only binds in each CLI's --mount syntax", () => {
+    expect(engineBindFlags('docker', init)).toEqual(['--mount', 'type=bind,source=/opt/isobench/build/native/isobench-init,target=/isobench/init,readonly'])
+    expect(engineBindFlags('podman', init)).toEqual(engineBindFlags('docker', init))
+    expect(engineBindFlags('ctr', init)).toEqual(['--mount', 'type=bind,src=/opt/isobench/build/native/isobench-init,dst=/isobench/init,options=rbind:ro'])
+    expect(engineBindFlags('ctr', [])).toEqual([])
+  })
+  it('refuses a path the comma-separated syntax would split, or a relative one', () => {
+    expect(() => engineBindFlags('docker', [{source: '/a,readonly=false', target: '/x'}])).toThrow(/"\/a,readonly=false".*no comma/)
+    expect(() => engineBindFlags('ctr', [{source: '/a', target: 'x'}])).toThrow(/"x".*absolute/)
   })
 })
 
