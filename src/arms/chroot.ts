@@ -8,7 +8,7 @@
  *
  * The tree (runtime/chroot/tree.ts) is mounted once per image in prepare(), outside any timed
  * region, and shared by the run's instances; start() is `busybox sh` joining the cgroup (v1: its
- * `tasks` files, the fast path; v2: cgroup.procs) and exec'ing `chroot ROOT /bin/sh /isobench/init …`.
+ * `tasks` files, the fast path; v2: cgroup.procs) and exec'ing `chroot ROOT /isobench/init …` (the injected init, bind-mounted read-only into the tree).
  */
 import {spawn, type ChildProcess} from 'node:child_process'
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
@@ -22,6 +22,7 @@ import {childExit} from '../host/process.js'
 import {descendants, sampleProcesses} from '../host/procfs.js'
 import {runTag} from '../host/run-label.js'
 import {cgroupPlan, hostCgroups, readCgroupUsage, removeCgroupDirs, type CgroupPlan} from '../runtime/cgroups/cgroups.js'
+import {ensureInit} from '../runtime/native/init.js'
 import {chrootCgroupName} from '../runtime/chroot/cgroups.js'
 import {chrootParent, mountChrootTree, unmountChrootTree, type ChrootTree} from '../runtime/chroot/tree.js'
 import {ResolvedImages} from './images.js'
@@ -47,6 +48,8 @@ export class ChrootArm implements Arm {
   private readonly trees = new Map<string, ChrootTree>()
   private readonly running = new InstanceTable<{child: ChildProcess; markers: MarkerStream; plan: CgroupPlan}>(this.name)
   private readonly runDir: string
+  /** The injected init's host path (ensureInit, in prepare()). */
+  private init: string | null = null
 
   constructor(private readonly ctx: ArmContext) {
     this.images = new ResolvedImages(ctx.config.stateDir)
@@ -82,6 +85,7 @@ export class ChrootArm implements Arm {
 
   async prepare(workloads: WorkloadSpec[]): Promise<void> {
     hostCgroups()
+    this.init = await ensureInit()
     await this.images.prepare(workloads)
     for (const w of workloads) this.tree(w)
   }
@@ -92,7 +96,7 @@ export class ChrootArm implements Arm {
     const key = `${imageOf(workload).replace(/[^A-Za-z0-9_.-]/g, '_')}-${medium}`
     let tree = this.trees.get(key)
     if (!tree) {
-      tree = mountChrootTree(this.runDir, this.ctx.runId, key, this.images.get(imageOf(workload)).lowerDirs, medium, initCommand(workload).binds)
+      tree = mountChrootTree(this.runDir, this.ctx.runId, key, this.images.get(imageOf(workload)).lowerDirs, medium, initCommand(workload, this.init!).binds)
       this.trees.set(key, tree)
       const dir = tree.dir
       this.ctx.cleanup.add(`chroot tree ${dir}`, () => unmountChrootTree(dir))
@@ -104,7 +108,7 @@ export class ChrootArm implements Arm {
     const {workload} = spec
     if (spec.network !== 'none' && spec.network !== 'host')
       throw new ArmError(`chroot arm: network ${spec.network} is not wired (a chroot has the host's network: use none or host)`, 'unavailable')
-    if (!this.images.has(imageOf(workload))) await this.prepare([workload])
+    if (!this.images.has(imageOf(workload)) || !this.init) await this.prepare([workload])
     const tree = this.tree(workload)
     const layout = hostCgroups()
     const id = chrootCgroupName(runTag(this.ctx.runId), spec.id)
@@ -112,7 +116,7 @@ export class ChrootArm implements Arm {
     for (const d of plan.dirs) mkdirSync(d, {recursive: true})
     for (const [file, value] of plan.settings) writeFileSync(file, value)
     const cgHandle = this.ctx.cleanup.add(`chroot cgroups ${id}`, () => void removeCgroupDirs(plan.dirs))
-    const {argv, env} = initCommand(workload)
+    const {argv, env} = initCommand(workload, this.init!)
     const startedAt = performance.now()
     const child = spawn(SH, ['-c', JOIN_AND_CHROOT, 'chroot-join', tree.root, ...joinFiles(plan, layout.mode), '--', ...argv], {
       argv0: 'sh',

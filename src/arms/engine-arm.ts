@@ -24,6 +24,7 @@ import {readProcMemory, sampleProcesses} from '../host/procfs.js'
 import {hostCgroups} from '../runtime/cgroups/cgroups.js'
 import {engineLimitFlags, type EngineCli} from '../runtime/engines/limits.js'
 import {EngineSession, type LoadedImage} from '../runtime/engines/session.js'
+import {ensureInit} from '../runtime/native/init.js'
 import {initCommand} from './init-command.js'
 import {InstanceTable, markersOf, newInstance} from './instances.js'
 import {waitReady} from './readiness.js'
@@ -64,6 +65,8 @@ export class EngineArm implements Arm {
   private readonly session: EngineSession
   private readonly images = new Map<string, LoadedImage>()
   private versions: Record<string, string> = {}
+  /** The injected init's host path (ensureInit, in prepare()). */
+  private init: string | null = null
   private readonly running: InstanceTable<{child: ChildProcess; markers: MarkerStream; name: string; removal: CleanupHandle}>
 
   constructor(
@@ -122,6 +125,7 @@ export class EngineArm implements Arm {
     const first = Object.keys(this.versions).length === 0
     if (first) this.ctx.cleanup.add(`${this.name} engine ${this.session.dir}`, () => this.session.stop())
     await this.session.start()
+    this.init = await ensureInit()
     if (first) this.versions = await this.session.versions()
     for (const w of workloads) {
       const image = imageOf(w)
@@ -133,9 +137,9 @@ export class EngineArm implements Arm {
     const {workload} = spec
     if (spec.network !== 'none') throw new ArmError(`${this.name} arm: network ${spec.network} is not wired (instances run with --network none)`, 'unavailable')
     const image = imageOf(workload)
-    if (!this.images.has(image)) await this.prepare([workload])
+    if (!this.images.has(image) || !this.init) await this.prepare([workload])
     const name = this.session.containerName(spec.id)
-    const {argv, env, binds} = initCommand(workload)
+    const {argv, env, binds} = initCommand(workload, this.init!)
     const cmd = this.session.runArgv({name, ref: this.images.get(image)!.ref, argv, env, limits: spec.limits, binds})
     const removal = this.ctx.cleanup.add(`${this.name} container ${name}`, () => this.session.remove(name))
     const startedAt = performance.now()

@@ -1,6 +1,6 @@
 /**
  * The `lxc` arm: LXC 5 (the lineage the seeds trace: chroot → OpenVZ → LXC → Docker), the same image
- * as an overlay rootfs, run with `lxc-start -F -- /bin/sh /isobench/init …` (runtime/lxc/lxc.ts says
+ * as an overlay rootfs, run with `lxc-start -F -- /isobench/init …` (runtime/lxc/lxc.ts says
  * why not lxc-execute), no network, unconfined AppArmor, Docker's capabilities and device allowlist,
  * and the scenario's limits as LXC cgroup keys. The markers arrive on lxc-start's stdout, where the
  * container's PID 1 writes them.
@@ -19,6 +19,7 @@ import {childExit} from '../host/process.js'
 import {descendants, readProcMemory, sampleProcesses} from '../host/procfs.js'
 import {hostCgroups} from '../runtime/cgroups/cgroups.js'
 import {LxcRun} from '../runtime/lxc/lxc.js'
+import {ensureInit} from '../runtime/native/init.js'
 import {ResolvedImages} from './images.js'
 import {initCommand} from './init-command.js'
 import {InstanceTable, markersOf, newInstance} from './instances.js'
@@ -31,6 +32,8 @@ export class LxcArm implements Arm {
   private readonly run: LxcRun
   private version = 'unknown'
   private prepared = false
+  /** The injected init's host path (ensureInit, in prepare()). */
+  private init: string | null = null
   private readonly running = new InstanceTable<{child: ChildProcess; markers: MarkerStream; name: string}>(this.name)
 
   constructor(private readonly ctx: ArmContext) {
@@ -59,7 +62,7 @@ export class LxcArm implements Arm {
       accel: 'none',
       versions: {lxc: this.version, cgroups: hostCgroups().mode, seccomp: 'unconfined'},
       notes: [
-        "lxc-start -F -P <run's lxcpath> -n NAME -- /bin/sh /isobench/init …: the init is the container's PID 1, as with runc (lxc-execute would add init.lxc in front of it; lxc.init.cmd splits on blanks)",
+        "lxc-start -F -P <run's lxcpath> -n NAME -- /isobench/init …: the injected init is the container's PID 1, as with runc (lxc-execute would add init.lxc in front of it; lxc.init.cmd splits on blanks)",
         "rootfs: lxc.rootfs.path overlay of the image (LXC mounts it in the container's mount namespace); writable layer in the run's tmpfs, or on the state dir's disk for workloads that measure their rootfs",
         "Docker's default capabilities (lxc.cap.keep) and device allowlist; no seccomp profile (LXC reads its own policy format, not OCI JSON); AppArmor unconfined; lxc.net.0.type = empty",
         'memory: PSS of the container processes; lxc-start (its monitor) reported apart as engine_pss',
@@ -75,6 +78,7 @@ export class LxcArm implements Arm {
   async prepare(workloads: WorkloadSpec[]): Promise<void> {
     if (this.version === 'unknown') await this.available()
     hostCgroups()
+    this.init = await ensureInit()
     await this.images.prepare(workloads)
     if (!this.prepared) this.ctx.cleanup.add(`lxc run dir ${this.run.dir}`, () => this.run.destroy())
     this.prepared = true
@@ -84,9 +88,9 @@ export class LxcArm implements Arm {
   async start(spec: InstanceSpec): Promise<Instance> {
     const {workload} = spec
     if (spec.network !== 'none') throw new ArmError(`lxc arm: network ${spec.network} is not wired (lxc.net.0.type = empty: use none)`, 'unavailable')
-    if (!this.images.has(imageOf(workload))) await this.prepare([workload])
+    if (!this.images.has(imageOf(workload)) || !this.init) await this.prepare([workload])
     const name = spec.id
-    const {argv, env, binds} = initCommand(workload)
+    const {argv, env, binds} = initCommand(workload, this.init!)
     const cmd = this.run.create({
       name,
       lowerDirs: this.images.get(imageOf(workload)).lowerDirs,

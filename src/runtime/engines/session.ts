@@ -219,6 +219,8 @@ export class EngineSession {
         'run',
         '--rm',
         '--seccomp',
+        '--cwd',
+        '/',
         ...this.containerd!.runFlags(ENGINE_RUNC, spec.name, cg),
         ...flags,
         ...env,
@@ -228,7 +230,9 @@ export class EngineSession {
       ])
     }
     const env = Object.entries(spec.env).flatMap(([k, v]) => ['-e', `${k}=${v}`])
-    const common = ['run', '--rm', '--name', spec.name, '--network', 'none', '--cgroup-parent', cg, ...flags, ...env]
+    // The injected init does the image's WorkingDir and User itself (-w/-u), as in every other arm, so the
+    // engine starts it as root in / (ctr run has no user flag: the image's User starts the init, which then drops to the same user).
+    const common = ['run', '--rm', '--name', spec.name, '--network', 'none', '--cgroup-parent', cg, '--user', '0:0', '--workdir', '/', ...flags, ...env]
     if (this.engine === 'podman') return this.cli([...common, '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096', spec.ref, ...spec.argv])
     return this.cli([...common, spec.ref, ...spec.argv])
   }

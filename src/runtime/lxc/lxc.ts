@@ -4,7 +4,7 @@
  * its writable overlay layer on disk (`disk/<name>/upper`) or in the run's tmpfs (`mem/<name>/upper`),
  * and its cgroups under `isobench/lxc-<tag>-<name>` in every hierarchy.
  *
- * An instance runs as `lxc-start -P LXCPATH -n NAME -F -- /bin/sh /isobench/init ARGV…`: in the
+ * An instance runs as `lxc-start -P LXCPATH -n NAME -F -- /isobench/init ARGV…`: in the
  * foreground, so lxc-start is the container's monitor and its stdout/stderr are the container's
  * (the readiness markers arrive on that pipe), with the command given after `--`, so the init is the
  * container's PID 1 exactly as with runc (lxc-execute would put LXC's init.lxc in front of it, and

@@ -1,15 +1,16 @@
 /**
  * The isolation spectrum's arms for real: chroot, runsc (gVisor), lxc, podman, ctr (containerd) and
  * docker (dockerd), each started as an arm on the idle and cpu workloads. Each instance is ready by
- * the init's marker (the engines' own phases too where they report them), its figures are real (PSS,
- * cgroup memory, CPU; an engine's share apart), the scenario's limits reached the kernel (read from
+ * the marker of the injected init (bound from the host: its inode is checked; the engines' own
+ * phases too where they report them), its figures are real (PSS, cgroup memory, CPU; an engine's
+ * share apart), the scenario's limits reached the kernel (read from
  * the cgroups of the instance's own processes), the cpu workload reports its throughput, every arm ran
  * the same rootfs (the engines' unpacked layers hashed), the parity manifest names what ctr cannot
  * set, and after stop() and cleanup() nothing of the arms is left: no process, mount, cgroup or dir.
  * Daemons start once for the whole file (prepare in beforeAll). A second part kills a process that
  * runs instances of every kind with SIGKILL and checks that prune removes all it left.
  */
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
@@ -23,14 +24,16 @@ import {CleanupRegistry} from '../../../src/core/cleanup.js'
 import {configSchema} from '../../../src/core/config.js'
 import {silentLogger} from '../../../src/core/log.js'
 import {parityRecords} from '../../../src/engine/parity.js'
-import {resolveWorkload} from '../../../src/engine/runner.js'
+import {specOf} from '../../../src/engine/runner.js'
 import {runTag} from '../../../src/host/run-label.js'
 import {runToCompletion} from '../../../src/metrics/instances.js'
 import {detectCgroupLayout} from '../../../src/runtime/cgroups/cgroups.js'
 import {resolveImage} from '../../../src/runtime/container/image.js'
 import {cgroupsBelow} from '../../../src/runtime/engines/host-traces.js'
 import {mountsAtOrBelow, processesUsing} from '../../../src/runtime/labelled-dirs.js'
+import {INIT_BINARY} from '../../../src/runtime/native/init.js'
 import {pruneContainers} from '../../../src/runtime/prune.js'
+import {catalog} from '../../../src/workloads/catalog.js'
 import {ROOT} from '../../helpers/cli.js'
 
 const root = process.getuid?.() === 0
@@ -42,8 +45,13 @@ const cleanup = new CleanupRegistry()
 const ctx = {config: configSchema.parse({stateDir}), cleanup, log: silentLogger, runId}
 const LIMITS = {cpus: 1, memoryMiB: 256, pids: 64}
 
-const idle = resolveWorkload('idle').workload
-const cpu = resolveWorkload('cpu')
+/** A built-in workload's spec (as the runner makes it) and its profile. */
+function workloadOf(name: string) {
+  const profile = catalog().get(name)!
+  return {workload: specOf(profile), profile}
+}
+const idle = workloadOf('idle').workload
+const cpu = workloadOf('cpu')
 
 const NAMES = ['chroot', 'runsc', 'lxc', 'podman', 'ctr', 'docker'] as const
 type Name = (typeof NAMES)[number]
@@ -165,6 +173,21 @@ describe.skipIf(!root)('the isolation spectrum as arms', () => {
     expect(s.cpuSeconds).toBeGreaterThanOrEqual(0)
     if (WITH_ENGINE.includes(name)) expect(s.enginePssBytes).toBeGreaterThan(100 * 1024)
     else expect(s.enginePssBytes).toBeUndefined()
+    // The init that ran is the injected one, bound from the host (the same inode), not a file of the image.
+    if (name !== 'runsc') {
+      const init = statSync(INIT_BINARY)
+      const exes = inst.pids().map((pid) => {
+        try {
+          return statSync(`/proc/${pid}/exe`)
+        } catch {
+          return null
+        }
+      })
+      expect(
+        exes.some((e) => e?.ino === init.ino && e.dev === init.dev),
+        `${name} runs the injected init`,
+      ).toBe(true)
+    }
     const lim = limitsOf(inst.pids())
     expect([...lim.memory], `${name} memory limit`).toContain(256 * 1024 * 1024)
     expect([...lim.quota], `${name} cpu quota`).toContain('100000')
