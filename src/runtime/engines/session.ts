@@ -32,6 +32,7 @@ import {ok, client} from './engine.js'
 import {EventWatcher, parseContainerdEvent, parseDockerEvent} from './events.js'
 import {engineLimitFlags, type EngineCli} from './limits.js'
 import {engineBindFlags} from './binds.js'
+import {engineImageNames} from './image.js'
 import {Podman} from './podman.js'
 
 export const ENGINE_CGROUP_ROOT = '/isobench-engines'
@@ -154,10 +155,10 @@ export class EngineSession {
     mkdirSync(dir, {recursive: true})
     await resolveImage(this.stateDir, image) // a recipe image (idle, stress) is built on first use, as for every arm
     const store = openImageStore(this.stateDir)
-    const name = image.includes('/') ? image : `isobench/${image}`
-    const ref = `${name.replace(/:[^/]*$/, '')}:${this.tag}`
+    const {storeRef, repository} = engineImageNames(image)
+    const ref = `${repository}:${this.tag}`
     const oci = join(dir, 'oci.tar')
-    const exported = await exportImage(store, name, oci)
+    const exported = await exportImage(store, storeRef, oci)
     if (this.engine === 'ctr') {
       const full = `docker.io/${ref}`
       ok(await this.run(['images', 'import', '--index-name', full, oci]), 'ctr images import')

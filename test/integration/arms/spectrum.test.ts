@@ -19,21 +19,21 @@ import {ChrootArm} from '../../../src/arms/chroot.js'
 import {EngineArm} from '../../../src/arms/engine-arm.js'
 import {LxcArm} from '../../../src/arms/lxc.js'
 import {OciArm} from '../../../src/arms/oci-arm.js'
+import {prepareWorkloads} from '../../../src/arms/workload-images.js'
 import type {Arm, InstanceSpec, WorkloadSpec} from '../../../src/core/arm.js'
 import {CleanupRegistry} from '../../../src/core/cleanup.js'
 import {configSchema} from '../../../src/core/config.js'
 import {silentLogger} from '../../../src/core/log.js'
 import {parityRecords} from '../../../src/engine/parity.js'
-import {specOf} from '../../../src/engine/runner.js'
 import {runTag} from '../../../src/host/run-label.js'
 import {runToCompletion} from '../../../src/metrics/instances.js'
 import {detectCgroupLayout} from '../../../src/runtime/cgroups/cgroups.js'
-import {resolveImage} from '../../../src/runtime/container/image.js'
 import {cgroupsBelow} from '../../../src/runtime/engines/host-traces.js'
 import {mountsAtOrBelow, processesUsing} from '../../../src/runtime/labelled-dirs.js'
 import {INIT_BINARY} from '../../../src/runtime/native/init.js'
 import {pruneContainers} from '../../../src/runtime/prune.js'
 import {catalog} from '../../../src/workloads/catalog.js'
+import type {WorkloadProfile} from '../../../src/workloads/profile.js'
 import {ROOT} from '../../helpers/cli.js'
 
 const root = process.getuid?.() === 0
@@ -45,13 +45,11 @@ const cleanup = new CleanupRegistry()
 const ctx = {config: configSchema.parse({stateDir}), cleanup, log: silentLogger, runId}
 const LIMITS = {cpus: 1, memoryMiB: 256, pids: 64}
 
-/** A built-in workload's spec (as the runner makes it) and its profile. */
-function workloadOf(name: string) {
-  const profile = catalog().get(name)!
-  return {workload: specOf(profile), profile}
-}
-const idle = workloadOf('idle').workload
-const cpu = workloadOf('cpu')
+// The built-in workloads as the runner prepares them (beforeAll): images built, each spec's image the store's manifest digest.
+let idle: WorkloadSpec
+let cpu: {workload: WorkloadSpec; profile: WorkloadProfile}
+let idleDigest: string
+let stressDigest: string
 
 const NAMES = ['chroot', 'runsc', 'lxc', 'podman', 'ctr', 'docker'] as const
 type Name = (typeof NAMES)[number]
@@ -134,14 +132,18 @@ describe.skipIf(!root)('the isolation spectrum as arms', () => {
   const figures: Record<string, Record<string, number | string>> = {}
 
   beforeAll(async () => {
+    const prepared = await prepareWorkloads([catalog().get('idle')!, catalog().get('cpu')!], {stateDir, log: silentLogger, cleanup})
+    idle = prepared.get('idle')!.spec
+    cpu = {workload: prepared.get('cpu')!.spec, profile: prepared.get('cpu')!.profile}
+    idleDigest = prepared.get('idle')!.rootfsDigest
+    stressDigest = prepared.get('cpu')!.rootfsDigest
     for (const name of NAMES) {
       const arm = make[name]()
       const a = await arm.available()
       expect(a.ok, `${name}: ${a.reason}`).toBe(true)
       arms.set(name, arm)
     }
-    // Daemons and images for the whole file, before anything is timed: the images built once, then the arms in parallel.
-    await arms.get('chroot')!.prepare([idle, cpu.workload])
+    // Daemons and images for the whole file, before anything is timed: the arms in parallel, as the runner prepares them.
     await Promise.all([...arms.values()].map((arm) => arm.prepare([idle, cpu.workload])))
   }, 600_000)
 
@@ -203,7 +205,7 @@ describe.skipIf(!root)('the isolation spectrum as arms', () => {
     )
     expect(left, `${name} left cgroups`).toEqual([])
     if (name === 'podman' || name === 'ctr' || name === 'docker') expect(cgroupsBelow(`/isobench-engines/${tag}/${name}/ib-${tag}-${inst.id}`)).toEqual([])
-    digests[name] = arm.rootfsDigest!('idle')
+    digests[name] = arm.rootfsDigest!(idle.image!)
   })
 
   it.each(NAMES)('%s: the cpu workload runs to its end and reports its throughput', async (name) => {
@@ -216,12 +218,11 @@ describe.skipIf(!root)('the isolation spectrum as arms', () => {
   })
 
   it('every arm ran the same rootfs (the engines: their own unpacked layers), and parity names what ctr cannot set', async () => {
-    const ours = (await resolveImage(stateDir, 'idle')).digest
+    const ours = idleDigest
     expect(ours).toMatch(/^sha256:[0-9a-f]{64}$/)
     expect(digests).toEqual(Object.fromEntries(NAMES.map((n) => [n, ours])))
-    const stress = (await resolveImage(stateDir, 'stress')).digest
-    for (const name of NAMES) expect(arms.get(name)!.rootfsDigest!('stress'), name).toBe(stress)
-    const [record] = parityRecords([{workload: 'idle', limits: {...LIMITS, cpuset: '0'}, arms: [...NAMES]}], arms)
+    for (const name of NAMES) expect(arms.get(name)!.rootfsDigest!(cpu.workload.image!), name).toBe(stressDigest)
+    const [record] = parityRecords([{workload: 'idle', limits: {...LIMITS, cpuset: '0'}, arms: [...NAMES]}], arms, new Map([['idle', {spec: idle}]]))
     expect(new Set(Object.values(record!.rootfsDigest!))).toEqual(new Set([ours]))
     expect(record!.mismatches.filter((m) => m.startsWith('ctr:'))).toEqual([
       expect.stringMatching(/^ctr: no cpuset/),

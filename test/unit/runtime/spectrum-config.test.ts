@@ -7,6 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {isolationOf, isolationOfKind, isolationRank, ISOLATION_CLASSES} from '../../../src/core/isolation.js'
 import {lxcConfig, lxcDeviceRule} from '../../../src/runtime/lxc/config.js'
 import {engineBindFlags} from '../../../src/runtime/engines/binds.js'
+import {engineImageNames} from '../../../src/runtime/engines/image.js'
 import {engineLimitFlags} from '../../../src/runtime/engines/limits.js'
 import {parseContainerdEvent, parseDockerEvent} from '../../../src/runtime/engines/events.js'
 import {ociRuntime} from '../../../src/runtime/oci/runtimes.js'
@@ -90,6 +91,15 @@ describe('engine bind flags', () => {
   it('refuses a path the comma-separated syntax would split, or a relative one', () => {
     expect(() => engineBindFlags('docker', [{source: '/a,readonly=false', target: '/x'}])).toThrow(/"\/a,readonly=false".*no comma/)
     expect(() => engineBindFlags('ctr', [{source: '/a', target: 'x'}])).toThrow(/"x".*absolute/)
+  })
+})
+
+describe('engine image names', () => {
+  it("the runner's manifest digest as it is (a repository of its own in the engine), a recipe name as isobench/NAME", () => {
+    const digest = `sha256:${'ab12'.repeat(16)}`
+    expect(engineImageNames(digest)).toEqual({storeRef: digest, repository: 'isobench/img-ab12ab12ab12'})
+    expect(engineImageNames('idle')).toEqual({storeRef: 'isobench/idle', repository: 'isobench/idle'})
+    expect(engineImageNames('isobench-workload/my-web:latest')).toEqual({storeRef: 'isobench-workload/my-web:latest', repository: 'isobench-workload/my-web'})
   })
 })
 
