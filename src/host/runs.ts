@@ -10,7 +10,7 @@
  * /var/lib/isobench) falls back to `<tmpdir>/isobench-runs-<uid>/<runId>/`, whose owner.json names
  * the state dir it stands for, so the same scoping holds.
  */
-import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {writeFileAtomic} from './fs.js'
@@ -34,6 +34,15 @@ export interface RunDirEntry {
 }
 
 const RUN_ID = /^[0-9A-Za-z][0-9A-Za-z._-]{0,79}$/
+
+/** A run dir being made: `.claim-<pid>-<runId>` until owner.json is in it and it is renamed. */
+const CLAIM_PREFIX = '.claim-'
+
+/** The pid in a claim dir's name, or null for any other name. */
+export function claimPid(name: string): number | null {
+  const m = /^\.claim-(\d+)-/.exec(name)
+  return m ? Number(m[1]) : null
+}
 
 export function runsDir(stateDir: string): string {
   return join(stateDir, 'runs')
@@ -71,20 +80,32 @@ export function openRunDir(stateDir: string, runId: string): string {
   const known = opened.get(key)
   if (known && existsSync(known)) return known
   const record: RunOwnerRecord = {runId, stateDir: resolve(stateDir), owner: currentOwner(), createdAt: new Date().toISOString()}
+  const text = JSON.stringify(record, null, 2) + '\n'
+  // The dir appears under its final name only with owner.json in it (made under a claim name, then
+  // renamed): a run killed at any point leaves either nothing, or a dir whose owner prune can judge.
   const claim = (base: string): string => {
     mkdirSync(base, {recursive: true, mode: 0o755})
-    let dir = join(base, runId)
-    try {
-      mkdirSync(dir)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      const other = readRecord(dir)
-      if (other && ownerState(other.owner) === 'alive' && other.owner.pid !== process.pid) {
-        dir = join(base, `${runId}.${process.pid}`)
-        mkdirSync(dir, {recursive: true})
+    const staging = join(base, `${CLAIM_PREFIX}${process.pid}-${runId}`)
+    rmSync(staging, {recursive: true, force: true})
+    mkdirSync(staging)
+    writeFileAtomic(join(staging, 'owner.json'), text)
+    for (const dir of [join(base, runId), join(base, `${runId}.${process.pid}`)]) {
+      try {
+        renameSync(staging, dir)
+        return dir
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error
+        const other = readRecord(dir)
+        if (other && ownerState(other.owner) === 'alive' && other.owner.pid !== process.pid) continue
+        // ours, or a dead run's that reused the id: take it over
+        writeFileAtomic(join(dir, 'owner.json'), text)
+        rmSync(staging, {recursive: true, force: true})
+        return dir
       }
     }
-    return dir
+    rmSync(staging, {recursive: true, force: true})
+    throw new Error(`run dir ${join(base, runId)} is held by another live run`)
   }
   let dir: string
   try {
@@ -94,7 +115,6 @@ export function openRunDir(stateDir: string, runId: string): string {
     if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw error
     dir = claim(fallbackRunsDir())
   }
-  writeFileAtomic(join(dir, 'owner.json'), JSON.stringify(record, null, 2) + '\n')
   opened.set(key, dir)
   return dir
 }

@@ -7,7 +7,8 @@
  */
 import {readFileSync, rmSync, statSync} from 'node:fs'
 import {hostCgroups, listContainerCgroups, removeCgroupDirs} from './cgroups/cgroups.js'
-import {listRunDirs, runCgroupName} from '../host/runs.js'
+import {processStartTicks} from '../host/owner.js'
+import {claimPid, listRunDirs, runCgroupName} from '../host/runs.js'
 
 export interface RunsPruneResult {
   /** Run dir names removed. */
@@ -39,8 +40,9 @@ export function pruneRuns(stateDir: string, opts: {all?: boolean} = {}): RunsPru
     const mine = run.record?.owner.pid === process.pid
     let dead = run.state === 'dead'
     if (!run.record) {
+      const claimer = claimPid(run.name)
       try {
-        dead = Date.now() - statSync(run.dir).mtimeMs > UNCLAIMED_GRACE_MS
+        dead = claimer !== null ? processStartTicks(claimer) === null : Date.now() - statSync(run.dir).mtimeMs > UNCLAIMED_GRACE_MS
       } catch {
         continue
       }

@@ -125,7 +125,12 @@ describe.skipIf(!root)('isobench-runtime', () => {
     const k = bundle(['sleep', '60'])
     const child = spawn(rt, ['--root', state, 'run', '--bundle', k.dir, k.id], {stdio: 'ignore'})
     const code = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
-    await until(() => existsSync(join(state, k.id, 'state.json')))
+    // running, not just created: a kill between create and start is a start that failed (125)
+    const running = () => {
+      const r = run(['state', k.id])
+      return r.status === 0 && (JSON.parse(r.stdout) as {status: string}).status === 'running'
+    }
+    await until(running)
     process.kill(JSON.parse(readFileSync(join(state, k.id, 'state.json'), 'utf8')).pid, 'SIGKILL')
     expect(await code).toBe(137)
     expect(readdirSync(state).filter((e) => !e.startsWith('.'))).toEqual([])
