@@ -40,8 +40,9 @@ export class ResolvedImages {
 }
 
 /**
- * What every container and VM arm adds to an image's rootfs, outside its digest (the parity record
- * lists them): the injected init, the same binary everywhere (its sha256), and the per-instance files.
+ * What the container and VM arms add to an image's rootfs, outside its digest (the parity record
+ * lists them): the injected init, the same binary in every arm (its sha256), and the per-instance
+ * /etc files, which not every arm of the spectrum gets (the text names which).
  */
 export function injectedFiles(): Array<{path: string; what: string; digest?: string}> {
   const init = existsSync(INIT_BINARY) ? `sha256:${createHash('sha256').update(readFileSync(INIT_BINARY)).digest('hex')}` : undefined
@@ -53,7 +54,7 @@ export function injectedFiles(): Array<{path: string; what: string; digest?: str
     },
     {
       path: '/etc/hosts, /etc/hostname, /etc/resolv.conf',
-      what: 'per instance, as Docker writes them (bind mounts in containers, written by the guest init in the VM)',
+      what: 'per instance, as Docker writes them: bind mounts from isobench in the container, runc and crun arms, written by the guest init in qemu, by the engine itself in docker and podman; not in chroot, lxc and ctr, whose instances see the image’s own',
     },
   ]
 }

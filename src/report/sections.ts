@@ -168,7 +168,7 @@ ${
         .join('; ')}</p>`
     : ''
 }
-${p.injected?.length ? h`<p class="dim">added by every arm outside the rootfs digest: ${p.injected.map((i) => `${i.path}${i.digest ? ` (${i.digest.slice(0, 19)})` : ''}`).join('; ')}</p>` : ''}
+${p.injected?.length ? h`<p class="dim">added outside the rootfs digest: ${p.injected.map((i) => `${i.path}${i.digest ? ` (${i.digest.slice(0, 19)})` : ''}: ${i.what}`).join('; ')}</p>` : ''}
 ${p.rootfsMedium ? h`<p class="dim">rootfs in ${p.rootfsMedium === 'disk' ? 'disk for every arm: VM virtio disk (host cache off), container overlay upper dir on the state dir' : 'memory for every arm: VM initramfs, container writable layer in a tmpfs of its own'}</p>` : ''}
 <table><thead><tr><th>arm</th><th>rootfs digest</th><th>vCPUs ↔ cpus</th><th>RAM ↔ memory limit</th></tr></thead><tbody>${rows}</tbody></table>`
   })
