@@ -26,9 +26,13 @@ function tempName(file: string): string {
   return `${file}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`
 }
 
-/** Write `data` to `file` atomically (temp file + rename), creating its directory. Safe in a signal handler. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  mkdirp(dirname(file))
+/**
+ * Write `data` to `file` atomically (temp file + rename), creating its directory unless `mkdir` is
+ * false (then a missing directory is ENOENT, and the temp file is removed when the rename fails).
+ * Safe in a signal handler.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array, opts: {mkdir?: boolean} = {}): void {
+  if (opts.mkdir !== false) mkdirp(dirname(file))
   const tmp = tempName(file)
   writeFileSync(tmp, data)
   try {

@@ -99,11 +99,30 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** When a child process ends: its exit code and signal; a child that could not be spawned ends with code null. */
-export function childExit(child: ChildProcess): Promise<{code: number | null; signal: NodeJS.Signals | null}> {
+/** How long an exited child's output pipes may stay open (a stray holder of the write end) before its end is reported anyway. */
+export const OUTPUT_DRAIN_MS = 1000
+
+/**
+ * When a child process ends: its exit code and signal; a child that could not be spawned ends with
+ * code null. It has ended once it has exited AND its piped output has been read to the end: Node
+ * may emit 'exit' before the last bytes of a pipe are read ('close' comes after both), and a caller
+ * that takes 'exit' for the end loses what the child wrote last — an instance that printed its ready
+ * marker and exited at once looked as if it had exited before being ready. If something else keeps
+ * the pipes open, the end is reported OUTPUT_DRAIN_MS after the exit.
+ */
+export function childExit(child: ChildProcess, drainMs = OUTPUT_DRAIN_MS): Promise<{code: number | null; signal: NodeJS.Signals | null}> {
   return new Promise((resolve) => {
-    child.once('exit', (code, signal) => resolve({code, signal}))
-    child.once('error', () => resolve({code: null, signal: null}))
+    let timer: NodeJS.Timeout | undefined
+    const done = (r: {code: number | null; signal: NodeJS.Signals | null}) => {
+      clearTimeout(timer)
+      resolve(r)
+    }
+    child.once('close', (code, signal) => done({code, signal}))
+    child.once('exit', (code, signal) => {
+      timer = setTimeout(() => done({code, signal}), drainMs)
+      timer.unref()
+    })
+    child.once('error', () => done({code: null, signal: null}))
   })
 }
 

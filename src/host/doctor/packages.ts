@@ -63,6 +63,10 @@ export const HOST_PACKAGES: readonly HostPackage[] = [
     why: 'FROM debian:<suite> in image build (a minbase bootstrap from the Debian mirror), as the bring-your-own-workload tests use',
     provides: '/usr/sbin/debootstrap',
   },
-  {pkg: 'hyperfine', why: 'the independent timer the validity tests check startup figures against (test/integration/validity/)', provides: '/usr/bin/hyperfine'},
+  {
+    pkg: 'hyperfine',
+    why: 'the independent timer the validity tests check startup figures against (test/integration/validity/)',
+    provides: '/usr/bin/hyperfine',
+  },
   {pkg: 'attr', why: 'getfattr: reading overlayfs opaque-dir markers when a build RUN step becomes a layer', provides: '/usr/bin/getfattr'},
 ]

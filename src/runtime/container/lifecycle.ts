@@ -187,6 +187,8 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
   }
   writeRuntimeState(stateDir, config.id, runtime)
   void exited.then(async () => {
+    // The helper removed an auto-removed container's dir; a state.json written while it walked the dir is all that can be left.
+    if (config.autoRemove) rmSync(paths.dir, {recursive: true, force: true})
     await Promise.all(proxies.map((p) => p.close()))
     if (ip) {
       releaseAddress(stateDir, ip)

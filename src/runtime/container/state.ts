@@ -160,8 +160,21 @@ export function listContainers(stateDir: string): ContainerState[] {
     .filter((c): c is ContainerState => c !== null)
 }
 
-export function writeRuntimeState(stateDir: string, id: string, state: ContainerRuntimeState): void {
-  writeJsonAtomic(join(containerDir(stateDir, id), 'state.json'), state)
+/**
+ * Record the runtime facts in state.json. An auto-removed container may have exited and had its dir
+ * removed by the helper already (a `true` container can be gone before its starter writes this): a
+ * dir that is gone is that container's end, not an error, and is never made again here. Returns
+ * false then; throws for any other failure.
+ */
+export function writeRuntimeState(stateDir: string, id: string, state: ContainerRuntimeState): boolean {
+  const dir = containerDir(stateDir, id)
+  try {
+    writeFileAtomic(join(dir, 'state.json'), JSON.stringify(state, null, 2), {mkdir: false})
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(dir)) return false
+    throw error
+  }
 }
 
 export function initContainerDir(stateDir: string, config: ContainerConfig): string {
