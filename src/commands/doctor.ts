@@ -24,6 +24,7 @@ Exit code 0 even when capabilities are missing (the report says which arms they 
     this.log(`host     ${host.hostname}: ${host.os}, kernel ${host.kernel}`)
     this.log(`cpu      ${host.cpu.model}, ${host.cpu.cores} logical cores`)
     this.log(`memory   ${(host.memoryBytes / 2 ** 30).toFixed(1)} GiB`)
+    this.log(`virt     ${host.virtualization ?? 'bare metal (no hypervisor, no container detected)'}`)
     for (const c of report.checks) {
       this.log(`${c.ok ? 'ok  ' : 'no  '} ${c.name.padEnd(10)} ${c.detail}${c.fix && !c.ok ? `\n                ${c.fix}` : ''}`)
     }

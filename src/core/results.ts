@@ -190,13 +190,30 @@ export interface Warning {
   metric?: string
 }
 
+/** What the host itself runs on, from the kernel (src/host/virt.ts reads it). */
+export interface VirtFacts {
+  /** The hypervisor under this kernel ('kvm', 'xen', 'vmware', 'microsoft', 'amazon', …); 'unknown' when only cpuinfo's flag says there is one; null on bare metal. */
+  hypervisor: string | null
+  /** DMI's system vendor and product, when the firmware provides a DMI table (Firecracker's does not). */
+  dmi?: {vendor?: string; product?: string}
+  /** The container engine this host runs in, when really detected (see the module note); null otherwise. */
+  container: string | null
+  /** /dev/kvm, the KVM modules loaded (kvm_pvm: PVM, nested virtualization without hardware support) and their `nested` parameters. */
+  kvm: {device: boolean; modules: string[]; nested: Record<string, string>}
+  /** Each fact the conclusions rest on, one line each (also the facts that were discounted, and why). */
+  evidence: string[]
+}
+
 export interface HostRecord {
   hostname: string
   os: string
   kernel: string
   cpu: {model: string; cores: number; physicalCores: number; mhz?: number; flags?: string}
   memoryBytes: number
+  /** One line: "kvm guest · /dev/kvm by kvm_pvm (nested)"; absent on bare metal (virtSummary). */
   virtualization?: string
+  /** The facts behind it, with their evidence. */
+  virt?: VirtFacts
   cgroupMode: 'v1' | 'v2' | 'hybrid' | 'none'
   node: string
 }

@@ -1,13 +1,16 @@
 /**
- * Host provenance for results.json, from systeminformation. Collected once, in parallel, outside
- * timed regions (cpu() ≈ 40 ms, osInfo() ≈ 50 ms here; we skip the slow calls).
+ * Host provenance for results.json: CPU, OS and memory from systeminformation; virtualization from
+ * the kernel (./virt.ts: systeminformation's keys on /.dockerenv and called a KVM guest a Docker
+ * container). Collected once, in parallel, outside timed regions (cpu() ≈ 40 ms, osInfo() ≈ 50 ms
+ * here; we skip the slow calls).
  */
 import si from 'systeminformation'
 import type {HostRecord} from '../core/results.js'
 import {cgroupMode} from './cgroups.js'
+import {virtFacts, virtSummary} from './virt.js'
 
 export async function hostFacts(): Promise<HostRecord> {
-  const [cpu, flags, os, mem, system] = await Promise.all([si.cpu(), si.cpuFlags(), si.osInfo(), si.mem(), si.system()])
+  const [cpu, flags, os, mem, virt] = await Promise.all([si.cpu(), si.cpuFlags(), si.osInfo(), si.mem(), virtFacts()])
   return {
     hostname: os.hostname,
     os: `${os.distro} ${os.release}`.trim(),
@@ -20,7 +23,8 @@ export async function hostFacts(): Promise<HostRecord> {
       flags,
     },
     memoryBytes: mem.total,
-    virtualization: system.virtual ? system.model || 'virtual' : undefined,
+    virtualization: virtSummary(virt),
+    virt,
     cgroupMode: cgroupMode(),
     node: process.version,
   }

@@ -123,11 +123,12 @@ export function hostSection(results: Results): Safe {
         : undefined,
     ],
     ['memory', bytes(host.memoryBytes)],
-    ['virtualization', host.virtualization ?? 'none detected'],
+    ['virtualization', host.virtualization ?? (host.virt ? 'bare metal (no hypervisor, no container detected)' : 'none detected')],
     ['cgroups', host.cgroupMode],
     ['node', host.node],
   ]
   return h`<section id="host"><h2>Host provenance</h2><table class="kv">${rows.map(([k, v]) => h`<tr><th>${k}</th><td>${v ?? '–'}</td></tr>`)}</table>
+${host.virt?.evidence.length ? h`<details><summary>How the virtualization was determined</summary><ul>${host.virt.evidence.map((e) => h`<li>${e}</li>`)}</ul></details>` : ''}
 ${host.cpu?.flags ? h`<details><summary>CPU flags</summary><p class="mono">${host.cpu.flags}</p></details>` : ''}</section>`
 }
 
