@@ -91,7 +91,7 @@ export interface Description {
   mean: number
   /** Sample standard deviation (n − 1); 0 for one value. */
   sd: number
-  /** Coefficient of variation sd/mean; NaN when the mean is 0. */
+  /** Coefficient of variation sd/mean; NaN (null in JSON, printed –) when undefined: a value below 0 or a mean of 0. */
   cov: number
   /** Median absolute deviation, unscaled (multiply by 1.4826 for a normal-consistent σ). */
   mad: number

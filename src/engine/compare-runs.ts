@@ -9,8 +9,7 @@
  */
 import {groupSamples, paramsKey, type Group} from './analyze.js'
 import {runStatusText, type Direction, type Results} from '../core/results.js'
-import {bootstrapDifferenceOfMedians, differenceVerdict, magnitude, permutationTest, ratioOfMedians, seedFrom} from '../stats/index.js'
-import {median} from 'simple-statistics'
+import {bootstrapDifferenceOfMedians, describe, differenceVerdict, magnitude, permutationTest, ratioOfMedians, seedFrom} from '../stats/index.js'
 
 export type ChangeVerdict = 'regression' | 'improvement' | 'equivalent' | 'inconclusive'
 
@@ -80,7 +79,17 @@ export function compareRuns(base: Results, next: Results, opts: CompareRunsOptio
   const changes: Change[] = []
   for (const [key, n] of newGroups) {
     const b = baseGroups.get(key)
-    if (b) changes.push(compareCell(b, n, {threshold: opts.threshold, alpha, seed: seedFrom(seed, key), resamples: opts.resamples}))
+    if (b)
+      changes.push(
+        compareCell(b, n, {
+          threshold: opts.threshold,
+          alpha,
+          seed: seedFrom(seed, key),
+          resamples: opts.resamples,
+          // The medians by the analysis' own describe(): the figure results.json's summaries hold for these samples.
+          medians: [medianOf(b), medianOf(n)],
+        }),
+      )
   }
   const label = (g: Group) => cellLabel({...g})
   const counts: Record<ChangeVerdict, number> = {regression: 0, improvement: 0, equivalent: 0, inconclusive: 0}
@@ -100,7 +109,16 @@ export function compareRuns(base: Results, next: Results, opts: CompareRunsOptio
   }
 }
 
-function compareCell(b: Group, n: Group, o: {threshold: number; alpha: number; seed: number; resamples?: number}): Change {
+/** A cell's median as the run's analysis computes it (stats describe(), as in results.json's summaries); null without a successful sample. */
+function medianOf(g: Group): number | null {
+  return g.values.length ? describe(g.values).median : null
+}
+
+function compareCell(
+  b: Group,
+  n: Group,
+  o: {threshold: number; alpha: number; seed: number; resamples?: number; medians: [number | null, number | null]},
+): Change {
   const common = {
     metric: n.metric,
     figure: n.figure,
@@ -112,8 +130,7 @@ function compareCell(b: Group, n: Group, o: {threshold: number; alpha: number; s
     baseN: b.values.length,
     newN: n.values.length,
   }
-  const baseMedian = b.values.length ? median(b.values) : null
-  const newMedian = n.values.length ? median(n.values) : null
+  const [baseMedian, newMedian] = o.medians
   const label = cellLabel(common)
   if (b.values.length < 2 || n.values.length < 2) {
     const ratio = baseMedian && newMedian !== null ? newMedian / baseMedian : Number.NaN

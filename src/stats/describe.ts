@@ -18,7 +18,9 @@ export function describe(values: readonly number[]): Description {
     median: median(sorted),
     mean: m,
     sd,
-    cov: m === 0 ? Number.NaN : sd / Math.abs(m),
+    // CoV is defined for figures on a ratio scale (no value below 0, a positive mean): a signed
+    // figure's CoV over its mean (−5674%, a sign flip) means nothing, so it is undefined (NaN, null in JSON, printed –).
+    cov: sorted[0]! < 0 || !(m > 0) ? Number.NaN : sd / m,
     mad: medianAbsoluteDeviation(sorted),
     min: sorted[0]!,
     max: sorted.at(-1)!,

@@ -25,6 +25,15 @@ suite('describe', () => {
     expect(d).toMatchObject({n: 1, median: 3, mean: 3, sd: 0, cov: 0, mad: 0, p99: 3})
   })
 
+  it('an even n takes the mean of the two middle values as median; a signed figure has no CoV (undefined, not −5674% or a sign flip)', () => {
+    expect(describe([-20, -5, 10, 5]).median).toBe(0)
+    expect(describe([-12.5, -12.5, 5, -20]).median).toBe(-12.5)
+    expect(describe([-3, 1, 2]).cov).toBeNaN()
+    expect(describe([-3, -1]).cov).toBeNaN()
+    expect(describe([0, 0, 0]).cov).toBeNaN()
+    expect(describe([0, 2, 4]).cov).toBeCloseTo(1, 12)
+  })
+
   it('refuses an empty sample', () => {
     expect(() => describe([])).toThrow(RangeError)
   })
