@@ -113,6 +113,8 @@ export interface Summary extends Description {
   direction: Direction
   failures: number
   outliers: number
+  /** Set for a diagnostic figure (e.g. memory.host_delta): why it is no figure of the instances. Never compared or regressed; renderers leave it out of the figures by default. */
+  diagnostic?: string
 }
 
 export interface Comparison {

@@ -6,7 +6,7 @@
  */
 import {compareSamples, describe, outlierFlags, ratioOfMedians, bootstrapCi, seedFrom, slopeWithCi} from '../stats/index.js'
 import {median} from 'simple-statistics'
-import {getMetric, metrics} from '../metrics/index.js'
+import {diagnosticNote, getMetric, metrics} from '../metrics/index.js'
 import type {Comparison, Direction, Regression, Results, Sample, Summary} from '../core/results.js'
 
 export interface AnalyzeOptions {
@@ -139,6 +139,7 @@ export function analyze(results: Results, opts: AnalyzeOptions): void {
     if (outliers > 0)
       warnings.push({code: 'outliers', arm: g.arm, metric: g.metric, message: `${label}: ${outliers} outlier(s) by modified Z-score > 3.5 (flagged, kept)`})
     if (g.values.length === 0) continue
+    const diagnostic = diagnosticNote(g.metric, g.figure)
     summaries.push({
       metric: g.metric,
       figure: g.figure,
@@ -150,12 +151,13 @@ export function analyze(results: Results, opts: AnalyzeOptions): void {
       failures,
       outliers,
       ...describe(g.values),
+      ...(diagnostic ? {diagnostic} : {}),
     })
   }
 
   const comparisons: Comparison[] = []
   const compared = opts.comparedFigures ?? ((metric: string) => getMetric(metric)?.comparedFigures)
-  const isCompared = (g: Group) => compared(g.metric)?.includes(g.figure) ?? true
+  const isCompared = (g: Group) => (compared(g.metric)?.includes(g.figure) ?? true) && !diagnosticNote(g.metric, g.figure)
   for (const pair of comparisonPairs(groups.filter(isCompared), opts.baseline, opts.pairs)) {
     const c = comparePair(pair, opts)
     if (c) comparisons.push(c)

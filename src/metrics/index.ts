@@ -22,6 +22,15 @@ export function getMetric(name: string): Metric | undefined {
   return Object.hasOwn(metrics, name) ? metrics[name as MetricName] : undefined
 }
 
+/**
+ * Why a figure is only a diagnostic (its metric's FigureTemplate.diagnostic), or undefined for a
+ * figure of the instances. Diagnostic figures are summarized but never compared, regressed, or
+ * printed among the figures by default.
+ */
+export function diagnosticNote(metric: string, figure: string): string | undefined {
+  return getMetric(metric)?.figures.own.find((f) => f.figure === figure)?.diagnostic
+}
+
 /** A metric's place in the registry order; metrics the registry does not know come after. */
 export function metricRank(name: string): number {
   const i = METRIC_NAMES.indexOf(name as MetricName)

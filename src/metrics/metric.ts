@@ -8,7 +8,7 @@ import type {z} from 'zod'
 import type {Arm, InstanceSpec, WorkloadSpec} from '../core/arm.js'
 import type {SectionBuilder} from '../report/charts/kit.js'
 import type {Logger} from '../core/log.js'
-import type {Direction, Sample} from '../core/results.js'
+import type {ArmRecord, Direction, Sample} from '../core/results.js'
 import type {WorkloadProfile} from '../workloads/profile.js'
 
 /** One figure of one repetition. `value: null` with `error` for a failed sample (never made up). */
@@ -28,6 +28,12 @@ export interface FigureTemplate {
   figure: string
   unit: string
   direction: Direction
+  /**
+   * Set for a diagnostic figure: why it is not a figure of the instance (e.g. a host-wide quantity
+   * that other processes move). It is recorded and summarized (its summary carries this note), but
+   * never compared, regressed or shown among the metric's figures by default.
+   */
+  diagnostic?: string
 }
 
 export interface MeasureContext {
@@ -64,9 +70,9 @@ export interface Metric {
    */
   paramSchema?: Record<string, z.ZodType>
   /**
-   * Figures compared between arms and watched by --precision (default: all). Redundant figures
-   * (totals = n × per-instance) and auxiliary ones (host_delta, failure counts) are left out; they
-   * stay in the samples and summaries.
+   * Figures compared between arms and watched by --precision (default: all but the diagnostic
+   * ones). Redundant figures (totals = n × per-instance) and auxiliary ones (failure counts) are left
+   * out; they stay in the samples and summaries.
    */
   comparedFigures?: string[]
   /**
@@ -93,5 +99,10 @@ export interface Metric {
   withinArm?: {param: string; value: string; against: string}
   /** The metric's section of the report: its charts. */
   charts: SectionBuilder
+  /**
+   * Caveats printed next to the metric's figures, for the arms that ran (e.g. the VM's PSS depends on
+   * other VMs sharing its kernel image); none by default.
+   */
+  caveats?(arms: ReadonlyArray<Pick<ArmRecord, 'name' | 'kind'>>): string[]
   measure(ctx: MeasureContext): Promise<SampleDraft[]>
 }

@@ -75,7 +75,7 @@ function metricSections(v: RunView): Safe {
     const comparisons = v.results.comparisons.filter((c) => c.metric === metric)
     const has = mine.length + summaries.length + comparisons.length > 0
     return h`<section id="r${v.index}-${metric}" class="metric"><h2>${m?.title ?? metric}</h2>
-${has ? h`<p class="dim">${m?.note ?? ''}</p>${mine.map(chartFigure)}${summaryTable(summaries, v.label)}${comparisonTable(comparisons, v.label)}` : h`<p class="empty">Not measured in this run.</p>`}</section>`
+${has ? h`<p class="dim">${m?.note ?? ''}</p>${(m?.caveats?.(v.results.arms) ?? []).map((c) => h`<p class="caveat">${c}</p>`)}${mine.map(chartFigure)}${summaryTable(summaries, v.label)}${comparisonTable(comparisons, v.label)}` : h`<p class="empty">Not measured in this run.</p>`}</section>`
   })}`
 }
 

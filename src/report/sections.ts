@@ -5,7 +5,7 @@
  * Everything interpolated goes through `h` (escapes unless already Safe).
  */
 import {runStatusText, type ArmRecord, type Comparison, type Results, type Summary} from '../core/results.js'
-import {getMetric, metricRank} from '../metrics/index.js'
+import {diagnosticNote, getMetric, metricRank} from '../metrics/index.js'
 import {h, raw, type Safe} from './escape.js'
 import {betterText, bytes, estimateText, num, paramsText} from './charts/format.js'
 
@@ -197,13 +197,21 @@ export function warningsSection(results: Results): Safe {
   return h`<section id="warnings"><h2>Warnings</h2><ul class="warnings">${results.warnings.map((w) => h`<li><span class="badge warn">${w.code}</span> ${w.message}</li>`)}</ul></section>`
 }
 
-export function summaryTable(summaries: readonly Summary[], label: (a: string) => string): Safe {
-  if (!summaries.length) return raw('')
-  const rows = summaries.map(
-    (s) =>
-      h`<tr><td>${s.figure}</td><td>${s.workload}</td><td>${paramsText(s.params)}</td><td><b>${label(s.arm)}</b></td><td class="num">${s.n}</td><td class="num ${s.failures ? 'bad-text' : ''}">${s.failures}</td><td class="num">${num(s.median)}</td><td class="num">${num(s.p90)}</td><td class="num">${num(s.p99)}</td><td class="num">${num(s.mean)} ± ${num(s.sd)}</td><td class="num">${Number.isFinite(s.cov) ? `${(s.cov * 100).toFixed(1)}%` : '–'}</td><td class="num">${s.outliers}</td><td>${s.unit} <span class="dim">${s.direction === 'higher' ? '↑' : '↓'}</span></td></tr>`,
-  )
-  return h`<details><summary>Summaries (${summaries.length} cells: median, p90, p99, mean ± SD, CoV, outliers)</summary><table class="data"><thead><tr><th>figure</th><th>workload</th><th>params</th><th>arm</th><th>n</th><th>failed</th><th>median</th><th>p90</th><th>p99</th><th>mean ± SD</th><th>CoV</th><th>outliers</th><th>unit (better)</th></tr></thead><tbody>${rows}</tbody></table></details>`
+function summaryRow(s: Summary, label: (a: string) => string): Safe {
+  return h`<tr><td>${s.figure}</td><td>${s.workload}</td><td>${paramsText(s.params)}</td><td><b>${label(s.arm)}</b></td><td class="num">${s.n}</td><td class="num ${s.failures ? 'bad-text' : ''}">${s.failures}</td><td class="num">${num(s.median)}</td><td class="num">${num(s.p90)}</td><td class="num">${num(s.p99)}</td><td class="num">${num(s.mean)} ± ${num(s.sd)}</td><td class="num">${Number.isFinite(s.cov) ? `${(s.cov * 100).toFixed(1)}%` : '–'}</td><td class="num">${s.outliers}</td><td>${s.unit} <span class="dim">${s.direction === 'higher' ? '↑' : '↓'}</span></td></tr>`
+}
+
+export function summaryTable(all: readonly Summary[], label: (a: string) => string): Safe {
+  if (!all.length) return raw('')
+  // Results written before a figure was declared diagnostic get its note from the registry.
+  const note = (s: Summary) => s.diagnostic ?? diagnosticNote(s.metric, s.figure)
+  const summaries = all.filter((s) => !note(s))
+  const diagnostics = all.filter((s) => note(s)).map((s) => ({...s, diagnostic: note(s)}))
+  const rows = summaries.map((s) => summaryRow(s, label))
+  const head = h`<thead><tr><th>figure</th><th>workload</th><th>params</th><th>arm</th><th>n</th><th>failed</th><th>median</th><th>p90</th><th>p99</th><th>mean ± SD</th><th>CoV</th><th>outliers</th><th>unit (better)</th></tr></thead>`
+  const notes = [...new Set(diagnostics.map((s) => `${s.figure}: ${s.diagnostic}`))]
+  return h`${summaries.length ? h`<details><summary>Summaries (${summaries.length} cells: median, p90, p99, mean ± SD, CoV, outliers)</summary><table class="data">${head}<tbody>${rows}</tbody></table></details>` : ''}
+${diagnostics.length ? h`<details><summary>Diagnostics (${diagnostics.length} cells, not figures of the instances)</summary>${notes.map((n) => h`<p class="dim">${n}</p>`)}<table class="data">${head}<tbody>${diagnostics.map((s) => summaryRow(s, label))}</tbody></table></details>` : ''}`
 }
 
 export function comparisonTable(comparisons: readonly Comparison[], label: (a: string) => string): Safe {

@@ -14,6 +14,7 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;color:#fff;background:var(--neutral)}
 .badge.good{background:var(--good)}.badge.bad{background:var(--bad)}.badge.warn{background:var(--warn)}.badge.neutral{background:var(--neutral)}
 .tcg-note{color:#ef6c00;font-weight:600}
+.caveat{border-left:3px solid var(--warn);padding:2px 8px;margin:6px 0;color:#5d3a00}
 ul.verdicts{list-style:none;padding:0}ul.verdicts li{margin:6px 0}
 table{border-collapse:collapse;margin:6px 0 12px;font-size:13px}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}

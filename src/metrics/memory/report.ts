@@ -17,7 +17,7 @@ export function memoryCharts(input: SectionInput): Array<TopLevelSpec | undefine
     ))
       out.push(distribution(c, input.arms, input.label, `memory per instance · ${cellTitle(c)}`))
   if (!perInstance.length) out.push(...genericSection(input))
-  // The marginal cost of an instance's own processes (and its cgroup); host-wide deltas are too noisy to plot beside them (they stay in the tables).
+  // The marginal cost of an instance's own processes (and its cgroup, its engine's share), coloured by arm: a slope is a size, not a verdict.
   const slopes = (input.results.regressions ?? []).filter(
     (r) => r.metric === 'memory' && ['pss_total', 'uss_total', 'cgroup_total', 'engine_pss_total'].includes(r.figure),
   )
@@ -28,7 +28,12 @@ export function memoryCharts(input: SectionInput): Array<TopLevelSpec | undefine
         subtitle: 'MiB per extra instance, OLS slope over N with 95% CI · lower is better ↓',
         xTitle: 'MiB per extra instance',
         reference: 0,
-        rows: slopeRows(slopes, (r) => `${input.label(r.arm)} · ${r.figure} · ${r.workload}${paramsText(r.params) ? ` · ${paramsText(r.params)}` : ''}`),
+        byArm: input.armLabels,
+        rows: slopeRows(
+          slopes,
+          (r) => `${input.label(r.arm)} · ${r.figure} · ${r.workload}${paramsText(r.params) ? ` · ${paramsText(r.params)}` : ''}`,
+          input.label,
+        ),
       }),
     )
   }

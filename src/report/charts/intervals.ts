@@ -10,6 +10,8 @@ export interface IntervalRow {
   hi: number | null
   verdict: string
   text: string
+  /** The arm's label, for charts coloured by arm. */
+  arm?: string
 }
 
 const VERDICT_COLORS = {
@@ -26,10 +28,18 @@ export function intervalSpec(o: {
   reference?: number
   log?: boolean
   domain?: [number, number]
+  /**
+   * Colour by arm (these labels, in order) instead of by verdict: for estimates that carry no
+   * verdict (a marginal-cost slope is a size, not a comparison), a verdict colour would be a claim.
+   */
+  byArm?: string[]
 }): TopLevelSpec {
   const present = new Set(o.rows.map((r) => r.verdict))
   const keep = VERDICT_COLORS.domain.map((d, i) => [d, VERDICT_COLORS.range[i]!] as const).filter(([d]) => present.has(d))
   const colors = {domain: keep.map(([d]) => d), range: keep.map(([, c]) => c)}
+  const color = o.byArm
+    ? {field: 'arm', type: 'nominal', title: 'arm', sort: o.byArm, scale: {domain: o.byArm.filter((a) => o.rows.some((r) => r.arm === a))}}
+    : {field: 'verdict', type: 'nominal', scale: colors, title: 'verdict'}
   // A log axis only when every point and bound is positive (a ratio CI of a figure that can go negative cannot be drawn on one).
   const log = o.log === true && o.rows.every((r) => r.value > 0 && (r.lo ?? 1) > 0 && (r.hi ?? 1) > 0)
   // With a domain, whiskers that reach beyond it are clamped to the edge (they say "at least this far").
@@ -44,11 +54,11 @@ export function intervalSpec(o: {
   const layers: unknown[] = [
     {
       mark: {type: 'rule', strokeWidth: 2},
-      encoding: {y, x: {...x, field: 'lo'}, x2: {field: 'hi'}, color: {field: 'verdict', type: 'nominal', scale: colors, title: 'verdict'}},
+      encoding: {y, x: {...x, field: 'lo'}, x2: {field: 'hi'}, color},
     },
     {
       mark: {type: 'point', filled: true, size: 60},
-      encoding: {y, x, color: {field: 'verdict', type: 'nominal', scale: colors, title: 'verdict'}, tooltip: [{field: 'text', title: 'comparison'}]},
+      encoding: {y, x, color, tooltip: [{field: 'text', title: o.byArm ? 'estimate' : 'comparison'}]},
     },
   ]
   if (o.reference !== undefined)
@@ -78,9 +88,18 @@ export function ratioRows(comparisons: readonly Comparison[], label: (c: Compari
     }))
 }
 
-export function slopeRows(regressions: readonly Regression[], label: (r: Regression) => string): IntervalRow[] {
+/** Slopes with their CIs; `arm` labels the arm (charts of slopes are coloured by arm: a slope has no verdict). */
+export function slopeRows(regressions: readonly Regression[], label: (r: Regression) => string, arm: (name: string) => string = (a) => a): IntervalRow[] {
   return regressions.map((r) => {
     const ok = Number.isFinite(r.ci?.[0]) && Number.isFinite(r.ci?.[1])
-    return {label: label(r), value: r.slope, lo: ok ? r.ci[0] : null, hi: ok ? r.ci[1] : null, verdict: ok ? 'equivalent' : 'inconclusive', text: r.text}
+    return {
+      label: label(r),
+      value: r.slope,
+      lo: ok ? r.ci[0] : null,
+      hi: ok ? r.ci[1] : null,
+      verdict: ok ? 'estimate' : 'no CI',
+      text: r.text,
+      arm: arm(r.arm),
+    }
   })
 }

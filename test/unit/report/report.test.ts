@@ -24,6 +24,14 @@ describe('report charts', () => {
     expect(titles).toMatch(/interference: victim × aggressor/)
     expect(titles).toMatch(/scale-out: creation rate/)
   })
+
+  it('the marginal-memory chart is coloured by arm: a slope is a size, not a verdict (qemu at 154 MiB per instance is not "equivalent")', () => {
+    const chart = buildCharts(full()).find((c) => /marginal memory/.test(c.title))!
+    const spec = JSON.stringify(chart.spec)
+    expect(spec).toContain('"field":"arm"')
+    expect(spec).not.toContain('"equivalent"')
+    expect(spec).toMatch(/"arm":"qemu[^"]*"/)
+  })
 })
 
 describe('report HTML', () => {
@@ -40,6 +48,7 @@ describe('report HTML', () => {
     expect(html).toContain('<h2>Paper claims</h2>')
     expect(html).toMatch(/qemu<\/span> 7\.2\.0/)
     expect(html).toContain('Failed samples (1, kept with value null)')
+    expect(html).toMatch(/<p class="caveat">qemu: the PSS of a qemu process counts the guest kernel image \(vmlinux\)/)
     expect(html).toContain('<script type="application/json" id="isobench-results">')
     expect(html).toContain('Content-Security-Policy')
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//)

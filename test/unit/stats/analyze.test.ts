@@ -176,4 +176,21 @@ describe('analyze: which figures are compared', () => {
     expect(r.summaries).toHaveLength(6)
     expect(r.comparisons.map((c) => c.figure)).toEqual(['pss'])
   })
+
+  it('memory.host_delta is a diagnostic: summarized with its note, never compared (even when named) nor regressed into marginal memory', () => {
+    const samples: Sample[] = []
+    for (const arm of ['process', 'container'])
+      for (const n of [1, 2, 4])
+        for (const figure of ['pss_total', 'host_delta'])
+          for (const v of noisy(4, (arm === 'process' ? 2 : 4) * n, figure.length + n))
+            samples.push(sample(arm, v, {metric: 'memory', figure, unit: 'MiB', params: {n}}))
+    const r = results(samples)
+    analyze(r, {equivalenceDelta: 0.05, seed: 1, comparedFigures: () => ['host_delta', 'pss_total']})
+    const deltas = r.summaries.filter((s) => s.figure === 'host_delta')
+    expect(deltas).toHaveLength(6)
+    expect(deltas.every((s) => /other process/.test(s.diagnostic ?? ''))).toBe(true)
+    expect(r.summaries.filter((s) => s.figure === 'pss_total').every((s) => s.diagnostic === undefined)).toBe(true)
+    expect(r.comparisons.some((c) => c.figure === 'host_delta')).toBe(false)
+    expect(r.regressions!.map((x) => x.figure)).toEqual(['pss_total', 'pss_total'])
+  })
 })
