@@ -8,6 +8,11 @@
  *
  * Claims that cannot be checked here never get a number: "not applicable: <why>" or
  * "not comparable (emulated)" (decided by ./applicability.ts, before anything runs).
+ *
+ * A claim read from a VM under TCG is labelled with the way emulation pushes it (tcgBias): TCG
+ * makes the VM's figure worse (slower, more memory, less throughput), which moves the estimate one
+ * way; when that way is toward a one-sided claim the verdict reads "reproduced (TCG — favours the
+ * claim)", and when it is away from it a failure reads "not reproduced (TCG — works against the claim)".
  */
 import {median, quantileSorted} from 'simple-statistics'
 import type {Accel} from '../core/arm.js'
@@ -41,6 +46,12 @@ export interface ClaimResult {
   samples?: Record<string, {ok: number; total: number}>
   /** VM accelerators of the arms the claim read (figures under TCG say so). */
   accel?: Record<string, Accel>
+  /**
+   * Which way software emulation pushed the estimate relative to a one-sided claim: 'favours' (TCG
+   * made the VM worse in the direction the claim predicts, so a reproduction proves less), 'against'
+   * (the opposite); absent when no side ran under TCG or the way is not determined.
+   */
+  tcgBias?: 'favours' | 'against'
   note?: string
 }
 
@@ -117,6 +128,10 @@ interface SideData {
   total: number
   firstError?: string
   statistic: (groups: number[][]) => number
+  /** The figure's direction (which way is better), from the samples. */
+  direction: 'lower' | 'higher'
+  arm: string
+  median: boolean
 }
 
 export function evaluateClaim(input: EvaluateInput): ClaimResult {
@@ -160,15 +175,49 @@ export function evaluateClaim(input: EvaluateInput): ClaimResult {
   const ci: [number, number] = [quantileSorted(draws, 0.025), quantileSorted(draws, 0.975)]
   const outcome = judge(ci, expectedRange(claim.expect))
   const reason = outcome === 'inconclusive' ? `the 95% CI straddles the expected range ${base.expected}; more repetitions may decide` : undefined
+  const bias = tcgBias(claim, sides, accel)
+  const verdict =
+    outcome === 'reproduced' && bias === 'favours'
+      ? 'reproduced (TCG — favours the claim)'
+      : outcome === 'not reproduced' && bias === 'against'
+        ? 'not reproduced (TCG — works against the claim)'
+        : outcome
   return {
     ...base,
     ourFigure: `${label} = ${fmt(estimate)}${claim.measure === 'ratio' ? '×' : unit}`,
     estimate,
     ci,
-    verdict: outcome,
+    verdict,
     outcome,
+    ...(bias ? {tcgBias: bias} : {}),
     ...(reason ? {reason} : {}),
   }
+}
+
+/**
+ * Which way TCG pushed the estimate relative to the claim. Emulation makes a VM's figure worse: up
+ * for a lower-is-better figure (time, memory), down for a higher-is-better one (throughput). On the
+ * numerator side that moves the estimate the same way, on the baseline side the other way. A claim
+ * with a lower bound only is favoured by an upward push, one with an upper bound only by a downward
+ * one; a two-sided range, a degradation statistic, or pushes both ways, have no determined bias.
+ */
+export function tcgBias(
+  claim: Claim,
+  sides: ReadonlyArray<Pick<SideData, 'arm' | 'direction' | 'median'>>,
+  accel: Record<string, Accel>,
+): 'favours' | 'against' | undefined {
+  const pushes = sides.flatMap((s, i) => {
+    if (accel[s.arm] !== 'tcg') return []
+    if (!s.median) return [0]
+    const worse = s.direction === 'lower' ? 1 : -1
+    return [i === 0 ? worse : -worse]
+  })
+  if (pushes.length === 0 || pushes.includes(0) || new Set(pushes).size > 1) return undefined
+  const up = pushes[0]! > 0
+  const {atLeast, atMost} = claim.expect
+  if (atLeast !== undefined && atMost !== undefined) return undefined
+  if (atLeast !== undefined) return up ? 'favours' : 'against'
+  return up ? 'against' : 'favours'
 }
 
 function sideData(side: ClaimSide, cell: ResolvedCell, samples: readonly Sample[], accel: Record<string, Accel>): SideData {
@@ -204,7 +253,17 @@ function sideData(side: ClaimSide, cell: ResolvedCell, samples: readonly Sample[
         ([coloc, solo]: number[][]) => (direction === 'higher' ? median(solo!) / median(coloc!) : median(coloc!) / median(solo!))
       : ([values]: number[][]) => median(values!)
   const groups = chosen.map(ok)
-  return {label, groups, ok: groups.reduce((n, g) => n + g.length, 0), total: all.length, ...(firstError ? {firstError} : {}), statistic}
+  return {
+    label,
+    groups,
+    ok: groups.reduce((n, g) => n + g.length, 0),
+    total: all.length,
+    ...(firstError ? {firstError} : {}),
+    statistic,
+    direction,
+    arm: side.arm,
+    median: side.statistic !== 'degradation',
+  }
 }
 
 export function fmt(x: number): string {

@@ -70,6 +70,49 @@ describe('evaluateClaim', () => {
     expect(r.samples).toEqual({'qemu[tcg]': {ok: 5, total: 5}, container: {ok: 5, total: 5}})
   })
 
+  it('a claim reproduced under TCG whose direction TCG favours says so (Joy 2015 scale-out, LightVM creation: a slower VM makes qemu/container larger)', () => {
+    const s = [...samples('qemu', [4000, 4100, 3900, 4050, 3950]), ...samples('container', [40, 42, 39, 41, 40])]
+    const r = evaluateClaim({paper: 'joy2015', claim: claim({}), cell, samples: s, accel: {qemu: 'tcg', container: 'none'}})
+    expect(r.outcome).toBe('reproduced')
+    expect(r.verdict).toBe('reproduced (TCG — favours the claim)')
+    expect(r.tcgBias).toBe('favours')
+    // The same figures under KVM: a plain reproduction.
+    const kvm = evaluateClaim({paper: 'joy2015', claim: claim({}), cell, samples: s, accel: {qemu: 'kvm', container: 'none'}})
+    expect(kvm.verdict).toBe('reproduced')
+    expect(kvm.tcgBias).toBeUndefined()
+  })
+
+  it('TCG works against a claim that the VM is as fast (an upper bound on VM/container), and pushes a VM-in-the-denominator ratio down', () => {
+    const s = [...samples('qemu', [50, 52, 49, 51, 50]), ...samples('container', [40, 42, 39, 41, 40])]
+    const upper = evaluateClaim({paper: 'p', claim: claim({expect: {atMost: 1.1}}), cell, samples: s, accel: {qemu: 'tcg'}})
+    expect(upper.outcome).toBe('not reproduced')
+    expect(upper.verdict).toBe('not reproduced (TCG — works against the claim)')
+    // container/qemu ≥ 0.5 with qemu under TCG: a slower VM lowers the ratio, against a lower bound.
+    const inverted = evaluateClaim({
+      paper: 'p',
+      claim: claim({arm: {arm: 'container'}, baseline: {arm: 'qemu'}, expect: {atLeast: 0.5}}),
+      cell,
+      samples: s,
+      accel: {qemu: 'tcg'},
+    })
+    expect(inverted.outcome).toBe('reproduced')
+    expect(inverted.tcgBias).toBe('against')
+    expect(inverted.verdict).toBe('reproduced')
+    // Throughput (higher is better) under TCG falls: a claim that containers serve at least as much as VMs is favoured.
+    const ops = [...samples('container', [100, 101, 99, 100, 100], {direction: 'higher'}), ...samples('qemu', [20, 21, 19, 20, 20], {direction: 'higher'})]
+    const requests = evaluateClaim({
+      paper: 'p',
+      claim: claim({arm: {arm: 'container'}, baseline: {arm: 'qemu'}, expect: {atLeast: 1}}),
+      cell,
+      samples: ops,
+      accel: {qemu: 'tcg'},
+    })
+    expect(requests.verdict).toBe('reproduced (TCG — favours the claim)')
+    // A two-sided range has no determined bias.
+    const two = evaluateClaim({paper: 'p', claim: claim({expect: {atLeast: 1, atMost: 2}}), cell, samples: s, accel: {qemu: 'tcg'}})
+    expect(two.tcgBias).toBeUndefined()
+  })
+
   it('is not reproduced when the whole CI is below the range (significant)', () => {
     const s = [...samples('qemu', [50, 52, 49, 51, 50]), ...samples('container', [40, 42, 39, 41, 40])]
     const r = evaluateClaim({paper: 'p', claim: claim({}), cell, samples: s, accel: {}})
