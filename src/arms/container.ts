@@ -115,7 +115,7 @@ export class ContainerArm implements Arm {
     const handle = this.ctx.cleanup.add(`container ${spec.id}`, () => container.delete())
     let c: RunningContainer
     try {
-      c = await container.start({output: 'pipe', tiedToParent: true, stateFiles: true})
+      c = await container.start({output: 'pipe', tiedToParent: true, stateFiles: true, phases: true})
     } catch (error) {
       await handle.run()
       throw error

@@ -8,6 +8,14 @@ import type {Readable} from 'node:stream'
 import type {PhaseMark} from './arm.js'
 
 export const MARKER_PREFIX = 'ISOBENCH '
+
+/**
+ * The phases of a container's start its runtime reports as markers, in order (namespaces created,
+ * rootfs mounted, pivot_root done, exec of the workload). The C side names them in
+ * src/runtime/native/phases.h (a unit test keeps the two equal): every runtime isobench drives
+ * reports these, before the init's own `init` and `ready`.
+ */
+export const RUNTIME_PHASES = ['namespaces', 'rootfs', 'pivot_root', 'exec'] as const
 const MAX_OUTPUT = 256 * 1024
 /** Output lines kept with their arrival time, for readiness by log line (the first lines matter most: startup). */
 const MAX_TIMED_LINES = 4096

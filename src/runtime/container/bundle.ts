@@ -61,6 +61,8 @@ export interface BundleOptions {
   netnsPath?: string
   /** On a hybrid host, the device allowlist as a cgroup2 BPF program (ISOBENCH_DEVICE_CGROUP=v2) instead of v1 files. */
   devicesV2?: boolean
+  /** The init reports the start's phases (RUNTIME_PHASES) as marker lines on its stdout (annotation org.isobench.phases). */
+  phases?: boolean
 }
 
 /** config.json for isobench-runtime. */
@@ -84,5 +86,6 @@ export function containerOciConfig(config: ContainerConfig, paths: ContainerPath
   if (opts.netnsPath) c.linux.namespaces.push({type: 'network', path: opts.netnsPath})
   if (config.rootfsMode === 'overlay') c.annotations = overlayAnnotations(config.lowerDirs, memory ? 'memory' : {upperDir: paths.upper, workDir: paths.work})
   if (opts.devicesV2) c.annotations = {...c.annotations, 'org.isobench.devices.cgroup': 'v2'}
+  if (opts.phases) c.annotations = {...c.annotations, 'org.isobench.phases': 'stdout'}
   return c
 }

@@ -69,6 +69,8 @@ export interface StartOptions {
   portProxies?: boolean
   /** Host ports already bound (port-proxy.ts reservePorts), in config.ports order; others are bound here. */
   listeners?: Server[]
+  /** The init reports the start's phases (RUNTIME_PHASES) as marker lines on its stdout, before its own (output 'pipe'). */
+  phases?: boolean
 }
 
 export interface RunningContainer {
@@ -143,7 +145,7 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
   // (release.ts removes them with the container).
   const etc = writeContainerEtc(stateDir, config, ip)
   const withEtc = {...config, mounts: [...etc, ...config.mounts]}
-  const ociConfig = containerOciConfig(withEtc, paths, {bindSources: [...etc.map((m) => m.source), ...sources], seccomp, netnsPath, devicesV2})
+  const ociConfig = containerOciConfig(withEtc, paths, {bindSources: [...etc.map((m) => m.source), ...sources], seccomp, netnsPath, devicesV2, phases: opts.phases})
   writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(ociConfig))
   const stateFiles = opts.stateFiles ?? true
   const args = ['--root', runtimeStateRoot(stateDir), 'run', '--bundle', paths.bundle]

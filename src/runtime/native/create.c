@@ -4,6 +4,7 @@
 #include "cgroups.h"
 #include "hooks.h"
 #include "mounts.h"
+#include "phases.h"
 #include "process.h"
 #include "seccomp-oci.h"
 #include "spec.h"
@@ -195,6 +196,14 @@ static void stage1(struct init_ctx *c) {
   }
 }
 
+/* One phase marker line on the init's stdout (org.isobench.phases): a single write, so lines never interleave. */
+static void phase(const struct spec *s, const char *name) {
+  if (!s->phase_markers) return;
+  char line[64];
+  int n = snprintf(line, sizeof line, PHASE_MARKER_PREFIX "%s\n", name);
+  if (write(1, line, (size_t)n) < 0) { /* a closed stdout loses a marker, never the container */ }
+}
+
 static _Noreturn void init_main(struct init_ctx *c) {
   const struct spec *s = c->s;
   const struct process_spec *p = &s->process;
@@ -203,6 +212,7 @@ static _Noreturn void init_main(struct init_ctx *c) {
   /* tied to the runtime, which is tied to its parent: the whole container goes if they do */
   if (c->o->pdeathsig && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die("pdeathsig");
   trace("child start");
+  if (!c->two_stage) phase(s, PHASE_NAMESPACES); /* cloned into its new namespaces (two stages: after stage1's unshare) */
   if (c->two_stage) stage1(c);
   else {
     if (c->userns_in_clone) {
@@ -211,11 +221,13 @@ static _Noreturn void init_main(struct init_ctx *c) {
     }
     join_paths(s);
   }
+  if (c->two_stage) phase(s, PHASE_NAMESPACES);
   if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) die("hostname: sethostname");
   if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0) die("domainname: setdomainname");
   struct rootfs_hooks h = {.before_sysfs = join_runtime_netns, .before_cgroup = wait_cgroups};
   int tail = rootfs_prepare(s, c->cg, c->userns, &h, c->net_trick);
   trace("child rootfs prepared");
+  phase(s, PHASE_ROOTFS);
   if (tail >= s->n_mounts) join_runtime_netns();
   if (s->hooks[HOOK_PRESTART].n || s->hooks[HOOK_CREATE_RUNTIME].n) {
     init_send(M_HOOKS, NULL);
@@ -229,6 +241,7 @@ static _Noreturn void init_main(struct init_ctx *c) {
   }
   rootfs_enter(s, c->o->no_pivot);
   trace("child pivoted");
+  phase(s, PHASE_PIVOT_ROOT);
   rootfs_mount_tail(s, c->cg, c->userns, &h, tail);
   join_runtime_netns();
   wait_cgroups();
@@ -280,6 +293,7 @@ static _Noreturn void init_main(struct init_ctx *c) {
   }
   if (c->has_seccomp && p->no_new_privileges && oci_seccomp_install(&c->seccomp, c->seccomp_flags) < 0) die("linux.seccomp: install the filter");
   die_code = 127;
+  phase(s, PHASE_EXEC);
   proc_exec(p, path);
 }
 

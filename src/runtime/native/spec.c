@@ -10,6 +10,9 @@
  *                                          without them the writable layer is a tmpfs of the container's own
  *   org.isobench.devices.cgroup = "v2"     on a hybrid host, the device allowlist as a BPF program on the
  *                                          container's cgroup2 dir instead of the v1 devices hierarchy
+ *   org.isobench.phases = "stdout"         the init reports the start's phases (phases.h: namespaces,
+ *                                          rootfs, pivot_root, exec) as "ISOBENCH <phase>" lines on its
+ *                                          stdout, the channel of the workload's own readiness markers
  */
 #define _GNU_SOURCE
 #include "spec.h"
@@ -750,6 +753,10 @@ void spec_parse_doc(struct spec *s, json_t *doc, const char *bundle, const char 
     if (dc && strcmp(dc, "v1") && strcmp(dc, "v2")) bad("annotations.org.isobench.devices.cgroup", "v1 or v2");
     s->devices_v2 = dc && strcmp(dc, "v2") == 0;
     free(dc);
+    char *ph = get_str(s->annotations, "org.isobench.phases", "annotations.org.isobench.phases");
+    if (ph && strcmp(ph, "stdout")) bad("annotations.org.isobench.phases", "stdout");
+    s->phase_markers = ph != NULL;
+    free(ph);
     if (s->overlay_lower && (strchr(s->overlay_lower, ',') || (s->overlay_upper && (strchr(s->overlay_upper, ',') || strchr(s->overlay_work, ',')))))
       diex("%s: annotations: org.isobench.rootfs.*: paths must not contain commas", cfg);
   }

@@ -157,6 +157,7 @@ struct spec {
   char *overlay_lower; /* "A:B" lowerdirs; NULL = root.path is used as it is */
   char *overlay_upper, *overlay_work; /* NULL with overlay_lower = a tmpfs writable layer */
   bool devices_v2; /* org.isobench.devices.cgroup = "v2": the device allowlist as a cgroup2 BPF program on a hybrid host */
+  bool phase_markers; /* org.isobench.phases = "stdout": the start's phases (phases.h) as marker lines on the init's stdout */
 };
 
 /* Parse config.json text; `bundle` resolves a relative root.path. Dies with

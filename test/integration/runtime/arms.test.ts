@@ -12,6 +12,7 @@ import {OciArm} from '../../../src/arms/oci-arm.js'
 import {configSchema} from '../../../src/core/config.js'
 import {CleanupRegistry} from '../../../src/core/cleanup.js'
 import {silentLogger} from '../../../src/core/log.js'
+import {RUNTIME_PHASES} from '../../../src/core/markers.js'
 import {listContainerCgroups, hostCgroups} from '../../../src/runtime/cgroups/cgroups.js'
 import {pruneContainers} from '../../../src/runtime/prune.js'
 
@@ -48,7 +49,10 @@ describe.skipIf(!root)('container, runc and crun arms', () => {
     const inst = await arm.start(spec)
     const ready = await arm.waitReady(inst)
     expect(ready.readyAt).toBeGreaterThan(inst.startedAt)
-    expect(ready.phases.map((p) => p.phase)).toEqual(['init', 'ready'])
+    // Our runtime reports its own phases (namespaces, rootfs, pivot_root, exec) before the init's markers.
+    expect(ready.phases.map((p) => p.phase)).toEqual(name === 'container' ? [...RUNTIME_PHASES, 'init', 'ready'] : ['init', 'ready'])
+    const at = ready.phases.map((p) => p.at)
+    expect(at).toEqual([...at].sort((a, b) => a - b))
     const sample = await arm.sample(inst)
     expect(sample.pssBytes).toBeGreaterThan(0)
     expect(sample.cpuSeconds).toBeGreaterThan(0)
