@@ -2,12 +2,43 @@
  * The one readiness protocol: the instance's init writes `ISOBENCH <phase> <name>` lines on one
  * channel (an inherited pipe, or the VM's serial port). Each line is timestamped on arrival with the
  * host's monotonic clock; everything else is kept as bounded workload output.
+ *
+ * Where the instance runs under isobench-launch, its relay (src/runtime/native/relay.h) has already
+ * stamped each marker with the kernel's CLOCK_MONOTONIC on arrival (`ISOBENCH@<ns> <phase> …`) and
+ * added `ISOBENCH@<ns> spawn <pid>` (right before the instance's clone/execve) and `reaped
+ * <status>`; such a stream is attached with `stamped: true` and those times are used, converted to
+ * performance.now() (the same clock). Stamps on a stream not attached as stamped are output.
  */
 import {EventEmitter} from 'node:events'
 import type {Readable} from 'node:stream'
 import type {PhaseMark} from './arm.js'
 
 export const MARKER_PREFIX = 'ISOBENCH '
+/** A marker stamped by the launcher's relay: `ISOBENCH@<CLOCK_MONOTONIC ns> <phase> …`. */
+const STAMPED = /ISOBENCH@(\d{1,20}) /
+
+let monotonicOffsetMs: number | null = null
+
+/**
+ * performance.now() (ms) of a CLOCK_MONOTONIC reading in ns: node's performance.now() and
+ * process.hrtime are libuv's uv_hrtime, CLOCK_MONOTONIC, so the two differ by a constant (read once,
+ * the smallest of a few back-to-back readings: its error is below a microsecond).
+ */
+export function monotonicNsToMs(ns: bigint): number {
+  if (monotonicOffsetMs === null) {
+    let best = Number.POSITIVE_INFINITY
+    for (let i = 0; i < 5; i++) {
+      const before = performance.now()
+      const mono = Number(process.hrtime.bigint()) / 1e6
+      const after = performance.now()
+      if (after - before < best) {
+        best = after - before
+        monotonicOffsetMs = mono - (before + after) / 2
+      }
+    }
+  }
+  return Number(ns) / 1e6 - monotonicOffsetMs!
+}
 
 /**
  * The phases of a container's start its runtime reports as markers, in order (namespaces created,
@@ -30,9 +61,13 @@ export class MarkerStream extends EventEmitter {
   /** The first MAX_TIMED_LINES output lines (markers removed) with their arrival times. */
   private readonly timedLines: Array<{text: string; at: number}> = []
 
-  /** Attach a stream; several streams (stdout, stderr) may feed one MarkerStream. */
-  attach(stream: Readable, opts: {markers?: boolean} = {}): this {
+  /**
+   * Attach a stream; several streams (stdout, stderr) may feed one MarkerStream. `stamped`: the
+   * stream comes through isobench-launch's relay, whose marker times are the ones to use.
+   */
+  attach(stream: Readable, opts: {markers?: boolean; stamped?: boolean} = {}): this {
     const markers = opts.markers ?? true
+    const stamped = opts.stamped ?? false
     let pending = ''
     stream.setEncoding('utf8')
     stream.on('data', (chunk: string) => {
@@ -43,23 +78,30 @@ export class MarkerStream extends EventEmitter {
       while ((nl = pending.indexOf('\n')) >= 0) {
         const line = pending.slice(0, nl).replace(/\r$/, '')
         pending = pending.slice(nl + 1)
-        this.line(line, at, markers)
+        this.line(line, at, markers, stamped)
       }
     })
     stream.on('end', () => {
-      if (pending) this.line(pending, performance.now(), markers)
+      if (pending) this.line(pending, performance.now(), markers, stamped)
       pending = ''
     })
     return this
   }
 
-  /** Feed one complete line observed at `at` (exposed for arms that read a socket themselves). */
-  line(line: string, at: number, markers = true): void {
+  /** Feed one complete line observed at `at` (exposed for arms that read a socket themselves); `stamped`: see attach(). */
+  line(line: string, at: number, markers = true, stamped = false): void {
     // Markers may follow other text on a serial console line (kernel printk interleaving).
-    const idx = markers ? line.indexOf(MARKER_PREFIX) : -1
+    let idx = markers ? line.indexOf(MARKER_PREFIX) : -1
+    let skip = MARKER_PREFIX.length
+    const stamp = markers && stamped ? STAMPED.exec(line) : null
+    if (stamp && (idx < 0 || stamp.index < idx)) {
+      idx = stamp.index
+      skip = stamp[0].length
+      at = monotonicNsToMs(BigInt(stamp[1]!))
+    }
     if (idx >= 0) {
       const [phase, ...rest] = line
-        .slice(idx + MARKER_PREFIX.length)
+        .slice(idx + skip)
         .trim()
         .split(/\s+/)
       if (phase) {

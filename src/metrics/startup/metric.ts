@@ -1,6 +1,9 @@
 /**
- * startup: arm start() call → ready (the init's `ISOBENCH ready` marker, or the first successful
- * host-side probe for services), on the host's monotonic clock, with the phase breakdown.
+ * startup: the instance's start → ready (the init's `ISOBENCH ready` marker, or the first
+ * successful host-side probe for services), on the host's monotonic clock, with the phase breakdown.
+ * The start is the launcher's `spawn` mark where the arm runs its instances under isobench-launch
+ * (CLOCK_MONOTONIC right before the clone/execve, markers stamped on arrival by the launcher: node's
+ * spawn and pipe costs are in no figure), else the arm's start() call.
  * Param `cache`: 'warm' (default) or 'cold' (page cache dropped before the start, where root allows).
  */
 import {z} from 'zod'
@@ -26,10 +29,13 @@ export const startup: Metric = {
     try {
       // A 'cold' sample whose page cache could not be dropped would be a warm one: a failed sample.
       if (ctx.params.cache === 'cold') dropPageCache()
-      return await withReadyInstance(ctx, async (_instance, ready, t0) => {
+      return await withReadyInstance(ctx, async (_instance, ready, called) => {
+        const spawn = ready.phases.find((m) => m.phase === 'spawn')
+        const t0 = spawn?.at ?? called
         const phases: Record<string, number> = {}
         let last = 0
         for (const mark of ready.phases) {
+          if (mark === spawn) continue // the origin itself
           const rel = mark.at - t0
           // A phase that is negative or out of order is invalid: report it, never use it.
           if (rel < 0 || rel < last)

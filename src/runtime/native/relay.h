@@ -1,0 +1,58 @@
+/*
+ * The timestamping relay of isobench-launch: an instance's output goes through it on its way to
+ * isobench, and every readiness marker line ("ISOBENCH <phase> …", src/core/markers.ts) is stamped
+ * with the kernel's CLOCK_MONOTONIC at the moment its last byte was read, so neither node's pipe
+ * handling nor its event loop is in any figure:
+ *
+ *   ISOBENCH ready idle        →   ISOBENCH@123456789012 ready idle
+ *
+ * The launcher itself adds "ISOBENCH@<ns> spawn <pid>" (read right before the clone/execve that
+ * starts the instance) and, where it reaps the instance, "ISOBENCH@<ns> reaped <status>". Other
+ * lines pass unchanged. "ISOBENCH@" in the instance's own output is defused ("ISOBENCH_"): only the
+ * relay writes timestamps. A --mark PHASE=TEXT adds "ISOBENCH@<ns> PHASE" before the first line
+ * containing TEXT (the VM's kernel banner). Lines longer than RELAY_LINE_MAX pass in pieces.
+ * CLOCK_MONOTONIC is the clock of node's performance.now() and process.hrtime (libuv's uv_hrtime).
+ */
+#ifndef ISOBENCH_RELAY_H
+#define ISOBENCH_RELAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RELAY_LINE_MAX 65536
+#define RELAY_MAX_MARKS 8
+
+struct relay_mark {
+  const char *phase, *text;
+  int seen;
+};
+
+struct relay {
+  int out;
+  size_t len;
+  int n_marks;
+  struct relay_mark marks[RELAY_MAX_MARKS];
+  char line[RELAY_LINE_MAX];
+};
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t relay_now(void);
+
+void relay_init(struct relay *r, int out_fd);
+
+/* Add a --mark "PHASE=TEXT"; -1 for a malformed spec or too many marks. */
+int relay_add_mark(struct relay *r, char *spec);
+
+/* Write "ISOBENCH@<at> <phase>[ <rest>]\n" at once; -1 when the reader is gone. */
+int relay_emit(struct relay *r, uint64_t at, const char *phase, const char *rest);
+
+/* Pass `n` bytes read at `at`: complete lines go out (markers stamped), the rest waits; -1 when the reader is gone. */
+int relay_feed(struct relay *r, const char *data, size_t n, uint64_t at);
+
+/* Pass a last unterminated line (at EOF). */
+int relay_flush(struct relay *r, uint64_t at);
+
+/* One read(2) of in_fd, stamped and passed on: bytes read, 0 at EOF, -1 on error (EAGAIN/EINTR: errno set, retry). */
+long relay_pump(struct relay *r, int in_fd);
+
+#endif
