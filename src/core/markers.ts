@@ -47,6 +47,17 @@ export function monotonicNsToMs(ns: bigint): number {
  * reports these, before the init's own `init` and `ready`.
  */
 export const RUNTIME_PHASES = ['namespaces', 'rootfs', 'pivot_root', 'exec'] as const
+
+/**
+ * The phases an OCI runtime (runc, crun) gives of a start, from the state files it writes: `created`
+ * (namespaces, cgroups, rootfs and pivot_root done; the init waits to be started) and `started` (the
+ * init released to exec the workload). They are what these runtimes report during `run`; the launcher
+ * stamps them from inotify (src/runtime/oci/runtimes.ts says which file is which).
+ */
+export const OCI_PHASES = ['created', 'started'] as const
+
+/** Marks the launcher adds around an instance: `spawn` (CLOCK_MONOTONIC right before the clone/execve that starts it) and `reaped`. */
+export const LAUNCH_PHASES = {spawn: 'spawn', reaped: 'reaped'} as const
 const MAX_OUTPUT = 256 * 1024
 /** Output lines kept with their arrival time, for readiness by log line (the first lines matter most: startup). */
 const MAX_TIMED_LINES = 4096

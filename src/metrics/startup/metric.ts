@@ -8,7 +8,7 @@
  */
 import {z} from 'zod'
 import {writeFileSync} from 'node:fs'
-import {RUNTIME_PHASES} from '../../core/markers.js'
+import {OCI_PHASES, RUNTIME_PHASES} from '../../core/markers.js'
 import type {Metric, SampleDraft} from '../metric.js'
 import {failedDraft, withReadyInstance} from '../with-instance.js'
 import {startupCharts} from './report.js'
@@ -22,7 +22,7 @@ export const startup: Metric = {
   defaults: {cache: 'warm'},
   figures: {own: [template]},
   headline: {figures: ['ready']},
-  phases: ['spawn', ...RUNTIME_PHASES, 'runtime', 'container-create', 'task-create', 'container-start', 'task-start', 'vmm', 'qmp', 'firmware', 'kernel', 'init', 'ready'],
+  phases: ['spawn', ...RUNTIME_PHASES, ...OCI_PHASES, 'runtime', 'container-create', 'task-create', 'container-start', 'task-start', 'vmm', 'qmp', 'firmware', 'kernel', 'init', 'ready'],
   charts: startupCharts,
   paramSchema: {cache: z.enum(['warm', 'cold'])},
   async measure(ctx): Promise<SampleDraft[]> {

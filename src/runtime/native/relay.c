@@ -2,9 +2,15 @@
 #define _GNU_SOURCE
 #include "relay.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,4 +106,152 @@ long relay_pump(struct relay *r, int in_fd) {
   /* Arrival: when the read returned the bytes, for every line they complete. */
   if (relay_feed(r, buf, (size_t)got, relay_now()) < 0) return -1;
   return got;
+}
+
+/* ---------- phases from files: an OCI runtime's state transitions ---------- */
+
+int relay_add_watch(struct relay *r, char *spec, int on_delete) {
+  char *eq = strchr(spec, '=');
+  if (!eq || eq == spec || eq[1] != '/' || r->n_watches >= RELAY_MAX_MARKS) return -1;
+  *eq = 0;
+  struct relay_watch *w = &r->watches[r->n_watches];
+  memset(w, 0, sizeof *w);
+  w->phase = spec, w->on_delete = on_delete, w->wd_dir = w->wd_parent = -1;
+  if ((size_t)snprintf(w->dir, sizeof w->dir, "%s", eq + 1) >= sizeof w->dir) return -1;
+  char *slash = strrchr(w->dir, '/');
+  if (!slash || !slash[1] || slash == w->dir) return -1;
+  *slash = 0, w->name = slash + 1;
+  memcpy(w->parent, w->dir, strlen(w->dir) + 1);
+  char *up = strrchr(w->parent, '/');
+  if (!up) return -1;
+  w->dir_name = w->dir + (up - w->parent) + 1;
+  *(up == w->parent ? up + 1 : up) = 0;
+  r->n_watches++;
+  return 0;
+}
+
+#define DIR_EVENTS (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM)
+
+/* Watch the file's directory; where it already holds the file, a creation has happened: emit it. */
+static int watch_dir(struct relay *r, struct relay_watch *w, uint64_t at) {
+  w->wd_dir = inotify_add_watch(r->inotify, w->dir, DIR_EVENTS | IN_ONLYDIR);
+  if (w->wd_dir < 0) return errno == ENOENT ? 0 : -1;
+  char path[8200];
+  snprintf(path, sizeof path, "%s/%s", w->dir, w->name);
+  if (!w->on_delete && !w->seen && access(path, F_OK) == 0) {
+    w->seen = 1;
+    return relay_emit(r, at, w->phase, NULL);
+  }
+  return 0;
+}
+
+int relay_start_watches(struct relay *r) {
+  r->inotify = -1;
+  if (r->n_watches == 0) return 0;
+  r->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (r->inotify < 0) return -1;
+  for (int i = 0; i < r->n_watches; i++) {
+    struct relay_watch *w = &r->watches[i];
+    /* The parent first: a directory made between the two calls is then seen either way. */
+    w->wd_parent = inotify_add_watch(r->inotify, w->parent, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
+    if (w->wd_parent < 0) return -1;
+    if (watch_dir(r, w, relay_now()) < 0) return -1;
+  }
+  return 0;
+}
+
+int relay_on_inotify(struct relay *r) {
+  char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+  for (;;) {
+    ssize_t n = read(r->inotify, buf, sizeof buf);
+    if (n <= 0) return 0; /* EAGAIN: nothing more */
+    uint64_t at = relay_now();
+    for (char *p = buf; p < buf + n;) {
+      struct inotify_event *e = (struct inotify_event *)p;
+      p += sizeof *e + e->len;
+      if (!e->len) continue;
+      for (int i = 0; i < r->n_watches; i++) {
+        struct relay_watch *w = &r->watches[i];
+        if (e->wd == w->wd_parent && w->wd_dir < 0 && (e->mask & IN_ISDIR) && strcmp(e->name, w->dir_name) == 0) {
+          if (watch_dir(r, w, at) < 0) return -1;
+        } else if (e->wd == w->wd_dir && !w->seen && strcmp(e->name, w->name) == 0 &&
+                   (w->on_delete ? (e->mask & (IN_DELETE | IN_MOVED_FROM)) : (e->mask & (IN_CREATE | IN_MOVED_TO)))) {
+          w->seen = 1;
+          if (relay_emit(r, at, w->phase, NULL) < 0) return -1;
+        }
+      }
+    }
+  }
+}
+
+/* ---------- the relay process of a launcher that execs its target in place ---------- */
+
+/* Close every fd from 3 up but `a` and `b`: a pipe the target shares with its caller (a runtime's
+ * sync pipe) must close when the target closes it, not stay open in the relay. */
+static void close_others(int a, int b) {
+  DIR *d = opendir("/proc/self/fd");
+  if (!d) return;
+  int self = dirfd(d);
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    int fd = atoi(e->d_name);
+    if (fd > 2 && fd != a && fd != b && fd != self && e->d_name[0] != '.') close(fd);
+  }
+  closedir(d);
+}
+
+static long read_full(int fd, void *p, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t k = read(fd, (char *)p + got, n - got);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) break;
+    got += (size_t)k;
+  }
+  return (long)got;
+}
+
+int relay_fork(struct relay *r) {
+  int out[2], ctl[2];
+  if (pipe2(out, O_CLOEXEC) < 0) return -1;
+  if (pipe2(ctl, O_CLOEXEC) < 0) return -1;
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    close(out[1]);
+    close(ctl[1]);
+    close_others(out[0], ctl[0]);
+    if (relay_start_watches(r) < 0) dprintf(2, "isobench-launch: relay: inotify: %s\n", strerror(errno));
+    uint64_t t0;
+    if (read_full(ctl[0], &t0, sizeof t0) != sizeof t0) _exit(0); /* the target never started */
+    close(ctl[0]);
+    char pidtext[24];
+    snprintf(pidtext, sizeof pidtext, "%d", (int)getppid());
+    if (relay_emit(r, t0, "spawn", pidtext) < 0) _exit(0);
+    struct pollfd fds[2] = {{.fd = out[0], .events = POLLIN}, {.fd = r->inotify, .events = POLLIN}};
+    for (;;) {
+      if (poll(fds, r->inotify >= 0 ? 2 : 1, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      if (fds[0].revents) {
+        long got = relay_pump(r, out[0]);
+        if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) break; /* every writer closed, or the reader is gone */
+      }
+      if (r->inotify >= 0 && fds[1].revents && relay_on_inotify(r) < 0) break;
+    }
+    relay_flush(r, relay_now());
+    _exit(0);
+  }
+  close(out[0]);
+  close(ctl[0]);
+  if (dup2(out[1], 1) < 0) return -1;
+  close(out[1]);
+  return ctl[1];
+}
+
+void relay_exec(int ctl, char **argv) {
+  uint64_t t0 = relay_now();
+  if (write(ctl, &t0, sizeof t0) != sizeof t0) { /* the relay is gone: the instance runs untimed */ }
+  execvp(argv[0], argv);
 }

@@ -49,6 +49,14 @@ export interface OciRuntime {
    * the init's exit mark, which usually arrives before the runtime removes the cgroup.
    */
   keep?: boolean
+  /**
+   * The phases of a start this runtime records in its state dir (`<root>/<id>/`), the only events it
+   * gives during `run`: the file whose appearance says the container is created (namespaces, cgroups,
+   * rootfs and pivot_root done, the init waiting to be started) and, where it has one, the file
+   * whose removal says it was started (the init released to exec the workload). The launcher's relay
+   * watches them (inotify) and stamps OCI_PHASES markers.
+   */
+  stateFiles?: {created: string; startedWhenRemoved?: string}
 }
 
 export const OCI_RUNTIMES: readonly OciRuntime[] = [
@@ -67,6 +75,9 @@ export const OCI_RUNTIMES: readonly OciRuntime[] = [
     apt: {pkg: 'runc', provides: '/usr/sbin/runc'},
     description: 'the same image as an OCI bundle (config.json from the same limits) run by runc',
     keep: true,
+    // runc writes state.json (by rename) once the container is created, and its init blocks opening
+    // exec.fifo until start, which removes it (libcontainer: container_linux.go, exec.fifo).
+    stateFiles: {created: 'state.json', startedWhenRemoved: 'exec.fifo'},
   },
   {
     name: 'crun',
@@ -77,6 +88,9 @@ export const OCI_RUNTIMES: readonly OciRuntime[] = [
     // crun 1.8 refuses hybrid hosts ("cgroups in hybrid mode not supported"), even with its cgroup
     // manager disabled; with the cgroup2 mount hidden it sees a v1 host and runs.
     hide: (mode) => (mode === 'hybrid' ? ['/sys/fs/cgroup/unified'] : []),
+    // crun writes `status` (by rename) when the container is created; its `run` starts it with no
+    // exec.fifo, so no later file event marks the start.
+    stateFiles: {created: 'status'},
   },
   {
     // gVisor: the workload's system calls go to the Sentry, a kernel in user space, not to the host's.
