@@ -1,6 +1,7 @@
 /** Start an instance, wait until ready, run `body`, and always stop it — also on failure. */
 import type {Instance, ReadyResult} from '../core/arm.js'
 import {IsobenchError} from '../core/errors.js'
+import {LAUNCH_PHASES} from '../core/markers.js'
 import type {MeasureContext, SampleDraft} from './metric.js'
 
 export async function withReadyInstance<T>(
@@ -16,6 +17,15 @@ export async function withReadyInstance<T>(
   } finally {
     await ctx.arm.stop(instance)
   }
+}
+
+/**
+ * When an instance started, for figures measured from its start: the launcher's `spawn` mark
+ * (CLOCK_MONOTONIC right before the clone/execve that starts it: node's spawn and pipe costs are in no
+ * figure) where the arm runs it under isobench-launch, else `called`, the arm's start() call.
+ */
+export function startOf(ready: ReadyResult, called: number): number {
+  return ready.phases.find((m) => m.phase === LAUNCH_PHASES.spawn)?.at ?? called
 }
 
 /** A failed sample: value null, the error's code and message, and the instance's last output. */

@@ -1,7 +1,8 @@
 /**
  * scaleout: N instances started concurrently (all start() calls at once) or sequentially (each
  * after the previous one is ready). Figures per repetition: time until all are ready, creation rate
- * (instances/s), p50/p99 of per-instance ready time (its own start() call → ready), failures.
+ * (instances/s), p50/p99 of per-instance ready time (its own start → ready), failures. Starts are
+ * the launcher's spawn marks where the arm has them (startOf), else the start() calls.
  * Every instance is stopped afterwards, whatever happened. Params: n, mode (concurrent|sequential).
  */
 import {z} from 'zod'
@@ -10,7 +11,7 @@ import {quantile} from 'simple-statistics'
 import type {Instance} from '../../core/arm.js'
 import type {Metric, SampleDraft} from '../metric.js'
 import {memAvailableMiB, stopAll} from '../instances.js'
-import {failedDraft} from '../with-instance.js'
+import {failedDraft, startOf} from '../with-instance.js'
 import {scaleoutCharts} from './report.js'
 
 /** The figures every repetition reports; `failures` is counted, never failed. */
@@ -58,6 +59,7 @@ export const scaleout: Metric = {
     const instances: Instance[] = []
     const perInstance: number[] = []
     const errors: Error[] = []
+    const spawns: number[] = []
     const one = async (i: number) => {
       const spec = i === 0 ? spec0 : ctx.instanceSpec()
       const t = performance.now()
@@ -65,7 +67,9 @@ export const scaleout: Metric = {
         const instance = await ctx.arm.start(spec)
         instances.push(instance)
         const ready = await ctx.arm.waitReady(instance)
-        perInstance.push(ready.readyAt - t)
+        const start = startOf(ready, t)
+        if (start !== t) spawns.push(start)
+        perInstance.push(ready.readyAt - start)
         return ready.readyAt
       } catch (error) {
         errors.push(error as Error)
@@ -90,7 +94,9 @@ export const scaleout: Metric = {
       const partial = perInstance.length > 0 ? percentiles(perInstance, templates) : [failedDraft(e, templates.ready_p50), failedDraft(e, templates.ready_p99)]
       return [failedDraft(e, templates.all_ready), failedDraft(e, templates.rate), ...partial, failures]
     }
-    const allReady = Math.max(...readyAts) - t0
+    // From the first instance's spawn (kernel clock) where every instance has one, else the first start() call.
+    const origin = spawns.length === n ? Math.min(...spawns) : t0
+    const allReady = Math.max(...readyAts) - origin
     return [{...templates.all_ready, value: allReady}, {...templates.rate, value: n / (allReady / 1000)}, ...percentiles(perInstance, templates), failures]
   },
 }

@@ -8,9 +8,9 @@
  */
 import {z} from 'zod'
 import {writeFileSync} from 'node:fs'
-import {OCI_PHASES, RUNTIME_PHASES} from '../../core/markers.js'
+import {LAUNCH_PHASES, OCI_PHASES, RUNTIME_PHASES} from '../../core/markers.js'
 import type {Metric, SampleDraft} from '../metric.js'
-import {failedDraft, withReadyInstance} from '../with-instance.js'
+import {failedDraft, startOf, withReadyInstance} from '../with-instance.js'
 import {startupCharts} from './report.js'
 
 const template = {figure: 'ready', unit: 'ms', direction: 'lower'} as const
@@ -30,12 +30,11 @@ export const startup: Metric = {
       // A 'cold' sample whose page cache could not be dropped would be a warm one: a failed sample.
       if (ctx.params.cache === 'cold') dropPageCache()
       return await withReadyInstance(ctx, async (_instance, ready, called) => {
-        const spawn = ready.phases.find((m) => m.phase === 'spawn')
-        const t0 = spawn?.at ?? called
+        const t0 = startOf(ready, called)
         const phases: Record<string, number> = {}
         let last = 0
         for (const mark of ready.phases) {
-          if (mark === spawn) continue // the origin itself
+          if (mark.phase === LAUNCH_PHASES.spawn) continue // the origin itself
           const rel = mark.at - t0
           // A phase that is negative or out of order is invalid: report it, never use it.
           if (rel < 0 || rel < last)
