@@ -68,6 +68,9 @@ export const OCI_RUNTIMES: readonly OciRuntime[] = [
     description: "isobench's own OCI runtime run like runc and crun (same bundle and wrapper); the container arm runs it on its own fast path",
     hidden: true,
     keep: true,
+    // It saves state.json once its init reports ready (create.c); `run` starts it with no exec.fifo.
+    // Its own finer phases (RUNTIME_PHASES) come as markers when the bundle asks (org.isobench.phases).
+    stateFiles: {created: 'state.json'},
   },
   {
     name: 'runc',
