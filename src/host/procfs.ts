@@ -89,3 +89,20 @@ export function sampleProcesses(pids: number[]): ResourceSample {
   }
   return {rssBytes: rss, pssBytes: pss, ussBytes: uss, cpuSeconds: cpu}
 }
+
+/** The name (comm) isobench-launch's relay process gives itself (relay.c): the harness, never the instance. */
+export const RELAY_COMM = 'isobench-relay'
+
+/**
+ * `root` and its descendants, without the launcher's relay (the process that stamps an instance's
+ * markers: it belongs to the harness, so its memory and CPU are in no instance figure).
+ */
+export function instanceTree(root: number): number[] {
+  return [root, ...descendants(root)].filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== RELAY_COMM
+    } catch {
+      return false // gone
+    }
+  })
+}

@@ -5,8 +5,10 @@
  *   line over config.json; every container arm runs it.
  * - isobench-nsexec (nsexec.c with devices.c and seccomp-oci.c): the older helper; its `wrap` mode
  *   gives runc/crun a private mount namespace with their overlay rootfs.
- * - isobench-launch (launch.c, libc only): the process arm's workload parent, which dies with
- *   isobench and takes the workload's subtree along (qemu's parent-death signal too, with --exec).
+ * - isobench-launch (launch.c and relay.c, libc only): what every arm starts its instances under.
+ *   The process arm's workload parent, which dies with isobench and takes the workload's subtree
+ *   along (qemu's parent-death signal too, with --exec); with --timed it reads CLOCK_MONOTONIC right
+ *   before the clone/execve and stamps each readiness marker on arrival (relay.h).
  * The first two link libseccomp and libjansson (Debian libseccomp-dev, libjansson-dev: both ship
  * static archives); all are static when the libc allows it.
  */
@@ -78,10 +80,10 @@ export const RUNTIME: NativeProgram = {
   binary: process.env.ISOBENCH_RUNTIME ?? join(PACKAGE_ROOT, 'build', 'native', 'isobench-runtime'),
 }
 
-/** The process arm's launcher (launch.c). */
+/** The launcher every arm's instances start under (launch.c, with its timestamping relay, relay.c). */
 export const LAUNCHER: NativeProgram = {
   name: 'isobench-launch',
-  sources: [join(NATIVE_DIR, 'launch.c')],
+  sources: [join(NATIVE_DIR, 'launch.c'), join(NATIVE_DIR, 'relay.c')],
   libs: [],
   binary: process.env.ISOBENCH_LAUNCH ?? join(PACKAGE_ROOT, 'build', 'native', 'isobench-launch'),
 }

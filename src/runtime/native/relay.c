@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,11 +51,37 @@ static int write_all(int fd, const char *p, size_t n) {
   return 0;
 }
 
+void relay_hold(struct relay *r, const char *phase) { r->hold_until = phase; }
+
+int relay_release(struct relay *r) {
+  r->hold_until = NULL;
+  int rc = r->held_len ? write_all(r->out, r->held, r->held_len) : 0;
+  free(r->held);
+  r->held = NULL, r->held_len = r->held_cap = 0;
+  return rc;
+}
+
+/* Out to isobench, or into the held output while a hold lasts (released past RELAY_HOLD_MAX). */
+static int put(struct relay *r, const char *p, size_t n) {
+  if (!r->hold_until) return write_all(r->out, p, n);
+  if (r->held_len + n > RELAY_HOLD_MAX) return relay_release(r) < 0 ? -1 : write_all(r->out, p, n);
+  if (r->held_len + n > r->held_cap) {
+    size_t cap = r->held_cap ? r->held_cap * 2 : 4096;
+    while (cap < r->held_len + n) cap *= 2;
+    char *grown = realloc(r->held, cap);
+    if (!grown) return relay_release(r) < 0 ? -1 : write_all(r->out, p, n);
+    r->held = grown, r->held_cap = cap;
+  }
+  memcpy(r->held + r->held_len, p, n);
+  r->held_len += n;
+  return 0;
+}
+
 int relay_emit(struct relay *r, uint64_t at, const char *phase, const char *rest) {
   char buf[512];
   int n = snprintf(buf, sizeof buf, STAMPED "%llu %s%s%s\n", (unsigned long long)at, phase, rest && *rest ? " " : "", rest ? rest : "");
   if (n < 0) return -1;
-  return write_all(r->out, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+  return put(r, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 /* One complete line (with its newline, or without at a flush or a split): marks, then the line with its marker stamped. */
@@ -69,12 +96,18 @@ static int pass_line(struct relay *r, char *line, size_t n, uint64_t at) {
   /* Only the relay writes timestamps: the instance's own "ISOBENCH@" becomes "ISOBENCH_". */
   for (char *p = line; (p = memmem(p, n - (size_t)(p - line), STAMPED, sizeof STAMPED - 1)); p += sizeof STAMPED - 1) p[sizeof STAMPED - 2] = '_';
   char *marker = memmem(line, n, PHASE_MARKER_PREFIX, sizeof PHASE_MARKER_PREFIX - 1);
-  if (!marker) return write_all(r->out, line, n);
+  if (!marker) return put(r, line, n);
   char stamp[48];
   int s = snprintf(stamp, sizeof stamp, STAMPED "%llu ", (unsigned long long)at);
   size_t before = (size_t)(marker - line), skip = sizeof PHASE_MARKER_PREFIX - 1;
-  if (write_all(r->out, line, before) < 0 || write_all(r->out, stamp, (size_t)s) < 0) return -1;
-  return write_all(r->out, marker + skip, n - before - skip);
+  if (put(r, line, before) < 0 || put(r, stamp, (size_t)s) < 0 || put(r, marker + skip, n - before - skip) < 0) return -1;
+  /* The held output goes once the marker it waits for has passed. */
+  const char *phase = marker + skip;
+  size_t len = strlen(r->hold_until ? r->hold_until : "");
+  size_t rest = n - before - skip;
+  if (r->hold_until && rest >= len && strncmp(phase, r->hold_until, len) == 0 && (rest == len || phase[len] == ' ' || phase[len] == '\n' || phase[len] == '\r'))
+    return relay_release(r);
+  return 0;
 }
 
 int relay_feed(struct relay *r, const char *data, size_t n, uint64_t at) {
@@ -93,10 +126,9 @@ int relay_feed(struct relay *r, const char *data, size_t n, uint64_t at) {
 }
 
 int relay_flush(struct relay *r, uint64_t at) {
-  if (r->len == 0) return 0;
-  int rc = pass_line(r, r->line, r->len, at);
+  int rc = r->len ? pass_line(r, r->line, r->len, at) : 0;
   r->len = 0;
-  return rc;
+  return relay_release(r) < 0 ? -1 : rc;
 }
 
 long relay_pump(struct relay *r, int in_fd) {
@@ -218,6 +250,11 @@ int relay_fork(struct relay *r) {
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
+    /* Named so isobench leaves it out of the instance's processes (RELAY_COMM in src/host/procfs.ts). */
+    prctl(PR_SET_NAME, "isobench-relay", 0, 0, 0);
+    /* Out of the target's process group: a kill of the group (the arm stopping it) leaves us to pass
+     * on what is held until the pipe's end; a dead isobench ends us by EPIPE. */
+    setpgid(0, 0);
     close(out[1]);
     close(ctl[1]);
     close_others(out[0], ctl[0]);

@@ -14,6 +14,9 @@
  * "ISOBENCH@<ns> PHASE" when PATH appears or goes (inotify on its directory, or on that directory's
  * parent until it exists): the state transitions an OCI runtime records in its state dir, the only
  * events runc and crun give during `run`. Lines longer than RELAY_LINE_MAX pass in pieces.
+ * With a hold (relay_hold), output is kept back until the marker of that phase has passed (it goes
+ * with it), so that isobench is not woken inside the span it measures; the end of the output, a
+ * stop signal or RELAY_HOLD_MAX bytes release it too.
  * CLOCK_MONOTONIC is the clock of node's performance.now() and process.hrtime (libuv's uv_hrtime).
  */
 #ifndef ISOBENCH_RELAY_H
@@ -24,6 +27,7 @@
 
 #define RELAY_LINE_MAX 65536
 #define RELAY_MAX_MARKS 8
+#define RELAY_HOLD_MAX (1 << 20)
 
 struct relay_mark {
   const char *phase, *text;
@@ -41,11 +45,20 @@ struct relay_watch {
 struct relay {
   int out;
   size_t len;
+  const char *hold_until; /* NULL: nothing held */
+  char *held;
+  size_t held_len, held_cap;
   int n_marks, n_watches, inotify;
   struct relay_mark marks[RELAY_MAX_MARKS];
   struct relay_watch watches[RELAY_MAX_MARKS];
   char line[RELAY_LINE_MAX];
 };
+
+/* Hold the output back until the marker of `phase` (e.g. "ready") has passed. */
+void relay_hold(struct relay *r, const char *phase);
+
+/* Write out what is held and hold no more; -1 when the reader is gone. */
+int relay_release(struct relay *r);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t relay_now(void);
