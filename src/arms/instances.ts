@@ -46,9 +46,12 @@ export class InstanceTable<T> {
   }
 }
 
-/** The readiness markers from a child's stdout, where the init writes them; its stderr is kept as workload output. */
-export function markersOf(child: {stdout: Readable | null; stderr: Readable | null}): MarkerStream {
-  return new MarkerStream().attach(child.stdout!).attach(child.stderr!, {markers: false})
+/**
+ * The readiness markers from a child's stdout, where the init writes them; its stderr is kept as
+ * workload output. `stamped`: the child runs under isobench-launch --timed, whose stamps are the times.
+ */
+export function markersOf(child: {stdout: Readable | null; stderr: Readable | null}, opts: {stamped?: boolean} = {}): MarkerStream {
+  return new MarkerStream().attach(child.stdout!, {stamped: opts.stamped}).attach(child.stderr!, {markers: false})
 }
 
 /** The Instance an arm hands out: its marks and output from `markers`, its host pids and exit from the arm. */

@@ -12,20 +12,27 @@
  * finds whatever is left even if the launcher itself was killed. The instances' working directory
  * (when the image's WorkingDir is not on the host) is the run's scratch dir
  * (`<stateDir>/runs/<runId>/`), which prune removes when the run is dead. The launcher adds no
- * isolation and is left out of the instance's processes (pids(), memory and CPU figures); it does
- * add its own exec and a fork to the start (README).
+ * isolation and is left out of the instance's processes (pids(), memory and CPU figures). It reads
+ * CLOCK_MONOTONIC right before it forks the workload and stamps each marker on arrival (--timed),
+ * so neither its own exec nor node's spawn and pipe are in any figure.
+ *
+ * Placement is the other arms' (placement.ts): a cpuset pins the workload (sched_setaffinity), a CPU
+ * quota, memory or pids limit puts it in a cgroup of its own with that limit; where a limit cannot
+ * be applied the sample fails as not applicable, never unplaced.
  */
 import {existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, statSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {sampleProcesses, descendants} from '../host/procfs.js'
-import {closeRunDir, openRunDir, runCgroupName} from '../host/runs.js'
+import {closeRunDir, instanceCgroupName, openRunDir, runCgroupName} from '../host/runs.js'
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
 import {initArgs, initEnv} from '../core/arm.js'
 import type {MarkerStream} from '../core/markers.js'
-import {hostCgroups, runCgroupDir} from '../runtime/cgroups/cgroups.js'
+import {hostCgroups, readCgroupUsage, runCgroupDir} from '../runtime/cgroups/cgroups.js'
 import {ensureLauncher} from '../runtime/native/build.js'
 import {ensureInit} from '../runtime/native/init.js'
+import {GO_FD, harnessFloorMs, launchArgv, releaseStart} from '../runtime/native/launch.js'
 import {InstanceTable, markersOf, newInstance} from './instances.js'
+import {placeProcess, releasePlacement, type Placement} from './placement.js'
 import {waitReady} from './readiness.js'
 import {spawnInstanceProcess, stopLaunchedProcess, type InstanceProcess} from '../host/process.js'
 
@@ -35,12 +42,13 @@ export class ProcessArm implements Arm {
   readonly name = 'process'
   readonly kind = 'process'
   private dir: string | null = null
-  private launcher: string | null = null
   private init: string | null = null
   /** The run's cgroup this arm's instances join; null when there is none (not root, no cgroup mount). */
   private cgroup: string | null = null
   private cgroupNote = ''
-  private readonly running = new InstanceTable<{child: InstanceProcess; markers: MarkerStream}>(this.name)
+  /** The run's cgroup name (runCgroupName): an instance's own cgroups are named after it, for prune. */
+  private cgroupName = ''
+  private readonly running = new InstanceTable<{child: InstanceProcess; markers: MarkerStream; placement: Placement}>(this.name)
 
   constructor(private readonly ctx: ArmContext) {}
 
@@ -77,12 +85,13 @@ export class ProcessArm implements Arm {
 
   async prepare(): Promise<void> {
     if (this.dir) return
-    this.launcher = await ensureLauncher()
+    await ensureLauncher() // built here, not at the first start
     this.init = await ensureInit()
     const runDir = openRunDir(this.ctx.config.stateDir, this.ctx.runId)
     const dir = mkdtempSync(join(runDir, 'process-'))
     this.dir = dir
     this.ctx.cleanup.add(`temp dir ${dir}`, () => rmSync(dir, {recursive: true, force: true}))
+    this.cgroupName = runCgroupName(basename(runDir))
     this.cgroup = this.runCgroup(basename(runDir))
   }
 
@@ -118,21 +127,36 @@ export class ProcessArm implements Arm {
   async start(spec: InstanceSpec): Promise<Instance> {
     if (!this.dir || !this.init) await this.prepare()
     const {workload} = spec
-    const launch = [this.launcher!, '--parent', String(process.pid), ...(this.cgroup ? ['--cgroup', this.cgroup] : []), '--']
+    // Named `process_<run>.<id>`: `isobench prune` removes them with the run's own cgroup (prune-runs.ts).
+    const placement = placeProcess(instanceCgroupName(this.cgroupName, spec.id), spec.limits)
+    const placed = this.ctx.cleanup.add(`process ${spec.id} cgroups`, () => releasePlacement(placement))
+    const argv = await launchArgv([this.init!, ...initArgs(workload, {cwd: false})], {
+      mode: 'fork',
+      timed: true,
+      cgroups: [...(this.cgroup ? [this.cgroup] : []), ...(placement.plan?.dirs ?? [])],
+      cpus: placement.cpus,
+      goFd: GO_FD,
+      // Readiness by marker: node is woken by the ready line, not by the ones before it.
+      holdUntil: workload.ready.kind === 'marker' ? 'ready' : undefined,
+    })
     // The image's WorkingDir is an image path: used when the host has it, never created on the host.
     const hostCwd = workload.cwd && existsSync(workload.cwd) && statSync(workload.cwd).isDirectory() ? workload.cwd : this.dir!
     const startedAt = performance.now()
-    const child = spawnInstanceProcess([...launch, this.init!, ...initArgs(workload, {cwd: false})], {env: initEnv(workload), cwd: hostCwd})
-    const markers = markersOf(child)
+    const child = spawnInstanceProcess(argv, {env: initEnv(workload), cwd: hostCwd, go: true})
+    const markers = markersOf(child, {stamped: true})
+    releaseStart(child.stdio[GO_FD] as NodeJS.WritableStream)
     const handle = this.ctx.cleanup.add(`process ${spec.id}`, () => stopLaunchedProcess(child))
     const exited = child.then(
       (r) => ({code: r.exitCode ?? null, signal: r.signal ?? null}),
       () => ({code: null, signal: null}),
     )
-    void exited.then(() => handle.dispose())
+    void exited.then(() => {
+      handle.dispose()
+      placed.run()
+    })
     // The launcher is not the workload: its descendants are.
     const instance = newInstance(spec, {startedAt, markers, pids: () => (child.pid ? descendants(child.pid) : []), exited})
-    return this.running.add(instance, {child, markers})
+    return this.running.add(instance, {child, markers, placement})
   }
 
   waitReady(instance: Instance): Promise<ReadyResult> {
@@ -140,13 +164,23 @@ export class ProcessArm implements Arm {
   }
 
   async sample(instance: Instance): Promise<ResourceSample> {
-    return sampleProcesses(instance.pids())
+    const procs = sampleProcesses(instance.pids())
+    const {plan} = this.running.get(instance).placement
+    if (!plan) return procs
+    // Placed in a cgroup of its own, as a container is: its usage is read the same way.
+    const cg = readCgroupUsage(plan)
+    return {...procs, cgroupMemoryBytes: cg.memoryBytes, cpuSeconds: cg.cpuSeconds ?? procs.cpuSeconds}
   }
 
   async stop(instance: Instance): Promise<void> {
     await stopLaunchedProcess(this.running.get(instance).child)
     await instance.exited
     this.running.delete(instance)
+  }
+
+  /** The harness floor: isobench-launch → /bin/true → reaped (its instances start under the launcher too). */
+  harnessFloor(): Promise<number> {
+    return harnessFloorMs()
   }
 
   async cleanup(): Promise<void> {

@@ -47,7 +47,8 @@ export class RemoteError extends IsobenchError {
 export class ArmError extends IsobenchError {
   constructor(
     message: string,
-    code: 'not-ready' | 'crashed' | 'unavailable' | 'failed',
+    /** not-applicable: the cell cannot run as the scenario asks on this arm here (a limit it cannot apply). */
+    code: 'not-ready' | 'crashed' | 'unavailable' | 'failed' | 'not-applicable',
     readonly detail?: {lastOutput?: string; stderr?: string},
   ) {
     super(message, code, 1)

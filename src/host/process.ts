@@ -5,16 +5,17 @@ import {execa, type ResultPromise} from 'execa'
 
 export type InstanceProcess = ResultPromise<{detached: true; buffer: false; reject: false}>
 
-/** Spawn argv in its own process group (detached) with stdout/stderr piped and stdin closed. */
-export function spawnInstanceProcess(argv: string[], opts: {env?: Record<string, string>; cwd?: string} = {}): InstanceProcess {
+/**
+ * Spawn argv in its own process group (detached) with stdout/stderr piped and stdin closed; `go`: a
+ * pipe on fd 3 too (child.stdio[3]), for a launcher that holds the start until it is written to.
+ */
+export function spawnInstanceProcess(argv: string[], opts: {env?: Record<string, string>; cwd?: string; go?: boolean} = {}): InstanceProcess {
   const [file, ...args] = argv
   return execa(file!, args, {
     detached: true,
     buffer: false,
     reject: false,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
+    stdio: ['ignore', 'pipe', 'pipe', ...(opts.go ? (['pipe'] as const) : [])],
     env: opts.env,
     cwd: opts.cwd,
     cleanup: true,

@@ -61,6 +61,15 @@ export function runCgroupName(runDirName: string): string {
   return `process_${runDirName}`
 }
 
+/**
+ * The cgroup name of one process-arm instance placed under limits (`process_<run>.<id>`, a sibling
+ * of the run's own in each hierarchy, so that cgroup v2's no-internal-processes rule never applies):
+ * prune removes it with the run's cgroup.
+ */
+export function instanceCgroupName(runCgroup: string, id: string): string {
+  return `${runCgroup}.${id}`
+}
+
 /** The run dir name a cgroup name of runCgroupName's form stands for, else null. */
 export function runDirOfCgroup(name: string): string | null {
   return name.startsWith('process_') ? name.slice('process_'.length) : null

@@ -2,7 +2,8 @@
  * What killed runs leave outside their instances' own records: the run's scratch dir
  * (`<stateDir>/runs/<run>/`: the process arm's init, owner.json) and its cgroup
  * (`isobench/process_<run>` in one hierarchy), which holds every bare process the run started —
- * also those a SIGKILLed launcher could no longer take along. A run is dead when its owner process
+ * also those a SIGKILLed launcher could no longer take along — and the cgroups of its instances
+ * placed under limits (`isobench/process_<run>.<id>`). A run is dead when its owner process
  * is (src/host/owner.ts: pid + start time + boot id). Only this state dir's runs are touched.
  */
 import {readFileSync, rmSync, statSync} from 'node:fs'
@@ -48,7 +49,9 @@ export function pruneRuns(stateDir: string, opts: {all?: boolean} = {}): RunsPru
       }
     }
     if (!(dead || (opts.all && !mine))) continue
-    const dirs = cgroups.get(runCgroupName(run.name)) ?? []
+    // The run's cgroup, and its instances' own (instanceCgroupName: `process_<run>.<id>`).
+    const name = runCgroupName(run.name)
+    const dirs = [...cgroups].flatMap(([n, d]) => (n === name || n.startsWith(`${name}.`) ? d : []))
     for (const dir of dirs) result.processes.push(...membersOf(dir))
     result.cgroups.push(...removeCgroupDirs(dirs))
     rmSync(run.dir, {recursive: true, force: true})
