@@ -8,7 +8,7 @@ import {existsSync} from 'node:fs'
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
 import {imageOf, initArgs, initEnv, rootfsMedium} from '../core/arm.js'
 import {ArmError} from '../core/errors.js'
-import {descendants, sampleProcesses} from '../host/procfs.js'
+import {instanceTree, sampleProcesses} from '../host/procfs.js'
 import {hostCgroups} from '../runtime/cgroups/cgroups.js'
 import {Container} from '../runtime/container/container.js'
 import type {ResolvedImage} from '../runtime/container/image.js'
@@ -22,6 +22,7 @@ import {ResolvedImages} from './images.js'
 import {InstanceTable, markersOf, newInstance} from './instances.js'
 import {waitReady} from './readiness.js'
 import {overlaySupported} from '../host/filesystems.js'
+import {harnessFloorMs} from '../runtime/native/launch.js'
 
 export class ContainerArm implements Arm {
   readonly name = 'container'
@@ -115,12 +116,18 @@ export class ContainerArm implements Arm {
     const handle = this.ctx.cleanup.add(`container ${spec.id}`, () => container.delete())
     let c: RunningContainer
     try {
-      c = await container.start({output: 'pipe', tiedToParent: true, stateFiles: true, phases: true})
+      c = await container.start({
+        output: 'pipe',
+        tiedToParent: true,
+        stateFiles: true,
+        phases: true,
+        timed: {holdUntil: spec.workload.ready.kind === 'marker' ? 'ready' : undefined},
+      })
     } catch (error) {
       await handle.run()
       throw error
     }
-    const markers = markersOf(c.child)
+    const markers = markersOf(c.child, {stamped: true})
     const stopHandle = this.ctx.cleanup.add(`container ${spec.id} processes`, () => container.kill())
     const exited = c.exited.then(async (r) => {
       stopHandle.dispose()
@@ -130,7 +137,7 @@ export class ContainerArm implements Arm {
     const instance = newInstance(spec, {
       startedAt,
       markers,
-      pids: () => [c.shimPid, ...descendants(c.shimPid)],
+      pids: () => instanceTree(c.shimPid),
       exited,
       endpoint: {host: '127.0.0.1', ports: c.ports},
     })
@@ -168,6 +175,11 @@ export class ContainerArm implements Arm {
     await instance.exited
     clearTimeout(timeout)
     this.running.delete(instance)
+  }
+
+  /** The harness floor: isobench-launch → /bin/true → reaped (its instances start under the launcher too). */
+  harnessFloor(): Promise<number> {
+    return harnessFloorMs()
   }
 
   async cleanup(): Promise<void> {}

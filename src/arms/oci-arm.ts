@@ -4,20 +4,24 @@
  * runtime through its OciContainer facade. Same init, same readiness markers on an inherited pipe, so
  * startup figures compare directly with the container arm.
  */
+import {join} from 'node:path'
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, NetworkMode, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
 import {imageOf, initArgs, initEnv, rootfsMedium} from '../core/arm.js'
 import {ArmError} from '../core/errors.js'
 import type {MarkerStream} from '../core/markers.js'
-import {descendants, sampleProcesses} from '../host/procfs.js'
+import {instanceTree, sampleProcesses} from '../host/procfs.js'
 import {hostCgroups} from '../runtime/cgroups/cgroups.js'
 import {ensureInit, INIT_PATH_IN_INSTANCE} from '../runtime/native/init.js'
 import {OciContainer} from '../runtime/oci/container.js'
+import {runtimeRoot} from '../runtime/oci/run.js'
+import {ociRuntime} from '../runtime/oci/runtimes.js'
 import {probeOciRuntime, type OciProbe, type OciRuntimeName} from '../runtime/oci/probe.js'
 import {ociRuntime} from '../runtime/oci/runtimes.js'
 import {defaultSeccompLabel} from '../runtime/seccomp/seccomp.js'
 import {ResolvedImages} from './images.js'
 import {InstanceTable, markersOf, newInstance} from './instances.js'
 import {waitReady} from './readiness.js'
+import {harnessFloorMs} from '../runtime/native/launch.js'
 
 export class OciArm implements Arm {
   readonly kind = 'oci'
@@ -99,9 +103,18 @@ export class OciArm implements Arm {
       limits: {cpus: spec.limits.cpus, memoryMiB: spec.limits.memoryMiB, pids: spec.limits.pids, cpuset: spec.limits.cpuset},
     })
     const handle = this.ctx.cleanup.add(`${this.name} container ${id}`, () => container.delete())
+    // Under isobench-launch --exec --timed, watching the runtime's state files for the phases it gives (OCI_PHASES).
+    const files = ociRuntime(this.name)?.stateFiles
+    const state = join(runtimeRoot(this.ctx.config.stateDir, this.name), id)
     const startedAt = performance.now()
-    const {child, exited: ended} = container.start()
-    const markers = markersOf(child)
+    const {child, exited: ended} = await container.start({
+      timed: {
+        ...(files ? {onCreate: {created: join(state, files.created)}} : {}),
+        ...(files?.startedWhenRemoved ? {onDelete: {started: join(state, files.startedWhenRemoved)}} : {}),
+        holdUntil: workload.ready.kind === 'marker' ? 'ready' : undefined,
+      },
+    })
+    const markers = markersOf(child, {stamped: true})
     const killHandle = this.ctx.cleanup.add(`${this.name} container ${id} processes`, () => container.kill())
     // Whether the OOM killer struck, read from the container's memory cgroup while it still exists:
     // at the init's exit mark (crun removes its cgroups as the container ends) and at the end (runc --keep).
@@ -115,7 +128,7 @@ export class OciArm implements Arm {
       await handle.run()
       return {...r, oomKilled}
     })
-    const instance = newInstance(spec, {startedAt, markers, pids: () => (child.pid ? [child.pid, ...descendants(child.pid)] : []), exited})
+    const instance = newInstance(spec, {startedAt, markers, pids: () => (child.pid ? instanceTree(child.pid) : []), exited})
     return this.running.add(instance, {container, markers})
   }
 
@@ -133,6 +146,11 @@ export class OciArm implements Arm {
     this.running.get(instance).container.kill()
     await instance.exited
     this.running.delete(instance)
+  }
+
+  /** The harness floor: isobench-launch → /bin/true → reaped (its instances start under the launcher too). */
+  harnessFloor(): Promise<number> {
+    return harnessFloorMs()
   }
 
   async cleanup(): Promise<void> {}

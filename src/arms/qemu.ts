@@ -19,6 +19,7 @@ import {chooseMachine, chooseVmAccel, ensureGuestKernel, prepareImage, qemuInsta
 import {installedKernels, type GuestKernel} from '../vm/kernel.js'
 import {launchVm, type RunningVm} from '../vm/launch.js'
 import type {Machine, VmAccel} from '../vm/qemu-args.js'
+import {harnessFloorMs} from '../runtime/native/launch.js'
 
 /** What a VM gets for a container's limits: whole vCPUs (at least 1) and guest RAM = the memory limit (or the default). */
 export function vmResources(limits: Pick<Limits, 'cpus' | 'memoryMiB'>): {vcpus: number; guestMemoryMiB: number} {
@@ -155,6 +156,11 @@ export class QemuArm implements Arm {
     const vm = this.running.get(instance)
     await vm.stop()
     this.running.delete(instance)
+  }
+
+  /** The harness floor: isobench-launch → /bin/true → reaped (its instances start under the launcher too). */
+  harnessFloor(): Promise<number> {
+    return harnessFloorMs()
   }
 
   async cleanup(): Promise<void> {

@@ -13,7 +13,7 @@ import {execa} from 'execa'
 import type {PhaseMark} from '../core/arm.js'
 import {MarkerStream} from '../core/markers.js'
 import {spawnInstanceProcess, stopProcessGroup, type InstanceProcess} from '../host/process.js'
-import {ensureLauncher} from '../runtime/native/build.js'
+import {GO_FD, launchArgv, releaseStart} from '../runtime/native/launch.js'
 import type {CleanupRegistry, CleanupHandle} from '../core/cleanup.js'
 import {BRIDGE, BRIDGE_IP, PREFIX_LEN, deleteLink, ensureBridge, leaseAddress, releaseAddress} from '../runtime/network/bridge.js'
 import {instanceDisk, type GuestArtefacts} from './artefacts.js'
@@ -198,8 +198,12 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
     writeMeta(spec.stateDir, meta)
     // A kill -9 of isobench must take a non-detached qemu with it: PR_SET_PDEATHSIG via isobench-launch
     // --exec (it execs qemu, same pid; unlike setpriv it refuses to start when we died before its prctl).
-    const qemu = [...(spec.cpuset ? ['taskset', '-c', spec.cpuset] : []), QEMU_BINARY, ...argv]
-    const command = spec.detached ? qemu : [await ensureLauncher(), '--parent', String(process.pid), '--exec', '--', ...qemu]
+    // Its relay stamps the start right before qemu's execve, the kernel banner and the markers on
+    // arrival (--timed); it pins qemu to the cpuset itself (taskset only for a detached VM).
+    const command = spec.detached
+      ? [...(spec.cpuset ? ['taskset', '-c', spec.cpuset] : []), QEMU_BINARY, ...argv]
+      : await launchArgv([QEMU_BINARY, ...argv], {mode: 'exec', timed: true, cpus: spec.cpuset, marks: {kernel: KERNEL_BANNER}, goFd: GO_FD})
+    const timed = !spec.detached
     const startedAt = performance.now()
     const child = spec.detached
       ? // No pipes at all: qemu must not die of SIGPIPE once this process has exited.
@@ -212,8 +216,9 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
           stdout: 'ignore',
           stderr: {file: join(dir, 'qemu.stderr')},
         }) as unknown as InstanceProcess)
-      : spawnInstanceProcess(command)
+      : spawnInstanceProcess(command, {go: true})
     if (!child.pid) throw new Error(`could not spawn ${QEMU_BINARY}`)
+    if (timed) releaseStart(child.stdio[GO_FD] as NodeJS.WritableStream)
     meta.pid = child.pid
     writeMeta(spec.stateDir, meta)
     const exited = child.then(
@@ -225,14 +230,15 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
     const follower = serialLog ? followFile(serialLog, exited) : null
     const serial = follower ?? child.stdout!
     let banner = ''
+    // Untimed (detached), the kernel banner is seen here; timed, the relay stamped it (a `kernel` mark).
     serial.on('data', (chunk: Buffer | string) => {
-      if (vmMarks.some((m) => m.phase === 'kernel')) return
+      if (timed || vmMarks.some((m) => m.phase === 'kernel')) return
       const at = performance.now()
       const text = banner + chunk.toString()
       if (text.includes(KERNEL_BANNER)) vmMarks.push({phase: 'kernel', at})
       banner = text.slice(-KERNEL_BANNER.length)
     })
-    markers.attach(serial as NodeJS.ReadableStream as import('node:stream').Readable)
+    markers.attach(serial as NodeJS.ReadableStream as import('node:stream').Readable, {stamped: timed})
     const errTail = tailBuffer()
     child.stderr?.on('data', (c: Buffer) => errTail.push(c.toString()))
     const qmp = QmpClient.connect(qmpSocket, 10_000, exited).then((c) => {
@@ -268,7 +274,8 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
       endpoint,
       exited,
       stderr: () => errTail.text() || (serialLog ? readTextTail(join(dir, 'qemu.stderr')) : ''),
-      phases: () => [{phase: 'spawn', at: startedAt}, ...vmMarks, ...markers.marks].sort((a, b) => a.at - b.at),
+      // Timed, the launcher's own spawn mark is among the markers; untimed, the spawn is ours.
+      phases: () => [...(timed ? [] : [{phase: 'spawn', at: startedAt}]), ...vmMarks, ...markers.marks].sort((a, b) => a.at - b.at),
       stop,
       detach: () => {
         follower?.stopFollowing()

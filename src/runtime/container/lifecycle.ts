@@ -13,6 +13,7 @@ import {childExit} from '../../host/process.js'
 import {cgroupPlan, hostCgroups, listContainerCgroups, oomKills, type CgroupLayout, type CgroupPlan} from '../cgroups/cgroups.js'
 import {DEVICE_CGROUP_ENV, deviceCgroupMode} from '../cgroups/devices.js'
 import {ensureRuntime} from '../native/build.js'
+import {GO_FD, launchArgv, releaseStart} from '../native/launch.js'
 import {createBridgedNetns, deleteNetns, leaseAddress, releaseAddress} from '../network/bridge.js'
 import {containerOciConfig, containerPaths, scratchDirs, type ContainerPaths} from './bundle.js'
 import {servePortProxy, startPortProxy, type PortProxy} from '../network/port-proxy.js'
@@ -71,6 +72,12 @@ export interface StartOptions {
   listeners?: Server[]
   /** The init reports the start's phases (RUNTIME_PHASES) as marker lines on its stdout, before its own (output 'pipe'). */
   phases?: boolean
+  /**
+   * Start the runtime under isobench-launch --exec --timed (output 'pipe'): the start read on the
+   * kernel's clock right before its execve, once this process is idle (--go-fd), each marker stamped
+   * on arrival (attach stdout stamped), the output held until the `holdUntil` marker.
+   */
+  timed?: {holdUntil?: string}
 }
 
 export interface RunningContainer {
@@ -159,16 +166,19 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
   const argv =
     stateFiles && opts.output === 'log'
       ? ['sh', '-c', '"$@"; echo $? > "$0.tmp" && mv "$0.tmp" "$0"', paths.exitFile, runtimeBin, ...args]
-      : [runtimeBin, ...args]
+      : opts.timed
+        ? await launchArgv([runtimeBin, ...args], {mode: 'exec', timed: true, goFd: GO_FD, holdUntil: opts.timed.holdUntil})
+        : [runtimeBin, ...args]
   const logFd = opts.output === 'log' ? openSync(paths.log, 'a') : null
   const out = logFd ?? (opts.output as 'pipe' | 'inherit')
-  const child = spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', out, out], detached: true})
+  const child = spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', out, out, ...(opts.timed ? (['pipe'] as const) : [])], detached: true})
   if (logFd !== null) closeSync(logFd)
   if (!child.pid) {
     if (ip) releaseAddress(stateDir, ip)
     if (bridge) await deleteNetns(config.id)
     throw new Error(`could not start the runtime ${runtimeBin}`)
   }
+  releaseStart(opts.timed ? (child.stdio[GO_FD] as NodeJS.WritableStream) : null)
   const shimPid = child.pid
   runtime.shimPid = shimPid
   const proxies: PortProxy[] = []

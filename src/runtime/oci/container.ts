@@ -5,8 +5,11 @@
  * held and read its cgroup. The OCI arm uses only this.
  */
 import type {ChildProcess} from 'node:child_process'
+import {mkdirSync} from 'node:fs'
+import {dirname} from 'node:path'
 import {childExit} from '../../host/process.js'
 import {cgroupPlan, hostCgroups, listContainerCgroups, oomKills, readCgroupUsage, removeCgroupDirs, type CgroupUsage} from '../cgroups/cgroups.js'
+import {GO_FD, launchArgv, releaseStart} from '../native/launch.js'
 import {prepareOciRun, removeBundle, spawnOciRun, type OciRunSpec} from './run.js'
 
 export class OciContainer {
@@ -24,9 +27,20 @@ export class OciContainer {
     return new OciContainer(spec.stateDir, spec.id, argv)
   }
 
-  /** Start: spawn the wrapper with stdout/stderr piped (the readiness markers arrive on stdout). */
-  start(): {child: ChildProcess; exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>} {
-    const child = spawnOciRun(this.argv)
+  /**
+   * Start: spawn the wrapper with stdout/stderr piped (the readiness markers arrive on stdout); with
+   * `timed`, under isobench-launch --exec --timed (same pid; markers stamped on arrival, and the phases
+   * of the files to watch: attach stdout stamped). The runtime's state root is made first, for the watch.
+   */
+  async start(
+    opts: {timed?: {onCreate?: Record<string, string>; onDelete?: Record<string, string>; holdUntil?: string}} = {},
+  ): Promise<{child: ChildProcess; exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>}> {
+    if (opts.timed)
+      for (const p of [...Object.values(opts.timed.onCreate ?? {}), ...Object.values(opts.timed.onDelete ?? {})])
+        mkdirSync(dirname(dirname(p)), {recursive: true})
+    const argv = opts.timed ? await launchArgv(this.argv, {mode: 'exec', timed: true, goFd: GO_FD, ...opts.timed}) : this.argv
+    const child = spawnOciRun(argv, {go: opts.timed !== undefined})
+    releaseStart(opts.timed ? (child.stdio[GO_FD] as NodeJS.WritableStream) : null)
     this.child = child
     return {child, exited: childExit(child)}
   }

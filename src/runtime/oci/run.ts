@@ -87,8 +87,8 @@ export async function prepareOciRun(spec: OciRunSpec): Promise<{argv: string[]; 
 }
 
 /** Spawn it with stdout/stderr piped (the readiness markers arrive on stdout). */
-export function spawnOciRun(argv: string[]): ChildProcess {
-  return spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe'], detached: true})
+export function spawnOciRun(argv: string[], opts: {go?: boolean} = {}): ChildProcess {
+  return spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe', ...(opts.go ? (['pipe'] as const) : [])], detached: true})
 }
 
 /** Remove a bundle (after its wrapper exited) and the runtime's state entry for it. */
