@@ -277,6 +277,12 @@ export interface Arm {
   sample(instance: Instance): Promise<ResourceSample>
   /** Stop and remove the instance: no process, mount, cgroup, veth, tap or temp file is left. */
   stop(instance: Instance): Promise<void>
+  /**
+   * The harness floor of an arm whose instances start under isobench-launch: the launcher starting
+   * /bin/true and reaping it, in ms on the kernel's clock (the least a start can measure here, taken
+   * beside each startup sample). Absent for arms without the launcher.
+   */
+  harnessFloor?(): Promise<number>
   /** Release everything prepare() made that must not outlive the run. */
   cleanup(): Promise<void>
 }

@@ -17,9 +17,12 @@ const byFigure = (drafts: Array<{figure?: string}>) => new Map(drafts.map((d) =>
 
 describe('metrics on the real process arm', () => {
   it('startup: warm, and cold with the page cache dropped (root) — or a failed sample naming why', async () => {
-    const [warm] = await startup.measure(h.context(startup, 'idle'))
+    const [warm, floor] = await startup.measure(h.context(startup, 'idle'))
     expect(warm!.value!).toBeGreaterThan(0)
     expect(warm!.phases!.init).toBeLessThanOrEqual(warm!.phases!.ready!)
+    // The harness floor (launcher → /bin/true → reaped) is taken beside each sample.
+    expect(floor!.figure).toBe('harness_floor')
+    expect(floor!.value!).toBeGreaterThan(0)
     const [cold] = await startup.measure(h.context(startup, 'idle', {cache: 'cold'}))
     if (process.getuid?.() === 0) expect(cold!.value!).toBeGreaterThan(0)
     else expect(cold!.error!.code).toBe('cold-cache-unavailable')
