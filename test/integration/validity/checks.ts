@@ -29,6 +29,7 @@ import {ProcessArm, BUSYBOX} from '../../../src/arms/process.js'
 import {INIT_SCRIPT} from '../../../src/images/init.js'
 import {startup} from '../../../src/metrics/startup/metric.js'
 import type {MeasureContext} from '../../../src/metrics/metric.js'
+import {quantile} from 'simple-statistics'
 import {describe, ratioOfMedians, slopeWithCi} from '../../../src/stats/index.js'
 import {catalog} from '../../../src/workloads/catalog.js'
 import {parseFigures, watchExit, workloadExitCode} from '../../../src/metrics/instances.js'
@@ -127,6 +128,10 @@ export async function startupVsHyperfine(opts: {runs: number; rounds: number; wa
       tool: `hyperfine -N --runs ${opts.runs} × ${opts.rounds} rounds, interleaved`,
       detail: {
         n: ours.length,
+        'isobench min': a.min,
+        'isobench p25': quantile(ours, 0.25),
+        'hyperfine min': b.min,
+        'hyperfine p25': quantile(theirs, 0.25),
         'isobench p90': a.p90,
         'hyperfine n': theirs.length,
         'hyperfine p90': b.p90,
