@@ -47,7 +47,7 @@ describe.skipIf(!root)('process arm placement', () => {
 
   it('cpuset pins the workload and all it starts (sched_setaffinity), with no cgroup of its own', async () => {
     const arm = new ProcessArm(ctx)
-    await arm.prepare([sleeper])
+    await arm.prepare()
     const inst = await arm.start({id: 'pin', workload: sleeper, limits: {cpuset: '0'}, network: 'none', readyTimeoutMs: 20_000})
     try {
       const ready = await arm.waitReady(inst)
@@ -63,7 +63,7 @@ describe.skipIf(!root)('process arm placement', () => {
   it('a CPU quota, memory and pids limit: a cgroup of its own with those limits, removed at stop', async () => {
     const layout = hostCgroups()
     const arm = new ProcessArm(ctx)
-    await arm.prepare([sleeper])
+    await arm.prepare()
     const inst = await arm.start({id: 'limited', workload: sleeper, limits: {cpus: 0.5, memoryMiB: 96, pids: 64}, network: 'none', readyTimeoutMs: 20_000})
     let dirs: string[] = []
     try {
@@ -94,7 +94,7 @@ describe.skipIf(!root)('process arm placement', () => {
     const c = new CleanupRegistry()
     const arm = new ProcessArm({config: configSchema.parse({stateDir: own}), cleanup: c, log: silentLogger, runId: 'placement-prune'})
     try {
-      await arm.prepare([sleeper])
+      await arm.prepare()
       const inst = await arm.start({id: 'left', workload: sleeper, limits: {memoryMiB: 64}, network: 'none', readyTimeoutMs: 20_000})
       await arm.waitReady(inst)
       const memory = cgroupOf(initPid(inst.pids()), 'memory')!
