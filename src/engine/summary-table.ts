@@ -1,6 +1,11 @@
 /**
  * The plain-text summary a run prints: the isolation ladder (arms by startup, with memory and CPU
  * beside), then one row per (cell, arm) with median and spread, arms in ladder order, then verdicts.
+ * Every figure is results.json's stored summary (analyze → describe()), the one source the HTML,
+ * Markdown, JUnit and CSV read too: no statistics of its own (it took an even n's upper middle for
+ * the median, its own p90 and a CoV over a signed mean). A cell whose samples all failed has no
+ * summary: it is listed from its samples with n 0. Diagnostic figures (memory.host_delta) are left
+ * out unless `diagnostics`, with a line saying which and why.
  */
 import type {Results} from '../core/results.js'
 import {oneLine} from '../core/text.js'
@@ -39,44 +44,64 @@ export function ladderLines(results: Results): string[] {
   ]
 }
 
-export function summaryTable(results: Results): string {
+export function summaryTable(results: Results, opts: {diagnostics?: boolean} = {}): string {
   const rows: string[][] = [['metric', 'workload', 'arm', 'accel', 'n', 'failed', 'median', 'p90', 'CoV', 'unit']]
   const accel = new Map(results.arms.map((a) => [a.name, a.accel]))
-  const groups = new Map<string, {metric: string; workload: string; arm: string; unit: string; values: number[]; failed: number}>()
+  const label = (metric: string, figure: string | undefined, params: Record<string, unknown>) => {
+    const p = Object.entries(params)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(',')
+    return `${metric}${figure && figure !== metric ? `.${figure}` : ''}${p ? `[${p}]` : ''}`
+  }
+  const entries: Array<{metric: string; workload: string; arm: string; cells: string[]}> = []
+  const row = (metric: string, workload: string, arm: string, n: number, failed: number, median: number, p90: number, cov: number | null, unit: string) => {
+    const a = accel.get(arm) ?? 'none'
+    entries.push({
+      metric,
+      workload,
+      arm,
+      cells: [
+        metric,
+        workload,
+        arm,
+        a === 'none' ? '' : a,
+        String(n),
+        String(failed),
+        fmt(median),
+        fmt(p90),
+        cov !== null && Number.isFinite(cov) ? `${(cov * 100).toFixed(1)}%` : '–',
+        unit,
+      ],
+    })
+  }
+  const hidden = new Map<string, string>()
+  const summarized = new Set<string>()
+  for (const s of results.summaries) {
+    const metric = label(s.metric, s.figure, s.params)
+    summarized.add(`${metric}|${s.workload}|${s.arm}`)
+    if (s.diagnostic && !opts.diagnostics) {
+      hidden.set(`${s.metric}.${s.figure}`, s.diagnostic)
+      continue
+    }
+    row(metric, s.workload, s.arm, s.n, s.failures, s.median, s.p90, s.cov as number | null, s.unit)
+  }
+  // Cells with no summary (every sample failed): counted from the samples, never left out.
+  const failedOnly = new Map<string, {metric: string; workload: string; arm: string; unit: string; failed: number}>()
   for (const s of results.samples) {
     if (s.warmup) continue
-    const params = Object.entries(s.params)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',')
-    const metric = `${s.metric}${s.figure && s.figure !== s.metric ? `.${s.figure}` : ''}${params ? `[${params}]` : ''}`
+    const metric = label(s.metric, s.figure, s.params)
     const key = `${metric}|${s.workload}|${s.arm}`
-    const g = groups.get(key) ?? {metric, workload: s.workload, arm: s.arm, unit: s.unit, values: [], failed: 0}
-    if (s.ok && s.value !== null) g.values.push(s.value)
-    else g.failed++
-    groups.set(key, g)
+    if (summarized.has(key)) continue
+    const g = failedOnly.get(key) ?? {metric, workload: s.workload, arm: s.arm, unit: s.unit, failed: 0}
+    g.failed++
+    failedOnly.set(key, g)
   }
+  for (const g of failedOnly.values()) row(g.metric, g.workload, g.arm, 0, g.failed, Number.NaN, Number.NaN, null, g.unit)
+  // Arms in ladder order within each cell.
   const order = ladderOrder(results)
   const rank = (arm: string) => (order.includes(arm) ? order.indexOf(arm) : order.length)
-  const sorted = [...groups.values()].sort((a, b) => a.metric.localeCompare(b.metric) || a.workload.localeCompare(b.workload) || rank(a.arm) - rank(b.arm))
-  for (const g of sorted) {
-    const v = [...g.values].sort((a, b) => a - b)
-    const q = (p: number) => (v.length ? v[Math.min(v.length - 1, Math.floor(p * (v.length - 1) + 0.5))]! : NaN)
-    const mean = v.reduce((a, b) => a + b, 0) / (v.length || 1)
-    const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1))
-    const a = accel.get(g.arm) ?? 'none'
-    rows.push([
-      g.metric,
-      g.workload,
-      g.arm,
-      a === 'none' ? '' : a,
-      String(v.length),
-      String(g.failed),
-      fmt(q(0.5)),
-      fmt(q(0.9)),
-      v.length > 1 ? `${((sd / mean) * 100).toFixed(1)}%` : '',
-      g.unit,
-    ])
-  }
+  entries.sort((x, y) => x.metric.localeCompare(y.metric) || x.workload.localeCompare(y.workload) || rank(x.arm) - rank(y.arm))
+  rows.push(...entries.map((e) => e.cells))
   for (const r of rows) r.forEach((c, i) => (r[i] = oneLine(c))) // names and params: one visible line each
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
   const lines = rows.map((r) =>
@@ -96,11 +121,13 @@ export function summaryTable(results: Results): string {
       `${'precision'.padEnd(12)} target ±${(target * 100).toFixed(1)}%: reached in ${reached} of ${cells.length} cells; run stopped by ${results.stopReason ?? 'complete'}`,
     )
   }
+  for (const [figure, why] of hidden) lines.push(`${'diagnostic'.padEnd(12)} ${figure} not shown (results.json and the report's Diagnostics have it): ${why}`)
   for (const w of results.warnings) lines.push(`warning: ${w.message}`)
   return lines.map(oneLine).join('\n')
 }
 
 function fmt(x: number): string {
   if (!Number.isFinite(x)) return '–'
-  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)
+  const m = Math.abs(x) // the same digits for a negative figure as for its magnitude
+  return m >= 100 ? x.toFixed(0) : m >= 10 ? x.toFixed(1) : x.toFixed(2)
 }

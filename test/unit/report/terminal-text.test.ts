@@ -26,6 +26,11 @@ function hostile(file: string): Results {
     s.workload = rename(s.workload)
     s.params = {...s.params, label: EVIL}
   }
+  for (const s of r.summaries) {
+    s.arm = rename(s.arm)
+    s.workload = rename(s.workload)
+    s.params = {...s.params, label: EVIL}
+  }
   for (const a of r.arms) a.name = rename(a.name)
   r.warnings.push({code: 'x', message: `warning${EVIL}`})
   return r
