@@ -124,12 +124,15 @@ static void join_cgroup(const char *dir) {
   close(fd);
 }
 
-/* Block until isobench releases the start (a byte, or the end, on the go fd); the fd is closed. */
+/* Block until isobench releases the start (a byte on the go fd); the fd is closed. The end of the
+ * pipe without a byte is isobench gone (killed): nothing is started. */
 static void await_go(int fd) {
   if (fd < 0) return;
   char b;
-  while (read(fd, &b, 1) < 0 && errno == EINTR) {}
+  ssize_t n;
+  while ((n = read(fd, &b, 1)) < 0 && errno == EINTR) {}
   close(fd);
+  if (n != 1) { errno = 0; die("isobench went away before releasing the start"); }
 }
 
 /* "0-1,3" → a CPU set; -1 for anything else. */
@@ -251,6 +254,9 @@ int main(int argc, char **argv) {
   sigemptyset(&block);
   for (size_t s = 0; s < sizeof stops / sizeof *stops; s++) sigaddset(&block, stops[s]);
   sigaddset(&block, SIGCHLD);
+  /* SIGPIPE too: with --timed a write to an isobench that is gone must not kill us before the
+   * workload's subtree is ended; it is taken as a stop signal (the child gets the old mask back). */
+  sigaddset(&block, SIGPIPE);
   sigprocmask(SIG_BLOCK, &block, &old);
   if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) die("PR_SET_PDEATHSIG");
   if (getppid() != parent) { errno = 0; die("parent %d already gone", (int)parent); }

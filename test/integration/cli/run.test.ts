@@ -24,8 +24,12 @@ describe('isobench run (process arm, real processes)', () => {
     expect(results.status).toBe('complete')
     expect(results.host.cgroupMode).toMatch(/^(v1|v2|hybrid|none)$/)
     expect(results.tool.version).toBe('0.1.0')
-    const samples = results.samples.filter((s) => s.metric === 'startup')
+    const samples = results.samples.filter((s) => s.metric === 'startup' && s.figure === 'ready')
     expect(samples).toHaveLength(9) // every raw sample kept, warm-up included and marked
+    // The harness floor beside each of them (launcher → /bin/true → reaped).
+    const floors = results.samples.filter((s) => s.metric === 'startup' && s.figure === 'harness_floor')
+    expect(floors).toHaveLength(9)
+    for (const f of floors) expect(f.value!).toBeGreaterThan(0)
     expect(samples.filter((s) => s.warmup)).toHaveLength(1)
     for (const s of samples) {
       expect(s.ok).toBe(true)
@@ -45,7 +49,7 @@ describe('isobench run (process arm, real processes)', () => {
     const r = await isobench(['run', file, '--arms', 'process', '--out', out, '--json'])
     expect(r.exitCode, r.all).toBe(0)
     const json = JSON.parse(r.stdout) as {runId: string; resultsFile: string; samples: number}
-    expect(json.samples).toBe(2)
+    expect(json.samples).toBe(4) // 2 startup.ready, each with its harness_floor
     expect(existsSync(json.resultsFile)).toBe(true)
   })
 

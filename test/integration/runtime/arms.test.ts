@@ -51,12 +51,14 @@ describe.skipIf(!root)('container, runc and crun arms', () => {
     expect(ready.readyAt).toBeGreaterThan(inst.startedAt)
     // Every start begins with the launcher's spawn mark; our runtime reports its own phases (namespaces,
     // rootfs, pivot_root, exec), runc what its state files say (created, started); crun's give nothing before the start.
-    const expected: Record<string, string[]> = {
-      container: ['spawn', ...RUNTIME_PHASES, 'init', 'ready'],
-      runc: ['spawn', ...OCI_PHASES, 'init', 'ready'],
-      crun: ['spawn', 'init', 'ready'],
-    }
-    expect(ready.phases.map((p) => p.phase)).toEqual(expected[name])
+    // runc removes exec.fifo (started) after it has released the init, so the init's markers may come before it.
+    const phases = ready.phases.map((p) => p.phase)
+    if (name === 'runc') {
+      // (and after ready: then it may not have arrived yet when ready is read)
+      const [created, started] = OCI_PHASES
+      expect(phases.filter((p) => p !== started)).toEqual(['spawn', created, 'init', 'ready'])
+      if (phases.includes(started)) expect(phases.indexOf(started)).toBeGreaterThan(phases.indexOf(created))
+    } else expect(phases).toEqual(name === 'container' ? ['spawn', ...RUNTIME_PHASES, 'init', 'ready'] : ['spawn', 'init', 'ready'])
     const at = ready.phases.map((p) => p.at)
     expect(at).toEqual([...at].sort((a, b) => a - b))
     const sample = await arm.sample(inst)

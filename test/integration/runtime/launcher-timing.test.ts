@@ -3,9 +3,14 @@
  * before the clone ("spawn <pid>"), every marker line on arrival and the reaping last ("reaped
  * <code>"), all on CLOCK_MONOTONIC and in order; a stamp the workload prints itself is defused;
  * --hold-until keeps the output back until the ready marker and then passes all of it in order;
- * --go-fd holds the start until isobench writes to it; --cpus pins the workload.
+ * --go-fd holds the start until isobench writes to it (and starts nothing when isobench is gone
+ * first); --cpus pins the workload; a launcher whose isobench died with its output pipe closed still
+ * ends the workload (a write to the dead pipe killed it by SIGPIPE before it could).
  */
 import {spawn} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {execa} from 'execa'
 import {launchArgv} from '../../../src/runtime/native/launch.js'
@@ -76,5 +81,49 @@ describe('isobench-launch --timed (fork mode)', () => {
     expect(bad.exitCode).toBe(125)
     expect(bad.stderr.trim().split('\n')).toHaveLength(1)
     expect(bad.stderr).toMatch(/--cpus 1-0: expected a CPU list/)
+  })
+
+  it('isobench killed with output held and its pipe closed: the launcher still ends the workload (no death by SIGPIPE first)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isobench-launch-pipe-'))
+    try {
+      const pidFile = join(dir, 'pid')
+      // A shell stands in for isobench: it is the launcher's --parent. The workload writes one line (held
+      // until ready, which never comes) and then nothing, as `sleep` in the kill test: no SIGPIPE of its own.
+      const inner = await launchArgv(['/bin/sh', '-c', `echo $$ > ${pidFile}; echo line; exec sleep 1000`], {
+        mode: 'fork',
+        timed: true,
+        holdUntil: 'ready',
+      })
+      const quoted = inner
+        .slice(1)
+        .map((a) => `'${a.replaceAll("'", `'\\''`)}'`)
+        .join(' ')
+      const script = `${inner[0]} ${quoted.replace(`'--parent' '${process.pid}'`, () => `'--parent' "$$"`)} & sleep 1000`
+      const parent = spawn('/bin/sh', ['-c', script], {stdio: ['ignore', 'pipe', 'inherit']})
+      let pid = 0
+      for (let i = 0; i < 100 && !pid; i++) {
+        await new Promise((r) => setTimeout(r, 50))
+        try {
+          pid = Number(readFileSync(pidFile, 'utf8'))
+        } catch {
+          // not yet
+        }
+      }
+      expect(pid).toBeGreaterThan(0)
+      parent.stdout.destroy() // the pipe's reader is gone: the relay's next write fails
+      parent.kill('SIGKILL')
+      let alive = true
+      for (let i = 0; i < 60 && alive; i++) {
+        await new Promise((r) => setTimeout(r, 50))
+        try {
+          process.kill(pid, 0)
+        } catch {
+          alive = false
+        }
+      }
+      expect(alive, `workload ${pid} outlived its launcher's isobench`).toBe(false)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })
