@@ -45,7 +45,7 @@ describe('isobench-launch --timed (fork mode)', () => {
   })
 
   it('--hold-until ready: nothing reaches isobench before the ready marker, then everything, in order', async () => {
-    const argv = await launchArgv(['/bin/sh', '-c', 'echo before; echo "ISOBENCH init w"; sleep 0.4; echo "ISOBENCH ready w"; echo after'], {
+    const argv = await launchArgv(['/bin/sh', '-c', 'echo before; echo "ISOBENCH init w"; sleep 1.5; echo "ISOBENCH ready w"; echo after'], {
       mode: 'fork',
       timed: true,
       holdUntil: 'ready',
