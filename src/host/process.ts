@@ -8,11 +8,13 @@ export type InstanceProcess = ResultPromise<{detached: true; buffer: false; reje
 /**
  * Spawn argv in its own process group (detached) with stdout/stderr piped and stdin closed; `go`: a
  * pipe on fd 3 too (child.stdio[3]), for a launcher that holds the start until it is written to.
+ * With `go` the child is isobench-launch, which makes its own process group in this session: not
+ * detached (setsid), which would start it in a new sched autogroup (launch.c says what that cost).
  */
 export function spawnInstanceProcess(argv: string[], opts: {env?: Record<string, string>; cwd?: string; go?: boolean} = {}): InstanceProcess {
   const [file, ...args] = argv
   return execa(file!, args, {
-    detached: true,
+    detached: !opts.go,
     buffer: false,
     reject: false,
     stdio: ['ignore', 'pipe', 'pipe', ...(opts.go ? (['pipe'] as const) : [])],
@@ -31,7 +33,12 @@ export async function stopProcessGroup(
     try {
       process.kill(-child.pid, signal)
     } catch {
-      // already gone
+      // already gone — or isobench-launch has not made its process group yet (it does first thing): the leader alone
+      try {
+        process.kill(child.pid, signal)
+      } catch {
+        // gone
+      }
     }
   } else if (child.pid) {
     // The leader exited; its group may still have members.

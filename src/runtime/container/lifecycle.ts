@@ -171,7 +171,8 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
         : [runtimeBin, ...args]
   const logFd = opts.output === 'log' ? openSync(paths.log, 'a') : null
   const out = logFd ?? (opts.output as 'pipe' | 'inherit')
-  const child = spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', out, out, ...(opts.timed ? (['pipe'] as const) : [])], detached: true})
+  // Timed, the launcher makes its own process group in this session (not setsid: a new sched autogroup, launch.c).
+  const child = spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', out, out, ...(opts.timed ? (['pipe'] as const) : [])], detached: !opts.timed})
   if (logFd !== null) closeSync(logFd)
   if (!child.pid) {
     if (ip) releaseAddress(stateDir, ip)

@@ -52,7 +52,12 @@ export class OciContainer {
     try {
       process.kill(-child.pid, 'SIGKILL')
     } catch {
-      // gone
+      // gone — or isobench-launch has not made its process group yet (it does first thing): the wrapper alone
+      try {
+        process.kill(child.pid, 'SIGKILL')
+      } catch {
+        // gone
+      }
     }
   }
 

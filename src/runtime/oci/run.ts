@@ -88,7 +88,8 @@ export async function prepareOciRun(spec: OciRunSpec): Promise<{argv: string[]; 
 
 /** Spawn it with stdout/stderr piped (the readiness markers arrive on stdout). */
 export function spawnOciRun(argv: string[], opts: {go?: boolean} = {}): ChildProcess {
-  return spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe', ...(opts.go ? (['pipe'] as const) : [])], detached: true})
+  // With `go` it is isobench-launch, which makes its own process group in this session (not setsid: a new sched autogroup, launch.c).
+  return spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe', ...(opts.go ? (['pipe'] as const) : [])], detached: !opts.go})
 }
 
 /** Remove a bundle (after its wrapper exited) and the runtime's state entry for it. */
