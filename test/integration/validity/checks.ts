@@ -5,8 +5,10 @@
  * host would fail for the wrong reason); `npm run bench:validity` runs them large and prints every
  * figure, with the host's load when it measured.
  *
- *   startup      the process arm's startup.ready of the init running `:` (a shell builtin: ready is its
- *                last act)  vs  `hyperfine -N` of the same command line (start → exit, Debian's hyperfine)
+ *   startup      the process arm's startup.ready of the injected init running /bin/true  vs  `hyperfine -N`
+ *                of the same command line (start → exit, Debian's hyperfine: it also counts what the
+ *                init does after ready — fork, exec and exit of true —, so isobench may read less;
+ *                hyperfine -N of /bin/true alone is in the detail as the size of that part)
  *   pss          an instance's PSS as the arm samples it (smaps_rollup)  vs  the Pss: lines of every
  *                VMA in /proc/PID/smaps summed by awk, for the same processes at the same moment
  *   stress-ng    the cpu workload's ops_per_s through isobench's parser  vs  stress-ng's own printed
@@ -17,7 +19,7 @@
  *                drawn with node's crypto RNG
  */
 import {randomInt} from 'node:crypto'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
@@ -25,8 +27,8 @@ import type {Arm, Instance, InstanceSpec, WorkloadSpec} from '../../../src/core/
 import {configSchema} from '../../../src/core/config.js'
 import {CleanupRegistry} from '../../../src/core/cleanup.js'
 import {silentLogger} from '../../../src/core/log.js'
-import {ProcessArm, BUSYBOX} from '../../../src/arms/process.js'
-import {INIT_SCRIPT} from '../../../src/images/init.js'
+import {ProcessArm} from '../../../src/arms/process.js'
+import {INIT_BINARY} from '../../../src/runtime/native/init.js'
 import {startup} from '../../../src/metrics/startup/metric.js'
 import type {MeasureContext} from '../../../src/metrics/metric.js'
 import {quantile} from 'simple-statistics'
@@ -65,8 +67,8 @@ export function newContext(name: string) {
   return {stateDir, cleanup, ctx: {config: configSchema.parse({stateDir}), cleanup, log: silentLogger, runId: `validity-${name}`}}
 }
 
-/** The init running `:` — a builtin, so `ISOBENCH ready` is the last thing it does before it exits. */
-export const READY_ONLY: WorkloadSpec = {name: 'ready', argv: [':'], ready: {kind: 'marker'}}
+/** The init running /bin/true: `ISOBENCH ready` is printed right before it starts true. */
+export const READY_ONLY: WorkloadSpec = {name: 'ready', argv: ['/bin/true'], ready: {kind: 'marker'}}
 
 function measureContext(arm: Arm, workload: WorkloadSpec): MeasureContext {
   let n = 0
@@ -93,12 +95,11 @@ export async function startupVsHyperfine(opts: {runs: number; rounds: number; wa
   const dir = mkdtempSync(join(tmpdir(), 'isobench-validity-init-'))
   try {
     await arm.prepare()
-    const init = join(dir, 'init')
-    writeFileSync(init, INIT_SCRIPT, {mode: 0o755})
     const mctx = measureContext(arm, READY_ONLY)
     const ours: number[] = []
     const floors: number[] = []
     const theirs: number[] = []
+    const trueAlone: number[] = []
     for (let i = 0; i < (opts.warmup ?? 3); i++) await startup.measure(mctx)
     for (let round = 0; round < opts.rounds; round++) {
       for (let i = 0; i < opts.runs; i++) {
@@ -110,23 +111,27 @@ export async function startupVsHyperfine(opts: {runs: number; rounds: number; wa
         if (floor?.value) floors.push(floor.value)
       }
       const json = join(dir, `hyperfine-${round}.json`)
-      await execa('hyperfine', ['-N', '--style', 'none', '--warmup', '3', '--runs', String(opts.runs), '--export-json', json, `${BUSYBOX} sh ${init} :`], {
+      const command = `${INIT_BINARY} -- /bin/true`
+      await execa('hyperfine', ['-N', '--style', 'none', '--warmup', '3', '--runs', String(opts.runs), '--export-json', json, command, '/bin/true'], {
         env: {ISOBENCH_NAME: 'ready', ISOBENCH_READY: 'marker'},
         extendEnv: false,
       })
       const result = JSON.parse(readFileSync(json, 'utf8')) as {results: Array<{times: number[]}>}
       theirs.push(...result.results[0]!.times.map((s) => s * 1000))
+      trueAlone.push(...result.results[1]!.times.map((s) => s * 1000))
     }
     const a = describe(ours)
     const b = describe(theirs)
+    const t = describe(trueAlone)
     return check({
       name: 'startup',
-      what: 'process arm startup.ready of `busybox sh init :` vs hyperfine -N of the same command (medians)',
+      what: 'process arm startup.ready of `isobench-init -- /bin/true` vs hyperfine -N of the same command (start → exit; medians)',
       isobench: a.median,
       reference: b.median,
       unit: 'ms',
       tool: `hyperfine -N --runs ${opts.runs} × ${opts.rounds} rounds, interleaved`,
       detail: {
+        'hyperfine /bin/true median': t.median,
         n: ours.length,
         'isobench min': a.min,
         'isobench p25': quantile(ours, 0.25),
@@ -193,7 +198,7 @@ export async function pssVsSmaps(arm: Arm, workload: WorkloadSpec, rounds: numbe
  * splitting the line on whitespace, and vs its bogo ops ÷ real seconds.
  */
 export async function stressNgOwnFigure(arm: Arm): Promise<Check[]> {
-  const profile = catalog.get('cpu')!
+  const profile = catalog().get('cpu')!
   const workload: WorkloadSpec = {name: profile.name, argv: profile.argv, ready: profile.ready, image: profile.image}
   await arm.prepare([workload])
   const instance = await arm.start({id: `validity-stress-${arm.name}`, workload, limits: {}, network: 'none', readyTimeoutMs: 60_000})
