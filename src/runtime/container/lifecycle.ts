@@ -152,7 +152,13 @@ export async function launch(stateDir: string, config: ContainerConfig, opts: St
   // (release.ts removes them with the container).
   const etc = writeContainerEtc(stateDir, config, ip)
   const withEtc = {...config, mounts: [...etc, ...config.mounts]}
-  const ociConfig = containerOciConfig(withEtc, paths, {bindSources: [...etc.map((m) => m.source), ...sources], seccomp, netnsPath, devicesV2, phases: opts.phases})
+  const ociConfig = containerOciConfig(withEtc, paths, {
+    bindSources: [...etc.map((m) => m.source), ...sources],
+    seccomp,
+    netnsPath,
+    devicesV2,
+    phases: opts.phases,
+  })
   writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(ociConfig))
   const stateFiles = opts.stateFiles ?? true
   const args = ['--root', runtimeStateRoot(stateDir), 'run', '--bundle', paths.bundle]
