@@ -60,5 +60,15 @@ export function newInstance(
   fields: {startedAt: number; markers: MarkerStream; pids(): number[]; exited: Instance['exited']; endpoint?: Instance['endpoint']},
 ): Instance {
   const {startedAt, markers, pids, exited, endpoint} = fields
-  return {id: spec.id, spec, startedAt, marks: markers.marks, pids, output: () => markers.output(), ...(endpoint ? {endpoint} : {}), exited}
+  return {
+    id: spec.id,
+    spec,
+    startedAt,
+    marks: markers.marks,
+    pids,
+    output: () => markers.output(),
+    facts: () => ({...markers.facts}),
+    ...(endpoint ? {endpoint} : {}),
+    exited,
+  }
 }

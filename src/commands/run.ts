@@ -7,7 +7,9 @@ export default class Run extends BaseCommand {
 
 Arms that cannot run here are skipped with the reason (see \`isobench providers\`). VM figures measured under software emulation are labelled TCG.
 
-Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 130/143 interrupted (samples kept).`
+Before the run a preflight checks the host (see \`isobench preflight\`) and each arm is probed for the same facts from inside; both are recorded in results.json, and a material difference marks the comparisons it affects "not comparable". Next to every sample, attribution counters record what the instance and the host were doing (the report's "where the time and memory go").
+
+Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 bad input (scenario, config or flags), 130/143 interrupted (samples kept).`
   static override examples = [
     '<%= config.bin %> run',
     "<%= config.bin %> run --image debian:bookworm --figure 'rate: (?<value>[0-9]+) MB/s' -- bash -c 'echo rate: 42 MB/s'",
@@ -57,6 +59,13 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
       multiple: true,
       multipleNonGreedy: true,
     }),
+    strict: Flags.boolean({description: 'fail (exit 1) before running anything when the preflight has a warning (see `isobench preflight`)'}),
+    'arm-facts': Flags.boolean({
+      description: 'probe each arm for its facts from inside (kernel, clocksource, limits in force) before the run',
+      default: true,
+      allowNo: true,
+    }),
+    attribution: Flags.boolean({description: 'record the attribution counters next to every sample', default: true, allowNo: true}),
   }
 
   async run(): Promise<unknown> {
@@ -111,6 +120,12 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
     loaded = loaded.map((l) => resolveScenarioWorkloads(l, workloads))
     const quiet = flags.quiet || this.jsonEnabled()
     const log = createLogger({quiet})
+    const {hostFacts} = await import('../host/facts.js')
+    const {preflight} = await import('../host/preflight.js')
+    const {preflightText, enforceStrict} = await import('../cli/preflight-text.js')
+    const preflightRecord = await preflight(await hostFacts())
+    if (!quiet) this.logToStderr(preflightText(preflightRecord))
+    if (flags.strict) enforceStrict(preflightRecord)
     const runs = []
     for (const scenario of loaded) {
       const {results, resultsFile, dir} = await runScenario({
@@ -128,6 +143,9 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
         budgetSeconds,
         precision,
         progress: !quiet,
+        preflight: preflightRecord,
+        armFacts: flags['arm-facts'],
+        attribution: flags.attribution,
       })
       const report = await writeReport(results, join(dir, 'report.html'))
       if (!quiet) this.log(summaryTable(results))

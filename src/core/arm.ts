@@ -198,6 +198,8 @@ export interface Instance {
   endpoint?: {host: string; ports: Record<number, number>}
   /** Resolves when the instance has exited, with its exit code (null if killed). */
   exited: Promise<ExitStatus>
+  /** Facts the instance reported from inside (`ISOBENCH fact <key> <value>` lines, src/core/markers.ts); absent if the arm has no such channel. */
+  facts?(): Record<string, string>
 }
 
 /** How an instance ended. */

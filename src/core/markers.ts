@@ -8,6 +8,10 @@
  * added `ISOBENCH@<ns> spawn <pid>` (right before the instance's clone/execve) and `reaped
  * <status>`; such a stream is attached with `stamped: true` and those times are used, converted to
  * performance.now() (the same clock). Stamps on a stream not attached as stamped are output.
+ *
+ * One phase is no point on the timeline: `ISOBENCH fact <key> <value…>` reports a fact about the
+ * instance as seen from inside (kernel, cmdline, clocksource, cgroup limits in force; the facts probe
+ * in src/engine/provenance/ prints them). Facts are kept apart (MarkerStream.facts), never as marks.
  */
 import {EventEmitter} from 'node:events'
 import type {Readable} from 'node:stream'
@@ -61,9 +65,15 @@ export const LAUNCH_PHASES = {spawn: 'spawn', reaped: 'reaped'} as const
 const MAX_OUTPUT = 256 * 1024
 /** Output lines kept with their arrival time, for readiness by log line (the first lines matter most: startup). */
 const MAX_TIMED_LINES = 4096
+/** The phase name of a fact line, and the bounds a hostile instance cannot exceed. */
+export const FACT_PHASE = 'fact'
+const MAX_FACTS = 256
+const MAX_FACT_VALUE = 2048
 
 export class MarkerStream extends EventEmitter {
   readonly marks: PhaseMark[] = []
+  /** `ISOBENCH fact <key> <value>` lines: key → value (at most MAX_FACTS keys, values capped). */
+  readonly facts: Record<string, string> = Object.create(null) as Record<string, string>
   /** performance.now() of the first byte of any output (for the VM: first kernel output). */
   firstOutputAt: number | null = null
   private out = ''
@@ -115,7 +125,13 @@ export class MarkerStream extends EventEmitter {
         .slice(idx + skip)
         .trim()
         .split(/\s+/)
-      if (phase) {
+      if (phase === FACT_PHASE) {
+        const key = rest[0]
+        if (key && /^[A-Za-z0-9_.:-]{1,64}$/.test(key) && (key in this.facts || Object.keys(this.facts).length < MAX_FACTS))
+          this.facts[key] = rest.slice(1).join(' ').slice(0, MAX_FACT_VALUE)
+        if (idx === 0) return
+        line = line.slice(0, idx)
+      } else if (phase) {
         const mark: PhaseMark = {phase, at}
         if (phase === 'exit') {
           this.lastExitCode = Number(rest[0])

@@ -3,6 +3,7 @@
  * comparisons are derived from samples and can be recomputed by `isobench report`.
  */
 import type {Accel, ArmKind, Limits, PhaseMark} from './arm.js'
+import type {ProvenanceRecord} from './provenance.js'
 
 export const RESULTS_SCHEMA_VERSION = 1
 
@@ -34,6 +35,65 @@ export interface Sample {
   error?: {code: string; message: string; lastOutput?: string; stderr?: string}
   /** Outlier flag (modified Z-score > 3.5), set when summaries are computed; never dropped. */
   outlier?: boolean
+  /** What the instance and the host were doing during this repetition (attribution counters). */
+  counters?: SampleCounters
+}
+
+/**
+ * Attribution counters recorded next to a sample (src/host/counters/, names in counters/names.ts),
+ * per instance (the mean over the repetition's instances).
+ */
+export interface SampleCounters {
+  /**
+   * 'window': the difference between the metric's first and last arm.sample() of the instance (the
+   * cpu metric's window); 'lifetime': from the instance's start to just before its stop (startup,
+   * scale-out, memory), host counters over the whole repetition.
+   */
+  mode: 'window' | 'lifetime'
+  instances: number
+  values: Record<string, number>
+}
+
+/** One counter on both sides of a comparison: medians, and their ratio (or difference) with a bootstrap 95% CI. */
+export interface CounterEstimate {
+  counter: string
+  unit: string
+  arm: number | null
+  baseline: number | null
+  /** Samples with this counter on each side. */
+  n: number
+  baselineN: number
+  ratio?: number
+  ci?: [number, number]
+  /** When a median is 0 (no ratio): arm − baseline with its CI. */
+  difference?: number
+  differenceCi?: [number, number]
+}
+
+/** A comparison cell (metric, workload, params, arm vs baseline) split by its counters. */
+export interface AttributionCell {
+  metric: string
+  workload: string
+  params: Record<string, string | number | boolean>
+  arm: string
+  baseline: string
+  mode: SampleCounters['mode']
+  /** The comparisons of this cell (their one-sentence texts). */
+  comparisons: string[]
+  counters: CounterEstimate[]
+  /** Memory parts per instance (median MiB PSS) on each side, where they were read. */
+  memory?: {arm: Record<string, number>; baseline: Record<string, number>}
+  /** One sentence: the headline difference and what moved with it. */
+  summary: string
+}
+
+/** What the attribution counters could and could not see on this host, and the analysis per comparison. */
+export interface AttributionRecord {
+  /** Counters that are not available here, each with why (perf, PSI, KVM exits), one line each. */
+  notes: string[]
+  /** The perf events counted beside windows (empty when perf cannot count here). */
+  perfEvents: string[]
+  cells?: AttributionCell[]
 }
 
 export interface ArmRecord {
@@ -155,6 +215,8 @@ export interface Comparison {
   basis?: 'ratio' | 'difference'
   difference?: number
   differenceCi?: [number, number]
+  /** Set when a material provenance difference makes the comparison not comparable: the reason (the verdict is kept, not judged). */
+  notComparable?: string
 }
 
 /** A slope over a numeric cell parameter, e.g. marginal memory per extra instance (pss_total over n). */
@@ -255,6 +317,10 @@ export interface Results {
   precision?: PrecisionRecord
   warnings: Warning[]
   claims?: unknown[]
+  /** Attribution counters: what was available, and each comparison split by them. */
+  attribution?: AttributionRecord
+  /** Preflight, the arms' facts from inside, and their differences. */
+  provenance?: ProvenanceRecord
 }
 
 /** A run's status as reports and the CLI print it: "complete", "interrupted", "interrupted (killed)", … */

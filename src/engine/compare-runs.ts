@@ -10,6 +10,8 @@
 import {groupSamples, paramsKey, type Group} from './analyze.js'
 import {runStatusText, type Direction, type Results} from '../core/results.js'
 import {bootstrapDifferenceOfMedians, describe, differenceVerdict, magnitude, permutationTest, ratioOfMedians, seedFrom} from '../stats/index.js'
+import type {ArmProvenanceDiff} from '../core/provenance.js'
+import {diffRuns} from './provenance/diff.js'
 
 export type ChangeVerdict = 'regression' | 'improvement' | 'equivalent' | 'inconclusive'
 
@@ -35,6 +37,10 @@ export interface Change {
   basis: 'ratio' | 'difference'
   difference?: number
   differenceCi?: [number, number]
+  /** A material provenance difference between the runs for this arm (or the host): the reason; the change is then not counted as a regression. */
+  notComparable?: string
+  /** The threshold this cell was judged against (the calibrated noise floor when compare ran without --threshold). */
+  threshold?: number
 }
 
 export interface RunRef {
@@ -54,7 +60,11 @@ export interface RunComparison {
   onlyInNew: string[]
   /** Differences that make the comparison less meaningful (accel, host, tool version). */
   warnings: string[]
+  /** The two runs' provenance (host preflight facts, each arm's facts from inside), side by side and judged. */
+  provenance: ArmProvenanceDiff[]
   counts: Record<ChangeVerdict, number>
+  /** Changes a material provenance difference makes not comparable (not counted in `counts.regression`). */
+  notComparable: number
 }
 
 export interface CompareRunsOptions {
@@ -92,8 +102,18 @@ export function compareRuns(base: Results, next: Results, opts: CompareRunsOptio
       )
   }
   const label = (g: Group) => cellLabel({...g})
+  const provenance = diffRuns(provenanceFacts(base), provenanceFacts(next))
+  for (const c of changes) {
+    const reasons = provenance
+      .filter((d) => d.arm === '*' || d.arm === c.arm)
+      .flatMap((d) => d.diffs.filter((x) => x.material).map((x) => `${d.arm === '*' ? 'host' : d.arm} ${x.key}: ${x.values.base} → ${x.values.new}`))
+    if (reasons.length) {
+      c.notComparable = reasons.join('; ')
+      c.text = `${c.text} — not comparable: ${c.notComparable}`
+    }
+  }
   const counts: Record<ChangeVerdict, number> = {regression: 0, improvement: 0, equivalent: 0, inconclusive: 0}
-  for (const c of changes) counts[c.verdict]++
+  for (const c of changes) if (!c.notComparable) counts[c.verdict]++
   const order: ChangeVerdict[] = ['regression', 'improvement', 'inconclusive', 'equivalent']
   changes.sort((a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict))
   return {
@@ -105,8 +125,17 @@ export function compareRuns(base: Results, next: Results, opts: CompareRunsOptio
     onlyInBase: [...baseGroups].filter(([k]) => !newGroups.has(k)).map(([, g]) => label(g)),
     onlyInNew: [...newGroups].filter(([k]) => !baseGroups.has(k)).map(([, g]) => label(g)),
     warnings: runWarnings(base, next),
+    provenance,
     counts,
+    notComparable: changes.filter((c) => c.notComparable).length,
   }
+}
+
+/** The facts diffRuns compares: the host's preflight facts (without the moment's load) and each arm's from inside. */
+function provenanceFacts(r: Results): {host?: Record<string, string>; arms?: Record<string, Record<string, string>>} {
+  const p = r.provenance
+  if (!p) return {}
+  return {host: p.preflight.facts, arms: Object.fromEntries(Object.entries(p.arms).map(([a, v]) => [a, v.facts]))}
 }
 
 /** A cell's median as the run's analysis computes it (stats describe(), as in results.json's summaries); null without a successful sample. */

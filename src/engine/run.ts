@@ -39,6 +39,13 @@ import {toolInfo} from '../host/tool-info.js'
 import {currentOwner} from '../host/owner.js'
 import {closeRunDir} from '../host/runs.js'
 import {reapKilledRuns} from '../arms/prune.js'
+import {attributionSetup} from './attribution/setup.js'
+import {attributionCells} from './attribution/analyze.js'
+import {preflight as runPreflight} from '../host/preflight.js'
+import type {PreflightRecord} from '../core/provenance.js'
+import {FACTS_WORKLOAD} from './provenance/arm-facts.js'
+import {collectProvenance} from './provenance/collect.js'
+import {markNotComparable} from './provenance/diff.js'
 
 export interface RunScenarioOptions extends PlanOptions {
   loaded: LoadedScenario
@@ -59,6 +66,12 @@ export interface RunScenarioOptions extends PlanOptions {
   configFile?: string
   /** The workloads known to the run (built-in and plugin; the scenario's files and inline documents are added); default: built-in + the plugins of oclifConfig. */
   workloads?: WorkloadTable
+  /** Record attribution counters next to every sample (default true). */
+  attribution?: boolean
+  /** The preflight taken before the run (the command takes it first, for --strict); taken here when absent. */
+  preflight?: PreflightRecord
+  /** Probe each arm for its facts from inside (default true). */
+  armFacts?: boolean
 }
 
 export interface RunScenarioResult {
@@ -164,6 +177,9 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     armRecords.push({name, kind: 'unknown', accel: 'none', versions: {}, available: false, reason: 'no installed plugin provides this arm'})
     results.warnings.push({code: 'arm-unavailable', arm: name, message: `${name} skipped: named in the config, but no installed plugin provides it`})
   }
+  const preflightRecord = opts.preflight ?? (await runPreflight(host))
+  for (const w of preflightRecord.warnings.filter((w) => w.severity === 'warn'))
+    results.warnings.push({code: `preflight-${w.code}`, message: `preflight: ${w.message} (fix: ${w.fix})`})
   for (const {arm, availability} of armChecks) {
     const info = arm.info()
     armRecords.push({...info, isolation: isolationOf(info), available: availability.ok, reason: availability.reason})
@@ -215,7 +231,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     for (const arm of arms.values()) {
       const workloads = [...new Set(cells.filter((c) => c.arms.includes(arm.name)).flatMap(cellWorkloads))].map((w) => prepared.get(w)!.spec)
       try {
-        await arm.prepare(workloads)
+        await arm.prepare(opts.armFacts === false ? workloads : [...workloads, FACTS_WORKLOAD])
       } catch (error) {
         arms.delete(arm.name)
         const rec = armRecords.find((r) => r.name === arm.name)!
@@ -239,6 +255,20 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
       if (rec.accel === 'tcg')
         results.warnings.push({code: 'tcg', arm: arm.name, message: `${arm.name}: VM figures measured under software emulation (TCG), not KVM`})
     }
+    if (opts.attribution !== false)
+      results.attribution = attributionSetup(
+        host,
+        [...arms.values()].map((a) => a.info()),
+      )
+    results.provenance = await collectProvenance({
+      preflight: preflightRecord,
+      arms,
+      limits: cells[0]?.limits ?? {},
+      timeoutMs: (scenario.readyTimeoutSeconds ?? config.readyTimeoutSeconds) * 1000,
+      tag: runId.slice(-4),
+      armFacts: opts.armFacts !== false,
+      log,
+    })
     store.changed()
     const total = cells.reduce((n, c) => n + (c.reps + c.warmup) * c.arms.filter((a) => arms.has(a)).length, 0)
     const progress = new Progress(total, opts.progress ?? true)
@@ -256,10 +286,13 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
       signal: abort.signal,
       precision: opts.precision,
       seed,
+      attribution: results.attribution ? {perfEvents: results.attribution.perfEvents} : undefined,
     })
     progress.finish()
     results.stopReason = stopReason
     analyze(results, {equivalenceDelta: config.equivalenceDelta, seed})
+    markNotComparable(results.comparisons, results.provenance.diffs)
+    if (results.attribution) results.attribution.cells = attributionCells(results, {seed})
     finalize(stopReason === 'interrupted' ? 'interrupted' : 'complete')
   } catch (error) {
     results.warnings.push({code: 'run-failed', message: (error as Error).message})

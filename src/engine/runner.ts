@@ -13,6 +13,7 @@ import type {Progress} from './progress.js'
 import type {ResultsStore} from './store.js'
 import type {Sample} from '../core/results.js'
 import type {NetworkMode} from '../core/arm.js'
+import {CounterRecorder, type RecorderOptions} from './attribution/recorder.js'
 import type {WorkloadProfile} from '../workloads/profile.js'
 
 /** A workload ready to run: what every arm executes (its image prepared and its config applied) and its profile. */
@@ -45,6 +46,8 @@ export interface RunnerOptions {
   /** Seed for the bootstrap the precision check runs. */
   seed?: number
   maxReps?: number
+  /** Attribution counters next to every sample (src/engine/attribution/); absent: none recorded. */
+  attribution?: RecorderOptions
 }
 
 export const MIN_PRECISION_REPS = 5
@@ -143,8 +146,10 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
         }
         const arm = opts.arms.get(armName)!
         const params = {...metric.defaults, ...cell.params}
+        const recorder = opts.attribution ? new CounterRecorder(arm, opts.attribution) : undefined
+        recorder?.begin()
         const drafts = await metric.measure({
-          arm,
+          arm: recorder ? recorder.wrap() : arm,
           workload,
           profile,
           params,
@@ -166,6 +171,10 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
           }),
         })
         if (opts.signal.aborted) return 'interrupted' // a sample cut short by Ctrl-C is not a measurement
+        const counters = await recorder?.finish().catch((error: Error) => {
+          log.warn(`${armName} ${cell.key}: attribution counters not read: ${error.message}`)
+          return undefined
+        })
         for (const d of drafts) {
           const sample: Sample = {
             metric: cell.metric,
@@ -184,6 +193,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
             t: performance.now() - runStart,
             ok: d.value !== null && !d.error,
             error: d.error,
+            ...(counters ? {counters} : {}),
           }
           store.append(sample)
           cellSamples.push(sample)

@@ -9,6 +9,7 @@ import {getMetric, metricRank} from '../metrics/index.js'
 import {armLabeller, armOrder, genericSection, isOk, measured, type Chart} from './charts/kit.js'
 import {driftSpec} from './charts/specs.js'
 import {paramsText} from './charts/format.js'
+import {counterRatioSpec, memoryPartsSpec} from './charts/attribution.js'
 import {ladderChart} from './ladder-section.js'
 
 export function buildCharts(results: Results, idPrefix = 'c'): Chart[] {
@@ -29,6 +30,11 @@ export function buildCharts(results: Results, idPrefix = 'c'): Chart[] {
     const metric = getMetric(name)
     const builder = metric?.charts ?? genericSection
     for (const spec of builder({results, samples: mine, arms, label, armLabels, phases: metric?.phases ?? []})) add(name, spec)
+  }
+  // Where the time and memory go: each arm's memory parts, then each comparison's counter ratios.
+  if (results.attribution) {
+    add('attribution', memoryPartsSpec(results, label))
+    for (const cell of results.attribution.cells ?? []) if (Number(cell.params.n ?? 1) === 1) add('attribution', counterRatioSpec(cell, label))
   }
   for (const metric of metrics) {
     const mine = samples.filter((s) => s.metric === metric && isOk(s))

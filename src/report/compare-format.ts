@@ -26,7 +26,17 @@ export function headline(c: RunComparison): string {
     regression > 0
       ? `FAIL: ${regression} significant regression${regression > 1 ? 's' : ''} beyond ${pct(c.threshold)}`
       : `OK: no significant regression beyond ${pct(c.threshold)}`
-  return `${verdict} (${improvement} improved, ${equivalent} equivalent, ${inconclusive} inconclusive; ${c.changes.length} cells compared)`
+  const incomparable = c.notComparable ? `, ${c.notComparable} not comparable (provenance)` : ''
+  return `${verdict} (${improvement} improved, ${equivalent} equivalent, ${inconclusive} inconclusive${incomparable}; ${c.changes.length} cells compared)`
+}
+
+/** The runs' provenance differences, one line each: "host kernel.version: 6.1 → 6.2 (material: …)". */
+export function provenanceLines(c: RunComparison): string[] {
+  return (c.provenance ?? []).flatMap((d) =>
+    d.diffs
+      .filter((x) => !x.key.startsWith('vuln.'))
+      .map((x) => `provenance: ${d.arm === '*' ? 'host' : d.arm} ${x.key}: ${x.values.base} → ${x.values.new}${x.material ? ` (material: ${x.why})` : ''}`),
+  )
 }
 
 function rows(c: RunComparison): string[][] {
@@ -40,7 +50,7 @@ function rows(c: RunComparison): string[][] {
     changeText(x),
     fmtP(x.pValue),
     x.direction === 'higher' ? '↑' : '↓',
-    x.verdict,
+    x.notComparable ? `${x.verdict} (not comparable)` : x.verdict,
   ])
 }
 
@@ -73,6 +83,7 @@ function toTable(c: RunComparison): string {
   ]
   for (const x of c.changes.filter((x) => x.verdict === 'regression' || x.verdict === 'improvement')) out.push(`${x.verdict.padEnd(12)} ${x.text}`)
   for (const w of c.warnings) out.push(`warning: ${w}`)
+  out.push(...provenanceLines(c))
   if (c.onlyInBase.length) out.push(`only in base: ${c.onlyInBase.join('; ')}`)
   if (c.onlyInNew.length) out.push(`only in new: ${c.onlyInNew.join('; ')}`)
   out.push(headline(c))
@@ -114,6 +125,8 @@ function toMarkdown(c: RunComparison): string {
       '</details>',
     )
   if (c.warnings.length) out.push('', ...c.warnings.map((w) => `> ⚠️ ${md(w)}`))
+  const prov = provenanceLines(c)
+  if (prov.length) out.push('', ...prov.map((w) => `> ${md(w)}`))
   if (c.onlyInBase.length || c.onlyInNew.length)
     out.push('', `Only in base: ${md(c.onlyInBase.join('; ') || 'none')}. Only in new: ${md(c.onlyInNew.join('; ') || 'none')}.`)
   return out.join('\n')
@@ -125,12 +138,13 @@ function xml(s: string): string {
 
 function toJUnit(c: RunComparison): string {
   const failures = c.counts.regression
-  const skipped = c.counts.inconclusive
+  const skipped = c.counts.inconclusive + (c.notComparable ?? 0)
   const cases = c.changes.map((x: Change) => {
     const name = xml(cellLabel(x))
     const classname = xml(`isobench.${x.metric}.${x.figure}`)
-    const body =
-      x.verdict === 'regression'
+    const body = x.notComparable
+      ? `<skipped message="${xml(x.text)}"/>`
+      : x.verdict === 'regression'
         ? `<failure type="regression" message="${xml(x.text)}">${xml(`base median ${num(x.baseMedian)} ${x.unit}, new median ${num(x.newMedian)} ${x.unit}, change ${changeText(x)}, p=${fmtP(x.pValue)}`)}</failure>`
         : x.verdict === 'inconclusive'
           ? `<skipped message="${xml(x.text)}"/>`

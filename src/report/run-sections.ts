@@ -20,6 +20,8 @@ import {
   warningsSection,
 } from './sections.js'
 import {claimsSection} from './claims-section.js'
+import {attributionSection} from './attribution-section.js'
+import {provenanceSection} from './provenance-section.js'
 import {workloadsSection} from './workloads-section.js'
 import {ladderSection} from './ladder-section.js'
 
@@ -97,6 +99,7 @@ export const RUN_SECTIONS: RunSection[] = [
   {id: 'arms', render: (v) => armsSection(v.results), toc: tocLink('arms'), prefixIds: true},
   {id: 'workloads', render: (v) => workloadsSection(v.results), toc: tocLink('workloads'), prefixIds: true},
   {id: 'parity', render: (v) => paritySection(v.results), toc: tocLink('parity'), prefixIds: true},
+  {id: 'provenance', render: (v) => provenanceSection(v.results), toc: tocLink('provenance'), prefixIds: true},
   {id: 'warnings', render: (v) => warningsSection(v.results), prefixIds: true},
   {id: 'claims', render: (v) => claimsSection(v.results), prefixIds: true},
   {id: 'precision', render: (v) => precisionSection(v.results), prefixIds: true},
@@ -105,6 +108,7 @@ export const RUN_SECTIONS: RunSection[] = [
     render: metricSections,
     toc: (v) => h`${metricNames(v.results).map((m) => h`<a class="${v.charts.some((c) => c.section === m) ? '' : 'none'}" href="#r${v.index}-${m}">${m}</a>`)}`,
   },
+  {id: 'attribution', render: attributionSection, toc: (v) => h`<a href="#r${v.index}-attribution">where it goes</a>`},
   {id: 'drift', render: driftSection, toc: (v) => h`<a href="#r${v.index}-drift">drift</a>`},
   {id: 'failures', render: (v) => failuresSection(v.results, v.label), prefixIds: true},
 ]

@@ -79,7 +79,7 @@ export function verdictsSection(results: Results): Safe {
     cs.sort((a, b) => metricRank(a.metric) - metricRank(b.metric) || rankOf(VERDICT_RANK, a.verdict) - rankOf(VERDICT_RANK, b.verdict))
   const item = (c: Comparison) => {
     const emulated = tcg.has(c.arm) || tcg.has(c.baseline)
-    return h`<li>${badge(c.verdict)} ${c.text}${emulated ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''} <span class="dim">(${estimateText(c)}, p=${fmtP(c.pValue)}, ${betterText(c.direction)})</span></li>`
+    return h`<li>${badge(c.notComparable ? 'not-comparable' : c.verdict)} ${c.text}${emulated ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''} <span class="dim">(${estimateText(c)}, p=${fmtP(c.pValue)}, ${betterText(c.direction)})</span></li>`
   }
   const all = results.comparisons.filter((c) => c.kind !== 'interference')
   const headline = sort(headlineComparisons(all))

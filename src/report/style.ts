@@ -21,6 +21,7 @@ th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertic
 table.kv th{width:140px;color:var(--dim);font-weight:normal}
 table.data{display:block;overflow-x:auto;max-width:100%}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.differs{background:#fff8e1}
 td.mismatch{background:#ffebee;color:var(--bad);font-weight:600}td.mismatch::after{content:" ✗"}
 tr.tcg-row{background:#fff8f0}.ok{color:var(--good)}.bad-text{color:var(--bad);font-weight:600}
 .empty{color:var(--dim);font-style:italic}

@@ -53,12 +53,18 @@ export function listInstanceIds(stateDir: string): string[] {
   return existsSync(dir) ? readdirSync(dir) : []
 }
 
+/** The guest name of a qemu `-name` value (`NAME[,debug-threads=on]`, or `guest=NAME,…`). */
+export function qemuName(value: string | undefined): string | undefined {
+  const first = value?.split(',')[0]
+  return first?.startsWith('guest=') ? first.slice('guest='.length) : first
+}
+
 /** Is `pid` a qemu process started for instance `id` (and not a recycled pid)? */
 export function isOurQemu(pid: number, id: string): boolean {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
     const i = argv.indexOf('-name')
-    return i >= 0 && argv[i + 1] === `isobench-vm-${id}`
+    return i >= 0 && qemuName(argv[i + 1]) === `isobench-vm-${id}`
   } catch {
     return false
   }
@@ -77,7 +83,7 @@ export function findQemuProcesses(): Map<number, string> {
     }
     if (!argv[0]?.includes('qemu-system')) continue
     const i = argv.indexOf('-name')
-    const name = i >= 0 ? argv[i + 1] : undefined
+    const name = i >= 0 ? qemuName(argv[i + 1]) : undefined
     if (name?.startsWith('isobench-vm-')) out.set(Number(entry), name.slice('isobench-vm-'.length))
   }
   return out

@@ -49,7 +49,8 @@ export function qemuArgs(i: QemuArgsInput): string[] {
   const accel = i.accel === 'tcg' ? `tcg,thread=multi,tb-size=${i.tbSizeMiB}` : 'kvm'
   const args = [
     '-name',
-    i.name,
+    // debug-threads names qemu's threads ('CPU 0/TCG', 'worker', 'IO …'): the attribution counters split its CPU by them.
+    `${i.name},debug-threads=on`,
     '-M',
     machine,
     '-accel',

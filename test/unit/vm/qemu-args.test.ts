@@ -27,7 +27,7 @@ describe('qemuArgs', () => {
     expect(after(a, '-smp')).toEqual(['2'])
     expect(after(a, '-m')).toEqual(['256M'])
     expect(a).toContain('-no-reboot')
-    expect(after(a, '-name')).toEqual(['isobench-vm-t1'])
+    expect(after(a, '-name')).toEqual(['isobench-vm-t1,debug-threads=on'])
     expect(after(a, '-qmp')).toEqual(['unix:/s.sock,server=on,wait=off'])
   })
 
