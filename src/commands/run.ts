@@ -59,6 +59,10 @@ Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 b
       multiple: true,
       multipleNonGreedy: true,
     }),
+    detect: Flags.string({
+      description:
+        "before the run, say how many samples per cell this change needs for each metric and arm, from this host's calibration (`isobench calibrate`), e.g. 3%",
+    }),
     strict: Flags.boolean({description: 'fail (exit 1) before running anything when the preflight has a warning (see `isobench preflight`)'}),
     'arm-facts': Flags.boolean({
       description: 'probe each arm for its facts from inside (kernel, clocksource, limits in force) before the run',
@@ -97,6 +101,7 @@ Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 b
             .filter(Boolean)
     const budgetSeconds = flags.budget === undefined ? undefined : parseDuration(flags.budget, '--budget', 'budgetSeconds')
     const precision = flags.precision === undefined ? undefined : parsePercent(flags.precision, '--precision')
+    const detect = flags.detect === undefined ? undefined : parsePercent(flags.detect, '--detect')
     const {UsageError} = await import('../core/errors.js')
     if (!flags.image && (flags.ready || flags.figure))
       throw new UsageError('--ready and --figure go with --image (the one-liner); a workload file says both for a scenario', 'bad-flag')
@@ -123,7 +128,11 @@ Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 b
     const {hostFacts} = await import('../host/facts.js')
     const {preflight} = await import('../host/preflight.js')
     const {preflightText, enforceStrict} = await import('../cli/preflight-text.js')
-    const preflightRecord = await preflight(await hostFacts())
+    const host = await hostFacts()
+    const preflightRecord = await preflight(host)
+    const {loadCalibration} = await import('../engine/calibrate/store.js')
+    const {detectText} = await import('../cli/calibration-text.js')
+    const calibration = loadCalibration(config.stateDir, host)
     if (!quiet) this.logToStderr(preflightText(preflightRecord))
     if (flags.strict) enforceStrict(preflightRecord)
     const runs = []
@@ -144,6 +153,11 @@ Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 b
         precision,
         progress: !quiet,
         preflight: preflightRecord,
+        calibration,
+        detect,
+        onDetect: (plan) => {
+          if (!this.jsonEnabled()) this.log(detectText(plan))
+        },
         armFacts: flags['arm-facts'],
         attribution: flags.attribution,
       })

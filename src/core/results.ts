@@ -4,6 +4,7 @@
  */
 import type {Accel, ArmKind, Limits, PhaseMark} from './arm.js'
 import type {ProvenanceRecord} from './provenance.js'
+import type {Calibration, DetectPlan} from './calibration.js'
 
 export const RESULTS_SCHEMA_VERSION = 1
 
@@ -85,6 +86,58 @@ export interface AttributionCell {
   memory?: {arm: Record<string, number>; baseline: Record<string, number>}
   /** One sentence: the headline difference and what moved with it. */
   summary: string
+}
+
+/** One SLO bound: `startup.p99<200ms` → figure startup.p99, op <, bound 200, unit ms. */
+export interface SloBound {
+  text: string
+  /** 'startup.p50' | 'startup.p99' | 'victim.degradation' | 'memory.available' … */
+  key: string
+  op: '<' | '<='
+  /** In the key's unit: ms for startup, % for degradation. */
+  bound: number
+  unit: string
+}
+
+/** One tested instance count of one arm: the SLO statistics with their CIs, and the verdict. */
+export interface CapacityStep {
+  n: number
+  /** key → the statistic (e.g. p99 of per-instance ready times, degradation %) with its 95% CI. */
+  values: Record<string, {value: number; ci: [number, number]}>
+  /** Every SLO met (by its point estimate)? */
+  meets: boolean
+  /** Met with the whole CI inside the bound / failed with the whole CI outside it. */
+  surelyMeets: boolean
+  surelyFails: boolean
+  /** The first SLO that failed, if any. */
+  failed?: string
+  /** Host MemAvailable after the instances were up, MiB. */
+  memAvailableMiB?: number
+  failures: number
+  elapsedMs: number
+}
+
+export interface CapacityResult {
+  arm: string
+  accel: string
+  /** The largest N that met every SLO (0: not even one instance). */
+  n: number
+  /** N's CI: the largest N met with its CIs inside the bounds, and the largest not failed with its CIs outside. */
+  ci: [number, number]
+  /** Why the search stopped: an SLO bound ('startup.p99<200ms'), host memory, or the instance cap. */
+  boundBy: string
+  steps: CapacityStep[]
+  text: string
+}
+
+export interface CapacityRecord {
+  slos: SloBound[]
+  workload: string
+  victim?: string
+  maxInstances: number
+  /** Host memory left unused, MiB: the search never starts more than MemAvailable minus this. */
+  memoryReserveMiB: number
+  results: CapacityResult[]
 }
 
 /** What the attribution counters could and could not see on this host, and the analysis per comparison. */
@@ -321,6 +374,14 @@ export interface Results {
   attribution?: AttributionRecord
   /** Preflight, the arms' facts from inside, and their differences. */
   provenance?: ProvenanceRecord
+  /** An A/A calibration run: the table it produced (isobench calibrate). */
+  calibration?: Calibration
+  /** The calibration this run's inconclusive verdicts were sized with (host key and date), if any. */
+  calibratedBy?: {hostKey: string; createdAt: string; runId: string}
+  /** run --detect: the samples per cell a given change needs, before the run. */
+  detect?: DetectPlan
+  /** isobench capacity: the largest instance count meeting the SLOs, per arm. */
+  capacity?: CapacityRecord
 }
 
 /** A run's status as reports and the CLI print it: "complete", "interrupted", "interrupted (killed)", … */

@@ -8,6 +8,8 @@ import {compareSamples, describe, outlierFlags, ratioOfMedians, bootstrapCi, see
 import {median} from 'simple-statistics'
 import {diagnosticNote, getMetric, metrics} from '../metrics/index.js'
 import type {Comparison, Direction, Regression, Results, Sample, Summary} from '../core/results.js'
+import type {Calibration} from '../core/calibration.js'
+import {calibratedSamplesToDecide} from './calibrate/lookup.js'
 
 export interface AnalyzeOptions {
   equivalenceDelta: number
@@ -19,6 +21,8 @@ export interface AnalyzeOptions {
   resamples?: number
   /** Which figures of a metric are compared (default: the metric's comparedFigures, else all). */
   comparedFigures?: (metric: string) => string[] | undefined
+  /** This host's A/A calibration: inconclusive verdicts then say how many more samples would decide them from its noise. */
+  calibration?: Calibration | null
 }
 
 type Params = Record<string, string | number | boolean>
@@ -208,6 +212,7 @@ function comparePair(pair: Pair, opts: AnalyzeOptions): Comparison | undefined {
     difference: r.difference,
     differenceCi: r.differenceCi,
   }
+  if (c.verdict === 'inconclusive' && opts.calibration) calibrateMoreRuns(c, opts.calibration, opts.equivalenceDelta)
   if (interference && r.basis === 'ratio') {
     c.baselineParams = b.params
     // Degradation: how much worse than solo, in %, whichever way "worse" points for this figure.
@@ -217,6 +222,24 @@ function comparePair(pair: Pair, opts: AnalyzeOptions): Comparison | undefined {
     c.degradationCi = [bounds[0]!, bounds[1]!]
   }
   return c
+}
+
+/**
+ * An inconclusive verdict's "more runs": from the calibrated noise of both arms on this host (the
+ * samples per arm that prove the change or the equivalence at 80% power), not the CI-shrinking rule
+ * of thumb; without calibration entries for both arms it says the estimate is the rule of thumb.
+ */
+function calibrateMoreRuns(c: Comparison, cal: Calibration, delta: number): void {
+  const need = c.kind === 'interference' ? undefined : calibratedSamplesToDecide(cal, c, delta)
+  const base = c.text.replace(/ — about \d+ more runs needed$/, '')
+  if (need === undefined || !Number.isFinite(need)) {
+    c.text = `${c.text} (rule of thumb: this figure and arm are not in the host's calibration)`
+    return
+  }
+  const n = Math.min(c.n ?? 0, c.baselineN ?? 0)
+  const more = Math.max(1, need - n)
+  c.moreRunsNeeded = more
+  c.text = `${base} — about ${more} more runs per arm needed (${need} per arm decide it at 80% power with this host's calibrated noise)`
 }
 
 function regressions(groups: readonly Group[]): Regression[] {

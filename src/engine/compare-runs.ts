@@ -53,6 +53,8 @@ export interface RunComparison {
   base: RunRef
   new: RunRef
   threshold: number
+  /** Where the thresholds came from ('--threshold', 'calibration …', 'default'). */
+  thresholdSource?: string
   alpha: number
   changes: Change[]
   /** Cells measured in only one of the runs. */
@@ -68,7 +70,15 @@ export interface RunComparison {
 }
 
 export interface CompareRunsOptions {
+  /** The threshold for every cell, or the fallback for cells `thresholdFor` has none for. */
   threshold: number
+  /** A threshold per cell (the calibrated noise floor at the cell's n); undefined: `threshold`. */
+  thresholdFor?: (
+    cell: {metric: string; figure: string; workload: string; params: Record<string, string | number | boolean>; arm: string},
+    n: number,
+  ) => number | undefined
+  /** Where the thresholds came from, for the output: '--threshold 5%', 'calibration abc123 (…)'. */
+  thresholdSource?: string
   alpha?: number
   seed?: number
   resamples?: number
@@ -89,17 +99,19 @@ export function compareRuns(base: Results, next: Results, opts: CompareRunsOptio
   const changes: Change[] = []
   for (const [key, n] of newGroups) {
     const b = baseGroups.get(key)
-    if (b)
-      changes.push(
-        compareCell(b, n, {
-          threshold: opts.threshold,
-          alpha,
-          seed: seedFrom(seed, key),
-          resamples: opts.resamples,
-          // The medians by the analysis' own describe(): the figure results.json's summaries hold for these samples.
-          medians: [medianOf(b), medianOf(n)],
-        }),
-      )
+    if (!b) continue
+    const threshold = opts.thresholdFor?.(n, Math.min(b.values.length, n.values.length)) ?? opts.threshold
+    changes.push({
+      ...compareCell(b, n, {
+        threshold,
+        alpha,
+        seed: seedFrom(seed, key),
+        resamples: opts.resamples,
+        // The medians by the analysis' own describe(): the figure results.json's summaries hold for these samples.
+        medians: [medianOf(b), medianOf(n)],
+      }),
+      threshold,
+    })
   }
   const label = (g: Group) => cellLabel({...g})
   const provenance = diffRuns(provenanceFacts(base), provenanceFacts(next))
@@ -120,6 +132,7 @@ export function compareRuns(base: Results, next: Results, opts: CompareRunsOptio
     base: {runId: base.runId, file: opts.baseFile, startedAt: base.startedAt},
     new: {runId: next.runId, file: opts.newFile, startedAt: next.startedAt},
     threshold: opts.threshold,
+    thresholdSource: opts.thresholdSource,
     alpha,
     changes,
     onlyInBase: [...baseGroups].filter(([k]) => !newGroups.has(k)).map(([, g]) => label(g)),

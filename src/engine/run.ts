@@ -46,6 +46,10 @@ import type {PreflightRecord} from '../core/provenance.js'
 import {FACTS_WORKLOAD} from './provenance/arm-facts.js'
 import {collectProvenance} from './provenance/collect.js'
 import {markNotComparable} from './provenance/diff.js'
+import type {Calibration, DetectPlan} from '../core/calibration.js'
+import {twinName} from './calibrate/analyze.js'
+import {detectPlan} from './calibrate/lookup.js'
+import type {AnalyzeOptions} from './analyze.js'
 
 export interface RunScenarioOptions extends PlanOptions {
   loaded: LoadedScenario
@@ -72,6 +76,19 @@ export interface RunScenarioOptions extends PlanOptions {
   preflight?: PreflightRecord
   /** Probe each arm for its facts from inside (default true). */
   armFacts?: boolean
+  /**
+   * A/A mode (isobench calibrate): every arm also runs as its twin `<arm>~aa` (the same arm object),
+   * interleaved in the same blocks, and each arm is compared with its twin only.
+   */
+  twins?: boolean
+  /** This host's calibration: sizes the inconclusive verdicts' "more runs". */
+  calibration?: Calibration | null
+  /** --detect: the change (e.g. 0.03) whose samples per cell the run's plan reports from the calibration. */
+  detect?: number
+  /** Called with the --detect plan before the first sample. */
+  onDetect?: (plan: DetectPlan) => void
+  /** Called after the analysis, before results.json is written for the last time (a calibration adds its table here). */
+  afterAnalysis?: (results: Results) => void
 }
 
 export interface RunScenarioResult {
@@ -187,6 +204,16 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     else results.warnings.push({code: 'arm-unavailable', arm: arm.name, message: `${arm.name} skipped: ${availability.reason ?? 'unavailable'}`})
   }
 
+  if (opts.calibration) results.calibratedBy = {hostKey: opts.calibration.hostKey, createdAt: opts.calibration.createdAt, runId: opts.calibration.runId}
+  if (opts.detect !== undefined)
+    results.detect = detectPlan(opts.calibration ?? null, opts.detect, {
+      metrics: [...new Set(cells.map((c) => c.metric))],
+      workloads: [...new Set(cells.map((c) => c.workload))],
+      arms: wanted,
+    })
+  if (results.detect) opts.onDetect?.(results.detect)
+  const analysis: AnalyzeOptions = {equivalenceDelta: config.equivalenceDelta, seed, calibration: opts.calibration}
+  if (opts.twins) Object.assign(analysis, {baseline: '', pairs: wanted.map((a) => [twinName(a), a])})
   let store: ResultsStore
   try {
     store = new ResultsStore(results, opts.outDir ?? config.outDir)
@@ -202,7 +229,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   onInterrupt = () => {
     results.stopReason = 'interrupted'
     try {
-      analyze(results, {equivalenceDelta: config.equivalenceDelta, seed}) // summaries of what was measured
+      analyze(results, analysis) // summaries of what was measured
     } catch (error) {
       results.warnings.push({code: 'analysis-failed', message: (error as Error).message})
     }
@@ -270,12 +297,16 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
       log,
     })
     store.changed()
-    const total = cells.reduce((n, c) => n + (c.reps + c.warmup) * c.arms.filter((a) => arms.has(a)).length, 0)
+    // A/A mode: each arm's twin is the same arm object under a second name, in every block beside it.
+    const runArms = new Map(arms)
+    const runList = opts.twins ? cells.map((c) => ({...c, arms: c.arms.flatMap((a) => [a, twinName(a)])})) : cells
+    if (opts.twins) for (const [name, arm] of arms) runArms.set(twinName(name), arm)
+    const total = runList.reduce((n, c) => n + (c.reps + c.warmup) * c.arms.filter((a) => runArms.has(a)).length, 0)
     const progress = new Progress(total, opts.progress ?? true)
     const stopReason = await runCells({
-      cells,
+      cells: runList,
       workloads: prepared,
-      arms,
+      arms: runArms,
       store,
       log,
       progress,
@@ -290,9 +321,10 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     })
     progress.finish()
     results.stopReason = stopReason
-    analyze(results, {equivalenceDelta: config.equivalenceDelta, seed})
+    analyze(results, analysis)
     markNotComparable(results.comparisons, results.provenance.diffs)
     if (results.attribution) results.attribution.cells = attributionCells(results, {seed})
+    opts.afterAnalysis?.(results)
     finalize(stopReason === 'interrupted' ? 'interrupted' : 'complete')
   } catch (error) {
     results.warnings.push({code: 'run-failed', message: (error as Error).message})

@@ -10,6 +10,7 @@ import {armLabeller, armOrder, genericSection, isOk, measured, type Chart} from 
 import {driftSpec} from './charts/specs.js'
 import {paramsText} from './charts/format.js'
 import {counterRatioSpec, memoryPartsSpec} from './charts/attribution.js'
+import {detectSpec, noiseFloorSpec} from './charts/calibration.js'
 import {ladderChart} from './ladder-section.js'
 
 export function buildCharts(results: Results, idPrefix = 'c'): Chart[] {
@@ -36,6 +37,8 @@ export function buildCharts(results: Results, idPrefix = 'c'): Chart[] {
     add('attribution', memoryPartsSpec(results, label))
     for (const cell of results.attribution.cells ?? []) if (Number(cell.params.n ?? 1) === 1) add('attribution', counterRatioSpec(cell, label))
   }
+  if (results.calibration) add('calibration', noiseFloorSpec(results.calibration, label))
+  if (results.detect) add('calibration', detectSpec(results.detect, label))
   for (const metric of metrics) {
     const mine = samples.filter((s) => s.metric === metric && isOk(s))
     const figure = mine[0]?.figure ?? metric

@@ -74,7 +74,7 @@ function toTable(c: RunComparison): string {
       .join('  ')
       .trimEnd()
   const out = [
-    `base ${c.base.runId}${c.base.file ? ` (${c.base.file})` : ''}  →  new ${c.new.runId}${c.new.file ? ` (${c.new.file})` : ''}  · threshold ±${pct(c.threshold)}`,
+    `base ${c.base.runId}${c.base.file ? ` (${c.base.file})` : ''}  →  new ${c.new.runId}${c.new.file ? ` (${c.new.file})` : ''}  · threshold ${c.thresholdSource?.startsWith('calibration') ? `per cell from ${c.thresholdSource}` : `±${pct(c.threshold)}`}`,
     '',
     line(HEAD),
     widths.map((w) => '-'.repeat(w)).join('  '),

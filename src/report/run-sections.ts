@@ -22,6 +22,7 @@ import {
 import {claimsSection} from './claims-section.js'
 import {attributionSection} from './attribution-section.js'
 import {provenanceSection} from './provenance-section.js'
+import {calibrationSection} from './calibration-section.js'
 import {workloadsSection} from './workloads-section.js'
 import {ladderSection} from './ladder-section.js'
 
@@ -103,6 +104,11 @@ export const RUN_SECTIONS: RunSection[] = [
   {id: 'warnings', render: (v) => warningsSection(v.results), prefixIds: true},
   {id: 'claims', render: (v) => claimsSection(v.results), prefixIds: true},
   {id: 'precision', render: (v) => precisionSection(v.results), prefixIds: true},
+  {
+    id: 'calibration',
+    render: calibrationSection,
+    toc: (v) => (v.results.calibration || v.results.detect ? h`<a href="#r${v.index}-calibration">calibration</a>` : raw('')),
+  },
   {
     id: 'metrics',
     render: metricSections,

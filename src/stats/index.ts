@@ -7,3 +7,4 @@ export {comparativeWords, differenceVerdict, magnitude, runsForPermutationPower,
 export {compareSamples, type CompareResult} from './compare.js'
 export {normalCdf, studentTCdf, studentTQuantile} from './distributions.js'
 export {mulberry32, seedFrom} from './random.js'
+export {detectableAt, noiseFloor, normalQuantile, samplesToDecide, samplesToDetect, wilson, zSum, type NoiseFloor, type NoiseScale} from './power.js'
