@@ -25,7 +25,10 @@ export function calibrationTable(cal: Calibration): string {
   const fp = cal.falsePositives
   return [
     `A/A calibration of host ${cal.host.hostname} (${cal.host.cpu}, ${cal.host.cores} CPUs, kernel ${cal.host.kernel}; key ${cal.hostKey}), run ${cal.runId}`,
-    table(['figure', 'workload', 'arm', 'n', 'median', `noise floor (${(cal.power * 100).toFixed(0)}% power, n)`, 'σ/sample', 'A/A verdict', 'A/A "different"'], rows),
+    table(
+      ['figure', 'workload', 'arm', 'n', 'median', `noise floor (${(cal.power * 100).toFixed(0)}% power, n)`, 'σ/sample', 'A/A verdict', 'A/A "different"'],
+      rows,
+    ),
     `false-positive rate of the verdict rule here: ${fp.decisive} of ${fp.tests} A/A tests called different = ${Number.isFinite(fp.rate) ? pct(fp.rate) : '–'} [95% CI ${pct(fp.ci[0])}–${pct(fp.ci[1])}] (α = ${cal.alpha})`,
   ].join('\n')
 }
@@ -37,7 +40,13 @@ export function detectText(plan: DetectPlan): string {
     `${head}, from this host's calibration (${plan.calibration?.createdAt ?? '?'}, run ${plan.calibration?.runId ?? '?'}):`,
     table(
       ['figure', 'workload', 'arm', 'samples per cell', 'calibrated floor (n)'],
-      plan.rows.map((r) => [`${r.metric}.${r.figure}`, r.workload, r.arm, Number.isFinite(r.samples) ? String(r.samples) : '∞', `${pct(r.floorAtCalibration)} (${r.n})`]),
+      plan.rows.map((r) => [
+        `${r.metric}.${r.figure}`,
+        r.workload,
+        r.arm,
+        Number.isFinite(r.samples) ? String(r.samples) : '∞',
+        `${pct(r.floorAtCalibration)} (${r.n})`,
+      ]),
     ),
   ].join('\n')
 }

@@ -19,7 +19,8 @@ Exit codes: 0 no significant regression beyond the threshold, 1 at least one, 2 
   }
   static override flags = {
     threshold: Flags.string({
-      description: "smallest change that counts as a regression or improvement (default: this host's calibrated noise floor per cell, see `isobench calibrate`, else 5%)",
+      description:
+        "smallest change that counts as a regression or improvement (default: this host's calibrated noise floor per cell, see `isobench calibrate`, else 5%)",
     }),
     'state-dir': Flags.string({description: "state directory holding the host's calibration (default: the config stateDir)", env: 'ISOBENCH_STATE_DIR'}),
     config: Flags.string({description: 'config file (default: ./bench.config.ts)'}),

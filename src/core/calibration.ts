@@ -48,7 +48,16 @@ export interface Calibration {
 export interface DetectPlan {
   target: number
   calibration?: {hostKey: string; createdAt: string; runId: string}
-  rows: Array<{metric: string; figure: string; workload: string; arm: string; samples: number; floorAtCalibration: number; n: number; scale: 'ratio' | 'difference'}>
+  rows: Array<{
+    metric: string
+    figure: string
+    workload: string
+    arm: string
+    samples: number
+    floorAtCalibration: number
+    n: number
+    scale: 'ratio' | 'difference'
+  }>
   /** Why there is no table (no calibration for this host, …). */
   note?: string
 }

@@ -33,7 +33,7 @@ import {resolve} from 'node:path'
 import {workloadRecord} from './workload-record.js'
 import {Progress} from './progress.js'
 import {RESULTS_SCHEMA_VERSION, type ArmRecord, type Results} from '../core/results.js'
-import {instanceNetwork, runCells} from './runner.js'
+import {instanceNetwork, runCells, type StopReason} from './runner.js'
 import {newRunId, ResultsStore} from './store.js'
 import {toolInfo} from '../host/tool-info.js'
 import {currentOwner} from '../host/owner.js'
@@ -85,10 +85,24 @@ export interface RunScenarioOptions extends PlanOptions {
   calibration?: Calibration | null
   /** --detect: the change (e.g. 0.03) whose samples per cell the run's plan reports from the calibration. */
   detect?: number
+  /**
+   * Instead of running the plan's cells once, a driver decides what to run (capacity's search): it
+   * gets the plan, the arms, and `run(cells)`, which runs cells through the same runner and store.
+   */
+  drive?: (d: Driver) => Promise<StopReason>
   /** Called with the --detect plan before the first sample. */
   onDetect?: (plan: DetectPlan) => void
   /** Called after the analysis, before results.json is written for the last time (a calibration adds its table here). */
   afterAnalysis?: (results: Results) => void
+}
+
+export interface Driver {
+  cells: Cell[]
+  arms: ReadonlyMap<string, Arm>
+  results: Results
+  run(cells: Cell[]): Promise<StopReason>
+  log: Logger
+  signal: AbortSignal
 }
 
 export interface RunScenarioResult {
@@ -303,22 +317,25 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     if (opts.twins) for (const [name, arm] of arms) runArms.set(twinName(name), arm)
     const total = runList.reduce((n, c) => n + (c.reps + c.warmup) * c.arms.filter((a) => runArms.has(a)).length, 0)
     const progress = new Progress(total, opts.progress ?? true)
-    const stopReason = await runCells({
-      cells: runList,
-      workloads: prepared,
-      arms: runArms,
-      store,
-      log,
-      progress,
-      random: mulberry32(seed), // block orders are reproducible from the recorded seed
-      budgetMs: (opts.budgetSeconds ?? scenario.budgetSeconds ?? config.budgetSeconds) * 1000,
-      readyTimeoutMs: (scenario.readyTimeoutSeconds ?? config.readyTimeoutSeconds) * 1000,
-      network: scenario.network,
-      signal: abort.signal,
-      precision: opts.precision,
-      seed,
-      attribution: results.attribution ? {perfEvents: results.attribution.perfEvents} : undefined,
-    })
+    const random = mulberry32(seed) // block orders are reproducible from the recorded seed
+    const run = (list: Cell[]) =>
+      runCells({
+        cells: list,
+        workloads: prepared,
+        arms: runArms,
+        store,
+        log,
+        progress,
+        random,
+        budgetMs: (opts.budgetSeconds ?? scenario.budgetSeconds ?? config.budgetSeconds) * 1000,
+        readyTimeoutMs: (scenario.readyTimeoutSeconds ?? config.readyTimeoutSeconds) * 1000,
+        network: scenario.network,
+        signal: abort.signal,
+        precision: opts.precision,
+        seed,
+        attribution: results.attribution ? {perfEvents: results.attribution.perfEvents} : undefined,
+      })
+    const stopReason = opts.drive ? await opts.drive({cells: runList, arms: runArms, results, run, log, signal: abort.signal}) : await run(runList)
     progress.finish()
     results.stopReason = stopReason
     analyze(results, analysis)

@@ -11,6 +11,7 @@ import {driftSpec} from './charts/specs.js'
 import {paramsText} from './charts/format.js'
 import {counterRatioSpec, memoryPartsSpec} from './charts/attribution.js'
 import {detectSpec, noiseFloorSpec} from './charts/calibration.js'
+import {capacitySpec} from './charts/capacity.js'
 import {ladderChart} from './ladder-section.js'
 
 export function buildCharts(results: Results, idPrefix = 'c'): Chart[] {
@@ -37,6 +38,7 @@ export function buildCharts(results: Results, idPrefix = 'c'): Chart[] {
     add('attribution', memoryPartsSpec(results, label))
     for (const cell of results.attribution.cells ?? []) if (Number(cell.params.n ?? 1) === 1) add('attribution', counterRatioSpec(cell, label))
   }
+  if (results.capacity) for (const slo of results.capacity.slos) add('capacity', capacitySpec(results.capacity, slo, label))
   if (results.calibration) add('calibration', noiseFloorSpec(results.calibration, label))
   if (results.detect) add('calibration', detectSpec(results.detect, label))
   for (const metric of metrics) {

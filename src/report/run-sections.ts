@@ -23,6 +23,7 @@ import {claimsSection} from './claims-section.js'
 import {attributionSection} from './attribution-section.js'
 import {provenanceSection} from './provenance-section.js'
 import {calibrationSection} from './calibration-section.js'
+import {capacitySection} from './capacity-section.js'
 import {workloadsSection} from './workloads-section.js'
 import {ladderSection} from './ladder-section.js'
 
@@ -88,6 +89,7 @@ function driftSection(v: RunView): Safe {
 }
 
 export const RUN_SECTIONS: RunSection[] = [
+  {id: 'capacity', render: capacitySection, toc: (v) => (v.results.capacity ? h`<a href="#r${v.index}-capacity">capacity</a>` : raw(''))},
   {id: 'verdicts', render: (v) => verdictsSection(v.results), toc: tocLink('verdicts'), prefixIds: true},
   {
     id: 'ladder',

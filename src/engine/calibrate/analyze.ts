@@ -36,7 +36,12 @@ function byRep(g: Group): Array<{rep: number; value: number}> {
 }
 
 /** A/A tests on consecutive chunks of at least `size` repetitions: [decisive, tests]. */
-export function chunkTests(a: Array<{rep: number; value: number}>, b: Array<{rep: number; value: number}>, size: number, o: {delta: number; alpha: number; seed: number}): [number, number] {
+export function chunkTests(
+  a: Array<{rep: number; value: number}>,
+  b: Array<{rep: number; value: number}>,
+  size: number,
+  o: {delta: number; alpha: number; seed: number},
+): [number, number] {
   const reps = [...new Set([...a, ...b].map((x) => x.rep))].sort((x, y) => x - y)
   const chunks = Math.floor(reps.length / size)
   if (chunks < 2) return [0, 0]
@@ -46,7 +51,17 @@ export function chunkTests(a: Array<{rep: number; value: number}>, b: Array<{rep
     const va = a.filter((x) => inChunk.has(x.rep)).map((x) => x.value)
     const vb = b.filter((x) => inChunk.has(x.rep)).map((x) => x.value)
     if (va.length < 2 || vb.length < 2) continue
-    const r = compareSamples({arm: 'A′', baseline: 'A', values: vb, baselineValues: va, direction: 'lower', unit: '', delta: o.delta, seed: o.seed + c, resamples: 1000})
+    const r = compareSamples({
+      arm: 'A′',
+      baseline: 'A',
+      values: vb,
+      baselineValues: va,
+      direction: 'lower',
+      unit: '',
+      delta: o.delta,
+      seed: o.seed + c,
+      resamples: 1000,
+    })
     if (decisive(r.verdict)) hits++
   }
   return [hits, chunks]
@@ -65,7 +80,16 @@ export function calibrationFromResults(results: Results, host: HostRecord, o: Ca
     const twin = byKey.get(`${g.figureKey}@${twinName(g.arm)}`)
     if (!twin || g.values.length < 2 || twin.values.length < 2) continue
     const seed = seedFrom(o.seed, g.key)
-    const whole = compareSamples({arm: twin.arm, baseline: g.arm, values: twin.values, baselineValues: g.values, direction: g.direction, unit: g.unit, delta: o.delta, seed})
+    const whole = compareSamples({
+      arm: twin.arm,
+      baseline: g.arm,
+      values: twin.values,
+      baselineValues: g.values,
+      direction: g.direction,
+      unit: g.unit,
+      delta: o.delta,
+      seed,
+    })
     const [chunkHits, chunkCount] = chunkTests(byRep(g), byRep(twin), Math.max(runsForPermutationPower(o.alpha), 4), {delta: o.delta, alpha: o.alpha, seed})
     const n = Math.min(g.values.length, twin.values.length)
     const floor = noiseFloor([...g.values, ...twin.values], {n, alpha: o.alpha, power: o.power, seed, trials: o.trials})
@@ -86,7 +110,11 @@ export function calibrationFromResults(results: Results, host: HostRecord, o: Ca
       median: [...g.values, ...twin.values].sort((x, y) => x - y)[Math.floor((g.values.length + twin.values.length) / 2)]!,
       floor: floor.floor,
       sigma: floor.sigma,
-      aa: {verdict: whole.verdict, estimate: ratio ? whole.ratio : (whole.difference ?? Number.NaN), ci: ratio ? whole.ci : (whole.differenceCi ?? [Number.NaN, Number.NaN])},
+      aa: {
+        verdict: whole.verdict,
+        estimate: ratio ? whole.ratio : (whole.difference ?? Number.NaN),
+        ci: ratio ? whole.ci : (whole.differenceCi ?? [Number.NaN, Number.NaN]),
+      },
       tests,
       decisive: hits,
       simulatedFpr: floor.simulatedFpr,

@@ -23,7 +23,9 @@ export function findEntry(
   c: {metric: string; figure: string; workload: string; params: Params; arm: string},
 ): CalibrationEntry | undefined {
   if (!cal) return undefined
-  const same = cal.entries.filter((e) => e.metric === c.metric && e.figure === c.figure && e.arm === c.arm && typeof e.sigma === 'number' && Number.isFinite(e.sigma))
+  const same = cal.entries.filter(
+    (e) => e.metric === c.metric && e.figure === c.figure && e.arm === c.arm && typeof e.sigma === 'number' && Number.isFinite(e.sigma),
+  )
   return same.find((e) => e.workload === c.workload && key(e.params) === key(c.params)) ?? same.find((e) => e.workload === c.workload) ?? same[0]
 }
 
@@ -31,7 +33,12 @@ export function findEntry(
 export function detectPlan(cal: Calibration | null, target: number, run: {metrics: string[]; workloads: string[]; arms: string[]}): DetectPlan {
   if (!cal) return {target, rows: [], note: 'no calibration for this host in the state dir: run `isobench calibrate` first'}
   const rows = cal.entries
-    .filter((e) => run.metrics.includes(e.metric) && run.arms.includes(e.arm) && (run.workloads.includes(e.workload) || !cal.entries.some((x) => x.metric === e.metric && run.workloads.includes(x.workload))))
+    .filter(
+      (e) =>
+        run.metrics.includes(e.metric) &&
+        run.arms.includes(e.arm) &&
+        (run.workloads.includes(e.workload) || !cal.entries.some((x) => x.metric === e.metric && run.workloads.includes(x.workload))),
+    )
     .filter((e) => e.scale === 'ratio' && Number.isFinite(e.sigma))
     .map((e) => ({
       metric: e.metric,
@@ -47,7 +54,9 @@ export function detectPlan(cal: Calibration | null, target: number, run: {metric
     target,
     calibration: {hostKey: cal.hostKey, createdAt: cal.createdAt, runId: cal.runId},
     rows,
-    ...(rows.length ? {} : {note: "the host's calibration has none of this run's metrics and arms: calibrate them with `isobench calibrate SCENARIO --arms …`"}),
+    ...(rows.length
+      ? {}
+      : {note: "the host's calibration has none of this run's metrics and arms: calibrate them with `isobench calibrate SCENARIO --arms …`"}),
   }
 }
 
@@ -60,14 +69,19 @@ export function calibratedSamplesToDecide(
   const a = findEntry(cal, c)
   const b = findEntry(cal, {...c, arm: c.baseline})
   if (!a || !b || !cal) return undefined
-  if (a.scale === 'ratio' && b.scale === 'ratio' && Number.isFinite(c.ratio) && c.ratio > 0) return samplesToDecide(c.ratio, a.sigma, b.sigma, {delta, alpha: cal.alpha, power: cal.power})
+  if (a.scale === 'ratio' && b.scale === 'ratio' && Number.isFinite(c.ratio) && c.ratio > 0)
+    return samplesToDecide(c.ratio, a.sigma, b.sigma, {delta, alpha: cal.alpha, power: cal.power})
   if (a.scale === 'difference' && b.scale === 'difference' && c.difference !== undefined)
     return samplesToDetect(c.difference, a.sigma, b.sigma, {scale: 'difference', alpha: cal.alpha, power: cal.power})
   return undefined
 }
 
 /** compare's threshold for a cell without --threshold: the calibrated noise floor of its arm at n samples per side (relative). */
-export function calibratedThreshold(cal: Calibration | null | undefined, c: {metric: string; figure: string; workload: string; params: Params; arm: string}, n: number): number | undefined {
+export function calibratedThreshold(
+  cal: Calibration | null | undefined,
+  c: {metric: string; figure: string; workload: string; params: Params; arm: string},
+  n: number,
+): number | undefined {
   const e = findEntry(cal, c)
   if (!e || e.scale !== 'ratio' || !cal) return undefined
   return detectableAt(Math.max(n, 2), e.sigma, {scale: 'ratio', alpha: cal.alpha, power: cal.power})

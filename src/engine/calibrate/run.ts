@@ -20,7 +20,13 @@ export async function runCalibration(opts: RunScenarioOptions & {stateDir: strin
     twins: true,
     afterAnalysis: (results) => {
       const seed = (results.config as {seed?: number}).seed ?? 1
-      calibration = calibrationFromResults(results, results.host, {alpha: 0.05, power: opts.power ?? 0.8, delta: opts.config.equivalenceDelta, seed, trials: opts.trials})
+      calibration = calibrationFromResults(results, results.host, {
+        alpha: 0.05,
+        power: opts.power ?? 0.8,
+        delta: opts.config.equivalenceDelta,
+        seed,
+        trials: opts.trials,
+      })
       results.calibration = calibration
     },
   })

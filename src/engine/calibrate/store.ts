@@ -36,7 +36,10 @@ export function calibrationFile(stateDir: string, key: string): string {
 export function saveCalibration(stateDir: string, cal: Calibration): string {
   mkdirSync(join(stateDir, 'calibration'), {recursive: true})
   const file = calibrationFile(stateDir, cal.hostKey)
-  writeFileAtomic(file, JSON.stringify(cal, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2))
+  writeFileAtomic(
+    file,
+    JSON.stringify(cal, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2),
+  )
   return file
 }
 

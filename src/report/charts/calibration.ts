@@ -13,23 +13,29 @@ export function noiseFloorSpec(cal: Calibration, label: (arm: string) => string)
     .filter((e) => e.scale === 'ratio' && Number.isFinite(e.floor))
     .map((e) => ({figure: `${e.metric}.${e.figure} · ${e.workload}`, arm: label(e.arm), floor: e.floor * 100, n: e.n, decisive: `${e.decisive}/${e.tests}`}))
   if (values.length === 0) return undefined
-  return top('noise floor per figure and arm (A/A)', [`smallest change the verdict rule detects in ${(cal.power * 100).toFixed(0)}% of simulated runs at the A/A n; lower is better`], {
-    width: WIDTH,
-    height: {step: 14},
-    data: {values},
-    mark: {type: 'bar', tooltip: true},
-    encoding: {
-      y: {field: 'figure', type: 'nominal', title: null, sort: null},
-      yOffset: {field: 'arm', type: 'nominal'},
-      x: {field: 'floor', type: 'quantitative', title: 'noise floor (%)'},
-      color: {field: 'arm', type: 'nominal', title: 'arm'},
+  return top(
+    'noise floor per figure and arm (A/A)',
+    [`smallest change the verdict rule detects in ${(cal.power * 100).toFixed(0)}% of simulated runs at the A/A n; lower is better`],
+    {
+      width: WIDTH,
+      height: {step: 14},
+      data: {values},
+      mark: {type: 'bar', tooltip: true},
+      encoding: {
+        y: {field: 'figure', type: 'nominal', title: null, sort: null},
+        yOffset: {field: 'arm', type: 'nominal'},
+        x: {field: 'floor', type: 'quantitative', title: 'noise floor (%)'},
+        color: {field: 'arm', type: 'nominal', title: 'arm'},
+      },
     },
-  })
+  )
 }
 
 /** A --detect plan as bars: samples per cell for each figure and arm. */
 export function detectSpec(plan: DetectPlan, label: (arm: string) => string): TopLevelSpec | undefined {
-  const values = plan.rows.filter((r) => Number.isFinite(r.samples)).map((r) => ({figure: `${r.metric}.${r.figure} · ${r.workload}`, arm: label(r.arm), samples: r.samples}))
+  const values = plan.rows
+    .filter((r) => Number.isFinite(r.samples))
+    .map((r) => ({figure: `${r.metric}.${r.figure} · ${r.workload}`, arm: label(r.arm), samples: r.samples}))
   if (values.length === 0) return undefined
   return top(`samples per cell to detect ${(plan.target * 100).toFixed(1)}%`, ["per arm, at 80% power, from this host's calibrated noise; log scale"], {
     width: WIDTH,
