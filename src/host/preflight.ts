@@ -94,7 +94,7 @@ export async function sampleLoad(ms: number): Promise<{facts: Record<string, str
   const h1 = readHostCounters()
   const p1 = allProcessCpu()
   const wall = (h1.at - h0.at) / 1000
-  const total = busySeconds(h1) - busySeconds(h0) + (h1.cpu.idle - h0.cpu.idle) + (h1.cpu.iowait - h0.cpu.iowait)
+  const total = busySeconds(h1) - busySeconds(h0) + (h1.cpu.idle - h0.cpu.idle) + (h1.cpu.iowait - h0.cpu.iowait) + (h1.cpu.steal - h0.cpu.steal)
   const top: TopConsumer[] = []
   for (const [pid, b] of p1) {
     const a = p0.get(pid)

@@ -70,8 +70,8 @@ export function readHostCounters(): HostCounters {
   return {at, ...stat, load1, psi}
 }
 
-/** Busy CPU seconds (everything but idle and iowait) in a snapshot. */
+/** Busy CPU seconds of this kernel's tasks (user, nice, system, irq, softirq: not idle, iowait, nor steal, which the hypervisor took). */
 export function busySeconds(h: HostCounters): number {
   const c = h.cpu
-  return c.user + c.nice + c.system + c.irq + c.softirq + c.steal
+  return c.user + c.nice + c.system + c.irq + c.softirq
 }
