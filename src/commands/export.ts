@@ -3,7 +3,7 @@ import {BaseCommand} from '../cli/base-command.js'
 
 export default class Export extends BaseCommand {
   static override summary = 'Export every sample of results.json files as CSV.'
-  static override description = `One row per sample (failed samples included, with value empty and the error), one column per cell parameter (param.*) and per startup phase (phase.*). RFC 4180 quoting; text that a spreadsheet would evaluate as a formula is prefixed with '.
+  static override description = `One row per sample (failed samples included, with value empty and the error), one column per cell parameter (param.*), per startup phase (phase.*) and per attribution counter (counter.*, with counters.mode: window or lifetime). RFC 4180 quoting; text that a spreadsheet would evaluate as a formula is prefixed with '.
 
 Exit codes: 0 written, 2 bad input.`
   static override examples = [

@@ -1,6 +1,7 @@
 /**
  * CSV export of every sample (RFC 4180: CRLF rows, fields quoted when they hold a comma, quote, CR
- * or LF, quotes doubled). Params and phases become one column each (`param.n`, `phase.ready`).
+ * or LF, quotes doubled). Params, phases and attribution counters become one column each (`param.n`,
+ * `phase.ready`, `counter.cpu_s`), so the counters sit on the samples' timeline (t_ms) in any tool.
  * Text cells that a spreadsheet would run as a formula (= + − @ tab CR first) get a leading '.
  */
 import type {Results, Sample} from '../core/results.js'
@@ -45,10 +46,28 @@ const FIXED: Array<[string, (s: Sample, r: Results) => Cell]> = [
 export function samplesCsv(runs: readonly Results[]): string {
   const paramKeys = [...new Set(runs.flatMap((r) => r.samples.flatMap((s) => Object.keys(s.params ?? {}))))].sort()
   const phaseKeys = [...new Set(runs.flatMap((r) => r.samples.flatMap((s) => Object.keys(s.phases ?? {}))))].sort()
-  const lines = [csvRow([...FIXED.map(([name]) => name), ...paramKeys.map((k) => `param.${k}`), ...phaseKeys.map((k) => `phase.${k}`)])]
+  const counterKeys = [...new Set(runs.flatMap((r) => r.samples.flatMap((s) => Object.keys(s.counters?.values ?? {}))))].sort()
+  const counters = counterKeys.length ? ['counters.mode', 'counters.instances'] : []
+  const lines = [
+    csvRow([
+      ...FIXED.map(([name]) => name),
+      ...paramKeys.map((k) => `param.${k}`),
+      ...phaseKeys.map((k) => `phase.${k}`),
+      ...counters,
+      ...counterKeys.map((k) => `counter.${k}`),
+    ]),
+  ]
   for (const r of runs) {
     for (const s of r.samples) {
-      lines.push(csvRow([...FIXED.map(([, get]) => get(s, r)), ...paramKeys.map((k) => s.params?.[k]), ...phaseKeys.map((k) => s.phases?.[k])]))
+      lines.push(
+        csvRow([
+          ...FIXED.map(([, get]) => get(s, r)),
+          ...paramKeys.map((k) => s.params?.[k]),
+          ...phaseKeys.map((k) => s.phases?.[k]),
+          ...(counters.length ? [s.counters?.mode, s.counters?.instances] : []),
+          ...counterKeys.map((k) => s.counters?.values[k]),
+        ]),
+      )
     }
   }
   return lines.join('\r\n') + '\r\n'

@@ -67,4 +67,21 @@ describe('CSV export', () => {
     expect(body.find((row) => row[col('arm')] === 'qemu')![col('accel')]).toBe('tcg')
     expect(body.every((row) => row.length === head!.length)).toBe(true)
   })
+  it('puts the attribution counters beside each sample (counter.* columns; empty where a sample has none)', () => {
+    const r = loadResultsFile('test/fixtures/results/full.json')
+    r.samples[0]!.counters = {mode: 'window', instances: 1, values: {cpu_s: 0.52, faults_major: 0}}
+    r.samples[1]!.counters = {mode: 'lifetime', instances: 2, values: {cpu_s: 0.01, vcpu_share: 0.97}}
+    const [head, ...body] = parseCsv(samplesCsv([r]))
+    const col = (name: string) => head!.indexOf(name)
+    expect(head!.slice(-5)).toEqual(['counters.mode', 'counters.instances', 'counter.cpu_s', 'counter.faults_major', 'counter.vcpu_share'])
+    expect([
+      body[0]![col('counters.mode')],
+      body[0]![col('counter.cpu_s')],
+      body[0]![col('counter.faults_major')],
+      body[0]![col('counter.vcpu_share')],
+    ]).toEqual(['window', '0.52', '0', ''])
+    expect([body[1]![col('counters.instances')], body[1]![col('counter.vcpu_share')]]).toEqual(['2', '0.97'])
+    expect(body[2]![col('counter.cpu_s')]).toBe('')
+    expect(body.every((row) => row.length === head!.length)).toBe(true)
+  })
 })
