@@ -1,10 +1,14 @@
 /// <reference lib="dom" />
 /**
  * The "explain the gap" sections as a person sees them, in headless Chromium (Debian's, driven by
- * playwright-core), from results files real runs on these machines wrote (test/fixtures/results/gap-*.json:
- * `isobench run` of the cpu workload on process/container/qemu, `isobench calibrate`, `isobench
- * capacity`): where the time and memory go, provenance, calibration and capacity — every chart
- * drawn, the tables filled, no console error, no request, and hostile text kept as text.
+ * playwright-core), from results files real runs on these machines wrote (test/fixtures/results/gap-*.json,
+ * the results.json of, in turn:
+ *   isobench run scenarios/explain.yaml --arms process,container,qemu
+ *   isobench calibrate --arms process,container,qemu --reps 6
+ *   isobench capacity --slo 'startup.p99<10s' --arms process,container,qemu --max-instances 32 --reps 2
+ * on 2026-11-30, TCG, with other builds busy on the host): where the time and memory go, provenance,
+ * calibration and capacity — every chart drawn, the tables filled, every arm's column on screen, no
+ * console error, no request, and hostile text kept as text.
  */
 import {existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
@@ -109,6 +113,8 @@ describe.skipIf(!existsSync(CHROMIUM))('explain-the-gap report sections in headl
       for (const w of results.provenance!.preflight.warnings) expect(text).toContain(w.fix)
       expect(await section.locator('td.differs').count()).toBeGreaterThan(0) // the VM's own kernel
       expect(await section.locator('.badge', {hasText: 'recorded'}).count()).toBeGreaterThan(0)
+      // Every arm's column is on screen: long facts (command lines) wrap instead of pushing arms out of view.
+      expect(await section.locator('table.facts').evaluate((t) => t.scrollWidth <= t.clientWidth + 1)).toBe(true)
       expect(v.errors).toEqual([])
       await section.screenshot({path: join(OUTPUT, 'report-gap-provenance.png')})
     } finally {
