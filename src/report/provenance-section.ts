@@ -23,7 +23,7 @@ const ROWS: Array<[string, string, string]> = [
 ]
 
 function diffRow(arm: string, d: FactDiff): Safe {
-  return h`<tr><td><b>${arm === '*' ? 'host' : arm}</b></td><td class="mono">${d.key}</td><td>${Object.entries(d.values).map(([side, v]) => h`<div><span class="dim">${side}</span> ${v}</div>`)}</td><td>${d.material ? h`<span class="badge bad">material</span>` : h`<span class="badge neutral">recorded</span>`}</td><td>${d.why}</td></tr>`
+  return h`<tr><td><b>${arm === '*' ? 'host' : arm}</b></td><td class="mono fact">${d.key}</td><td>${Object.entries(d.values).map(([side, v]) => h`<div><span class="dim">${side}</span> ${v}</div>`)}</td><td>${d.material ? h`<span class="badge bad">material</span>` : h`<span class="badge neutral">recorded</span>`}</td><td>${d.why}</td></tr>`
 }
 
 export function diffTable(diffs: ProvenanceRecord['diffs'], opts: {withVulns?: boolean} = {}): Safe {
@@ -46,7 +46,7 @@ export function provenanceSection(results: Results): Safe {
 <p class="dim">What skews benchmarks on this host (preflight, taken ${p.preflight.at}), and the same facts read from inside each arm by a probe instance (markers channel), with the limits in force read from the instance's cgroup.</p>
 ${warn.length ? h`<ul class="warnings">${warn.map((w) => h`<li><span class="badge ${w.severity === 'warn' ? 'warn' : 'neutral'}">${w.code}</span> ${w.message} <span class="dim">— fix: <code>${w.fix}</code></span></li>`)}</ul>` : h`<p class="ok">✓ preflight found nothing that skews benchmarks</p>`}
 ${p.preflight.topConsumers.length ? h`<p class="dim">Top CPU consumers before the run: ${p.preflight.topConsumers.map((t) => `${t.comm} (pid ${t.pid}) ${t.cpuPct.toFixed(0)}%`).join(', ')}</p>` : ''}
-<table class="data"><thead><tr><th>fact</th><th>host</th>${arms.map((a) => h`<th>${a}</th>`)}</tr></thead><tbody>${ROWS.map(
+<table class="data facts"><thead><tr><th>fact</th><th>host</th>${arms.map((a) => h`<th>${a}</th>`)}</tr></thead><tbody>${ROWS.map(
     ([hk, ak, label]) =>
       h`<tr><td>${label}</td><td>${hk ? (host[hk] ?? '–') : '–'}</td>${arms.map((a) => cell(p.arms[a]!.facts[ak], hk ? host[hk] : undefined))}</tr>`,
   )}</tbody></table>

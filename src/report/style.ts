@@ -22,6 +22,8 @@ table.kv th{width:140px;color:var(--dim);font-weight:normal}
 table.data{display:block;overflow-x:auto;max-width:100%}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.differs{background:#fff8e1}
+/* provenance: long facts (kernel command lines) wrap inside their column; fact names stay whole */
+table.facts td{overflow-wrap:anywhere;max-width:26em}td.fact{white-space:nowrap;word-break:normal}
 td.mismatch{background:#ffebee;color:var(--bad);font-weight:600}td.mismatch::after{content:" ✗"}
 tr.tcg-row{background:#fff8f0}.ok{color:var(--good)}.bad-text{color:var(--bad);font-weight:600}
 .empty{color:var(--dim);font-style:italic}

@@ -22,7 +22,11 @@ export function capacitySpec(record: CapacityRecord, slo: SloBound, label: (arm:
   const y = {field: 'value', type: 'quantitative', title: `${slo.key} (${slo.unit})`}
   return top(
     `capacity: ${slo.key} against N`,
-    [`the step's estimate (startup: median over its repetitions; degradation: from the ratio of medians) with its 95% CI; dashed line = the SLO ${slo.text}`],
+    // The SLO first: a subtitle longer than the chart is cut at its end.
+    [
+      `dashed line: the SLO ${slo.text}; points: each step's estimate with its 95% CI`,
+      `(startup: median over the step's repetitions; degradation: from the ratio of medians)`,
+    ],
     {
       width: WIDTH,
       height: 220,
