@@ -71,6 +71,7 @@ export function calibrationFromResults(results: Results, host: HostRecord, o: Ca
   const groups = groupSamples(results.samples)
   const byKey = new Map(groups.map((g) => [g.key, g]))
   const entries: CalibrationEntry[] = []
+  const figureKeys = new Map<CalibrationEntry, string>()
   let decisiveAll = 0
   let testsAll = 0
   for (const g of groups) {
@@ -98,7 +99,7 @@ export function calibrationFromResults(results: Results, host: HostRecord, o: Ca
     decisiveAll += hits
     testsAll += tests
     const ratio = whole.basis === 'ratio'
-    entries.push({
+    const entry: CalibrationEntry = {
       metric: g.metric,
       figure: g.figure,
       workload: g.workload,
@@ -118,8 +119,16 @@ export function calibrationFromResults(results: Results, host: HostRecord, o: Ca
       tests,
       decisive: hits,
       simulatedFpr: floor.simulatedFpr,
-    })
+    }
+    entries.push(entry)
+    figureKeys.set(entry, g.figureKey)
   }
+  // A stable table: figures in the order the run measured them, arms in the order they were asked for
+  // (the samples' order follows the randomized blocks, so it differs between runs).
+  const figureOrder = [...new Set(groups.map((g) => g.figureKey))]
+  const armOrder = results.arms.map((a) => a.name)
+  const at = (list: string[], x: string) => (list.includes(x) ? list.indexOf(x) : list.length)
+  entries.sort((a, b) => at(figureOrder, figureKeys.get(a)!) - at(figureOrder, figureKeys.get(b)!) || at(armOrder, a.arm) - at(armOrder, b.arm))
   return {
     hostKey: hostKey(host),
     host: hostSummary(host),
