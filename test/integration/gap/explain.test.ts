@@ -64,8 +64,9 @@ describe.skipIf(!isRoot || !hasQemu)('where the time and memory go, and what eac
       expect(s.counters!.values.read_ms).toBeGreaterThan(0)
     }
     const cpu = (arm: string) => measured.filter((s) => s.arm === arm && s.metric === 'cpu' && s.figure === 'cpu_per_s').map((s) => s.counters!.values)
-    // The busy workload's own CPU shows in every arm; the VM's in its vCPU threads (named by debug-threads).
-    for (const arm of ['process', 'container', 'qemu']) for (const v of cpu(arm)) expect(v.cpu_s, arm).toBeGreaterThan(0.2)
+    // The busy workload's own CPU shows in every arm (an idle one counts ~0 ticks; not a share: on a
+    // 2-core host busy with other suites a 1.5 s window got as little as 0.28 s); the VM's in its vCPU threads.
+    for (const arm of ['process', 'container', 'qemu']) for (const v of cpu(arm)) expect(v.cpu_s, arm).toBeGreaterThan(0.05)
     for (const v of cpu('qemu')) {
       expect(v.vcpu_share).toBeGreaterThan(0.5)
       expect(v.vcpu_s).toBeGreaterThan(v.main_loop_s!)
