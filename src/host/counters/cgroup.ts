@@ -59,8 +59,11 @@ export function readCgroupPaths(pid: number | 'self'): CgroupPaths | null {
 export interface CgroupCounters {
   /** The cgroup, as the CPU controller (or cgroup2) names it. */
   path: string
+  /** CPU time split by user and system: tick-sampled in both hierarchies (4 ms at HZ=250). */
   userS?: number
   systemS?: number
+  /** Total CPU time from the scheduler's runtime, to the ns (cpuacct.usage; cgroup2 cpu.stat usage_usec). */
+  usageS?: number
   periods?: number
   throttledPeriods?: number
   throttledS?: number
@@ -125,6 +128,8 @@ export function readCgroupCounters(paths: CgroupPaths): CgroupCounters {
   const v2 = (file: string) => (v2dir ? read(join(v2dir, file)) : null)
   const out: CgroupCounters = {path: paths.v1.cpuacct ?? paths.v1.cpu ?? paths.v2 ?? '?'}
 
+  const usage = v1('cpuacct', 'cpuacct.usage')
+  if (usage !== null && Number.isFinite(Number(usage))) out.usageS = Number(usage) / 1e9
   const usageUser = v1('cpuacct', 'cpuacct.usage_user')
   const usageSys = v1('cpuacct', 'cpuacct.usage_sys')
   if (usageUser !== null && usageSys !== null) {
@@ -147,6 +152,7 @@ export function readCgroupCounters(paths: CgroupPaths): CgroupCounters {
     const cpuStat2 = v2('cpu.stat')
     if (cpuStat2 !== null) {
       const s = parseKeyValues(cpuStat2)
+      if (out.usageS === undefined && s.usage_usec !== undefined) out.usageS = s.usage_usec / 1e6
       if (out.userS === undefined && s.user_usec !== undefined) out.userS = s.user_usec / 1e6
       if (out.systemS === undefined && s.system_usec !== undefined) out.systemS = s.system_usec / 1e6
       out.periods ??= s.nr_periods

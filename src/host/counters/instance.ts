@@ -135,10 +135,15 @@ function totals(s: InstanceSnapshot, withChildren: boolean): Totals {
   return t
 }
 
-/** The instance's CPU seconds in a snapshot: its cgroup's when it has one, else its processes'. */
-function instanceCpu(s: InstanceSnapshot, t: Totals): {user: number; system: number} {
-  if (s.cgroup?.userS !== undefined && s.cgroup.systemS !== undefined) return {user: s.cgroup.userS, system: s.cgroup.systemS}
-  return {user: t.userS, system: t.systemS}
+/**
+ * The instance's CPU seconds in a snapshot: its cgroup's when it has one, else its processes'. The
+ * total is the cgroup's scheduler runtime where there is one (ns), not user + system: those are
+ * sampled at each tick, so a 30 ms container start read 0 s of CPU (cpuacct.usage_user 0, usage 3 ms).
+ */
+function instanceCpu(s: InstanceSnapshot, t: Totals): {user: number; system: number; total: number} {
+  if (s.cgroup?.userS !== undefined && s.cgroup.systemS !== undefined)
+    return {user: s.cgroup.userS, system: s.cgroup.systemS, total: s.cgroup.usageS ?? s.cgroup.userS + s.cgroup.systemS}
+  return {user: t.userS, system: t.systemS, total: t.userS + t.systemS}
 }
 
 function vmmShares(out: Record<string, number>, t: {vcpuS: number; ioS: number; mainS: number}): void {
@@ -167,7 +172,7 @@ export function windowCounters(a: InstanceSnapshot, b: InstanceSnapshot): Record
     faults_minor: tb.minor - ta.minor,
     faults_major: tb.major - ta.major,
   }
-  out.cpu_s = out.cpu_user_s! + out.cpu_system_s!
+  out.cpu_s = cb.total - ca.total
   if (tb.vmm) vmmShares(out, {vcpuS: tb.vcpuS - ta.vcpuS, ioS: tb.ioS - ta.ioS, mainS: tb.mainS - ta.mainS})
   cgroupDeltas(out, a.cgroup, b.cgroup)
   Object.assign(out, hostDeltas(a, b, out.cpu_s))
@@ -182,7 +187,7 @@ export function readyCounters(s: InstanceSnapshot, startedAt: number): Record<st
     window_s: (s.at - startedAt) / 1000,
     cpu_user_s: c.user,
     cpu_system_s: c.system,
-    cpu_s: c.user + c.system,
+    cpu_s: c.total,
     ctx_voluntary: t.voluntary,
     ctx_involuntary: t.involuntary,
     faults_minor: t.minor,

@@ -191,6 +191,16 @@ describe('counter deltas', () => {
     expect(c.vcpu_s).toBeUndefined()
   })
 
+  it("a cgroup's CPU total is its scheduler runtime (ns), not the tick-sampled user + system", () => {
+    const cg = (userS: number, usageS: number) => ({path: '/isobench/c1', userS, systemS: 0, usageS})
+    const life = readyCounters({...snap(530, proc(0), 10), cgroup: cg(0, 0.0031)}, 500)
+    expect([life.cpu_user_s, life.cpu_s]).toEqual([0, 0.0031]) // a 30 ms start: no tick landed in it
+    const w = windowCounters({...snap(1000, proc(1), 10), cgroup: cg(0.4, 0.41)}, {...snap(2500, proc(2), 11), cgroup: cg(1.352, 1.3795)})
+    expect(w.cpu_user_s).toBeCloseTo(0.952)
+    expect(w.cpu_s).toBeCloseTo(0.9695)
+    expect(readyCounters({...snap(530, proc(0), 10), cgroup: {path: '/x', userS: 0.008, systemS: 0.004}}, 500).cpu_s).toBeCloseTo(0.012) // no usage file: the sum
+  })
+
   it('host deltas never count negative other processes', () => {
     expect(hostDeltas({host: host(0, 10, 0, 1), selfCpuS: 0}, {host: host(1000, 10.5, 0, 1), selfCpuS: 0.1}, 1).host_others_s).toBe(0)
   })
