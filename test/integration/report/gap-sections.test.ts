@@ -6,7 +6,7 @@
  *   isobench run scenarios/explain.yaml --arms process,container,qemu
  *   isobench calibrate --arms process,container,qemu --reps 6
  *   isobench capacity --slo 'startup.p99<10s' --arms process,container,qemu --max-instances 32 --reps 2
- * on 2026-11-30, TCG, with other builds busy on the host): where the time and memory go, provenance,
+ * on 2026-11-30, TCG, with other builds busy on the host; the first after the cgroup CPU-runtime change): where the time and memory go, provenance,
  * calibration and capacity — every chart drawn, the tables filled, every arm's column on screen, no
  * console error, no request, and hostile text kept as text.
  */
