@@ -44,6 +44,9 @@ const WEIGHTS = {
   'test/integration/runtime/oci-clients.test.ts': 32,
   'test/integration/images/registry.test.ts': 30,
   'test/integration/metrics/quick.test.ts': 30,
+  'test/integration/gap/explain.test.ts': 90,
+  'test/integration/gap/capacity.test.ts': 60,
+  'test/integration/report/gap-sections.test.ts': 25,
 }
 const DEFAULT_WEIGHT = 15
 
