@@ -10,6 +10,7 @@
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import type {PreflightRecord, PreflightWarning, TopConsumer} from '../core/provenance.js'
 import type {HostRecord} from '../core/results.js'
+import {oneLine} from '../core/text.js'
 import {allProcessCpu} from './counters/proc.js'
 import {busySeconds, readHostCounters} from './counters/system.js'
 
@@ -184,7 +185,7 @@ export function lintFacts(f: Record<string, string>, top: readonly TopConsumer[]
   if ((Number.isFinite(busy) && busy > 25) || (Number.isFinite(load1) && Number.isFinite(cpus) && cpus > 0 && load1 > cpus * 0.5)) {
     const names = top
       .slice(0, 3)
-      .map((t) => `${t.comm} (pid ${t.pid}) ${t.cpuPct.toFixed(0)}%`)
+      .map((t) => `${oneLine(t.comm)} (pid ${t.pid}) ${t.cpuPct.toFixed(0)}%`) // any process names itself (PR_SET_NAME): one visible line
       .join(', ')
     w.push({
       code: 'host-load',

@@ -50,7 +50,7 @@ describe('isobench preflight', () => {
       const r = await isobench(['preflight', '--strict', '--sample', '800'])
       expect(r.exitCode, r.all).toBe(1)
       expect(r.stderr).toMatch(/preflight --strict: .*host-load \(host busy before the run: \d+% CPU busy/)
-      expect(r.stderr).toMatch(/; top: \S+ \(pid \d+\) \d+%/)
+      expect(r.stderr).toMatch(/; top: [^;]+ \(pid \d+\) \d+%/) // a process name may hold spaces ('npm ci')
       expect(r.stderr).toContain('fix: stop the other workloads')
       writeFileSync(join(dir, 's.yaml'), 'name: strict\nreps: 1\nmetrics:\n  - metric: startup\n    workload: idle\n')
       const run = await isobench(['run', join(dir, 's.yaml'), '--arms', 'process', '--strict', '--out', join(dir, 'out')])

@@ -172,6 +172,11 @@ describe('preflight lint', () => {
     expect(w.find((x) => x.code === 'host-load')!.message).toContain('stress (pid 7) 95%')
   })
 
+  it("names another user's process as one visible line: a name it chose (PR_SET_NAME) cannot break or escape the warning", () => {
+    const w = lintFacts({...quiet, 'host.busy_pct': '90'}, [{pid: 9, comm: 'x\n\u001b[2Jy', cpuPct: 80}])
+    expect(w.find((x) => x.code === 'host-load')!.message).toContain('top: x\\n\\x1b[2Jy (pid 9) 80%')
+  })
+
   it('--strict fails on a warning, never on an info line', () => {
     const info = lintFacts({...quiet, 'cpu.isolated': 'none', 'cpu.nohz_full': 'none'})
     expect(info.map((x) => x.severity)).toEqual(['info'])
