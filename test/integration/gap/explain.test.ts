@@ -55,7 +55,8 @@ describe.skipIf(!isRoot || !hasQemu)('where the time and memory go, and what eac
 
   it('every measured sample carries the counters of its repetition: a window for cpu, start to stop for startup', () => {
     const measured = results.samples.filter((s) => !s.warmup && s.ok)
-    expect(measured.length).toBeGreaterThan(20)
+    const failed = results.samples.filter((s) => !s.ok).map((s) => `${s.arm} ${s.metric}: ${s.error?.code} ${s.error?.message?.slice(0, 300)}`)
+    expect(measured.length, failed.join('\n')).toBeGreaterThan(20)
     for (const s of measured) {
       expect(s.counters, `${s.arm} ${s.metric}.${s.figure}`).toBeDefined()
       expect(s.counters!.mode).toBe(s.metric === 'cpu' ? 'window' : 'lifetime')
