@@ -20,7 +20,7 @@ import type {StopReason} from '../runner.js'
 import {searchCapacity} from './search.js'
 import {SLO_KEYS, within, type SloKey} from './slo.js'
 
-export interface CapacityOptions extends Omit<RunScenarioOptions, 'loaded' | 'drive' | 'twins' | 'reps' | 'warmup'> {
+export interface CapacityOptions extends Omit<RunScenarioOptions, 'loaded' | 'drive' | 'twins' | 'reps' | 'warmup' | 'workload'> {
   slos: SloBound[]
   /** The workload N instances run (default idle). */
   workload: string
@@ -132,6 +132,8 @@ export async function runCapacity(o: CapacityOptions): Promise<RunScenarioResult
   const loaded = {file: '(isobench capacity)', scenario, positionOf: () => undefined}
   return runScenario({
     ...o,
+    // Not run's --workload (which replaces every cell's workload, the victim's too): the cells above say theirs.
+    workload: undefined,
     loaded,
     drive: async (d) => {
       const record: CapacityRecord = {
