@@ -117,6 +117,7 @@ describe.skipIf(!isRoot || !hasQemu)('where the time and memory go, and what eac
     expect(p.arms.process!.facts['kernel.version']).toBe(p.preflight.facts['kernel.version'])
     expect(p.arms.container!.facts).toMatchObject({'kernel.version': p.preflight.facts['kernel.version'], 'limit.cpus': '1', 'limit.memory_mib': '256'})
     expect(p.arms.container!.facts['limit.source']).toMatch(/read from the host/)
+    for (const arm of ['process', 'container', 'qemu']) expect(p.arms[arm]!.error, arm).toBeUndefined() // e.g. a probe too long for the guest's command line
     const qemu = p.arms.qemu!.facts
     expect(qemu['kernel.version']).not.toBe(p.preflight.facts['kernel.version'])
     expect(qemu['cpus.visible']).toBe('1')

@@ -2,7 +2,8 @@ import {describe, expect, it} from 'vitest'
 import {enforceStrict} from '../../../src/cli/preflight-text.js'
 import {MarkerStream} from '../../../src/core/markers.js'
 import type {Comparison} from '../../../src/core/results.js'
-import {countCpuList, FACTS_SCRIPT, normalizeFacts} from '../../../src/engine/provenance/arm-facts.js'
+import {countCpuList, FACTS_SCRIPT, FACTS_WORKLOAD, normalizeFacts} from '../../../src/engine/provenance/arm-facts.js'
+import {guestCmdline, MAX_CMDLINE} from '../../../src/vm/guest-init.js'
 import {armVsHost, diffRuns, disabledMitigations, judge, limitsInForce, markNotComparable} from '../../../src/engine/provenance/diff.js'
 import {lintFacts, mitigationParams, selected} from '../../../src/host/preflight.js'
 
@@ -24,8 +25,19 @@ describe('the fact phase of the markers protocol', () => {
     expect(Object.keys(m.facts).length).toBeLessThanOrEqual(256)
   })
 
-  it('the probe script fits a VM kernel command line beside the rest (x86 COMMAND_LINE_SIZE 2048)', () => {
-    expect(Buffer.from(FACTS_SCRIPT).toString('base64').length).toBeLessThan(1700)
+  it('the probe fits a VM kernel command line beside everything else the guest gets (x86 COMMAND_LINE_SIZE 2048)', () => {
+    // A long case: network modules, an address, a 63-character hostname, three long nameservers, the TSC.
+    const line = guestCmdline({
+      argv: FACTS_WORKLOAD.argv,
+      env: {},
+      modules: ['virtio_mmio', 'failover', 'net_failover', 'virtio_net'],
+      net: '198.18.255.254/15,198.18.0.1',
+      hostname: 'h'.repeat(63),
+      nameservers: ['2001:db8:ffff:ffff:ffff:ffff:ffff:1', '2001:db8:ffff:ffff:ffff:ffff:ffff:2', '203.0.113.255'],
+      tscKhz: 2596144,
+    })
+    expect(line.length).toBeLessThanOrEqual(MAX_CMDLINE)
+    expect(FACTS_WORKLOAD.argv.at(-1)).toBe(FACTS_SCRIPT)
   })
 })
 
