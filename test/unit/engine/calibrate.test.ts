@@ -82,10 +82,10 @@ describe('A/A calibration', () => {
   it('orders the table by figure as measured, then by arm as asked for, whatever order the blocks ran in', () => {
     const arm = (name: string): Results['arms'][number] => ({name, kind: 'process', accel: 'none', versions: {}, available: true})
     const samples = [...aa('container', 6, 30, 0.2, 3), ...aa('process', 6, 10, 0.05, 4)]
-    samples.push(...samples.map((s) => ({...s, figure: 'spawn'})))
+    samples.push(...samples.map((s) => ({...s, params: {cache: 'cold'}}))) // a second cell, measured after the first
     const r = {...results(samples), arms: ['process', twinName('process'), 'container', twinName('container')].map(arm)}
     const entries = calibrationFromResults(r, host, {alpha: 0.05, power: 0.8, delta: 0.05, seed: 1, trials: 10}).entries
-    expect(entries.map((e) => `${e.figure}@${e.arm}`)).toEqual(['ready@process', 'ready@container', 'spawn@process', 'spawn@container'])
+    expect(entries.map((e) => `${e.params.cache}@${e.arm}`)).toEqual(['warm@process', 'warm@container', 'cold@process', 'cold@container'])
   })
 
   it('counts false positives over every A/A test, with a Wilson CI', () => {
