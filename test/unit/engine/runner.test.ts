@@ -93,9 +93,10 @@ describe('runner (fake arm)', () => {
     expect(await order()).toEqual(await order())
   })
 
-  it('analysis: a 4× slower arm is called worse against the reference, with a CI that excludes 1', async () => {
-    const fast = new FakeArm({ready: () => 2}, 'fast')
-    const slow = new FakeArm({ready: () => 8}, 'slow')
+  it('analysis: an 8× slower arm is called worse against the reference, with a CI that excludes 1', async () => {
+    // real timers: 5 vs 40 ms keeps the two apart when a loaded host delays a timer by a few ms (2 vs 8 did not)
+    const fast = new FakeArm({ready: () => 5}, 'fast')
+    const slow = new FakeArm({ready: () => 40}, 'slow')
     const {results} = await runOn([fast, slow], 'name: s\nreps: 8\nwarmup: 0\nmetrics:\n  - metric: startup\n')
     const c = results.comparisons.find((x) => x.arm === 'slow' && x.baseline === 'fast')!
     expect(c.verdict).toBe('worse')
