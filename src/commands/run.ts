@@ -5,6 +5,8 @@ export default class Run extends BaseCommand {
   static override summary = 'Run benchmark scenarios across arms and write results.json (and an HTML report).'
   static override description = `Runs each SCENARIO_FILE (default: scenarios/quick.yaml) on every arm it names that can run on this host, interleaving the arms in randomized blocks. Every raw sample is written to <out>/<runId>/results.json as it arrives (atomically), so an interrupted run keeps what it measured; <out>/latest points to the newest run.
 
+It prints the plan and the budget, a live progress line on a terminal (plain lines otherwise), and at the end the headline: one block per metric, the arms in registry order (process, container, runc, crun, …, qemu), each with its median ± 95% CI and its ratio to the reference arm (--reference, default container) with that ratio's 95% CI; warnings counted in one line. --verbose adds every summary, comparison and warning.
+
 Arms that cannot run here are skipped with the reason (see \`isobench providers\`). VM figures measured under software emulation are labelled TCG.
 
 Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 130/143 interrupted (samples kept).`
@@ -16,6 +18,7 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
     '<%= config.bin %> run scenarios/startup.yaml --arms process,container --reps 30',
     '<%= config.bin %> run --json > run.json',
     '<%= config.bin %> run scenarios/startup.yaml --precision 5% --budget 10m',
+    '<%= config.bin %> run --reference process --verbose',
   ]
   static override strict = false
   static override args = {
@@ -50,7 +53,11 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
       description:
         "adaptive sampling: keep sampling each cell until every comparison's 95% CI half-width is below this (e.g. 5%), or its share of --budget is spent; results say which",
     }),
-    quiet: Flags.boolean({char: 'q', description: 'no progress or summary table; print only the results path'}),
+    reference: Flags.string({
+      description: 'the arm every other arm is compared with in the headline (ratio with its 95% CI); default container, else the first arm that ran',
+    }),
+    verbose: Flags.boolean({char: 'v', description: 'after the headline, every summary (median, CI, p90, CoV), comparison, slope and warning'}),
+    quiet: Flags.boolean({char: 'q', description: 'no progress or summary; print only the results path'}),
     'engine-socket': Flags.string({
       description:
         "ARM=PATH: let an engine arm use a running daemon instead of its own private one (docker=/run/docker.sock, ctr=/run/containerd/containerd.sock); only this run's containers and image tag are removed after (repeatable)",
@@ -65,7 +72,7 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
     const {loadScenarioFile} = await import('../scenario/load.js')
     const {runScenario} = await import('../engine/run.js')
     const {createLogger} = await import('../core/log.js')
-    const {summaryTable} = await import('../engine/summary-table.js')
+    const {headlineLines, verboseLines} = await import('../report/terminal.js')
     const {writeReport} = await import('../report/index.js')
     const {join} = await import('node:path')
     const {checkStateDir} = await import('../cli/flags.js')
@@ -128,9 +135,14 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
         budgetSeconds,
         precision,
         progress: !quiet,
+        reference: flags.reference,
       })
       const report = await writeReport(results, join(dir, 'report.html'))
-      if (!quiet) this.log(summaryTable(results))
+      if (!quiet) {
+        const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
+        if (flags.verbose) this.log(verboseLines(results).join('\n') + '\n')
+        this.log(headlineLines(results, {color}).join('\n'))
+      }
       if (!this.jsonEnabled()) {
         this.log(`results: ${resultsFile}`)
         if (report) this.log(`report:  ${report}`)

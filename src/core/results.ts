@@ -115,6 +115,8 @@ export interface Summary extends Description {
   outliers: number
   /** Set for a diagnostic figure (e.g. memory.host_delta): why it is no figure of the instances. Never compared or regressed; renderers leave it out of the figures by default. */
   diagnostic?: string
+  /** 95% percentile-bootstrap CI of the median (seeded); null with fewer than 3 values. */
+  medianCi?: [number, number] | null
 }
 
 export interface Comparison {
@@ -249,6 +251,11 @@ export interface Results {
   samples: Sample[]
   summaries: Summary[]
   comparisons: Comparison[]
+  /**
+   * The arm the headline compares every arm with (`isobench run --reference`, default container): the
+   * terminal summary and the report's first section give each arm's ratio to it.
+   */
+  reference?: string
   /** Marginal cost figures: slopes over instance count (memory per extra instance, …). */
   regressions?: Regression[]
   /** Present when the run used --precision. */

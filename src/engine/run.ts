@@ -13,7 +13,7 @@ import {checkScenarioInput} from './check-input.js'
 import {hostFacts} from '../host/facts.js'
 import {getMetric} from '../metrics/index.js'
 import type {LoadedScenario} from '../scenario/load.js'
-import {analyze} from './analyze.js'
+import {analyze, DEFAULT_REFERENCE} from './analyze.js'
 import {CleanupRegistry} from '../core/cleanup.js'
 import {isolationOf} from '../core/isolation.js'
 import type {Logger} from '../core/log.js'
@@ -59,6 +59,8 @@ export interface RunScenarioOptions extends PlanOptions {
   configFile?: string
   /** The workloads known to the run (built-in and plugin; the scenario's files and inline documents are added); default: built-in + the plugins of oclifConfig. */
   workloads?: WorkloadTable
+  /** --reference: the arm the headline compares every arm with (default DEFAULT_REFERENCE, container). */
+  reference?: string
 }
 
 export interface RunScenarioResult {
@@ -126,8 +128,11 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     throw error
   }
 
-  // Arms: create each one that the plan uses, and ask whether it can run here.
-  const wanted = [...new Set(cells.flatMap((c) => c.arms))]
+  // Arms: create each one that the plan uses, and ask whether it can run here. They are listed (in
+  // results.arms, hence in every table, chart and the headline) in the registry's order: process,
+  // container, the OCI runtimes, …, qemu, then plugin arms, whatever order a scenario names them in.
+  const rank = (name: string) => (known.has(name) ? providers.findIndex((p) => p.name === name) : providers.length)
+  const wanted = [...new Set(cells.flatMap((c) => c.arms))].sort((a, b) => rank(a) - rank(b))
   const notProvided = wanted.filter((name) => !known.has(name))
   const [host, armChecks] = await Promise.all([
     hostFacts(),
@@ -160,6 +165,10 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     comparisons: [],
     warnings: [],
   }
+  if (opts.reference !== undefined && !known.has(opts.reference)) {
+    const listed = providers.filter((p) => !p.hidden).map((p) => p.name)
+    throw new UsageError(`--reference: unknown arm "${opts.reference}"; expected one of ${listed.join(', ')}`, 'bad-flag')
+  }
   for (const name of notProvided) {
     armRecords.push({name, kind: 'unknown', accel: 'none', versions: {}, available: false, reason: 'no installed plugin provides this arm'})
     results.warnings.push({code: 'arm-unavailable', arm: name, message: `${name} skipped: named in the config, but no installed plugin provides it`})
@@ -170,6 +179,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     if (availability.ok) arms.set(arm.name, arm)
     else results.warnings.push({code: 'arm-unavailable', arm: arm.name, message: `${arm.name} skipped: ${availability.reason ?? 'unavailable'}`})
   }
+  armRecords.sort((a, b) => rank(a.name) - rank(b.name))
 
   let store: ResultsStore
   try {
@@ -239,9 +249,21 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
       if (rec.accel === 'tcg')
         results.warnings.push({code: 'tcg', arm: arm.name, message: `${arm.name}: VM figures measured under software emulation (TCG), not KVM`})
     }
+    results.reference = chooseReference(opts.reference, armRecords, results)
     store.changed()
-    const total = cells.reduce((n, c) => n + (c.reps + c.warmup) * c.arms.filter((a) => arms.has(a)).length, 0)
-    const progress = new Progress(total, opts.progress ?? true)
+    const budgetSource = opts.budgetSeconds !== undefined ? '--budget' : scenario.budgetSeconds !== undefined ? loaded.file : 'config budgetSeconds'
+    const budgetMs = (opts.budgetSeconds ?? scenario.budgetSeconds ?? config.budgetSeconds) * 1000
+    const progress = new Progress(
+      {
+        cells: cells.map((c) => ({key: c.key, metric: c.metric, arms: c.arms.filter((a) => arms.has(a)), perArm: c.reps + c.warmup})),
+        budgetMs,
+      },
+      opts.progress ?? true,
+    )
+    progress.start(
+      armRecords.filter((a) => arms.has(a.name)).map((a) => (a.accel === 'tcg' ? `${a.name}[tcg]` : a.name)),
+      budgetSource,
+    )
     const stopReason = await runCells({
       cells,
       workloads: prepared,
@@ -250,12 +272,13 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
       log,
       progress,
       random: mulberry32(seed), // block orders are reproducible from the recorded seed
-      budgetMs: (opts.budgetSeconds ?? scenario.budgetSeconds ?? config.budgetSeconds) * 1000,
+      budgetMs,
       readyTimeoutMs: (scenario.readyTimeoutSeconds ?? config.readyTimeoutSeconds) * 1000,
       network: scenario.network,
       signal: abort.signal,
       precision: opts.precision,
       seed,
+      reference: results.reference,
     })
     progress.finish()
     results.stopReason = stopReason
@@ -273,6 +296,23 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     cleanup.removeSignalHandlers()
   }
   return {results, resultsFile: store.file, dir: store.dir}
+}
+
+/**
+ * The headline's reference arm: the one asked for when it can run here; else (a warning says so) the
+ * first available arm in registry order, so every headline still has a reference.
+ */
+function chooseReference(asked: string | undefined, armRecords: readonly ArmRecord[], results: Results): string {
+  const wanted = asked ?? DEFAULT_REFERENCE
+  const available = armRecords.filter((a) => a.available)
+  if (available.some((a) => a.name === wanted) || available.length === 0) return wanted
+  const chosen = available[0]!.name
+  // The default reference missing from a run that never named it (--arms process,qemu) is no news.
+  if (asked !== undefined || armRecords.some((a) => a.name === wanted)) {
+    const why = armRecords.some((a) => a.name === wanted) ? 'could not run here' : 'is not among the arms run'
+    results.warnings.push({code: 'reference-unavailable', arm: wanted, message: `reference arm ${wanted} ${why}: ratios are against ${chosen}`})
+  }
+  return chosen
 }
 
 /** Every workload a cell runs: its own, plus those its metric's workload params name (aggressors), prepared up front too. */

@@ -44,6 +44,8 @@ export interface RunnerOptions {
   precision?: number
   /** Seed for the bootstrap the precision check runs. */
   seed?: number
+  /** The headline's reference arm: --precision watches the comparisons with it too. */
+  reference?: string
   maxReps?: number
 }
 
@@ -111,7 +113,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
       })
     }
     const arms = cell.arms.filter((a) => opts.arms.has(a))
-    opts.progress.cellStarted(cell.key, index, opts.cells.length)
+    opts.progress.cellStarted(index)
     const cellSamples: Sample[] = []
     const planned = blockOrder({...cell, arms}, opts.random)
     const precision = opts.precision
@@ -143,6 +145,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
         }
         const arm = opts.arms.get(armName)!
         const params = {...metric.defaults, ...cell.params}
+        const began = performance.now()
         const drafts = await metric.measure({
           arm,
           workload,
@@ -194,7 +197,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
             log.warn(failure)
           }
         }
-        opts.progress.step(`${cell.key} · ${armName}`)
+        opts.progress.step(index, armName, performance.now() - began)
       }
       if (block.warmup) continue
       measured++
@@ -203,7 +206,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
         break
       }
       if (precision !== undefined && measured >= Math.min(MIN_PRECISION_REPS, cell.reps)) {
-        worst = worstRelHalfWidth(cellSamples, {seed: opts.seed ?? 1, figures: metric.comparedFigures})
+        worst = worstRelHalfWidth(cellSamples, {seed: opts.seed ?? 1, figures: metric.comparedFigures, reference: opts.reference})
         if (worst < precision) {
           stoppedBy = 'precision'
           break

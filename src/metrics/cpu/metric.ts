@@ -20,7 +20,7 @@ export const cpu: Metric = {
   note: 'Workload throughput relative to the bare process arm, and host CPU an instance burns.',
   defaults: {settleMs: 300, windowMs: 2000, timeoutMs: 120_000},
   figures: {own: [CPU], fromWorkload: true},
-  headline: {figures: '*', except: ['cpu_per_s']},
+  headline: {figures: '*', except: ['cpu_per_s'], fallback: ['cpu_per_s']},
   charts: cpuCharts,
   paramSchema: {settleMs: boundedNumber('settleMs'), windowMs: boundedNumber('windowMs'), timeoutMs: boundedNumber('timeoutMs')},
   async measure(ctx): Promise<SampleDraft[]> {

@@ -48,7 +48,7 @@ export const memory: Metric = {
   paramSchema: {n: boundedNumber('instances'), settleMs: boundedNumber('settleMs')},
   comparedFigures: ['pss', 'uss', 'rss', 'cgroup', 'engine_pss'],
   figures: {own: [...templatesOf(FIGURES), HOST_DELTA]},
-  headline: {figures: ['pss'], regressions: ['pss_total']},
+  headline: {figures: ['pss'], regressions: ['pss_total'], prefer: {n: 'min'}},
   regressions: [{figures: ['pss_total', 'cgroup_total', 'engine_pss_total'], x: 'n', per: 'extra instance'}],
   charts: memoryCharts,
   caveats: (arms) =>

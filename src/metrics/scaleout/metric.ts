@@ -31,7 +31,7 @@ export const scaleout: Metric = {
   paramSchema: {n: boundedNumber('instances'), mode: z.enum(['concurrent', 'sequential'])},
   comparedFigures: ['all_ready', 'ready_p50', 'ready_p99'],
   figures: {own: [...Object.values(templates), FAILURES]},
-  headline: {figures: ['all_ready']},
+  headline: {figures: ['all_ready'], prefer: {n: 'max'}},
   regressions: [{figures: ['all_ready'], x: 'n', per: 'extra instance'}],
   charts: scaleoutCharts,
   async measure(ctx): Promise<SampleDraft[]> {

@@ -54,7 +54,7 @@ async function runOn(arms: FakeArm[], scenarioText: string, opts: {budgetMs?: nu
     arms: new Map(arms.map((a) => [a.name, a])),
     store,
     log: silentLogger,
-    progress: new Progress(0, false),
+    progress: new Progress({cells: [], budgetMs: 60_000}, false),
     random: mulberry32(opts.seed ?? 1),
     budgetMs: opts.budgetMs ?? 60_000,
     readyTimeoutMs: 1000,

@@ -42,7 +42,7 @@ describe('report HTML', () => {
     expect(html.match(/<figure class="chart"/g)).toHaveLength(charts)
     expect(html.match(/<figure class="chart"[^>]*><svg /g)).toHaveLength(charts)
     expect(html).toContain('Emulated VM figures (TCG)')
-    expect(html).toMatch(/container faster than qemu by \d+× \[\d+–\d+×\]<span class="tcg-note">; VM figures emulated \(TCG\)/)
+    expect(html).toMatch(/qemu slower than container by \d+× \[\d+–\d+×\]<span class="tcg-note">; VM figures emulated \(TCG\)/)
     expect(html).toContain('Parity mismatch')
     expect(html).toMatch(/class="mono mismatch">sha256:99aa3d4c5b6a…/)
     expect(html).toContain('<h2>Paper claims</h2>')
