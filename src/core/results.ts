@@ -6,6 +6,21 @@ import type {Accel, ArmKind, Limits, PhaseMark} from './arm.js'
 
 export const RESULTS_SCHEMA_VERSION = 1
 
+/**
+ * The figures of one foreground `container run --json` or `vm run --json`, the same fields for both,
+ * on the host's monotonic clock in ms since the run's start call: when the instance was ready (its
+ * command about to run: the runtime's pid file for a container, the guest init's ready marker for a
+ * VM), when its command exited, its exit code, and the phase marks on the way.
+ */
+export interface RunFigures {
+  readyMs: number | null
+  exitMs: number | null
+  /** The command's exit code (128 + n when killed by signal n); null while detached or when unknown. */
+  exitCode: number | null
+  /** Phase → ms since the start call (e.g. network, ready, exit; a VM's qmp, kernel, init, ready, exit). */
+  phases: Record<string, number>
+}
+
 /** Which way is better for a figure. */
 export type Direction = 'lower' | 'higher'
 
