@@ -64,6 +64,8 @@ export interface Metric {
   defaultWorkload?: string
   /** Parameters a scenario entry may set, with defaults (validated by the scenario loader). */
   defaults?: Record<string, string | number | boolean>
+  /** One sentence per param of `defaults`: what it sets (docs/scenario-file.md's params table; a test requires each). */
+  paramNotes?: Record<string, string>
   /**
    * What each param accepts (bounds from core/bounds.ts, enums): every value a scenario gives —
    * each element of a list — is checked against it before anything runs, the field named.
