@@ -8,9 +8,10 @@ export const RESULTS_SCHEMA_VERSION = 1
 
 /**
  * The figures of one foreground `container run --json` or `vm run --json`, the same fields for both,
- * on the host's monotonic clock in ms since the run's start call: when the instance was ready (its
- * command about to run: the runtime's pid file for a container, the guest init's ready marker for a
- * VM), when its command exited, its exit code, and the phase marks on the way.
+ * on the host's monotonic clock in ms since the run's start call: when the instance was ready (for a
+ * container the OCI runtime's --pid-file, written once create is done: the init exists in its
+ * namespaces and cgroups and start follows, as runc's; for a VM the guest init's ready marker, printed
+ * just before it runs the command), when its command exited, its exit code, and the phase marks.
  */
 export interface RunFigures {
   readyMs: number | null

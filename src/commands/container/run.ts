@@ -8,7 +8,7 @@ export default class ContainerRun extends BaseCommand {
 
 In the foreground the container's output is streamed and its exit code becomes ours; with --detach it keeps running (isobench container ls|logs|exec|stop|rm). Put the command after \`--\` when it has options of its own.
 
---json gives the same per-run figures as \`vm run --json\`: readyMs (the container set up, its command about to run), exitMs, exitCode and phases, in ms since the start call on the host's clock.`
+--json gives the same per-run figures as \`vm run --json\`: readyMs (the OCI runtime's --pid-file: create done, start follows), exitMs, exitCode and phases, in ms since the start call on the host's clock.`
   static override examples = [
     '<%= config.bin %> container run --rm idle -- echo hello',
     '<%= config.bin %> container run --rm --cpus 0.5 --memory 64m --network none idle -- sh -c "cat /proc/self/cgroup"',

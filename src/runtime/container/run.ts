@@ -178,7 +178,7 @@ export async function runContainer(opts: ContainerRunOptions): Promise<Container
       return result
     }
     const started = performance.now()
-    // Ready: isobench-runtime names the container's pid (its pid file) once the init is set up and about to exec the command.
+    // Ready: isobench-runtime writes the --pid-file once OCI create is done (the init in its namespaces and cgroups; start follows).
     const ready = watchFor(containerDir(opts.stateDir, id), 'pid')
     const c = await container.start({output: 'pipe', tiedToParent: true, listeners})
     const log = opts.rm ? null : createWriteStream(`${containerDir(opts.stateDir, id)}/log`, {flags: 'a'})
