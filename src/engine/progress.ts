@@ -5,8 +5,9 @@
  * plain line per cell with the same figures.
  *
  * The ETA is the plan's remaining measurements, each at the mean duration measured so far for its
- * (metric, arm) — else for its arm, else for any measurement (a TCG boot takes seconds, a process
- * start milliseconds) — and never beyond what is left of the budget, where the run stops.
+ * (metric, arm) — else its arm's, scaled by how much longer that metric took on the arms already
+ * measured in it, else any measurement's (a TCG boot takes seconds, a process start milliseconds) —
+ * and never beyond what is left of the budget, where the run stops.
  *
  * Labels (cell keys carry user params, arm names come from plugins) are printed one visible line each
  * (core/text.ts).
@@ -104,12 +105,29 @@ export class Progress {
     return ms > left ? {ms: left, byBudget: true} : {ms, byBudget: false}
   }
 
+  /**
+   * Mean ms of one measurement of `metric` on `arm`: measured, else the arm's mean scaled by how much
+   * longer this metric took than average on the arms already measured in it (an interference
+   * repetition is three starts, not one), else any measurement's mean.
+   */
   private mean(metric: string, arm: string): number {
-    for (const key of [`${metric}|${arm}`, `|${arm}`, '|']) {
+    const m = (key: string) => {
       const d = this.durations.get(key)
-      if (d && d.n > 0) return d.sum / d.n
+      return d && d.n > 0 ? d.sum / d.n : undefined
     }
-    return 0
+    const own = m(`${metric}|${arm}`)
+    if (own !== undefined) return own
+    const armMean = m(`|${arm}`)
+    if (armMean !== undefined) {
+      const ratios = [...this.durations.keys()]
+        .filter((k) => k.startsWith(`${metric}|`))
+        .map((k) => k.slice(metric.length + 1))
+        .map((other) => m(`${metric}|${other}`)! / m(`|${other}`)!)
+        .filter((r) => Number.isFinite(r) && r > 0)
+      const factor = ratios.length ? Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length) : 1
+      return armMean * factor
+    }
+    return m('|') ?? 0
   }
 
   private times(): string {

@@ -53,6 +53,19 @@ describe('progress', () => {
     expect(chunks.every((c) => !c.includes('\n'))).toBe(true) // one line, rewritten
   })
 
+  it("estimates an arm not yet measured in a metric from its other metrics, scaled by that metric's cost on the arms measured in it", () => {
+    const {s} = stream(true)
+    const p = new Progress(plan, true, s)
+    p.step(0, 'qemu', 2000)
+    p.step(0, 'process', 10)
+    p.step(0, 'qemu', 2000)
+    p.step(0, 'process', 10)
+    p.cellStarted(1)
+    p.step(1, 'process', 30) // memory costs process 3× its startup (its mean over both metrics: 50/3)
+    // left: 3 measurements of the cell, shared by its arms: process at 30 ms, qemu at its mean (2000) × (30 / (50/3))
+    expect(p.etaMs().ms).toBeCloseTo(1.5 * 30 + 1.5 * 2000 * (30 / (50 / 3)), 6)
+  })
+
   it('caps the ETA at the budget left, and says so', () => {
     const {s} = stream(true)
     const p = new Progress({...plan, budgetMs: 3000}, true, s)
