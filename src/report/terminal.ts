@@ -193,7 +193,16 @@ export function verboseLines(results: Results): string[] {
     return clean(`${s.metric}.${s.figure}${p ? `[${p}]` : ''}`)
   }
   const header = ['cell', 'workload', 'arm', 'accel', 'n', 'failed', 'outliers', 'median', '95% CI', 'p90', 'CoV', 'unit']
-  const rows = results.summaries.map((s) => [
+  // Cells in the order they were measured, each cell's arms in the arm order (the registry's).
+  const armRank = (arm: string) => {
+    const i = results.arms.findIndex((a) => a.name === arm)
+    return i < 0 ? results.arms.length : i
+  }
+  const cellKey = (s: Summary) => `${s.metric}.${s.figure}/${s.workload}[${JSON.stringify(s.params)}]`
+  const firstSeen = new Map<string, number>()
+  results.summaries.forEach((s, i) => firstSeen.set(cellKey(s), firstSeen.get(cellKey(s)) ?? i))
+  const ordered = [...results.summaries].sort((a, b) => firstSeen.get(cellKey(a))! - firstSeen.get(cellKey(b))! || armRank(a.arm) - armRank(b.arm))
+  const rows = ordered.map((s) => [
     cell(s),
     clean(s.workload),
     clean(s.arm),

@@ -110,11 +110,16 @@ describe('terminal text', () => {
     expect(valueText({value: 204.1, ci: [204.0, 204.2], unit: 'MiB'})).toBe('204 ± 0.1 MiB')
     expect(valueText({value: 3, ci: null, unit: 'ms'})).toBe('3.00 ms')
     const r = await full()
-    r.summaries[0]!.cov = Number.NaN
-    r.summaries[1]!.cov = null as unknown as number // as JSON gives NaN back
+    const startup = (arm: string) => r.summaries.find((x) => x.metric === 'startup' && x.arm === arm)!
+    startup('process').cov = Number.NaN
+    startup('container').cov = null as unknown as number // as JSON gives NaN back
     const verbose = verboseLines(r)
-    expect(verbose[2]).toMatch(/\s–\s+\S+$/)
-    expect(verbose[3]).toMatch(/\s–\s+\S+$/)
+    const row = (arm: string) => verbose.find((l) => l.startsWith('startup.ready') && l.split(/\s+/)[2] === arm)!
+    expect(row('process')).toMatch(/\s–\s+ms$/)
+    expect(row('container')).toMatch(/\s–\s+ms$/)
+    expect(row('runc')).toMatch(/\s\d+\.\d%\s+ms$/)
+    // rows of a cell in the arm order
+    expect(verbose.filter((l) => l.startsWith('startup.ready ')).map((l) => l.split(/\s+/)[2])).toEqual(['process', 'container', 'runc', 'crun', 'qemu'])
   })
 
   it('counts warnings instead of listing them', async () => {
