@@ -10,7 +10,8 @@ import {answerSpec, type AnswerRow} from './charts/answer-specs.js'
 import {estimateText, num} from './charts/format.js'
 import type {Chart} from './charts/kit.js'
 import {h, raw, type Safe} from './escape.js'
-import {expectationOf, headline, referenceOf, type HeadlineBlock} from './headline.js'
+import {headline, referenceOf, type HeadlineBlock} from './headline.js'
+import {expectationOf} from './versus.js'
 import {fmtP, headlineComparisons, tcgArms, verdictBadge} from './sections.js'
 
 /** The section name of the answer charts (Chart.section). */

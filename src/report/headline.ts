@@ -9,52 +9,13 @@
  * ratio "process vs container" is the stored "container vs process" read inverted (1/ratio, CI
  * [1/hi, 1/lo]: the percentile bootstrap CI of a ratio inverts exactly), never recomputed here.
  */
-import {ISOLATION_LEVELS} from '../core/arm.js'
+import {readVersus, type Versus} from './versus.js'
 import type {Comparison, Direction, Results, Summary} from '../core/results.js'
 import {DEFAULT_REFERENCE, paramsKey} from '../engine/analyze.js'
 import {getMetric, labelledParams, METRIC_NAMES, paramsLabel} from '../metrics/index.js'
 import {armLabeller} from './charts/kit.js'
 
 type Params = Record<string, string | number | boolean>
-type Verdict = Comparison['verdict']
-
-/**
- * Whether a verdict is what isolation predicts (ISOLATION_LEVELS): 'expected' when the more isolated
- * arm is worse or equivalent (container slower than process), a 'finding' when it is better, or when
- * arms of one level differ (runc vs crun) or a level is unknown; 'inconclusive' when the data cannot
- * tell. Co-located vs solo: no change is expected, a significant change is a finding.
- */
-export type Expectation = 'expected' | 'finding' | 'inconclusive'
-
-export function expectation(verdict: Verdict, armLevel: number | undefined, baselineLevel: number | undefined, kind: Comparison['kind'] = 'arm'): Expectation {
-  if (verdict === 'inconclusive') return 'inconclusive'
-  if (kind === 'interference') return verdict === 'equivalent' ? 'expected' : 'finding'
-  if (armLevel === undefined || baselineLevel === undefined) return verdict === 'equivalent' ? 'expected' : 'finding'
-  if (armLevel === baselineLevel) return verdict === 'equivalent' ? 'expected' : 'finding'
-  if (verdict === 'equivalent') return 'expected'
-  return armLevel > baselineLevel === (verdict === 'worse') ? 'expected' : 'finding'
-}
-
-/** The expectation of a stored comparison, with the arms' kinds from the results. */
-export function expectationOf(c: Comparison, results: Pick<Results, 'arms'>): Expectation {
-  const level = (arm: string) => ISOLATION_LEVELS[results.arms.find((a) => a.name === arm)?.kind ?? '']
-  return expectation(c.verdict, level(c.arm), level(c.baseline), c.kind)
-}
-
-/** One arm against the block's reference (or its own solo run), read from a stored comparison. */
-export interface Versus {
-  comparison: Comparison
-  /** The stored comparison is the reference against this arm, read inverted. */
-  inverted: boolean
-  basis: 'ratio' | 'difference'
-  ratio: number | null
-  ci: [number, number] | null
-  /** For basis 'difference' (a median of 0 on one side): arm − reference, in the block's unit. */
-  difference?: number
-  differenceCi?: [number, number]
-  verdict: Verdict
-  expectation: Expectation
-}
 
 export interface HeadlineValue {
   value: number
@@ -255,29 +216,9 @@ function titleParams(metric: string, cell: Pick<Summary, 'workload' | 'figure' |
 
 /** The stored comparison of `arm` with the reference in this cell, read inverted when it was stored the other way round. */
 function versusReference(results: Results, cell: Candidate, arm: string, reference: string): Versus | undefined {
-  const here = results.comparisons.filter((c) => c.kind !== 'interference' && sameCell(c, {...cell, figure: cell.figure}))
-  const direct = here.find((c) => c.arm === arm && c.baseline === reference)
-  const inverse = direct ? undefined : here.find((c) => c.arm === reference && c.baseline === arm)
-  const c = direct ?? inverse
-  if (!c) return undefined
-  const inverted = !direct
-  const basis = c.basis ?? 'ratio'
-  const finite = (x: [number, number] | null | undefined): x is [number, number] => Array.isArray(x) && Number.isFinite(x[0]) && Number.isFinite(x[1])
-  const ratio = typeof c.ratio === 'number' && Number.isFinite(c.ratio) ? (inverted ? 1 / c.ratio : c.ratio) : null
-  const ci = finite(c.ci) ? (inverted ? ([1 / c.ci[1], 1 / c.ci[0]] as [number, number]) : c.ci) : null
-  const verdict: Verdict = inverted ? (c.verdict === 'better' ? 'worse' : c.verdict === 'worse' ? 'better' : c.verdict) : c.verdict
-  const level = (a: string) => ISOLATION_LEVELS[results.arms.find((x) => x.name === a)?.kind ?? '']
-  return {
-    comparison: c,
-    inverted,
-    basis,
-    ratio,
-    ci,
-    difference: c.difference === undefined ? undefined : inverted ? -c.difference : c.difference,
-    differenceCi: finite(c.differenceCi) ? (inverted ? [-c.differenceCi[1], -c.differenceCi[0]] : c.differenceCi) : undefined,
-    verdict,
-    expectation: expectation(verdict, level(arm), level(reference)),
-  }
+  const here = results.comparisons.filter((c) => c.kind !== 'interference' && sameCell(c, cell))
+  const c = here.find((x) => x.arm === arm && x.baseline === reference) ?? here.find((x) => x.arm === reference && x.baseline === arm)
+  return c ? readVersus(c, arm, results) : undefined
 }
 
 /** A metric compared within each arm (interference): co-located against solo, per arm; the solo median beside it. */
@@ -294,8 +235,6 @@ function withinArmBlock(results: Results, metric: string, summaries: Summary[], 
   const c0 = chosen[0]!
   const shown = new Set([...keys].filter((k) => k !== within.param))
   const colocated = summaries.filter((s) => s.params[within.param] === within.value)
-  const level = (a: string) => ISOLATION_LEVELS[results.arms.find((x) => x.name === a)?.kind ?? '']
-  const finite = (x: [number, number] | null | undefined): x is [number, number] => Array.isArray(x) && Number.isFinite(x[0]) && Number.isFinite(x[1])
   return {
     metric,
     title: m!.title,
@@ -320,17 +259,7 @@ function withinArmBlock(results: Results, metric: string, summaries: Summary[], 
         label: arm,
         reference: false,
         summary,
-        versus: {
-          comparison: c,
-          inverted: false,
-          basis: c.basis ?? 'ratio',
-          ratio: Number.isFinite(c.ratio) ? c.ratio : null,
-          ci: finite(c.ci) ? c.ci : null,
-          difference: c.difference,
-          differenceCi: finite(c.differenceCi) ? c.differenceCi : undefined,
-          verdict: c.verdict,
-          expectation: expectation(c.verdict, level(arm), level(arm), 'interference'),
-        },
+        versus: readVersus(c, arm, results),
         extras: [solo ? {value: solo.median, ci: solo.medianCi ?? null, unit: solo.unit} : undefined],
       }
     }),

@@ -6,7 +6,7 @@
  */
 import {runStatusText, type ArmRecord, type Comparison, type Results, type Summary} from '../core/results.js'
 import {diagnosticNote, getMetric, metricRank} from '../metrics/index.js'
-import {expectationOf} from './headline.js'
+import {expectationOf} from './versus.js'
 import {h, raw, type Safe} from './escape.js'
 import {betterText, bytes, estimateText, num, paramsText} from './charts/format.js'
 
