@@ -92,6 +92,12 @@ export class Progress {
     if (this.enabled && this.tty) this.stream.write('\r\x1b[2K')
   }
 
+  /** The expected ms of one more measurement of cell `index` on `arm` (0 while nothing was measured): the runner starts none that would overrun the budget. */
+  expectedMs(index: number, arm: string): number {
+    const c = this.plan.cells[index]
+    return c ? this.mean(c.metric, arm) : 0
+  }
+
   /** ms of the plan still to run, estimated from the durations measured so far; capped at the budget left. */
   etaMs(): {ms: number; byBudget: boolean} {
     const elapsed = performance.now() - this.started

@@ -135,10 +135,12 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
       }
       for (const armName of block.arms) {
         if (opts.signal.aborted) return 'interrupted'
-        if (performance.now() - runStart > opts.budgetMs) {
+        // A measurement is not started when the time it took so far on this arm would overrun the budget.
+        const expected = opts.progress.expectedMs(index, armName)
+        if (performance.now() - runStart + expected > opts.budgetMs) {
           store.results.warnings.push({
             code: 'budget-exhausted',
-            message: `time budget of ${(opts.budgetMs / 1000).toFixed(0)} s spent during ${cell.key}; remaining samples not taken`,
+            message: `time budget of ${(opts.budgetMs / 1000).toFixed(0)} s spent during ${cell.key}${expected > 0 ? ` (the next ${armName} measurement takes ≈ ${(expected / 1000).toFixed(1)} s)` : ''}; remaining samples not taken`,
           })
           if (precision !== undefined) recordPrecision(store, precision, cell.key, false, measured, worst, 'budget')
           return 'budget'

@@ -44,7 +44,7 @@ function emptyResults(): Results {
 }
 
 /** runCells on these arms for a scenario text, with a fresh store; the results after analysis. */
-async function runOn(arms: FakeArm[], scenarioText: string, opts: {budgetMs?: number; signal?: AbortSignal; seed?: number} = {}) {
+async function runOn(arms: FakeArm[], scenarioText: string, opts: {budgetMs?: number; signal?: AbortSignal; seed?: number; progress?: Progress} = {}) {
   const {scenario} = parseScenario(scenarioText, 's.yaml')
   const cells = expandPlan(scenario, config, () => 'idle', {arms: arms.map((a) => a.name)})
   const store = new ResultsStore(emptyResults(), out)
@@ -54,7 +54,7 @@ async function runOn(arms: FakeArm[], scenarioText: string, opts: {budgetMs?: nu
     arms: new Map(arms.map((a) => [a.name, a])),
     store,
     log: silentLogger,
-    progress: new Progress({cells: [], budgetMs: 60_000}, false),
+    progress: opts.progress ?? new Progress({cells: [], budgetMs: 60_000}, false),
     random: mulberry32(opts.seed ?? 1),
     budgetMs: opts.budgetMs ?? 60_000,
     readyTimeoutMs: 1000,
@@ -128,6 +128,16 @@ describe('runner (fake arm)', () => {
     expect(reason).toBe('budget')
     expect(results.samples.length).toBeLessThan(50)
     expect(results.warnings.some((w) => w.code === 'budget-exhausted')).toBe(true)
+  })
+
+  it('starts no measurement that would overrun the budget at the duration this arm took so far', async () => {
+    const plan = {cells: [{key: 'startup/idle', metric: 'startup', arms: ['f'], perArm: 4}], budgetMs: 60_000}
+    const progress = new Progress(plan, false)
+    progress.step(0, 'f', 120_000) // this arm took 2 minutes a measurement so far: more than the whole budget
+    const {reason, results} = await runOn([new FakeArm({ready: () => 1}, 'f')], 'name: s\nreps: 4\nwarmup: 0\nmetrics:\n  - metric: startup\n', {progress})
+    expect(reason).toBe('budget')
+    expect(results.samples).toHaveLength(0)
+    expect(results.warnings.find((w) => w.code === 'budget-exhausted')!.message).toContain('the next f measurement takes ≈ 120.0 s')
   })
 
   it('an aborted run returns interrupted and keeps what it measured', async () => {
