@@ -48,7 +48,9 @@ Exit codes: 0 done, 1 the run failed, 2 bad input (scenario, config or flags), 1
       multiple: true,
       multipleNonGreedy: true,
     }),
-    budget: Flags.string({description: 'wall-clock budget for the run, e.g. 90s, 10m, 1h (default: scenario, then config)'}),
+    budget: Flags.string({
+      description: 'wall-clock budget for the run from its start, preparation included, e.g. 90s, 10m, 1h (default: scenario, then config)',
+    }),
     precision: Flags.string({
       description:
         "adaptive sampling: keep sampling each cell until every comparison's 95% CI half-width is below this (e.g. 5%), or its share of --budget is spent; results say which",

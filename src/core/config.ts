@@ -29,7 +29,9 @@ export const configSchema = z
       .describe('the arms a run uses when neither the scenario nor `--arms` names them; default: every built-in arm (`isobench providers`)'),
     budgetSeconds: boundedNumber('budgetSeconds')
       .default(1800)
-      .describe('wall-clock budget of one run in seconds, when the scenario gives none; the run stops adding samples when it is spent'),
+      .describe(
+        'wall-clock budget of one run in seconds, from its start (preparation included), when the scenario gives none; the run stops adding samples when it is spent',
+      ),
     readyTimeoutSeconds: boundedNumber('readyTimeoutSeconds').default(60).describe('deadline for one instance to become ready, in seconds'),
     stateDir: z
       .string()

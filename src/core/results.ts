@@ -44,7 +44,7 @@ export interface Sample {
   phases?: Record<string, number>
   /** ISO time the sample was taken (wall clock, for the record only). */
   ts: string
-  /** Host monotonic ms since the run started. */
+  /** Host monotonic ms since the run started (before its arms were prepared). */
   t: number
   ok: boolean
   error?: {code: string; message: string; lastOutput?: string; stderr?: string}

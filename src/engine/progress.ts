@@ -28,11 +28,13 @@ export interface ProgressPlan {
   cells: ProgressCell[]
   /** Wall-clock budget of the run, ms. */
   budgetMs: number
+  /** performance.now() when the run began (before preparing its arms): elapsed time and the budget count from it. Default: now. */
+  startedAt?: number
 }
 
 export class Progress {
   private readonly tty: boolean
-  private readonly started = performance.now()
+  private readonly started: number
   private readonly total: number
   private readonly remainingPerCell: number[]
   private readonly durations = new Map<string, {sum: number; n: number}>()
@@ -46,16 +48,18 @@ export class Progress {
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {
     this.tty = Boolean(stream.isTTY) && !process.env.CI
+    this.started = plan.startedAt ?? performance.now()
     this.remainingPerCell = plan.cells.map((c) => c.arms.length * c.perArm)
     this.total = this.remainingPerCell.reduce((a, b) => a + b, 0)
   }
 
-  /** The plan and the budget, once, before the first measurement: "9 cells, 172 measurements on 5 arms (…); budget 5m00s". */
+  /** The plan and the budget, once, before the first measurement: "9 cells, 172 measurements on 5 arms (…); budget 5m00s", and what preparing the arms took of it. */
   start(arms: string[], budgetSource: string): void {
     if (!this.enabled) return
     const metrics = new Set(this.plan.cells.map((c) => c.metric)).size
+    const spent = (performance.now() - this.started) / 1000
     this.stream.write(
-      `plan: ${metrics} metric${metrics === 1 ? '' : 's'}, ${this.plan.cells.length} cells, ${this.total} measurements on ${arms.length} arm${arms.length === 1 ? '' : 's'} (${oneLine(arms.join(', '))}); budget ${fmtSeconds(this.plan.budgetMs / 1000)} (${oneLine(budgetSource)})\n`,
+      `plan: ${metrics} metric${metrics === 1 ? '' : 's'}, ${this.plan.cells.length} cells, ${this.total} measurements on ${arms.length} arm${arms.length === 1 ? '' : 's'} (${oneLine(arms.join(', '))}); budget ${fmtSeconds(this.plan.budgetMs / 1000)} (${oneLine(budgetSource)})${spent >= 1 ? `, ${fmtSeconds(spent)} of it spent preparing` : ''}\n`,
     )
   }
 

@@ -76,6 +76,9 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   const loaded = resolveScenarioWorkloads(opts.loaded, table)
   const workloadFlag = opts.workload === undefined ? undefined : resolveWorkloadFlag(opts.workload, table)
   const {scenario} = loaded
+  // The budget is the run's wall clock, as the user sees it: preparing the arms (image builds, the guest
+  // kernel's download on a fresh state dir) spends it too, so `budget 5m` means the run ends by then.
+  const startedAt = performance.now()
   const cleanup = opts.cleanup ?? new CleanupRegistry()
   const providers = await loadArmProviders(opts.oclifConfig)
   const known = new Map(providers.map((p) => [p.name, p]))
@@ -257,6 +260,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
       {
         cells: cells.map((c) => ({key: c.key, metric: c.metric, arms: c.arms.filter((a) => arms.has(a)), perArm: c.reps + c.warmup})),
         budgetMs,
+        startedAt,
       },
       opts.progress ?? true,
     )
@@ -273,6 +277,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
       progress,
       random: mulberry32(seed), // block orders are reproducible from the recorded seed
       budgetMs,
+      startedAt,
       readyTimeoutMs: (scenario.readyTimeoutSeconds ?? config.readyTimeoutSeconds) * 1000,
       network: scenario.network,
       signal: abort.signal,

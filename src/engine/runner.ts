@@ -30,7 +30,10 @@ export interface RunnerOptions {
   log: Logger
   progress: Progress
   random: () => number
+  /** Wall-clock budget of the whole run, ms, counted from startedAt: preparing the arms (images, guest kernel) spends it too. */
   budgetMs: number
+  /** performance.now() when the run began; sample times (`t`) and the budget count from it. Default: when runCells is called. */
+  startedAt?: number
   readyTimeoutMs: number
   network: NetworkMode
   signal: AbortSignal
@@ -83,7 +86,7 @@ export function instanceNetwork(spec: Pick<WorkloadSpec, 'ready'>, profile: Pick
 
 export async function runCells(opts: RunnerOptions): Promise<StopReason> {
   const {store, log} = opts
-  const runStart = performance.now()
+  const runStart = opts.startedAt ?? performance.now()
   const tag = store.results.runId.slice(-4)
   let instanceCounter = 0
   let reason: StopReason = 'complete'

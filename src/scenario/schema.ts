@@ -71,7 +71,9 @@ export const scenarioSchema = z.strictObject({
   warmup: boundedNumber('warmup').optional().describe("unmeasured repetitions of each cell, run first; default: the config's (1)"),
   budgetSeconds: boundedNumber('budgetSeconds')
     .optional()
-    .describe("wall-clock budget of the run in seconds: it stops adding samples when spent, and says so; default: the config's (1800)"),
+    .describe(
+      "wall-clock budget of the run in seconds, from its start (preparing images and guest kernels spends it too): it stops adding samples when spent, and says so; default: the config's (1800)",
+    ),
   readyTimeoutSeconds: boundedNumber('readyTimeoutSeconds')
     .optional()
     .describe("deadline for one instance to become ready, in seconds; default: the config's (60)"),

@@ -37,6 +37,15 @@ describe('progress', () => {
     expect(chunks).toEqual(['plan: 2 metrics, 2 cells, 8 measurements on 2 arms (process, qemu[tcg]); budget 5m00s (scenarios/quick.yaml)\n'])
   })
 
+  it('counts elapsed time from the start of the run and says what preparing the arms spent of the budget', () => {
+    const {s, chunks} = stream(false)
+    const p = new Progress({...plan, startedAt: performance.now() - 42_000}, true, s)
+    p.start(['process', 'qemu[tcg]'], 'scenarios/quick.yaml')
+    p.cellStarted(0)
+    expect(chunks[0]).toMatch(/; budget 5m00s \(scenarios\/quick\.yaml\), 42s of it spent preparing\n$/)
+    expect(chunks[1]).toMatch(/· 42s elapsed\n$/)
+  })
+
   it('on a TTY: one live line with cells done/total, the current cell and arm, measurements, elapsed and an ETA from the measured durations', () => {
     const {s, chunks} = stream(true)
     const p = new Progress(plan, true, s)

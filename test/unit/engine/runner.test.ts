@@ -44,7 +44,11 @@ function emptyResults(): Results {
 }
 
 /** runCells on these arms for a scenario text, with a fresh store; the results after analysis. */
-async function runOn(arms: FakeArm[], scenarioText: string, opts: {budgetMs?: number; signal?: AbortSignal; seed?: number; progress?: Progress} = {}) {
+async function runOn(
+  arms: FakeArm[],
+  scenarioText: string,
+  opts: {budgetMs?: number; startedAt?: number; signal?: AbortSignal; seed?: number; progress?: Progress} = {},
+) {
   const {scenario} = parseScenario(scenarioText, 's.yaml')
   const cells = expandPlan(scenario, config, () => 'idle', {arms: arms.map((a) => a.name)})
   const store = new ResultsStore(emptyResults(), out)
@@ -57,6 +61,7 @@ async function runOn(arms: FakeArm[], scenarioText: string, opts: {budgetMs?: nu
     progress: opts.progress ?? new Progress({cells: [], budgetMs: 60_000}, false),
     random: mulberry32(opts.seed ?? 1),
     budgetMs: opts.budgetMs ?? 60_000,
+    startedAt: opts.startedAt,
     readyTimeoutMs: 1000,
     network: 'none',
     signal: opts.signal ?? new AbortController().signal,
@@ -138,6 +143,19 @@ describe('runner (fake arm)', () => {
     expect(reason).toBe('budget')
     expect(results.samples).toHaveLength(0)
     expect(results.warnings.find((w) => w.code === 'budget-exhausted')!.message).toContain('the next f measurement takes ≈ 120.0 s')
+  })
+
+  it('counts the budget from the start of the run: time spent preparing the arms is spent budget', async () => {
+    const text = 'name: s\nreps: 4\nwarmup: 0\nmetrics:\n  - metric: startup\n'
+    // preparation took 61 s of a 60 s budget: nothing is measured
+    const late = await runOn([new FakeArm({ready: () => 1}, 'f')], text, {budgetMs: 60_000, startedAt: performance.now() - 61_000})
+    expect(late.reason).toBe('budget')
+    expect(late.results.samples).toHaveLength(0)
+    // preparation took 1 s: every rep runs, and sample times count from the run's start
+    const early = await runOn([new FakeArm({ready: () => 1}, 'f')], text, {budgetMs: 60_000, startedAt: performance.now() - 1000})
+    expect(early.reason).toBe('complete')
+    expect(early.results.samples).toHaveLength(4)
+    expect(Math.min(...early.results.samples.map((s) => s.t))).toBeGreaterThanOrEqual(1000)
   })
 
   it('an aborted run returns interrupted and keeps what it measured', async () => {
