@@ -195,11 +195,12 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
           }
           store.append(sample)
           cellSamples.push(sample)
-          // One line per distinct failure and cell; the counts are in the analysis warnings.
-          const failure = `${armName} ${cell.key}: failed sample: ${sample.error?.message ?? 'no value'}`
-          if (!sample.ok && !warned.has(failure)) {
-            warned.add(failure)
-            log.warn(failure)
+          // One line per arm, cell and kind of failure (its code: messages name instances, so each
+          // differs); the rest are counted in the analysis warnings and the headline's warnings line.
+          const kind = `failed:${armName}:${cell.key}:${sample.error?.code ?? 'no-value'}`
+          if (!sample.ok && !warned.has(kind)) {
+            warned.add(kind)
+            log.warn(`${armName} ${cell.key}: failed sample: ${sample.error?.message ?? 'no value'} (further ones of this kind are counted at the end)`)
           }
         }
         opts.progress.step(index, armName, performance.now() - began)

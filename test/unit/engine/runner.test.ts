@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {FakeArm} from '../../../src/arms/fake.js'
 import {configSchema} from '../../../src/core/config.js'
-import {silentLogger} from '../../../src/core/log.js'
+import {silentLogger, type Logger} from '../../../src/core/log.js'
 import type {Results} from '../../../src/core/results.js'
 import {analyze} from '../../../src/engine/analyze.js'
 import {expandPlan} from '../../../src/engine/plan.js'
@@ -47,7 +47,7 @@ function emptyResults(): Results {
 async function runOn(
   arms: FakeArm[],
   scenarioText: string,
-  opts: {budgetMs?: number; startedAt?: number; signal?: AbortSignal; seed?: number; progress?: Progress} = {},
+  opts: {budgetMs?: number; startedAt?: number; signal?: AbortSignal; seed?: number; progress?: Progress; log?: Logger} = {},
 ) {
   const {scenario} = parseScenario(scenarioText, 's.yaml')
   const cells = expandPlan(scenario, config, () => 'idle', {arms: arms.map((a) => a.name)})
@@ -57,7 +57,7 @@ async function runOn(
     workloads: new Map([...catalog().values()].map((p) => [p.name, {spec: specOf(p), profile: p}])),
     arms: new Map(arms.map((a) => [a.name, a])),
     store,
-    log: silentLogger,
+    log: opts.log ?? silentLogger,
     progress: opts.progress ?? new Progress({cells: [], budgetMs: 60_000}, false),
     random: mulberry32(opts.seed ?? 1),
     budgetMs: opts.budgetMs ?? 60_000,
@@ -117,6 +117,17 @@ describe('runner (fake arm)', () => {
     expect(failed.every((s) => s.value === null && s.error?.code === 'failed')).toBe(true)
     expect(results.warnings.some((w) => w.code === 'failed-samples' && w.message.includes('2 of 4'))).toBe(true)
     expect(results.summaries[0]!.n).toBe(2)
+  })
+
+  it('says a kind of failure once per arm and cell while running (messages name instances), and counts them all', async () => {
+    const warned: string[] = []
+    const log: Logger = {...silentLogger, warn: (m) => warned.push(m)}
+    const flaky = new FakeArm({failStart: (i) => i % 2 === 1}, 'flaky')
+    const {results} = await runOn([flaky], 'name: s\nreps: 6\nwarmup: 0\nmetrics:\n  - metric: startup\n', {log})
+    expect(results.samples.filter((s) => !s.ok)).toHaveLength(3)
+    expect(warned).toHaveLength(1)
+    expect(warned[0]).toMatch(/^flaky startup\/idle\S*: failed sample: start 1 failed .*further ones of this kind are counted at the end\)$/)
+    expect(results.warnings.some((w) => w.code === 'failed-samples' && w.message.includes('3 of 6'))).toBe(true)
   })
 
   it('memory over n: the marginal cost per instance is the slope the metric declares', async () => {
