@@ -75,6 +75,11 @@ export function typeText(s: JsonSchema): string {
   }
 }
 
+/** The type of one zod schema in the words of the docs (a metric param's schema, say): "integer ≥ 1, ≤ 1024". */
+export function schemaTypeText(schema: z.ZodType): string {
+  return typeText(z.toJSONSchema(schema, {io: 'input', unrepresentable: 'any'}) as JsonSchema)
+}
+
 function plural(t: string): string {
   if (/^(string|integer|number|boolean|mapping)\b/.test(t)) return t.replace(/^(\w+)/, '$1s')
   return t

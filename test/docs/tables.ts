@@ -4,7 +4,7 @@
  * (test/docs/write.ts); test/unit/docs/formats.test.ts fails when a page is out of date. A new file
  * format adds one entry here and the markers on its page.
  */
-import {fieldTable, markdownTable} from '../../src/config/schema-doc.js'
+import {fieldTable, markdownTable, schemaTypeText} from '../../src/config/schema-doc.js'
 import {configSchema} from '../../src/core/config.js'
 import {getMetric, METRIC_NAMES} from '../../src/metrics/index.js'
 import {scenarioSchema} from '../../src/scenario/schema.js'
@@ -17,17 +17,18 @@ export interface DocTable {
   content(): string
 }
 
-/** Every metric's params, from the metric registry: default and meaning. */
+/** Every metric's params, from the metric registry: type (its paramSchema, the bounds scenarios are checked against), default and meaning. */
 function metricParams(): string {
   const rows = METRIC_NAMES.flatMap((name) => {
     const m = getMetric(name)!
     return Object.entries(m.defaults ?? {}).map(([param, value]) => {
       const note = m.paramNotes?.[param]
       if (!note) throw new Error(`metric ${name}: param ${param} has no paramNotes entry`)
-      return [`\`${name}\``, `\`${param}\``, `\`${String(value)}\``, note]
+      const schema = m.paramSchema?.[param]
+      return [`\`${name}\``, `\`${param}\``, schema ? schemaTypeText(schema) : typeof value, `\`${String(value)}\``, note]
     })
   })
-  return markdownTable(['metric', 'param', 'default', 'meaning'], rows)
+  return markdownTable(['metric', 'param', 'type', 'default', 'meaning'], rows)
 }
 
 export const DOC_TABLES: DocTable[] = [

@@ -13,7 +13,8 @@ import type {InstanceSpec} from '../../../src/core/arm.js'
 import {CleanupRegistry} from '../../../src/core/cleanup.js'
 import {configSchema} from '../../../src/core/config.js'
 import {silentLogger} from '../../../src/core/log.js'
-import {workloadSpec} from '../../../src/engine/runner.js'
+import {specOf} from '../../../src/engine/runner.js'
+import {catalog} from '../../../src/workloads/catalog.js'
 
 const stateDir = mkdtempSync(join(tmpdir(), 'isobench-process-cgroup-'))
 const cleanup = new CleanupRegistry()
@@ -27,7 +28,7 @@ afterAll(async () => {
 let n = 0
 const spec = (): InstanceSpec => ({
   id: `isobench-pcg-${process.pid}-${++n}`,
-  workload: workloadSpec('idle'),
+  workload: specOf(catalog().get('idle')!),
   limits: {},
   network: 'none',
   readyTimeoutMs: 20_000,
