@@ -126,7 +126,7 @@ export function headlineLines(results: Results, opts: TerminalOptions = {}): str
     if (b.otherCells > 0) lines.push(paint('dim', `  (+${b.otherCells} more cell${b.otherCells === 1 ? '' : 's'}: --verbose or the report)`))
   }
   if (blocks.length === 0) lines.push('no successful samples to summarise')
-  if (findings > 0) lines.push('* not what isolation predicts: a more isolated arm that does better, or two arms of one kind that differ')
+  if (findings > 0) lines.push('* not what isolation predicts: a more isolated arm doing better, same-kind arms differing, a victim its neighbour slows')
   const w = warningsLine(results)
   if (w) lines.push(paint('warn', w))
   return lines
