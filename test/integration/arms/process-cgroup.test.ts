@@ -37,7 +37,7 @@ const spec = (): InstanceSpec => ({
 describe.skipIf(process.getuid?.() !== 0)('process arm: its run cgroup', () => {
   it('is made again when removed between two starts, and the next instance joins it', async () => {
     await arm.prepare()
-    const dir = /; cgroup (\S+)\)$/.exec(arm.info().notes!.join(' '))?.[1]
+    const dir = /; cgroup (\S+)\)/.exec(arm.info().notes!.join(' '))?.[1]
     expect(dir, arm.info().notes!.join(' ')).toMatch(/\/isobench\/process_/)
     const first = await arm.start(spec())
     await arm.waitReady(first)
