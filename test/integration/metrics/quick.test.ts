@@ -55,5 +55,5 @@ describe('isobench run scenarios/quick.yaml, the default (real process and conta
     } else {
       expect(results.arms.find((a) => a.name === 'container')!.reason).toBeTruthy() // skipped with a reason, not an error
     }
-  })
+  }, 360_000) // the run ends by its 290 s budget (preparation included), then analyses and writes its report
 })
