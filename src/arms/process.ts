@@ -127,6 +127,9 @@ export class ProcessArm implements Arm {
   async start(spec: InstanceSpec): Promise<Instance> {
     if (!this.dir || !this.init) await this.prepare()
     const {workload} = spec
+    // An empty cgroup is anyone's to remove (another tool's sweep of empty dirs, between two samples):
+    // made again here, or the launcher cannot join it and the sample fails (exit 125).
+    if (this.cgroup) mkdirSync(this.cgroup, {recursive: true})
     // Named `process_<run>.<id>`: `isobench prune` removes them with the run's own cgroup (prune-runs.ts).
     const placement = placeProcess(instanceCgroupName(this.cgroupName, spec.id), spec.limits)
     const placed = this.ctx.cleanup.add(`process ${spec.id} cgroups`, () => releasePlacement(placement))

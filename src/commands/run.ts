@@ -5,6 +5,8 @@ export default class Run extends BaseCommand {
   static override summary = 'Run benchmark scenarios across arms and write results.json (and an HTML report).'
   static override description = `Runs each SCENARIO_FILE (default: scenarios/quick.yaml) on every arm it names that can run on this host, interleaving the arms in randomized blocks. Every raw sample is written to <out>/<runId>/results.json as it arrives (atomically), so an interrupted run keeps what it measured; <out>/latest points to the newest run.
 
+It prints the plan and the budget, a live progress line on a terminal (plain lines otherwise), and at the end the headline: one block per metric, the arms in registry order (process, container, runc, crun, …, qemu), each with its median ± 95% CI and its ratio to the reference arm (--reference, default container) with that ratio's 95% CI; warnings counted in one line. --verbose adds every summary, comparison and warning.
+
 Arms that cannot run here are skipped with the reason (see \`isobench providers\`). VM figures measured under software emulation are labelled TCG.
 
 Before the run a preflight checks the host (see \`isobench preflight\`) and each arm is probed for the same facts from inside; both are recorded in results.json, and a material difference marks the comparisons it affects "not comparable". Next to every sample, attribution counters record what the instance and the host were doing (the report's "where the time and memory go").
@@ -18,6 +20,7 @@ Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 b
     '<%= config.bin %> run scenarios/startup.yaml --arms process,container --reps 30',
     '<%= config.bin %> run --json > run.json',
     '<%= config.bin %> run scenarios/startup.yaml --precision 5% --budget 10m',
+    '<%= config.bin %> run --reference process --verbose',
   ]
   static override strict = false
   static override args = {
@@ -47,12 +50,18 @@ Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 b
       multiple: true,
       multipleNonGreedy: true,
     }),
-    budget: Flags.string({description: 'wall-clock budget for the run, e.g. 90s, 10m, 1h (default: scenario, then config)'}),
+    budget: Flags.string({
+      description: 'wall-clock budget for the run from its start, preparation included, e.g. 90s, 10m, 1h (default: scenario, then config)',
+    }),
     precision: Flags.string({
       description:
         "adaptive sampling: keep sampling each cell until every comparison's 95% CI half-width is below this (e.g. 5%), or its share of --budget is spent; results say which",
     }),
-    quiet: Flags.boolean({char: 'q', description: 'no progress or summary table; print only the results path'}),
+    reference: Flags.string({
+      description: 'the arm every other arm is compared with in the headline (ratio with its 95% CI); default container, else the first arm that ran',
+    }),
+    verbose: Flags.boolean({char: 'v', description: 'after the headline, every summary (median, CI, p90, CoV), comparison, slope and warning'}),
+    quiet: Flags.boolean({char: 'q', description: 'no progress or summary; print only the results path'}),
     'engine-socket': Flags.string({
       description:
         "ARM=PATH: let an engine arm use a running daemon instead of its own private one (docker=/run/docker.sock, ctr=/run/containerd/containerd.sock); only this run's containers and image tag are removed after (repeatable)",
@@ -78,7 +87,7 @@ Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 b
     const {loadScenarioFile} = await import('../scenario/load.js')
     const {runScenario} = await import('../engine/run.js')
     const {createLogger} = await import('../core/log.js')
-    const {summaryTable} = await import('../engine/summary-table.js')
+    const {headlineLines, verboseLines} = await import('../report/terminal.js')
     const {writeReport} = await import('../report/index.js')
     const {join} = await import('node:path')
     const {checkStateDir} = await import('../cli/flags.js')
@@ -160,9 +169,14 @@ Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 b
         },
         armFacts: flags['arm-facts'],
         attribution: flags.attribution,
+        reference: flags.reference,
       })
       const report = await writeReport(results, join(dir, 'report.html'))
-      if (!quiet) this.log(summaryTable(results))
+      if (!quiet) {
+        const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
+        if (flags.verbose) this.log(verboseLines(results).join('\n') + '\n')
+        this.log(headlineLines(results, {color}).join('\n'))
+      }
       if (!this.jsonEnabled()) {
         this.log(`results: ${resultsFile}`)
         if (report) this.log(`report:  ${report}`)

@@ -17,6 +17,14 @@ import type {Logger} from './log.js'
  */
 export type ArmKind = 'process' | 'chroot' | 'container' | 'oci' | 'lxc' | 'engine' | 'sandbox' | 'vm' | (string & {})
 
+/**
+ * How much an arm of each kind isolates, as an order: a bare process (0) < a container, ours or an
+ * OCI runtime's (1: shared kernel) < a VM (2: its own kernel). It predicts the direction of every
+ * cost: the more isolated arm is expected to be slower, larger or as fast, never faster. A kind not
+ * in this table predicts nothing (its comparisons are always shown as findings).
+ */
+export const ISOLATION_LEVELS: Readonly<Record<string, number>> = {process: 0, container: 1, oci: 1, vm: 2}
+
 /** Acceleration used by an arm: 'none' for arms that run natively on the host CPU. */
 export type Accel = 'none' | 'kvm' | 'tcg'
 

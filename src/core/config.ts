@@ -18,43 +18,53 @@ export const VM_ACCELS = ['auto', 'kvm', 'tcg'] as const
 
 export const configSchema = z
   .strictObject({
-    /** Measured repetitions per cell (warm-ups not included). */
-    reps: boundedNumber('reps').default(10),
-    /** Unmeasured repetitions per cell, run before the measured ones. */
-    warmup: boundedNumber('warmup').default(1),
-    /** Where runs are written: <outDir>/<runId>/results.json. */
-    outDir: z.string().min(1).default('reports'),
-    /** Arms a run uses when neither the scenario nor --arms names them; default: every built-in arm (`isobench providers`). */
-    arms: z.array(z.string().min(1).max(100)).min(1).max(64).optional(),
-    /** Wall-clock budget for one run, in seconds; a run stops adding samples when it is spent. */
-    budgetSeconds: boundedNumber('budgetSeconds').default(1800),
-    /** Deadline for one instance to become ready, in seconds. */
-    readyTimeoutSeconds: boundedNumber('readyTimeoutSeconds').default(60),
-    /** State for images, containers, VMs (content-addressed store, caches). */
-    stateDir: z.string().min(1).default('/var/lib/isobench'),
-    /** Seed for the randomized block order; omit for a fresh seed per run (recorded in results). */
-    seed: z.number().int().optional(),
-    /** Comparisons within ±equivalenceDelta (fraction) are called "equivalent". */
-    equivalenceDelta: boundedNumber('equivalenceDelta').default(0.05),
-    /**
-     * A running engine daemon an engine arm may use instead of starting its own private one, by arm:
-     * `{docker: '/run/docker.sock', ctr: '/run/containerd/containerd.sock'}` (run's --engine-socket).
-     * Never used unless given: by default each engine arm starts its own daemon with private dirs.
-     */
-    engineSockets: z.strictObject({docker: z.string().min(1).max(4096).optional(), ctr: z.string().min(1).max(4096).optional()}).optional(),
+    reps: boundedNumber('reps').default(10).describe('measured repetitions of each cell (warm-ups not included), when the scenario gives none'),
+    warmup: boundedNumber('warmup').default(1).describe('unmeasured repetitions of each cell, run before the measured ones'),
+    outDir: z.string().min(1).default('reports').describe('where runs are written: <outDir>/<runId>/results.json and report.html; `run --out` overrides'),
+    arms: z
+      .array(z.string().min(1).max(100))
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('the arms a run uses when neither the scenario nor `--arms` names them; default: every built-in arm (`isobench providers`)'),
+    budgetSeconds: boundedNumber('budgetSeconds')
+      .default(1800)
+      .describe(
+        'wall-clock budget of one run in seconds, from its start (preparation included), when the scenario gives none; the run stops adding samples when it is spent',
+      ),
+    readyTimeoutSeconds: boundedNumber('readyTimeoutSeconds').default(60).describe('deadline for one instance to become ready, in seconds'),
+    stateDir: z
+      .string()
+      .min(1)
+      .default('/var/lib/isobench')
+      .describe('state for images, containers, VMs and caches; `--state-dir` and ISOBENCH_STATE_DIR override it'),
+    seed: z
+      .number()
+      .int()
+      .optional()
+      .describe('seed of the randomized block order and the bootstrap; omit for a fresh seed per run (recorded in results.json)'),
+    equivalenceDelta: boundedNumber('equivalenceDelta')
+      .default(0.05)
+      .describe('comparisons whose 95% CI lies within ±equivalenceDelta (a fraction) are called equivalent'),
+    engineSockets: z
+      .strictObject({
+        docker: z.string().min(1).max(4096).optional().describe("the docker daemon's socket, e.g. /run/docker.sock"),
+        ctr: z.string().min(1).max(4096).optional().describe("containerd's socket, e.g. /run/containerd/containerd.sock"),
+      })
+      .optional()
+      .describe(
+        'a running engine daemon an engine arm may use instead of starting its own private one, by arm (`run --engine-socket`); never used unless given',
+      ),
     vm: z
       .strictObject({
-        /** Path to a guest kernel (bzImage/vmlinuz); default: Debian's cloud kernel fetched by `isobench setup`. */
-        kernel: z.string().optional(),
-        /** Force an accelerator instead of probing. */
-        accel: z.enum(VM_ACCELS).default('auto'),
-        /**
-         * TCG translation cache in MiB (ignored under KVM). 64 boots fastest here; 16 saves ≈ 23 MiB
-         * of qemu PSS per VM for ≈ 5–10% longer boots (npm run bench:vm measures both figures).
-         */
-        tbSizeMiB: boundedNumber('tbSizeMiB').default(DEFAULT_TB_SIZE_MIB),
+        kernel: z.string().optional().describe("path to a guest kernel (bzImage/vmlinuz); default: Debian's cloud kernel that `isobench setup` fetches"),
+        accel: z.enum(VM_ACCELS).default('auto').describe('the accelerator: auto (KVM when a probe boot works, else TCG), or force kvm or tcg'),
+        tbSizeMiB: boundedNumber('tbSizeMiB')
+          .default(DEFAULT_TB_SIZE_MIB)
+          .describe('TCG translation cache in MiB (ignored under KVM): 64 boots fastest here; 16 saves ≈ 23 MiB of qemu PSS per VM for ≈ 5–10% longer boots'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('the VM arm'),
   })
   .prefault({})
 

@@ -8,6 +8,22 @@ import type {Calibration, DetectPlan} from './calibration.js'
 
 export const RESULTS_SCHEMA_VERSION = 1
 
+/**
+ * The figures of one foreground `container run --json` or `vm run --json`, the same fields for both,
+ * on the host's monotonic clock in ms since the run's start call: when the instance was ready (for a
+ * container the OCI runtime's --pid-file, written once create is done: the init exists in its
+ * namespaces and cgroups and start follows, as runc's; for a VM the guest init's ready marker, printed
+ * just before it runs the command), when its command exited, its exit code, and the phase marks.
+ */
+export interface RunFigures {
+  readyMs: number | null
+  exitMs: number | null
+  /** The command's exit code (128 + n when killed by signal n); null while detached or when unknown. */
+  exitCode: number | null
+  /** Phase → ms since the start call (e.g. network, ready, exit; a VM's qmp, kernel, init, ready, exit). */
+  phases: Record<string, number>
+}
+
 /** Which way is better for a figure. */
 export type Direction = 'lower' | 'higher'
 
@@ -30,7 +46,7 @@ export interface Sample {
   phases?: Record<string, number>
   /** ISO time the sample was taken (wall clock, for the record only). */
   ts: string
-  /** Host monotonic ms since the run started. */
+  /** Host monotonic ms since the run started (before its arms were prepared). */
   t: number
   ok: boolean
   error?: {code: string; message: string; lastOutput?: string; stderr?: string}
@@ -228,6 +244,8 @@ export interface Summary extends Description {
   outliers: number
   /** Set for a diagnostic figure (e.g. memory.host_delta): why it is no figure of the instances. Never compared or regressed; renderers leave it out of the figures by default. */
   diagnostic?: string
+  /** 95% percentile-bootstrap CI of the median (seeded); null with fewer than 3 values. */
+  medianCi?: [number, number] | null
 }
 
 export interface Comparison {
@@ -364,6 +382,11 @@ export interface Results {
   samples: Sample[]
   summaries: Summary[]
   comparisons: Comparison[]
+  /**
+   * The arm the headline compares every arm with (`isobench run --reference`, default container): the
+   * terminal summary and the report's first section give each arm's ratio to it.
+   */
+  reference?: string
   /** Marginal cost figures: slopes over instance count (memory per extra instance, …). */
   regressions?: Regression[]
   /** Present when the run used --precision. */

@@ -1,12 +1,13 @@
 /**
  * Analysis after (or during) a run: summaries per (metric, figure, workload, params, arm) with
- * outlier flags (never dropped), comparisons of every arm against the reference arm (and chosen
- * pairs), interference degradations (co-located vs solo, same arm), and marginal-cost slopes
- * (memory per extra instance). Recomputable from the raw samples at any time.
+ * outlier flags (never dropped) and a bootstrap CI of the median, comparisons of every arm against
+ * the bare process and against the headline's reference arm (default container; chosen pairs too),
+ * interference degradations (co-located vs solo, same arm), and marginal-cost slopes (memory per
+ * extra instance). Recomputable from the raw samples at any time.
  */
-import {compareSamples, describe, outlierFlags, ratioOfMedians, bootstrapCi, seedFrom, slopeWithCi} from '../stats/index.js'
+import {compareSamples, describe, outlierFlags, ratioOfMedians, bootstrapCi, seedFrom, slopeWithCi, MIN_N_FOR_CI} from '../stats/index.js'
 import {median} from 'simple-statistics'
-import {diagnosticNote, getMetric, metrics} from '../metrics/index.js'
+import {diagnosticNote, getMetric, labelledParams, metrics, paramsLabel} from '../metrics/index.js'
 import type {Comparison, Direction, Regression, Results, Sample, Summary} from '../core/results.js'
 import type {Calibration} from '../core/calibration.js'
 import {calibratedSamplesToDecide} from './calibrate/lookup.js'
@@ -14,9 +15,15 @@ import {calibratedSamplesToDecide} from './calibrate/lookup.js'
 export interface AnalyzeOptions {
   equivalenceDelta: number
   seed: number
-  /** The reference arm; default 'process'. */
+  /** The arm every arm is compared with first; default 'process' (the bare process). */
   baseline?: string
-  /** Extra arm pairs compared directly when both ran, [arm, against]; default container vs qemu. */
+  /**
+   * The headline's reference arm (`isobench run --reference`): every other arm is compared with it
+   * too, unless the opposite comparison already exists (process vs container is container vs process
+   * inverted). Default DEFAULT_REFERENCE.
+   */
+  reference?: string
+  /** Extra arm pairs compared directly when both ran, [arm, against]; default none. */
   pairs?: Array<[string, string]>
   resamples?: number
   /** Which figures of a metric are compared (default: the metric's comparedFigures, else all). */
@@ -46,7 +53,9 @@ export interface Group {
 const REGRESSIONS = Object.values(metrics).flatMap((m) => (m.regressions ?? []).map((r) => ({metric: m.name, ...r})))
 
 const ANALYSIS_WARNINGS = new Set(['outliers', 'failed-samples'])
-const DEFAULT_PAIRS: Array<[string, string]> = [['container', 'qemu']]
+
+/** The arm the headline compares every arm with when `--reference` is not given: "what does X cost over a container?". */
+export const DEFAULT_REFERENCE = 'container'
 
 export function paramsKey(params: Params): string {
   return Object.keys(params)
@@ -92,8 +101,12 @@ export interface Pair {
   baseline: Group
 }
 
-/** Which groups are compared with which: arms vs the reference arm, chosen pairs, co-located vs solo. */
-export function comparisonPairs(groups: readonly Group[], baseline = 'process', pairs = DEFAULT_PAIRS): Pair[] {
+/**
+ * Which groups are compared with which: every arm vs the baseline arm (the bare process), chosen
+ * pairs, every arm vs the reference arm (one direction per pair of arms: a pair already compared
+ * the other way round is not compared again), and co-located vs solo.
+ */
+export function comparisonPairs(groups: readonly Group[], baseline = 'process', pairs: Array<[string, string]> = [], reference = DEFAULT_REFERENCE): Pair[] {
   const byFigure = new Map<string, Map<string, Group>>()
   for (const g of groups) {
     const arms = byFigure.get(g.figureKey) ?? new Map<string, Group>()
@@ -104,11 +117,16 @@ export function comparisonPairs(groups: readonly Group[], baseline = 'process', 
   for (const arms of byFigure.values()) {
     const ref = arms.get(baseline)
     if (ref) for (const g of arms.values()) if (g.arm !== baseline) out.push({kind: 'arm', group: g, baseline: ref})
-    for (const [a, b] of pairs) {
+    const done = new Set([...arms.keys()].filter((a) => a !== baseline).map((a) => `${a}|${baseline}`))
+    const add = (a: string, b: string) => {
       const ga = arms.get(a)
       const gb = arms.get(b)
-      if (ga && gb && a !== baseline && b !== baseline) out.push({kind: 'arm', group: ga, baseline: gb})
+      if (!ga || !gb || a === b || done.has(`${a}|${b}`) || done.has(`${b}|${a}`)) return
+      done.add(`${a}|${b}`)
+      out.push({kind: 'arm', group: ga, baseline: gb})
     }
+    for (const [a, b] of pairs) add(a, b)
+    for (const a of arms.keys()) add(a, reference)
   }
   // Within one arm, as the metric declares it: co-located vs solo.
   const byKey = new Map(groups.map((g) => [g.key, g]))
@@ -123,6 +141,8 @@ export function comparisonPairs(groups: readonly Group[], baseline = 'process', 
 }
 
 export function analyze(results: Results, opts: AnalyzeOptions): void {
+  const reference = opts.reference ?? results.reference ?? DEFAULT_REFERENCE
+  results.reference = reference
   const groups = groupSamples(results.samples)
   const warnings = results.warnings.filter((w) => !ANALYSIS_WARNINGS.has(w.code))
   const summaries: Summary[] = []
@@ -156,24 +176,51 @@ export function analyze(results: Results, opts: AnalyzeOptions): void {
       outliers,
       ...describe(g.values),
       ...(diagnostic ? {diagnostic} : {}),
+      medianCi: medianCi(g.values, seedFrom(opts.seed, g.key), opts.resamples),
     })
   }
 
+  // Labels name the params a reader needs (those set or varied), never a default nobody chose.
+  const keys = new Map<string, Set<string>>()
+  const labelKeys = (metric: string) => {
+    if (!keys.has(metric))
+      keys.set(
+        metric,
+        labelledParams(
+          metric,
+          groups.filter((g) => g.metric === metric).map((g) => g.params),
+        ),
+      )
+    return keys.get(metric)!
+  }
+  const label = (g: Group, params: Params = g.params) => {
+    const shown = paramsLabel(params, labelKeys(g.metric))
+    return `${g.metric}.${g.figure} ${g.workload}${shown ? ` [${shown}]` : ''}`
+  }
   const comparisons: Comparison[] = []
   const compared = opts.comparedFigures ?? ((metric: string) => getMetric(metric)?.comparedFigures)
   const isCompared = (g: Group) => (compared(g.metric)?.includes(g.figure) ?? true) && !diagnosticNote(g.metric, g.figure)
-  for (const pair of comparisonPairs(groups.filter(isCompared), opts.baseline, opts.pairs)) {
-    const c = comparePair(pair, opts)
+  for (const pair of comparisonPairs(groups.filter(isCompared), opts.baseline, opts.pairs, reference)) {
+    const c = comparePair(pair, opts, label(pair.group))
     if (c) comparisons.push(c)
   }
 
   results.summaries = summaries
   results.comparisons = comparisons
-  results.regressions = regressions(groups)
+  results.regressions = regressions(groups, label)
   results.warnings = warnings
 }
 
-function comparePair(pair: Pair, opts: AnalyzeOptions): Comparison | undefined {
+/**
+ * The 95% percentile-bootstrap CI of a median (seeded, as every CI here), or null below
+ * MIN_N_FOR_CI values: with 1 or 2 values a "CI" would only restate them.
+ */
+export function medianCi(values: readonly number[], seed: number, resamples?: number): [number, number] | null {
+  if (values.length < MIN_N_FOR_CI) return null
+  return bootstrapCi(values, (xs) => median(xs), {seed, resamples})
+}
+
+function comparePair(pair: Pair, opts: AnalyzeOptions, label: string): Comparison | undefined {
   const {group: g, baseline: b, kind} = pair
   if (g.values.length === 0 || b.values.length === 0) return undefined
   const interference = kind === 'interference'
@@ -188,7 +235,6 @@ function comparePair(pair: Pair, opts: AnalyzeOptions): Comparison | undefined {
     seed: seedFrom(opts.seed, `${g.key}|${b.key}`),
     resamples: opts.resamples,
   })
-  const label = `${g.metric}.${g.figure} ${g.workload}${Object.keys(g.params).length ? ` [${paramsKey(g.params)}]` : ''}`
   const c: Comparison = {
     metric: g.metric,
     figure: g.figure,
@@ -242,7 +288,7 @@ function calibrateMoreRuns(c: Comparison, cal: Calibration, delta: number): void
   c.text = `${base} — about ${more} more runs per arm needed (${need} per arm decide it at 80% power with this host's calibrated noise)`
 }
 
-function regressions(groups: readonly Group[]): Regression[] {
+function regressions(groups: readonly Group[], label: (g: Group, params: Params) => string): Regression[] {
   const out: Regression[] = []
   for (const rule of REGRESSIONS) {
     const series = new Map<string, {g: Group; params: Params; points: Array<[number, number]>}>()
@@ -272,7 +318,7 @@ function regressions(groups: readonly Group[]): Regression[] {
         ci: fit.ci,
         r2: fit.r2,
         points: points.length,
-        text: `${g.arm} ${g.metric}.${g.figure} ${g.workload}${Object.keys(params).length ? ` [${paramsKey(params)}]` : ''}: ${f(fit.slope)} ${g.unit} per ${rule.per}${ci} (R² ${fit.r2.toFixed(2)}, ${points.length} points)`,
+        text: `${g.arm} ${label(g, params)}: ${f(fit.slope)} ${g.unit} per ${rule.per}${ci} (R² ${fit.r2.toFixed(2)}, ${points.length} points)`,
       })
     }
   }
@@ -287,13 +333,13 @@ function regressions(groups: readonly Group[]): Regression[] {
  */
 export function worstRelHalfWidth(
   samples: readonly Sample[],
-  opts: {seed: number; baseline?: string; pairs?: Array<[string, string]>; figures?: string[]},
+  opts: {seed: number; baseline?: string; pairs?: Array<[string, string]>; reference?: string; figures?: string[]},
 ): number {
   // Figures stuck at 0 (no failures, no CPU when idle) have no relative precision: left out.
   const groups = groupSamples(samples).filter(
     (g) => (!opts.figures || opts.figures.includes(g.figure)) && !(g.values.length >= 3 && g.values.every((v) => v === 0)),
   )
-  const pairs = comparisonPairs(groups, opts.baseline, opts.pairs)
+  const pairs = comparisonPairs(groups, opts.baseline, opts.pairs, opts.reference)
   let worst = 0
   if (pairs.length > 0) {
     for (const {group, baseline} of pairs) {

@@ -21,7 +21,11 @@ export interface Cell {
 }
 
 export interface PlanOptions {
-  /** --arms: restricts every cell to these arms. */
+  /**
+   * --arms: restricts every cell to these arms. It replaces the scenario's and the config's arm lists;
+   * an entry that names its own arms (a scale-out to N = 8 that leaves the VM out) keeps only those
+   * of them that --arms names, and is left out when none is.
+   */
   arms?: string[]
   reps?: number
   warmup?: number
@@ -52,7 +56,9 @@ export function expandPlan(scenario: Scenario, config: IsobenchConfig, defaultWo
   const cells: Cell[] = []
   for (const entry of scenario.metrics) {
     const workload = opts.workload ?? workloadNameOf(entry.workload) ?? defaultWorkload(entry.metric)
-    const arms = opts.arms ?? entry.arms ?? scenario.arms ?? config.arms ?? opts.defaultArms ?? []
+    const listed = entry.arms ?? scenario.arms ?? config.arms ?? opts.defaultArms ?? []
+    const arms = opts.arms ? (entry.arms ? entry.arms.filter((a) => opts.arms!.includes(a)) : opts.arms) : listed
+    if (arms.length === 0) continue
     for (const params of expandParams(entry.params)) {
       cells.push({
         key: cellKey(entry.metric, workload, params),

@@ -13,7 +13,7 @@ import {checkScenarioInput} from './check-input.js'
 import {hostFacts} from '../host/facts.js'
 import {getMetric} from '../metrics/index.js'
 import type {LoadedScenario} from '../scenario/load.js'
-import {analyze} from './analyze.js'
+import {analyze, DEFAULT_REFERENCE} from './analyze.js'
 import {CleanupRegistry} from '../core/cleanup.js'
 import {isolationOf} from '../core/isolation.js'
 import type {Logger} from '../core/log.js'
@@ -94,6 +94,8 @@ export interface RunScenarioOptions extends PlanOptions {
   onDetect?: (plan: DetectPlan) => void
   /** Called after the analysis, before results.json is written for the last time (a calibration adds its table here). */
   afterAnalysis?: (results: Results) => void
+  /** --reference: the arm the headline compares every arm with (default DEFAULT_REFERENCE, container). */
+  reference?: string
 }
 
 export interface Driver {
@@ -118,6 +120,9 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   const loaded = resolveScenarioWorkloads(opts.loaded, table)
   const workloadFlag = opts.workload === undefined ? undefined : resolveWorkloadFlag(opts.workload, table)
   const {scenario} = loaded
+  // The budget is the run's wall clock, as the user sees it: preparing the arms (image builds, the guest
+  // kernel's download on a fresh state dir) spends it too, so `budget 5m` means the run ends by then.
+  const startedAt = performance.now()
   const cleanup = opts.cleanup ?? new CleanupRegistry()
   const providers = await loadArmProviders(opts.oclifConfig)
   const known = new Map(providers.map((p) => [p.name, p]))
@@ -170,8 +175,11 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     throw error
   }
 
-  // Arms: create each one that the plan uses, and ask whether it can run here.
-  const wanted = [...new Set(cells.flatMap((c) => c.arms))]
+  // Arms: create each one that the plan uses, and ask whether it can run here. They are listed (in
+  // results.arms, hence in every table, chart and the headline) in the registry's order: process,
+  // container, the OCI runtimes, …, qemu, then plugin arms, whatever order a scenario names them in.
+  const rank = (name: string) => (known.has(name) ? providers.findIndex((p) => p.name === name) : providers.length)
+  const wanted = [...new Set(cells.flatMap((c) => c.arms))].sort((a, b) => rank(a) - rank(b))
   const notProvided = wanted.filter((name) => !known.has(name))
   const [host, armChecks] = await Promise.all([
     hostFacts(),
@@ -204,6 +212,10 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     comparisons: [],
     warnings: [],
   }
+  if (opts.reference !== undefined && !known.has(opts.reference)) {
+    const listed = providers.filter((p) => !p.hidden).map((p) => p.name)
+    throw new UsageError(`--reference: unknown arm "${opts.reference}"; expected one of ${listed.join(', ')}`, 'bad-flag')
+  }
   for (const name of notProvided) {
     armRecords.push({name, kind: 'unknown', accel: 'none', versions: {}, available: false, reason: 'no installed plugin provides this arm'})
     results.warnings.push({code: 'arm-unavailable', arm: name, message: `${name} skipped: named in the config, but no installed plugin provides it`})
@@ -217,6 +229,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     if (availability.ok) arms.set(arm.name, arm)
     else results.warnings.push({code: 'arm-unavailable', arm: arm.name, message: `${arm.name} skipped: ${availability.reason ?? 'unavailable'}`})
   }
+  armRecords.sort((a, b) => rank(a.name) - rank(b.name))
 
   if (opts.calibration) results.calibratedBy = {hostKey: opts.calibration.hostKey, createdAt: opts.calibration.createdAt, runId: opts.calibration.runId}
   if (opts.detect !== undefined)
@@ -227,7 +240,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     })
   if (results.detect) opts.onDetect?.(results.detect)
   const analysis: AnalyzeOptions = {equivalenceDelta: config.equivalenceDelta, seed, calibration: opts.calibration}
-  if (opts.twins) Object.assign(analysis, {baseline: '', pairs: wanted.map((a) => [twinName(a), a])})
+  // A/A: each arm against its twin only (no bare-process baseline, no headline reference)
+  if (opts.twins) Object.assign(analysis, {baseline: '', reference: '', pairs: wanted.map((a) => [twinName(a), a])})
   let store: ResultsStore
   try {
     store = new ResultsStore(results, opts.outDir ?? config.outDir)
@@ -310,13 +324,26 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
       armFacts: opts.armFacts !== false,
       log,
     })
+    results.reference = chooseReference(opts.reference, armRecords, results)
     store.changed()
     // A/A mode: each arm's twin is the same arm object under a second name, in every block beside it.
     const runArms = new Map(arms)
     const runList = opts.twins ? cells.map((c) => ({...c, arms: c.arms.flatMap((a) => [a, twinName(a)])})) : cells
     if (opts.twins) for (const [name, arm] of arms) runArms.set(twinName(name), arm)
-    const total = runList.reduce((n, c) => n + (c.reps + c.warmup) * c.arms.filter((a) => runArms.has(a)).length, 0)
-    const progress = new Progress(total, opts.progress ?? true)
+    const budgetSource = opts.budgetSeconds !== undefined ? '--budget' : scenario.budgetSeconds !== undefined ? loaded.file : 'config budgetSeconds'
+    const budgetMs = (opts.budgetSeconds ?? scenario.budgetSeconds ?? config.budgetSeconds) * 1000
+    const progress = new Progress(
+      {
+        cells: runList.map((c) => ({key: c.key, metric: c.metric, arms: c.arms.filter((a) => runArms.has(a)), perArm: c.reps + c.warmup})),
+        budgetMs,
+        startedAt,
+      },
+      opts.progress ?? true,
+    )
+    progress.start(
+      armRecords.filter((a) => arms.has(a.name)).map((a) => (a.accel === 'tcg' ? `${a.name}[tcg]` : a.name)),
+      budgetSource,
+    )
     const random = mulberry32(seed) // block orders are reproducible from the recorded seed
     const run = (list: Cell[]) =>
       runCells({
@@ -327,12 +354,14 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
         log,
         progress,
         random,
-        budgetMs: (opts.budgetSeconds ?? scenario.budgetSeconds ?? config.budgetSeconds) * 1000,
+        budgetMs,
+        startedAt,
         readyTimeoutMs: (scenario.readyTimeoutSeconds ?? config.readyTimeoutSeconds) * 1000,
         network: scenario.network,
         signal: abort.signal,
         precision: opts.precision,
         seed,
+        reference: results.reference,
         attribution: results.attribution ? {perfEvents: results.attribution.perfEvents} : undefined,
       })
     const stopReason = opts.drive ? await opts.drive({cells: runList, arms: runArms, results, run, log, signal: abort.signal}) : await run(runList)
@@ -355,6 +384,23 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     cleanup.removeSignalHandlers()
   }
   return {results, resultsFile: store.file, dir: store.dir}
+}
+
+/**
+ * The headline's reference arm: the one asked for when it can run here; else (a warning says so) the
+ * first available arm in registry order, so every headline still has a reference.
+ */
+function chooseReference(asked: string | undefined, armRecords: readonly ArmRecord[], results: Results): string {
+  const wanted = asked ?? DEFAULT_REFERENCE
+  const available = armRecords.filter((a) => a.available)
+  if (available.some((a) => a.name === wanted) || available.length === 0) return wanted
+  const chosen = available[0]!.name
+  // The default reference missing from a run that never named it (--arms process,qemu) is no news.
+  if (asked !== undefined || armRecords.some((a) => a.name === wanted)) {
+    const why = armRecords.some((a) => a.name === wanted) ? 'could not run here' : 'is not among the arms run'
+    results.warnings.push({code: 'reference-unavailable', arm: wanted, message: `reference arm ${wanted} ${why}: ratios are against ${chosen}`})
+  }
+  return chosen
 }
 
 /** Every workload a cell runs: its own, plus those its metric's workload params name (aggressors), prepared up front too. */

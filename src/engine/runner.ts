@@ -31,7 +31,10 @@ export interface RunnerOptions {
   log: Logger
   progress: Progress
   random: () => number
+  /** Wall-clock budget of the whole run, ms, counted from startedAt: preparing the arms (images, guest kernel) spends it too. */
   budgetMs: number
+  /** performance.now() when the run began; sample times (`t`) and the budget count from it. Default: when runCells is called. */
+  startedAt?: number
   readyTimeoutMs: number
   network: NetworkMode
   signal: AbortSignal
@@ -45,6 +48,8 @@ export interface RunnerOptions {
   precision?: number
   /** Seed for the bootstrap the precision check runs. */
   seed?: number
+  /** The headline's reference arm: --precision watches the comparisons with it too. */
+  reference?: string
   maxReps?: number
   /** Attribution counters next to every sample (src/engine/attribution/); absent: none recorded. */
   attribution?: RecorderOptions
@@ -84,7 +89,7 @@ export function instanceNetwork(spec: Pick<WorkloadSpec, 'ready'>, profile: Pick
 
 export async function runCells(opts: RunnerOptions): Promise<StopReason> {
   const {store, log} = opts
-  const runStart = performance.now()
+  const runStart = opts.startedAt ?? performance.now()
   const tag = store.results.runId.slice(-4)
   let instanceCounter = 0
   let reason: StopReason = 'complete'
@@ -114,7 +119,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
       })
     }
     const arms = cell.arms.filter((a) => opts.arms.has(a))
-    opts.progress.cellStarted(cell.key, index, opts.cells.length)
+    opts.progress.cellStarted(index)
     const cellSamples: Sample[] = []
     const planned = blockOrder({...cell, arms}, opts.random)
     const precision = opts.precision
@@ -136,10 +141,12 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
       }
       for (const armName of block.arms) {
         if (opts.signal.aborted) return 'interrupted'
-        if (performance.now() - runStart > opts.budgetMs) {
+        // A measurement is not started when the time it took so far on this arm would overrun the budget.
+        const expected = opts.progress.expectedMs(index, armName)
+        if (performance.now() - runStart + expected > opts.budgetMs) {
           store.results.warnings.push({
             code: 'budget-exhausted',
-            message: `time budget of ${(opts.budgetMs / 1000).toFixed(0)} s spent during ${cell.key}; remaining samples not taken`,
+            message: `time budget of ${(opts.budgetMs / 1000).toFixed(0)} s spent during ${cell.key}${expected > 0 ? ` (the next ${armName} measurement takes ≈ ${(expected / 1000).toFixed(1)} s)` : ''}; remaining samples not taken`,
           })
           if (precision !== undefined) recordPrecision(store, precision, cell.key, false, measured, worst, 'budget')
           return 'budget'
@@ -148,6 +155,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
         const params = {...metric.defaults, ...cell.params}
         const recorder = opts.attribution ? new CounterRecorder(arm, opts.attribution) : undefined
         recorder?.begin()
+        const began = performance.now()
         const drafts = await metric.measure({
           arm: recorder ? recorder.wrap() : arm,
           workload,
@@ -197,14 +205,15 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
           }
           store.append(sample)
           cellSamples.push(sample)
-          // One line per distinct failure and cell; the counts are in the analysis warnings.
-          const failure = `${armName} ${cell.key}: failed sample: ${sample.error?.message ?? 'no value'}`
-          if (!sample.ok && !warned.has(failure)) {
-            warned.add(failure)
-            log.warn(failure)
+          // One line per arm, cell and kind of failure (its code: messages name instances, so each
+          // differs); the rest are counted in the analysis warnings and the headline's warnings line.
+          const kind = `failed:${armName}:${cell.key}:${sample.error?.code ?? 'no-value'}`
+          if (!sample.ok && !warned.has(kind)) {
+            warned.add(kind)
+            log.warn(`${armName} ${cell.key}: failed sample: ${sample.error?.message ?? 'no value'} (further ones of this kind are counted at the end)`)
           }
         }
-        opts.progress.step(`${cell.key} · ${armName}`)
+        opts.progress.step(index, armName, performance.now() - began)
       }
       if (block.warmup) continue
       measured++
@@ -213,7 +222,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
         break
       }
       if (precision !== undefined && measured >= Math.min(MIN_PRECISION_REPS, cell.reps)) {
-        worst = worstRelHalfWidth(cellSamples, {seed: opts.seed ?? 1, figures: metric.comparedFigures})
+        worst = worstRelHalfWidth(cellSamples, {seed: opts.seed ?? 1, figures: metric.comparedFigures, reference: opts.reference})
         if (worst < precision) {
           stoppedBy = 'precision'
           break

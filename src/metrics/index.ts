@@ -51,3 +51,25 @@ export function paramProblem(metricName: string, key: string, value: unknown): s
   if (r.success) return null
   return describeZodIssue(r.error.issues[0]!).expected
 }
+
+/**
+ * The params worth naming in a label: a metric fills every param it has a default for into each
+ * sample (timeoutMs=120000, settleMs=500), which tells a reader nothing unless a cell changed it.
+ * Given the params of every cell of one metric, returns the keys to show: those whose value differs
+ * from the metric's default in at least one cell, or that the metric has no default for (n, placement).
+ */
+export function labelledParams(metric: string, cellParams: ReadonlyArray<Record<string, string | number | boolean>>): Set<string> {
+  const defaults = getMetric(metric)?.defaults ?? {}
+  const keys = new Set<string>()
+  for (const params of cellParams)
+    for (const [k, v] of Object.entries(params)) if (!Object.hasOwn(defaults, k) || defaults[k] !== v || cellParams.some((p) => p[k] !== v)) keys.add(k)
+  return keys
+}
+
+/** "n=2, mode=sequential": the params among `keys`, in the cell's order; '' when none. */
+export function paramsLabel(params: Record<string, string | number | boolean>, keys: ReadonlySet<string>): string {
+  return Object.entries(params)
+    .filter(([k]) => keys.has(k))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')
+}

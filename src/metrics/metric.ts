@@ -64,6 +64,8 @@ export interface Metric {
   defaultWorkload?: string
   /** Parameters a scenario entry may set, with defaults (validated by the scenario loader). */
   defaults?: Record<string, string | number | boolean>
+  /** One sentence per param of `defaults`: what it sets (docs/scenario-file.md's params table; a test requires each). */
+  paramNotes?: Record<string, string>
   /**
    * What each param accepts (bounds from core/bounds.ts, enums): every value a scenario gives —
    * each element of a list — is checked against it before anything runs, the field named.
@@ -82,10 +84,14 @@ export interface Metric {
    */
   figures: {own: FigureTemplate[]; fromWorkload?: boolean}
   /**
-   * The comparisons that headline the report's summary verdicts: these figures, or '*' for every
-   * figure but `except`; and the regressions (marginal-cost slopes) of these figures.
+   * What the headline (the terminal summary, the report's first section and its verdicts) shows of
+   * this metric: these figures, or '*' for every figure but `except`; `fallback` for a cell that has
+   * none of them (idle CPU burn, when the workload reports no throughput); the regressions
+   * (marginal-cost slopes) of these figures; and, where several cells qualify, which value of a
+   * numeric param the headline prefers among those that ran on the most arms (memory per instance at
+   * the smallest N, scale-out at the largest).
    */
-  headline: {figures: string[] | '*'; except?: string[]; regressions?: string[]}
+  headline: {figures: string[] | '*'; except?: string[]; fallback?: string[]; regressions?: string[]; prefer?: Record<string, 'min' | 'max'>}
   /** The phases a sample's breakdown may name, in their usual order (the phase chart's legend order). */
   phases?: string[]
   /** Figures regressed over a numeric param `x`: the marginal cost of one more `per` (slope with its CI). */

@@ -3,8 +3,8 @@
  * file, line:column, field and what was expected (exit 2).
  */
 import {readdirSync} from 'node:fs'
-import {basename, join} from 'node:path'
-import {InputFileError, UsageError} from '../core/errors.js'
+import {basename, join, relative} from 'node:path'
+import {InputFileError, IsobenchError, UsageError} from '../core/errors.js'
 import {parseYamlInput, readInputFile} from '../config/input-file.js'
 import {getMetric, METRIC_NAMES, paramProblem} from '../metrics/index.js'
 import {fieldPath} from '../config/zod-errors.js'
@@ -31,6 +31,35 @@ export function listPaperFiles(dir = defaultPapersDir()): string[] {
     .filter((n) => n.endsWith('.yaml'))
     .sort()
     .map((n) => join(dir, n))
+}
+
+/** One line about a paper file for `isobench scenarios`: its id, title and claim count, or why it does not load. */
+export interface PaperListing {
+  file: string
+  id?: string
+  title?: string
+  claims?: number
+  metrics?: string[]
+  error?: string
+}
+
+export function describePaperFiles(dir: string): PaperListing[] {
+  let files: string[]
+  try {
+    files = listPaperFiles(dir)
+  } catch {
+    return []
+  }
+  return files.map((file) => {
+    const shown = relative(process.cwd(), file) || file
+    try {
+      const {paper} = loadPaperFile(file)
+      return {file: shown, id: paper.id, title: paper.title, claims: paper.claims.length, metrics: [...new Set(paper.claims.map((c) => c.cell.metric))]}
+    } catch (error) {
+      if (error instanceof IsobenchError) return {file: shown, error: error.message}
+      throw error
+    }
+  })
 }
 
 export function loadPaperFile(file: string): LoadedPaper {

@@ -1,5 +1,6 @@
 /**
- * From results to charts: the isolation ladder (ladder-section.ts), each metric's report section (declared by the metric, in the metric
+ * From results to charts: the answer (one chart per metric from the headline, report/answer-section.ts),
+ * the isolation ladder (ladder-section.ts), then each metric's report section (declared by the metric, in the metric
  * registry's order; a metric the registry does not know gets distributions), then one sample-order
  * (drift) chart per metric. Sections with no data produce no charts (the HTML says so).
  */
@@ -12,6 +13,7 @@ import {paramsText} from './charts/format.js'
 import {counterRatioSpec, memoryPartsSpec} from './charts/attribution.js'
 import {detectSpec, noiseFloorSpec} from './charts/calibration.js'
 import {capacitySpec} from './charts/capacity.js'
+import {answerCharts} from './answer-section.js'
 import {ladderChart} from './ladder-section.js'
 
 export function buildCharts(results: Results, idPrefix = 'c'): Chart[] {
@@ -20,11 +22,12 @@ export function buildCharts(results: Results, idPrefix = 'c'): Chart[] {
   const armLabels = arms.map(label)
   const samples = measured(results)
   const charts: Chart[] = []
-  const add = (section: string, spec: TopLevelSpec | undefined) => {
+  const add = (section: string, spec: TopLevelSpec | undefined, metric?: string) => {
     if (!spec) return
     const title = (spec as {title?: {text?: string}}).title?.text ?? section
-    charts.push({id: `${idPrefix}${charts.length + 1}`, section, title, spec})
+    charts.push({id: `${idPrefix}${charts.length + 1}`, section, title, spec, ...(metric ? {metric} : {})})
   }
+  for (const c of answerCharts(results)) add(c.section, c.spec, c.metric)
   add('ladder', ladderChart(results, label))
   const metrics = [...new Set(samples.map((s) => s.metric))].sort((a, b) => metricRank(a) - metricRank(b))
   for (const name of metrics) {

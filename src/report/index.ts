@@ -26,10 +26,14 @@ export interface BuiltReport {
   failedCharts: Array<{id: string; title: string; error: string}>
 }
 
-/** Summaries and comparisons are derived data: recompute them when a file has samples but none. */
+/**
+ * Summaries and comparisons are derived data: recompute them when a file has samples but none, or
+ * was analysed before summaries had a median CI and runs a reference arm (the headline reads both).
+ */
 export async function ensureAnalysis(results: Results): Promise<void> {
   const hasValues = results.samples.some((s) => !s.warmup && s.ok && s.value !== null)
-  if (!hasValues || results.summaries.length > 0) return
+  const current = results.summaries.length > 0 && results.reference !== undefined && results.summaries.every((s) => 'medianCi' in s)
+  if (!hasValues || current) return
   const config = (results.config ?? {}) as {equivalenceDelta?: number; seed?: number}
   analyze(results, {equivalenceDelta: config.equivalenceDelta ?? 0.05, seed: config.seed ?? 1})
 }

@@ -8,17 +8,8 @@ import type {Results} from '../core/results.js'
 import {getMetric, METRIC_NAMES} from '../metrics/index.js'
 import type {Chart} from './charts/kit.js'
 import {h, raw, type Safe} from './escape.js'
-import {
-  armsSection,
-  comparisonTable,
-  failuresSection,
-  hostSection,
-  paritySection,
-  precisionSection,
-  summaryTable,
-  verdictsSection,
-  warningsSection,
-} from './sections.js'
+import {armsSection, comparisonTable, failuresSection, hostSection, paritySection, precisionSection, summaryTable, warningsSection} from './sections.js'
+import {answerSection, verdictsSection} from './answer-section.js'
 import {claimsSection} from './claims-section.js'
 import {attributionSection} from './attribution-section.js'
 import {provenanceSection} from './provenance-section.js'
@@ -79,7 +70,7 @@ function metricSections(v: RunView): Safe {
     const comparisons = v.results.comparisons.filter((c) => c.metric === metric)
     const has = mine.length + summaries.length + comparisons.length > 0
     return h`<section id="r${v.index}-${metric}" class="metric"><h2>${m?.title ?? metric}</h2>
-${has ? h`<p class="dim">${m?.note ?? ''}</p>${(m?.caveats?.(v.results.arms) ?? []).map((c) => h`<p class="caveat">${c}</p>`)}${mine.map(chartFigure)}${summaryTable(summaries, v.label)}${comparisonTable(comparisons, v.label)}` : h`<p class="empty">Not measured in this run.</p>`}</section>`
+${has ? h`<p class="dim">${m?.note ?? ''}</p>${(m?.caveats?.(v.results.arms) ?? []).map((c) => h`<p class="caveat">${c}</p>`)}${mine.map(chartFigure)}${summaryTable(summaries, v.label)}${comparisonTable(comparisons, v.label, v.results)}` : h`<p class="empty">Not measured in this run.</p>`}</section>`
   })}`
 }
 
@@ -89,6 +80,7 @@ function driftSection(v: RunView): Safe {
 }
 
 export const RUN_SECTIONS: RunSection[] = [
+  {id: 'headline', render: answerSection, toc: tocLink('headline'), prefixIds: true},
   {id: 'capacity', render: capacitySection, toc: (v) => (v.results.capacity ? h`<a href="#r${v.index}-capacity">capacity</a>` : raw(''))},
   {id: 'verdicts', render: (v) => verdictsSection(v.results), toc: tocLink('verdicts'), prefixIds: true},
   {

@@ -6,6 +6,7 @@
  */
 import {runStatusText, type ArmRecord, type Comparison, type Results, type Summary} from '../core/results.js'
 import {diagnosticNote, getMetric, metricRank} from '../metrics/index.js'
+import {expectationOf} from './versus.js'
 import {h, raw, type Safe} from './escape.js'
 import {betterText, bytes, estimateText, num, paramsText} from './charts/format.js'
 
@@ -52,58 +53,45 @@ ${results.status && results.status !== 'complete' ? h`<div class="banner warn-ba
 </header>`
 }
 
-const VERDICT_RANK = ['better', 'worse', 'equivalent', 'inconclusive']
+/**
+ * A verdict's badge, coloured by what it means here: red or green only for a verdict isolation does
+ * not predict (report/headline.ts), grey for an expected one (container slower than process), amber
+ * for inconclusive. The text stays the verdict.
+ */
+export function verdictBadge(c: Comparison, results: Pick<Results, 'arms'>): Safe {
+  if (c.notComparable) return h`<span class="badge neutral" title="${c.notComparable}">not comparable</span>`
+  const e = expectationOf(c, results)
+  const cls = e === 'expected' ? 'neutral' : e === 'inconclusive' ? 'warn' : (VERDICT_CLASS[c.verdict] ?? 'warn')
+  return h`<span class="badge ${cls}" title="${e === 'expected' ? 'as isolation predicts' : e === 'finding' ? 'not what isolation predicts' : 'the data cannot tell'}">${c.verdict}</span>`
+}
 
 /**
  * One comparison per (metric, figure, workload, arm pair): the largest instance count N, if any. The
- * figures each metric's headline verdicts are about are the metric's own declaration (Metric.headline);
- * the other comparisons are one click away.
+ * figures each metric's headline verdicts are about are the metric's own declaration (Metric.headline:
+ * its figures, else for a cell without any of them its fallback figures, such as idle CPU burn); the
+ * other comparisons are one click away.
  */
-export function headlineComparisons(comparisons: readonly Comparison[]): Comparison[] {
+export function headlineComparisons(
+  comparisons: readonly Comparison[],
+  summaries: readonly Pick<Summary, 'metric' | 'figure' | 'workload' | 'params'>[] = [],
+): Comparison[] {
   const chosen = new Map<string, Comparison>()
+  const cell = (x: Pick<Summary, 'metric' | 'workload' | 'params'>) => `${x.metric}/${x.workload}/${JSON.stringify(Object.entries(x.params).sort())}`
+  const headlineOf = (metric: string) => getMetric(metric)?.headline ?? {figures: '*' as const}
+  const isHeadline = (metric: string, f: string) => {
+    const d = headlineOf(metric)
+    return (d.figures === '*' || d.figures.includes(f)) && !d.except?.includes(f)
+  }
+  const withHeadline = new Set([...summaries, ...comparisons].filter((x) => isHeadline(x.metric, x.figure)).map(cell))
   for (const c of comparisons) {
     if (c.kind === 'interference') continue
-    const headline = getMetric(c.metric)?.headline ?? {figures: '*'}
-    if (headline.figures !== '*' && !headline.figures.includes(c.figure)) continue
-    if (headline.except?.includes(c.figure)) continue
+    const fallback = !withHeadline.has(cell(c)) && (headlineOf(c.metric).fallback ?? []).includes(c.figure)
+    if (!isHeadline(c.metric, c.figure) && !fallback) continue
     const key = `${c.metric}.${c.figure}/${c.workload}/${c.params.mode ?? ''}@${c.arm}|${c.baseline}`
     const prev = chosen.get(key)
     if (!prev || Number(c.params.n ?? 0) > Number(prev.params.n ?? 0)) chosen.set(key, c)
   }
   return [...chosen.values()]
-}
-
-export function verdictsSection(results: Results): Safe {
-  const tcg = new Set(tcgArms(results).map((a) => a.name))
-  const sort = (cs: Comparison[]) =>
-    cs.sort((a, b) => metricRank(a.metric) - metricRank(b.metric) || rankOf(VERDICT_RANK, a.verdict) - rankOf(VERDICT_RANK, b.verdict))
-  const item = (c: Comparison) => {
-    const emulated = tcg.has(c.arm) || tcg.has(c.baseline)
-    return h`<li>${badge(c.notComparable ? 'not-comparable' : c.verdict)} ${c.text}${emulated ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''} <span class="dim">(${estimateText(c)}, p=${fmtP(c.pValue)}, ${betterText(c.direction)})</span></li>`
-  }
-  const all = results.comparisons.filter((c) => c.kind !== 'interference')
-  const headline = sort(headlineComparisons(all))
-  const items = headline.map(item)
-  const interference = results.comparisons.filter((c) => c.kind === 'interference')
-  const worst = interference.filter((c) => Number.isFinite(c.degradationPct)).sort((a, b) => b.degradationPct! - a.degradationPct!)[0]
-  if (worst)
-    items.push(
-      h`<li>${badge(worst.verdict)} worst interference: ${worst.text}${tcg.has(worst.arm) ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''} (degradation ${num(worst.degradationPct)}%${worst.degradationCi ? h` [${num(worst.degradationCi[0])}–${num(worst.degradationCi[1])}%]` : ''})</li>`,
-    )
-  for (const r of (results.regressions ?? []).filter((r) => getMetric(r.metric)?.headline.regressions?.includes(r.figure)))
-    items.push(
-      h`<li><span class="badge neutral">slope</span> ${r.text}${tcg.has(r.arm) ? h`<span class="tcg-note">; VM figures emulated (TCG)</span>` : ''}</li>`,
-    )
-  const rest = sort(all.filter((c) => !headline.includes(c)))
-  return h`<section id="verdicts"><h2>Summary verdicts</h2>
-${items.length ? h`<ul class="verdicts">${items}</ul>` : h`<p class="empty">No comparisons in these results (one arm only, or no successful samples on both sides).</p>`}
-${rest.length ? h`<details><summary>All other comparisons (${rest.length})</summary><ul class="verdicts">${rest.map(item)}</ul></details>` : ''}
-</section>`
-}
-
-function rankOf(list: string[], x: string): number {
-  const i = list.indexOf(x)
-  return i < 0 ? list.length : i
 }
 
 export function fmtP(p: number): string {
@@ -214,11 +202,11 @@ export function summaryTable(all: readonly Summary[], label: (a: string) => stri
 ${diagnostics.length ? h`<details><summary>Diagnostics (${diagnostics.length} cells, not figures of the instances)</summary>${notes.map((n) => h`<p class="dim">${n}</p>`)}<table class="data">${head}<tbody>${diagnostics.map((s) => summaryRow(s, label))}</tbody></table></details>` : ''}`
 }
 
-export function comparisonTable(comparisons: readonly Comparison[], label: (a: string) => string): Safe {
+export function comparisonTable(comparisons: readonly Comparison[], label: (a: string) => string, results: Pick<Results, 'arms'>): Safe {
   if (!comparisons.length) return raw('')
   const rows = comparisons.map(
     (c) =>
-      h`<tr><td>${c.figure}</td><td>${c.workload}</td><td>${paramsText(c.params)}</td><td><b>${label(c.arm)}</b> vs ${c.kind === 'interference' ? 'solo' : label(c.baseline)}</td><td class="num">${estimateText(c)}</td>${c.kind === 'interference' ? h`<td class="num">${num(c.degradationPct)}%${c.degradationCi ? h` [${num(c.degradationCi[0])}–${num(c.degradationCi[1])}%]` : ''}</td>` : h`<td></td>`}<td class="num">${fmtP(c.pValue)}</td><td>${badge(c.verdict)}</td><td>${c.text}</td></tr>`,
+      h`<tr><td>${c.figure}</td><td>${c.workload}</td><td>${paramsText(c.params)}</td><td><b>${label(c.arm)}</b> vs ${c.kind === 'interference' ? 'solo' : label(c.baseline)}</td><td class="num">${estimateText(c)}</td>${c.kind === 'interference' ? h`<td class="num">${num(c.degradationPct)}%${c.degradationCi ? h` [${num(c.degradationCi[0])}–${num(c.degradationCi[1])}%]` : ''}</td>` : h`<td></td>`}<td class="num">${fmtP(c.pValue)}</td><td>${verdictBadge(c, results)}</td><td>${c.text}</td></tr>`,
   )
   return h`<details><summary>Comparisons (${comparisons.length}: ratio of medians, 95% bootstrap CI, permutation p, verdict)</summary><table class="data"><thead><tr><th>figure</th><th>workload</th><th>params</th><th>arms</th><th>ratio (or Δ) [CI]</th><th>degradation</th><th>p</th><th>verdict</th><th>reading</th></tr></thead><tbody>${rows}</tbody></table></details>`
 }

@@ -1,4 +1,7 @@
-/** Scenario files under a folder (and its papers/ subfolder), each loaded to one line of summary. */
+/**
+ * Scenario files under a folder and its subfolders, each loaded to one line of summary. Subfolders
+ * named in `skip` hold files of another kind (papers/: claim files, listed by the papers layer).
+ */
 import {existsSync, readdirSync} from 'node:fs'
 import {join, relative} from 'node:path'
 import {IsobenchError} from '../core/errors.js'
@@ -12,13 +15,14 @@ export interface ScenarioListing {
   error?: string
 }
 
-export function listScenarioFiles(dir: string): ScenarioListing[] {
+export function listScenarioFiles(dir: string, skip: readonly string[] = []): ScenarioListing[] {
   const files: string[] = []
   const walk = (d: string) => {
     if (!existsSync(d)) return
     for (const entry of readdirSync(d, {withFileTypes: true}).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.isDirectory()) walk(join(d, entry.name))
-      else if (/\.ya?ml$/.test(entry.name)) files.push(join(d, entry.name))
+      if (entry.isDirectory()) {
+        if (!skip.includes(entry.name)) walk(join(d, entry.name))
+      } else if (/\.ya?ml$/.test(entry.name)) files.push(join(d, entry.name))
     }
   }
   walk(dir)

@@ -6,6 +6,7 @@ import {randomBytes} from 'node:crypto'
 import type {CleanupRegistry} from '../core/cleanup.js'
 import {UsageError} from '../core/errors.js'
 import {initArgs} from '../core/arm.js'
+import type {RunFigures} from '../core/results.js'
 import {chooseMachine, chooseVmAccel, ensureGuestKernel, prepareImage, type MachineSetting} from './guest.js'
 import {launchVm} from './launch.js'
 import {parseMemoryMiB, type Machine, type VmAccel} from './qemu-args.js'
@@ -32,7 +33,7 @@ export interface VmRunOptions {
   onOutput?: (line: string) => void
 }
 
-export interface VmRunResult {
+export interface VmRunResult extends RunFigures {
   id: string
   image: string
   rootfsDigest: string
@@ -42,14 +43,10 @@ export interface VmRunResult {
   machine: Machine
   cpus: number
   memoryMiB: number
-  /** start → ready, host monotonic ms. */
+  /** start → ready (the guest init's ready marker), host monotonic ms. */
   readyMs: number
-  /** Phase → ms since qemu was spawned. */
-  phases: Record<string, number>
   endpoint?: {host: string; ports: Record<number, number>}
   detached: boolean
-  /** The workload's exit code (foreground runs). */
-  exitCode?: number | null
 }
 
 /** `-p [127.0.0.1:]HOST:GUEST` or `-p GUEST`. */
@@ -115,11 +112,12 @@ export async function runVm(o: VmRunOptions): Promise<VmRunResult> {
   }
   try {
     const ready = await vm.markers.waitFor('ready', o.timeoutSeconds * 1000, vm.exited)
-    const phases = Object.fromEntries(
+    const ms = (at: number) => Math.round((at - t0) * 100) / 100
+    const phases: Record<string, number> = Object.fromEntries(
       vm
         .phases()
         .filter((p) => p.at <= ready.at)
-        .map((p) => [p.phase, Math.round((p.at - vm.startedAt) * 10) / 10]),
+        .map((p) => [p.phase, ms(p.at)]),
     )
     const result: VmRunResult = {
       id,
@@ -131,7 +129,9 @@ export async function runVm(o: VmRunOptions): Promise<VmRunResult> {
       machine: machine.machine,
       cpus: o.cpus,
       memoryMiB,
-      readyMs: Math.round((ready.at - t0) * 10) / 10,
+      readyMs: ms(ready.at),
+      exitMs: null,
+      exitCode: null,
       phases,
       endpoint: vm.endpoint,
       detached: o.detach,
@@ -156,6 +156,10 @@ export async function runVm(o: VmRunOptions): Promise<VmRunResult> {
       clearInterval(timer)
       pump()
     } else await vm.exited
+    // Exit: the guest init's exit marker (the command's end, before the guest powers off), else qemu's exit.
+    const exitMark = vm.markers.marks.find((m) => m.phase === 'exit')
+    result.exitMs = ms(exitMark?.at ?? performance.now())
+    result.phases.exit = result.exitMs
     result.exitCode = vm.markers.exitCode()
     return result
   } catch (error) {

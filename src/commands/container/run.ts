@@ -6,7 +6,9 @@ export default class ContainerRun extends BaseCommand {
   static override summary = "Run a command in a new container of isobench's own runtime."
   static override description = `The container gets its own pid, mount, uts, ipc, net and cgroup namespaces over an overlay of the image (a copy where overlayfs is unavailable), pivot_root, /proc, read-only /sys, a minimal /dev, masked /proc paths, Docker's default capabilities, Docker's default device allowlist (device cgroup) and Docker's default seccomp profile. Limits become cgroups (v1, v2 or hybrid hosts).
 
-In the foreground the container's output is streamed and its exit code becomes ours; with --detach it keeps running (isobench container ls|logs|exec|stop|rm). Put the command after \`--\` when it has options of its own.`
+In the foreground the container's output is streamed and its exit code becomes ours; with --detach it keeps running (isobench container ls|logs|exec|stop|rm). Put the command after \`--\` when it has options of its own.
+
+--json gives the same per-run figures as \`vm run --json\`: readyMs (the OCI runtime's --pid-file: create done, start follows), exitMs, exitCode and phases, in ms since the start call on the host's clock.`
   static override examples = [
     '<%= config.bin %> container run --rm idle -- echo hello',
     '<%= config.bin %> container run --rm --cpus 0.5 --memory 64m --network none idle -- sh -c "cat /proc/self/cgroup"',

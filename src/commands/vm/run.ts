@@ -5,7 +5,7 @@ import {DEFAULT_TB_SIZE_MIB, VM_ACCELS} from '../../core/config.js'
 
 export default class VmRun extends BaseCommand {
   static override summary = 'Boot an image as a QEMU VM (KVM where a probe boot works, else TCG) and run its workload.'
-  static override description = `The VM boots the SAME rootfs (same digest) the container arms run, as an initramfs (or an ext4 disk for large images), with Debian's cloud kernel. The guest's init prints the readiness markers on the serial console; the phase breakdown (qmp → kernel → init → ready) is printed on the host's clock. In the foreground the workload's output is followed and its exit code becomes ours; with --detach the VM keeps running (isobench vm ls / vm stop).
+  static override description = `The VM boots the SAME rootfs (same digest) the container arms run, as an initramfs (or an ext4 disk for large images), with Debian's cloud kernel. The guest's init prints the readiness markers on the serial console; the phase breakdown (qmp → kernel → init → ready) is printed on the host's clock. In the foreground the workload's output is followed and its exit code becomes ours; with --detach the VM keeps running (isobench vm ls / vm stop). --json gives the same per-run figures as \`container run --json\`: readyMs, exitMs, exitCode and phases, in ms since the start call on the host's clock.
 
 Put the command after \`--\` when it has options of its own. Every figure says which accelerator it ran on: accel: tcg means software emulation.`
   static override examples = [
@@ -103,8 +103,8 @@ Put the command after \`--\` when it has options of its own. Every figure says w
         )
       if (result.detached) this.log(result.id)
     }
-    // The workload's exit code becomes ours (foreground runs), as with docker run.
-    if (!result.detached && result.exitCode) this.exit(result.exitCode)
+    // The workload's exit code becomes ours (foreground runs), as with docker run; --json still prints the result.
+    if (!result.detached && result.exitCode) process.exitCode = result.exitCode
     return result
   }
 }

@@ -19,8 +19,13 @@ export const cpu: Metric = {
   title: 'CPU',
   note: 'Workload throughput relative to the bare process arm, and host CPU an instance burns.',
   defaults: {settleMs: 300, windowMs: 2000, timeoutMs: 120_000},
+  paramNotes: {
+    settleMs: 'ms after ready before the CPU window opens',
+    windowMs: 'length of the window over which host CPU time is read, ms (a service: its host load instead)',
+    timeoutMs: 'deadline for a finite workload to finish and report its figures, ms',
+  },
   figures: {own: [CPU], fromWorkload: true},
-  headline: {figures: '*', except: ['cpu_per_s']},
+  headline: {figures: '*', except: ['cpu_per_s'], fallback: ['cpu_per_s']},
   charts: cpuCharts,
   paramSchema: {settleMs: boundedNumber('settleMs'), windowMs: boundedNumber('windowMs'), timeoutMs: boundedNumber('timeoutMs')},
   async measure(ctx): Promise<SampleDraft[]> {

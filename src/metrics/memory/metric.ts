@@ -46,9 +46,13 @@ export const memory: Metric = {
   note: "Host-side memory of each instance's processes (PSS/USS/RSS from smaps_rollup; the qemu process for a VM) and the marginal cost of one more instance.",
   defaults: {n: 1, settleMs: 500},
   paramSchema: {n: boundedNumber('instances'), settleMs: boundedNumber('settleMs')},
+  paramNotes: {
+    n: 'instances running when memory is read (started one after another); two or more values give the marginal memory, the slope over n',
+    settleMs: 'ms to wait after the last instance is ready before reading memory',
+  },
   comparedFigures: ['pss', 'uss', 'rss', 'cgroup', 'engine_pss'],
   figures: {own: [...templatesOf(FIGURES), HOST_DELTA]},
-  headline: {figures: ['pss'], regressions: ['pss_total']},
+  headline: {figures: ['pss'], regressions: ['pss_total'], prefer: {n: 'min'}},
   regressions: [{figures: ['pss_total', 'cgroup_total', 'engine_pss_total'], x: 'n', per: 'extra instance'}],
   charts: memoryCharts,
   caveats: (arms) =>

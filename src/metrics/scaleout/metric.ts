@@ -29,9 +29,13 @@ export const scaleout: Metric = {
   note: 'N instances started at once (concurrent) or one after another (sequential): time until all are ready, and creation rate.',
   defaults: {n: 4, mode: 'concurrent'},
   paramSchema: {n: boundedNumber('instances'), mode: z.enum(['concurrent', 'sequential'])},
+  paramNotes: {
+    n: 'instances started per repetition',
+    mode: 'concurrent: all start() calls at once; sequential: each after the previous one is ready',
+  },
   comparedFigures: ['all_ready', 'ready_p50', 'ready_p99'],
   figures: {own: [...Object.values(templates), FAILURES]},
-  headline: {figures: ['all_ready']},
+  headline: {figures: ['all_ready'], prefer: {n: 'max'}},
   regressions: [{figures: ['all_ready'], x: 'n', per: 'extra instance'}],
   charts: scaleoutCharts,
   async measure(ctx): Promise<SampleDraft[]> {

@@ -22,6 +22,9 @@ export const startup: Metric = {
   title: 'Startup',
   note: "Time from the instance's start (read on the kernel's clock right before the clone/execve that starts it) to its ready marker (stamped on arrival); phases are the markers' arrival times. The harness floor beside it is the launcher starting /bin/true and reaping it, measured beside each sample.",
   defaults: {cache: 'warm'},
+  paramNotes: {
+    cache: 'warm: the page cache as the previous start left it; cold: dropped before each start (needs root; a start whose cache cannot be dropped fails)',
+  },
   comparedFigures: ['ready'],
   figures: {own: [template, FLOOR]},
   headline: {figures: ['ready']},

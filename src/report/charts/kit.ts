@@ -16,6 +16,8 @@ export interface Chart {
   section: string
   title: string
   spec: TopLevelSpec
+  /** The metric a chart outside the metric's own section is about (the answer's charts). */
+  metric?: string
 }
 
 export function armOrder(results: Results): string[] {

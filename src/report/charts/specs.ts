@@ -79,35 +79,6 @@ export interface PhaseBar {
   order: number
 }
 
-/** Startup phases as a waterfall: each bar runs from the previous phase's median mark to its own. */
-export function waterfallSpec(o: {title: string; bars: PhaseBar[]; arms: string[]}): TopLevelSpec {
-  const order = new Map<string, number>()
-  for (const b of o.bars) order.set(b.phase, Math.min(order.get(b.phase) ?? Number.POSITIVE_INFINITY, b.order))
-  const phases = [...order].sort((a, b) => a[1] - b[1]).map(([p]) => p)
-  return top(o.title, "ms since the arm's start() call (median of each phase mark); each arm has its own time axis · lower is better ↓", {
-    data: {values: o.bars},
-    facet: {
-      row: {field: 'arm', type: 'nominal', title: null, sort: o.arms, header: {labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold', labelFontSize: 12}},
-    },
-    spec: {
-      width: WIDTH - 60,
-      height: 22,
-      layer: [
-        {
-          mark: {type: 'bar', height: 16},
-          encoding: {
-            x: {field: 'start', type: 'quantitative', title: 'ms since start()'},
-            x2: {field: 'end'},
-            color: {field: 'phase', type: 'nominal', title: 'phase', sort: phases},
-            tooltip: [{field: 'arm'}, {field: 'phase'}, {field: 'start', format: '.2f', title: 'from (ms)'}, {field: 'end', format: '.2f', title: 'to (ms)'}],
-          },
-        },
-      ],
-    },
-    resolve: {scale: {x: 'independent'}, axis: {x: 'independent'}},
-  })
-}
-
 export interface CurvePoint {
   arm: string
   series: string

@@ -3,11 +3,13 @@
  * it to its end (its exit code becomes ours) or leave it running (--detach) with its output in the
  * container's log file and its published ports served by a small detached proxy process.
  */
-import {createWriteStream, existsSync} from 'node:fs'
+import {createWriteStream, existsSync, watch, type FSWatcher} from 'node:fs'
+import {join} from 'node:path'
 import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 import type {CleanupRegistry} from '../../core/cleanup.js'
 import {checkBound} from '../../core/bounds.js'
+import type {RunFigures} from '../../core/results.js'
 import {UsageError} from '../../core/errors.js'
 import {cpuQuotaProblem, cpusetProblem} from '../../host/cpus.js'
 import {Container} from './container.js'
@@ -59,7 +61,7 @@ export interface ContainerRunOptions {
   stderr?: NodeJS.WritableStream
 }
 
-export interface ContainerRunResult {
+export interface ContainerRunResult extends Partial<RunFigures> {
   id: string
   image: string
   rootfsDigest: string | null
@@ -72,7 +74,7 @@ export interface ContainerRunResult {
   exitCode?: number | null
   /** Foreground runs: the OOM killer struck in the container's memory cgroup (Docker's State.OOMKilled). */
   oomKilled?: boolean
-  /** Host ms from spawning isobench-runtime to the container's exit (foreground). */
+  /** Host ms from spawning isobench-runtime to the container's exit (foreground; the same as exitMs). */
   elapsedMs?: number
 }
 
@@ -176,19 +178,28 @@ export async function runContainer(opts: ContainerRunOptions): Promise<Container
       return result
     }
     const started = performance.now()
+    // Ready: isobench-runtime writes the --pid-file once OCI create is done (the init in its namespaces and cgroups; start follows).
+    const ready = watchFor(containerDir(opts.stateDir, id), 'pid')
     const c = await container.start({output: 'pipe', tiedToParent: true, listeners})
     const log = opts.rm ? null : createWriteStream(`${containerDir(opts.stateDir, id)}/log`, {flags: 'a'})
     const out = opts.stdout ?? process.stdout
     const err = opts.stderr ?? process.stderr
     c.child.stdout!.on('data', (b: Buffer) => (out.write(b), log?.write(b)))
     c.child.stderr!.on('data', (b: Buffer) => (err.write(b), log?.write(b)))
-    await c.networkReady.catch(() => {})
+    const phases: Record<string, number> = {}
+    const ms = (at: number) => Math.round((at - started) * 100) / 100
+    if (config.network === 'bridge') await c.networkReady.then(() => (phases.network = ms(performance.now()))).catch(() => {})
     Object.assign(result.ports, c.ports)
     result.ip = c.ip
     const exit = await c.exited
+    const exitAt = performance.now()
+    ready.close()
     await Promise.all([once(c.child.stdout!), once(c.child.stderr!)])
     log?.end()
-    result.elapsedMs = performance.now() - started
+    const readyAt = ready.at()
+    if (readyAt !== undefined) phases.ready = ms(readyAt)
+    phases.exit = ms(exitAt)
+    Object.assign(result, {readyMs: phases.ready ?? null, exitMs: phases.exit, phases, elapsedMs: exitAt - started})
     const fromFile = readContainer(opts.stateDir, id)
     result.exitCode = fromFile?.exitCode ?? exit.code ?? (exit.signal ? 128 : null)
     result.oomKilled = Boolean(fromFile?.oomKilled || exit.oomKilled)
@@ -217,6 +228,24 @@ async function waitStarted(stateDir: string, id: string, exited: Promise<unknown
     if (performance.now() > deadline) throw new Error(`container ${id} did not start within ${timeoutMs / 1000} s`)
     await new Promise((r) => setTimeout(r, 2))
   }
+}
+
+/**
+ * When `name` first appears in `dir`, on the host's monotonic clock as the event arrives (inotify,
+ * through fs.watch: the helper renames the file into place, one event); undefined if it never did
+ * before close(), or when the directory cannot be watched — unknown, never guessed.
+ */
+function watchFor(dir: string, name: string): {at(): number | undefined; close(): void} {
+  let at: number | undefined
+  let watcher: FSWatcher | undefined
+  try {
+    watcher = watch(dir, (_event, file) => {
+      if (file === name) at ??= performance.now()
+    })
+  } catch {
+    // no inotify here
+  }
+  return {at: () => at, close: () => watcher?.close()}
 }
 
 function once(stream: NodeJS.ReadableStream): Promise<void> {

@@ -53,6 +53,25 @@ describe('isobench run (process arm, real processes)', () => {
     expect(existsSync(json.resultsFile)).toBe(true)
   })
 
+  it('takes its state dir from --state-dir, else ISOBENCH_STATE_DIR, as every other command does', async () => {
+    const file = scenario('name: t\nreps: 1\nwarmup: 0\nmetrics:\n  - metric: startup\n')
+    const stateOf = async (args: string[], env: Record<string, string> = {}) => {
+      const r = await isobench(['run', file, '--arms', 'process', '--out', out, '--json', ...args], {env})
+      expect(r.exitCode, r.all).toBe(0)
+      const {resultsFile} = JSON.parse(r.stdout) as {resultsFile: string}
+      return (JSON.parse(readFileSync(resultsFile, 'utf8')) as {config: {stateDir: string}}).config.stateDir
+    }
+    expect(await stateOf(['--state-dir', join(out, 'flag-state')])).toBe(join(out, 'flag-state'))
+    expect(await stateOf([], {ISOBENCH_STATE_DIR: join(out, 'env-state')})).toBe(join(out, 'env-state'))
+  })
+
+  it('exits 2 for an unknown --reference arm', async () => {
+    const file = scenario('name: t\nreps: 1\nmetrics:\n  - metric: startup\n')
+    const r = await isobench(['run', file, '--arms', 'process', '--reference', 'vmware', '--out', out])
+    expect(r.exitCode).toBe(2)
+    expect(r.stderr.trim()).toMatch(/^error: --reference: unknown arm "vmware"; expected one of .*process/)
+  })
+
   it('exits 2 with one line naming file, line, field and expectation for a bad scenario — no stack trace', async () => {
     const file = scenario('name: t\nmetrics:\n  - metric: startup\n    reps: lots\n')
     const r = await isobench(['run', file, '--out', out])

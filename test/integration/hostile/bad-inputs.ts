@@ -836,7 +836,7 @@ export const CASES: BadInput[] = [
   {name: 'compare: --threshold -5%', surface: 'results', args: ['compare', 'base.json', 'new.json', '--threshold=-5%'], mentions: /--threshold/},
   {name: 'compare: --format bogus', surface: 'results', args: ['compare', 'base.json', 'new.json', '--format', 'bogus'], mentions: /--format|format/},
   {name: 'compare: --alpha 2', surface: 'results', args: ['compare', 'base.json', 'new.json', '--alpha', '2'], mentions: /--alpha/},
-  {name: 'export: no format', surface: 'results', args: ['export', 'base.json'], mentions: /--csv/},
+  {name: 'export: no format', surface: 'results', args: ['export', 'base.json'], mentions: /--format csv\|/},
   {name: 'export: file missing', surface: 'results', args: ['export', 'missing.json', '--csv'], mentions: /missing\.json/},
 
   // ---------------------------------------------------------------- output paths

@@ -95,6 +95,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium (needs Debia
       const sections = await v.page.$$eval('section[id]', (els) => els.map((e) => e.id))
       expect(sections).toEqual(
         expect.arrayContaining([
+          'headline',
           'verdicts',
           'baseline',
           'host',
@@ -124,6 +125,53 @@ describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium (needs Debia
     }
   })
 
+  it('answers first: the headline section leads the run and holds one chart per metric, every arm on it, the reference marked', async () => {
+    const results = loadResultsFile('test/fixtures/results/full.json')
+    const metrics = ['startup', 'scaleout', 'memory', 'cpu', 'interference']
+    expect([...new Set(results.samples.map((s) => s.metric))].sort()).toEqual([...metrics].sort())
+    const {html, failedCharts} = await buildReport([results])
+    expect(failedCharts).toEqual([])
+    const file = join(dir, 'answer.html')
+    writeFileSync(file, html)
+    const v = await visit(file)
+    try {
+      const first = await v.page.$eval('article.run', (a) => a.querySelector('section')!.id)
+      expect(first).toBe('headline')
+      const charts = await v.page.$$eval('#headline figure.chart', (els) =>
+        els.map((el) => {
+          const svg = el.querySelector('svg')!
+          const box = svg.getBoundingClientRect()
+          return {
+            metric: el.getAttribute('data-metric'),
+            marks: svg.querySelectorAll('path, rect, line, text, circle').length,
+            width: box.width,
+            height: box.height,
+            text: Array.from(svg.querySelectorAll('text'), (t) => t.textContent).join('|'),
+          }
+        }),
+      )
+      expect(charts.map((c) => c.metric)).toEqual(metrics)
+      for (const c of charts) {
+        expect(c.marks, c.metric!).toBeGreaterThan(10)
+        expect(c.width, c.metric!).toBeGreaterThan(300)
+        expect(c.height, c.metric!).toBeGreaterThan(100)
+      }
+      // Every arm on the startup chart's one axis, the reference named, each other arm's ratio to it with its CI.
+      for (const arm of ['process', 'container', 'runc', 'crun', 'qemu (TCG)']) expect(charts[0]!.text).toContain(arm)
+      expect(charts[0]!.text).toContain('vs container (reference)')
+      expect(charts[0]!.text.match(/\d× \[[\d.]+–[\d.]+\]/g)).toHaveLength(4)
+      expect(charts[4]!.text).toContain('vs solo (same arm)')
+      // Then the verdicts, expected ones neutral: none of "As expected" is red.
+      expect(await v.page.$eval('article.run', (a) => Array.from(a.querySelectorAll('section'), (s) => s.id).slice(0, 2))).toEqual(['headline', 'verdicts'])
+      expect(await v.page.locator('#verdicts details:has(summary:text-matches("^As expected")) .badge.bad').count()).toBe(0)
+      expect(await v.page.locator('#verdicts details:has(summary:text-matches("^As expected")) .badge.neutral').count()).toBeGreaterThan(0)
+      expect(v.consoleErrors).toEqual([])
+      await v.page.locator('#headline').screenshot({path: join(OUTPUT, 'report-answer.png')})
+    } finally {
+      await v.close()
+    }
+  })
+
   it('opens the report `isobench run` wrote for a real run (process arm), every chart drawn, no console error', async () => {
     writeFileSync(join(dir, 's.yaml'), 'name: chromium-e2e\nreps: 4\nwarmup: 1\nmetrics:\n  - metric: startup\n    workload: idle\n')
     const r = await isobench(['run', join(dir, 's.yaml'), '--arms', 'process', '--out', dir])
@@ -132,7 +180,8 @@ describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium (needs Debia
     const v = await visit(report)
     try {
       const figures = await v.page.$$eval('figure.chart svg', (els) => els.map((el) => el.querySelectorAll('path, rect, line, text').length))
-      expect(figures.length).toBeGreaterThanOrEqual(3) // distribution, phases, drift
+      expect(figures.length).toBeGreaterThanOrEqual(4) // the answer, distribution, phases, drift
+      expect(await v.page.$$eval('#headline figure.chart', (els) => els.map((e) => e.getAttribute('data-metric')))).toEqual(['startup'])
       for (const marks of figures) expect(marks).toBeGreaterThan(10)
       expect(v.consoleErrors).toEqual([])
       expect(v.requests.filter((u) => !u.startsWith('file:'))).toEqual([])

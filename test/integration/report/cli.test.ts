@@ -81,9 +81,26 @@ describe('isobench report and export', () => {
     const samples = (JSON.parse(readFileSync(`${FIX}/full.json`, 'utf8')) as {samples: unknown[]}).samples.length
     expect(r.stdout.split('\r\n').filter(Boolean)).toHaveLength(samples + 1)
     expect(r.stdout.split('\r\n')[0]).toMatch(/^run_id,metric,figure,arm,accel,workload,/)
+    expect((await isobench(['export', `${FIX}/full.json`, '--format', 'csv'])).stdout).toBe(r.stdout)
     const none = await isobench(['export', `${FIX}/full.json`])
     expect(none.exitCode).toBe(2)
-    expect(none.stderr).toContain('choose a format: --csv')
+    expect(none.stderr).toContain('choose a format: --format csv|customSmallerIsBetter|customBiggerIsBetter|bmf')
+  })
+
+  it('exports the JSON CI dashboards read: github-action-benchmark (one file per direction) and Bencher BMF', async () => {
+    const file = join(out, 'smaller.json')
+    const smaller = await isobench(['export', `${FIX}/full.json`, '--format', 'customSmallerIsBetter', '--out', file])
+    expect(smaller.exitCode, smaller.all).toBe(0)
+    expect(smaller.stdout).toMatch(/^customSmallerIsBetter: .*smaller\.json \(\d+ entries\)/)
+    const entries = JSON.parse(readFileSync(file, 'utf8')) as Array<{name: string; value: number; unit: string}>
+    expect(entries.find((e) => e.name === 'startup.ready idle · qemu[tcg]')!.unit).toBe('ms')
+    const bigger = JSON.parse((await isobench(['export', `${FIX}/full.json`, '--format', 'customBiggerIsBetter'])).stdout) as Array<{unit: string}>
+    expect(bigger.length).toBeGreaterThan(0)
+    expect(bigger.some((e) => e.unit === 'ms')).toBe(false)
+    const bmf = JSON.parse((await isobench(['export', `${FIX}/full.json`, '-f', 'bmf'])).stdout) as Record<string, Record<string, {value: number}>>
+    expect(bmf['memory.pss idle [n=1, settleMs=200] · container']!['pss (MiB)']!.value).toBeGreaterThan(0)
+    const bad = await isobench(['export', `${FIX}/full.json`, '--format', 'xml'])
+    expect(bad.exitCode).toBe(2)
   })
 })
 
@@ -100,6 +117,7 @@ describe('isobench run writes report.html next to results.json (real process arm
     const html = readFileSync(report, 'utf8')
     const runId = (JSON.parse(readFileSync(results, 'utf8')) as {runId: string}).runId
     expect(html).toContain(runId)
-    expect(html).toMatch(/<figure class="chart" id="c1" data-chart="c1"><svg /)
+    expect(html).toMatch(/<figure class="chart answer" id="c1" data-chart="c1" data-metric="startup"><svg /) // the answer first
+    expect(html).toMatch(/<figure class="chart" id="c2" data-chart="c2"><svg /)
   })
 })

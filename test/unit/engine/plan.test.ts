@@ -16,7 +16,7 @@ describe('plan expansion', () => {
     ])
   })
 
-  it('takes reps/warmup/arms from flags over entry over scenario over config', () => {
+  it('takes reps/warmup/arms from flags over entry over scenario over config; --arms restricts an entry that names its own arms', () => {
     const {scenario} = parseScenario('name: s\nreps: 7\nmetrics:\n  - metric: startup\n  - metric: startup\n    reps: 2\n    arms: [process]\n', 's.yaml')
     const cells = expandPlan(scenario, config, () => 'idle')
     expect(cells.map((c) => [c.reps, c.warmup, c.arms])).toEqual([
@@ -24,10 +24,9 @@ describe('plan expansion', () => {
       [2, 1, ['process']],
     ])
     const forced = expandPlan(scenario, config, () => 'idle', {reps: 3, arms: ['container']})
-    expect(forced.map((c) => [c.reps, c.arms])).toEqual([
-      [3, ['container']],
-      [3, ['container']],
-    ])
+    expect(forced.map((c) => [c.reps, c.arms])).toEqual([[3, ['container']]])
+    const both = expandPlan(scenario, config, () => 'idle', {arms: ['container', 'process']})
+    expect(both.map((c) => c.arms)).toEqual([['container', 'process'], ['process']])
   })
 
   it('interleaves arms in randomized blocks: each block has every arm once, warm-ups first', () => {

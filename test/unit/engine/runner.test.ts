@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {FakeArm} from '../../../src/arms/fake.js'
 import {configSchema} from '../../../src/core/config.js'
-import {silentLogger} from '../../../src/core/log.js'
+import {silentLogger, type Logger} from '../../../src/core/log.js'
 import type {Results} from '../../../src/core/results.js'
 import {analyze} from '../../../src/engine/analyze.js'
 import {expandPlan} from '../../../src/engine/plan.js'
@@ -44,7 +44,11 @@ function emptyResults(): Results {
 }
 
 /** runCells on these arms for a scenario text, with a fresh store; the results after analysis. */
-async function runOn(arms: FakeArm[], scenarioText: string, opts: {budgetMs?: number; signal?: AbortSignal; seed?: number} = {}) {
+async function runOn(
+  arms: FakeArm[],
+  scenarioText: string,
+  opts: {budgetMs?: number; startedAt?: number; signal?: AbortSignal; seed?: number; progress?: Progress; log?: Logger} = {},
+) {
   const {scenario} = parseScenario(scenarioText, 's.yaml')
   const cells = expandPlan(scenario, config, () => 'idle', {arms: arms.map((a) => a.name)})
   const store = new ResultsStore(emptyResults(), out)
@@ -53,10 +57,11 @@ async function runOn(arms: FakeArm[], scenarioText: string, opts: {budgetMs?: nu
     workloads: new Map([...catalog().values()].map((p) => [p.name, {spec: specOf(p), profile: p}])),
     arms: new Map(arms.map((a) => [a.name, a])),
     store,
-    log: silentLogger,
-    progress: new Progress(0, false),
+    log: opts.log ?? silentLogger,
+    progress: opts.progress ?? new Progress({cells: [], budgetMs: 60_000}, false),
     random: mulberry32(opts.seed ?? 1),
     budgetMs: opts.budgetMs ?? 60_000,
+    startedAt: opts.startedAt,
     readyTimeoutMs: 1000,
     network: 'none',
     signal: opts.signal ?? new AbortController().signal,
@@ -115,6 +120,17 @@ describe('runner (fake arm)', () => {
     expect(results.summaries[0]!.n).toBe(2)
   })
 
+  it('says a kind of failure once per arm and cell while running (messages name instances), and counts them all', async () => {
+    const warned: string[] = []
+    const log: Logger = {...silentLogger, warn: (m) => warned.push(m)}
+    const flaky = new FakeArm({failStart: (i) => i % 2 === 1}, 'flaky')
+    const {results} = await runOn([flaky], 'name: s\nreps: 6\nwarmup: 0\nmetrics:\n  - metric: startup\n', {log})
+    expect(results.samples.filter((s) => !s.ok)).toHaveLength(3)
+    expect(warned).toHaveLength(1)
+    expect(warned[0]).toMatch(/^flaky startup\/idle\S*: failed sample: start 1 failed .*further ones of this kind are counted at the end\)$/)
+    expect(results.warnings.some((w) => w.code === 'failed-samples' && w.message.includes('3 of 6'))).toBe(true)
+  })
+
   it('memory over n: the marginal cost per instance is the slope the metric declares', async () => {
     const MiB = 1024 * 1024
     const arm = new FakeArm({sample: () => ({pssBytes: 5 * MiB, ussBytes: MiB, rssBytes: 6 * MiB})}, 'mem')
@@ -129,6 +145,29 @@ describe('runner (fake arm)', () => {
     expect(reason).toBe('budget')
     expect(results.samples.length).toBeLessThan(50)
     expect(results.warnings.some((w) => w.code === 'budget-exhausted')).toBe(true)
+  })
+
+  it('starts no measurement that would overrun the budget at the duration this arm took so far', async () => {
+    const plan = {cells: [{key: 'startup/idle', metric: 'startup', arms: ['f'], perArm: 4}], budgetMs: 60_000}
+    const progress = new Progress(plan, false)
+    progress.step(0, 'f', 120_000) // this arm took 2 minutes a measurement so far: more than the whole budget
+    const {reason, results} = await runOn([new FakeArm({ready: () => 1}, 'f')], 'name: s\nreps: 4\nwarmup: 0\nmetrics:\n  - metric: startup\n', {progress})
+    expect(reason).toBe('budget')
+    expect(results.samples).toHaveLength(0)
+    expect(results.warnings.find((w) => w.code === 'budget-exhausted')!.message).toContain('the next f measurement takes ≈ 120.0 s')
+  })
+
+  it('counts the budget from the start of the run: time spent preparing the arms is spent budget', async () => {
+    const text = 'name: s\nreps: 4\nwarmup: 0\nmetrics:\n  - metric: startup\n'
+    // preparation took 61 s of a 60 s budget: nothing is measured
+    const late = await runOn([new FakeArm({ready: () => 1}, 'f')], text, {budgetMs: 60_000, startedAt: performance.now() - 61_000})
+    expect(late.reason).toBe('budget')
+    expect(late.results.samples).toHaveLength(0)
+    // preparation took 1 s: every rep runs, and sample times count from the run's start
+    const early = await runOn([new FakeArm({ready: () => 1}, 'f')], text, {budgetMs: 60_000, startedAt: performance.now() - 1000})
+    expect(early.reason).toBe('complete')
+    expect(early.results.samples).toHaveLength(4)
+    expect(Math.min(...early.results.samples.map((s) => s.t))).toBeGreaterThanOrEqual(1000)
   })
 
   it('an aborted run returns interrupted and keeps what it measured', async () => {

@@ -6,6 +6,7 @@ import {resolveScenarioWorkloads} from '../../../src/scenario/workloads.js'
 import {WorkloadTable} from '../../../src/workloads/table.js'
 import {getMetric} from '../../../src/metrics/index.js'
 import {loadScenarioFile, parseScenario} from '../../../src/scenario/load.js'
+import {runsForPermutationPower} from '../../../src/stats/verdict.js'
 
 const dir = join(import.meta.dirname, '..', '..', '..', 'scenarios')
 const shipped = readdirSync(dir).filter((f) => f.endsWith('.yaml'))
@@ -22,11 +23,20 @@ describe('shipped scenarios', () => {
     for (const m of loaded.scenario.metrics) expect(getMetric(m.metric)).toBeDefined()
   })
 
-  it('quick.yaml covers startup, memory and cpu on every arm (names no arms, so the config decides)', () => {
+  it('quick.yaml, the default, covers all five metrics within a 5-minute budget, 4 reps a cell (the fewest that can give a verdict)', () => {
     const {scenario} = loadScenarioFile(join(dir, 'quick.yaml'))
-    expect(new Set(scenario.metrics.map((m) => m.metric))).toEqual(new Set(['startup', 'memory', 'cpu']))
-    expect(scenario.arms).toBeUndefined()
-    expect(scenario.metrics.every((m) => !m.arms)).toBe(true)
+    expect(new Set(scenario.metrics.map((m) => m.metric))).toEqual(new Set(['startup', 'scaleout', 'memory', 'cpu', 'interference']))
+    expect(scenario.budgetSeconds).toBeLessThanOrEqual(300)
+    expect(scenario.reps).toBe(runsForPermutationPower(0.05))
+    // The classic rungs, in the headline's order; the rest of the spectrum is spectrum.yaml's.
+    expect(scenario.arms).toEqual(['process', 'container', 'runc', 'crun', 'qemu'])
+    // Only the scale-out to N = 8 names its arms (no TCG VM among them); N = 2 runs everywhere.
+    const named = scenario.metrics.filter((m) => m.arms)
+    expect(named.map((m) => [m.metric, m.params?.n])).toEqual([['scaleout', 8]])
+    expect(named[0]!.arms).not.toContain('qemu')
+    expect(scenario.metrics.find((m) => m.metric === 'memory')!.params!.n).toEqual([1, 2]) // the marginal memory is a slope over n
+    expect(scenario.metrics.filter((m) => m.metric === 'cpu').map((m) => m.workload)).toEqual(['cpu-short', 'idle'])
+    expect(scenario.metrics.find((m) => m.metric === 'interference')!.params!.aggressor).toBe('aggressor-cpu')
   })
 })
 

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {buildReport} from '../../../src/report/index.js'
+import {buildReport, ensureAnalysis} from '../../../src/report/index.js'
+import {verdictsSection} from '../../../src/report/answer-section.js'
 import {loadResultsFile} from '../../../src/report/load-results.js'
 import {isMinority} from '../../../src/report/sections.js'
 import {hostile, PAYLOAD} from '../../helpers/hostile.js'
@@ -39,10 +40,10 @@ describe('report HTML', () => {
     const {html, charts, failedCharts} = await buildReport([full()])
     expect(failedCharts).toEqual([])
     expect(html).not.toMatch(/="[^"]*NaN/) // no chart coordinate went NaN
-    expect(html.match(/<figure class="chart"/g)).toHaveLength(charts)
-    expect(html.match(/<figure class="chart"[^>]*><svg /g)).toHaveLength(charts)
+    expect(html.match(/<figure class="chart[ "]/g)).toHaveLength(charts)
+    expect(html.match(/<figure class="chart[^"]*"[^>]*><svg /g)).toHaveLength(charts)
     expect(html).toContain('Emulated VM figures (TCG)')
-    expect(html).toMatch(/container faster than qemu by \d+× \[\d+–\d+×\]<span class="tcg-note">; VM figures emulated \(TCG\)/)
+    expect(html).toMatch(/qemu slower than container by \d+× \[\d+–\d+×\]<span class="tcg-note">; VM figures emulated \(TCG\)/)
     expect(html).toContain('Parity mismatch')
     expect(html).toMatch(/class="mono mismatch">sha256:99aa3d4c5b6a…/)
     expect(html).toContain('<h2>Paper claims</h2>')
@@ -137,5 +138,37 @@ describe('paper claims', () => {
     expect(html).toContain('<span class="badge neutral">not applicable: needs KVM</span>')
     expect(html).toContain('CI below the expected range')
     expect(html).not.toContain('samples:') // machine fields stay in the embedded data
+  })
+})
+
+describe('report verdicts: the ones that differ from what isolation predicts first', () => {
+  it('colours an expected verdict (container slower than process) neutral, a finding red', async () => {
+    const r = full()
+    await ensureAnalysis(r)
+    const html = verdictsSection(r).markup
+    const expected = /<details><summary>As expected \(\d+\)<\/summary>(.*?)<\/details>/s.exec(html)![1]!
+    expect(expected).toMatch(/<span class="badge neutral"[^>]*>worse<\/span> startup\.ready idle: container slower than process/)
+    expect(expected).not.toContain('badge bad')
+    // runc slower than container: one kind of arm, apart — a finding, listed first, in red
+    const top = html.slice(0, html.indexOf('<details>'))
+    expect(top).toMatch(/<span class="badge bad"[^>]*>worse<\/span> startup\.ready idle: runc slower than container/)
+    expect(top).not.toContain('container slower than process')
+  })
+
+  it('lists the CPU verdicts, idle burn included (its fallback figure), among the headline verdicts', async () => {
+    const r = full()
+    r.samples = r.samples.filter((s) => !(s.metric === 'cpu' && s.figure !== 'cpu_per_s'))
+    r.summaries = []
+    await ensureAnalysis(r)
+    const html = verdictsSection(r).markup
+    const headlinePart = html.slice(0, html.indexOf('All other comparisons'))
+    expect(headlinePart).toMatch(/cpu\.cpu_per_s cpu \[windowMs=1000\]: qemu (equivalent to|higher than|lower than) container/)
+  })
+
+  it('draws startup phases as shares of each arm own time to ready, its total in the label', () => {
+    const spec = JSON.stringify(buildCharts(full()).find((c) => c.title.startsWith('startup phases'))!.spec)
+    expect(spec).toContain('share of the time to ready')
+    expect(spec).toMatch(/"arm":"qemu \(TCG\) · \d+ ms"/)
+    expect(spec).not.toContain('"independent"') // one shared axis, not one per arm
   })
 })

@@ -10,10 +10,10 @@ import type {Results} from '../../../src/core/results.js'
 import {isTerminalSafe, oneLine, terminalText} from '../../../src/core/text.js'
 import {compareRuns} from '../../../src/engine/compare-runs.js'
 import {Progress} from '../../../src/engine/progress.js'
-import {summaryTable} from '../../../src/engine/summary-table.js'
 import {claimsMarkdown, claimsText} from '../../../src/papers/table.js'
 import {formatComparison} from '../../../src/report/compare-format.js'
 import {loadResultsFile} from '../../../src/report/load-results.js'
+import {headlineLines, verboseLines} from '../../../src/report/terminal.js'
 
 const EVIL = '\x1b[31mred\x1b]0;title\x07\r\nINJECTED | row\u202eevil\u009b2J'
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/
@@ -46,11 +46,16 @@ describe('terminal and Markdown text', () => {
     expect(isTerminalSafe(terminalText(EVIL))).toBe(true)
   })
 
-  it("run's summary table: every row one visible line", () => {
-    const table = summaryTable(hostile('test/fixtures/results/compare-base.json'))
-    expect(table).not.toMatch(CONTROL)
-    expect(noInjectedLine(table)).toBe(true)
-    expect(table).toContain('container\\x1b[31mred')
+  it("run's headline and --verbose detail: every row one visible line", () => {
+    const results = {...hostile('test/fixtures/results/compare-base.json'), reference: `container${EVIL}`}
+    const head = headlineLines(results).join('\n')
+    const verbose = verboseLines(results).join('\n')
+    for (const text of [head, verbose]) {
+      expect(text).not.toMatch(CONTROL)
+      expect(noInjectedLine(text)).toBe(true)
+    }
+    expect(head).toContain('container\\x1b[31mred')
+    expect(verbose).toContain('warning\\x1b[31mred')
   })
 
   it("run's progress, on a terminal and in a log", () => {
@@ -59,10 +64,12 @@ describe('terminal and Markdown text', () => {
       const stream = Object.assign(new Writable({write: (c, _e, cb) => ((out += c.toString()), cb())}), {isTTY, columns: 200}) as unknown as NodeJS.WriteStream
       const saved = process.env.CI
       delete process.env.CI
-      const p = new Progress(2, true, stream)
-      p.cellStarted(`startup/idle[label=${EVIL}]`, 0, 1)
-      p.step(`startup/idle[label=${EVIL}] · container${EVIL}`)
-      p.step('done')
+      const cells = [{key: `startup/idle[label=${EVIL}]`, metric: 'startup', arms: [`container${EVIL}`], perArm: 2}]
+      const p = new Progress({cells, budgetMs: 60_000}, true, stream)
+      p.start([`container${EVIL}`], `scenario${EVIL}.yaml`)
+      p.cellStarted(0)
+      p.step(0, `container${EVIL}`, 10)
+      p.step(0, `container${EVIL}`, 10)
       if (saved !== undefined) process.env.CI = saved
       // The progress line's own \r and erase-line escape are ours; nothing else may be raw.
       const ours = out.replaceAll('\r\x1b[2K', '')

@@ -67,7 +67,7 @@ describe('analyze', () => {
     expect(r.warnings).toHaveLength(2)
   })
 
-  it('compares every arm with process, and container with qemu, with verdicts', () => {
+  it('compares every arm with process, and with the reference arm (container) once per pair, with verdicts', () => {
     const samples = [
       ...noisy(15, 10, 1).map((v) => sample('process', v)),
       ...noisy(15, 20, 2).map((v) => sample('container', v)),
@@ -76,15 +76,30 @@ describe('analyze', () => {
     const r = results(samples)
     analyze(r, {equivalenceDelta: 0.05, seed: 1})
     const byPair = new Map(r.comparisons.map((c) => [`${c.arm}/${c.baseline}`, c]))
-    expect([...byPair.keys()].sort()).toEqual(['container/process', 'container/qemu', 'qemu/process'])
+    expect([...byPair.keys()].sort()).toEqual(['container/process', 'qemu/container', 'qemu/process'])
+    expect(r.reference).toBe('container')
     const c = byPair.get('container/process')!
     expect(c.ratio).toBeGreaterThan(1.8)
     expect(c.ratio).toBeLessThan(2.2)
     expect(c.verdict).toBe('worse')
-    expect(c.text).toMatch(/^startup\.ready idle \[cache=warm\]: container slower than process by 2\.\d× \[/)
-    expect(byPair.get('container/qemu')!.verdict).toBe('better')
+    // cache=warm is the metric's default and no cell changed it: the label leaves it out.
+    expect(c.text).toMatch(/^startup\.ready idle: container slower than process by 2\.\d× \[/)
+    expect(byPair.get('qemu/container')!.verdict).toBe('worse')
     expect(c.kind).toBe('arm')
     expect(c.n).toBe(15)
+    // Another reference: qemu vs process already exists, so process is not compared with qemu again.
+    analyze(r, {equivalenceDelta: 0.05, seed: 1, reference: 'qemu'})
+    expect(r.comparisons.map((x) => `${x.arm}/${x.baseline}`).sort()).toEqual(['container/process', 'container/qemu', 'qemu/process'])
+  })
+
+  it('gives each summary a seeded bootstrap CI of its median, none below 3 values', () => {
+    const r = results([...noisy(9, 10, 1).map((v) => sample('process', v)), sample('container', 20), sample('container', 21)])
+    analyze(r, {equivalenceDelta: 0.05, seed: 1})
+    const p = r.summaries.find((s) => s.arm === 'process')!
+    expect(p.medianCi![0]).toBeLessThanOrEqual(p.median)
+    expect(p.medianCi![1]).toBeGreaterThanOrEqual(p.median)
+    expect(p.medianCi![1]).toBeGreaterThan(p.medianCi![0])
+    expect(r.summaries.find((s) => s.arm === 'container')!.medianCi).toBeNull()
   })
 
   it('is reproducible from the seed', () => {
