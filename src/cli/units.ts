@@ -34,3 +34,11 @@ export function parseSizeMiB(text: string, field: string): number {
   const scale = {'': 1, k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024}[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't']
   return Number(m[1]) * scale
 }
+
+/** A comma-separated flag value (`--arms a,b`) as its non-empty, trimmed items; undefined when the flag was not given. */
+export function parseList(text: string | undefined): string[] | undefined {
+  return text
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+}

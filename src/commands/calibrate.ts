@@ -36,7 +36,7 @@ Exit codes: 0 done, 1 the run failed, 2 bad input, 130/143 interrupted.`
     const {createLogger} = await import('../core/log.js')
     const {writeReport} = await import('../report/index.js')
     const {calibrationTable} = await import('../cli/calibration-text.js')
-    const {parseDuration} = await import('../cli/units.js')
+    const {parseDuration, parseList} = await import('../cli/units.js')
     const {join} = await import('node:path')
     const {config: loaded} = await loadConfig(process.cwd(), flags.config)
     const config = flags['state-dir'] ? {...loaded, stateDir: flags['state-dir']} : loaded
@@ -48,10 +48,7 @@ Exit codes: 0 done, 1 the run failed, 2 bad input, 130/143 interrupted.`
       log: createLogger({quiet}),
       oclifConfig: this.config,
       outDir: flags.out,
-      arms: flags.arms
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
+      arms: parseList(flags.arms),
       reps: flags.reps,
       warmup: flags.warmup,
       budgetSeconds: flags.budget === undefined ? undefined : parseDuration(flags.budget, '--budget'),

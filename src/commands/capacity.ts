@@ -41,7 +41,7 @@ Exit codes: 0 done, 1 the run failed, 2 bad input, 130/143 interrupted (the step
     const {loadConfig} = await import('../config/load.js')
     const {createLogger} = await import('../core/log.js')
     const {writeReport} = await import('../report/index.js')
-    const {parseDuration, parseSizeMiB} = await import('../cli/units.js')
+    const {parseDuration, parseList, parseSizeMiB} = await import('../cli/units.js')
     const {resolveWorkloadName} = await import('../workloads/catalog.js')
     const {UsageError} = await import('../core/errors.js')
     const {join} = await import('node:path')
@@ -60,10 +60,7 @@ Exit codes: 0 done, 1 the run failed, 2 bad input, 130/143 interrupted (the step
       log: createLogger({quiet}),
       oclifConfig: this.config,
       outDir: flags.out,
-      arms: flags.arms
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
+      arms: parseList(flags.arms),
       slos,
       workload: flags.workload,
       victim: flags.victim,

@@ -98,16 +98,10 @@ Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 b
       const {parseEngineSockets} = await import('../cli/engine-socket.js')
       config.engineSockets = {...config.engineSockets, ...parseEngineSockets(flags['engine-socket'])}
     }
-    const {parseCount, parseDuration, parsePercent} = await import('../cli/units.js')
+    const {parseCount, parseDuration, parseList, parsePercent} = await import('../cli/units.js')
     const reps = flags.reps === undefined ? undefined : parseCount(flags.reps, '--reps', 'reps')
     const warmup = flags.warmup === undefined ? undefined : parseCount(flags.warmup, '--warmup', 'warmup')
-    const arms =
-      flags.arms === undefined
-        ? undefined
-        : flags.arms
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
+    const arms = parseList(flags.arms)
     const budgetSeconds = flags.budget === undefined ? undefined : parseDuration(flags.budget, '--budget', 'budgetSeconds')
     const precision = flags.precision === undefined ? undefined : parsePercent(flags.precision, '--precision')
     const detect = flags.detect === undefined ? undefined : parsePercent(flags.detect, '--detect')

@@ -3,15 +3,10 @@
  * the false-positive rate of the verdict rule, and what that means for sample sizes. Stored per
  * host in the state dir, keyed by the host's facts; a run's results carry the table it used.
  */
+import type {ArmFigure} from './figure.js'
 
 /** One figure of one arm, calibrated. */
-export interface CalibrationEntry {
-  metric: string
-  figure: string
-  workload: string
-  params: Record<string, string | number | boolean>
-  arm: string
-  unit: string
+export interface CalibrationEntry extends ArmFigure {
   /** 'ratio': the floor is relative; 'difference': in the unit (figures with a median ≤ 0). */
   scale: 'ratio' | 'difference'
   /** Samples per side in the A/A run. */

@@ -5,6 +5,7 @@
 import type {Accel, ArmKind, Limits, PhaseMark} from './arm.js'
 import type {ProvenanceRecord} from './provenance.js'
 import type {Calibration, DetectPlan} from './calibration.js'
+import type {ArmFigure} from './figure.js'
 
 export const RESULTS_SCHEMA_VERSION = 1
 
@@ -232,13 +233,7 @@ export interface Description {
 }
 
 /** One (metric, figure, workload, params, arm) group of samples, described. */
-export interface Summary extends Description {
-  metric: string
-  figure: string
-  arm: string
-  workload: string
-  params: Record<string, string | number | boolean>
-  unit: string
+export interface Summary extends Description, ArmFigure {
   direction: Direction
   failures: number
   outliers: number
@@ -414,3 +409,4 @@ export function runStatusText(r: {status?: string; stopReason?: string}): string
 }
 
 export type {PhaseMark}
+export type {ArmFigure}

@@ -8,20 +8,14 @@
  *   anything else                                    → inconclusive (a small or unproven change)
  */
 import {groupSamples, paramsKey, type Group} from './analyze.js'
-import {runStatusText, type Direction, type Results} from '../core/results.js'
+import {runStatusText, type ArmFigure, type Direction, type Results} from '../core/results.js'
 import {bootstrapDifferenceOfMedians, describe, differenceVerdict, magnitude, permutationTest, ratioOfMedians, seedFrom} from '../stats/index.js'
 import type {ArmProvenanceDiff} from '../core/provenance.js'
 import {diffRuns} from './provenance/diff.js'
 
 export type ChangeVerdict = 'regression' | 'improvement' | 'equivalent' | 'inconclusive'
 
-export interface Change {
-  metric: string
-  figure: string
-  workload: string
-  params: Record<string, string | number | boolean>
-  arm: string
-  unit: string
+export interface Change extends ArmFigure {
   direction: Direction
   baseMedian: number | null
   newMedian: number | null
