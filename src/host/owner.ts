@@ -8,6 +8,7 @@
  */
 import {readFileSync} from 'node:fs'
 import {hostname} from 'node:os'
+import {statFields} from './procfs.js'
 
 export interface ProcessOwner {
   pid: number
@@ -21,16 +22,13 @@ export interface ProcessOwner {
 /** 'alive': that very process still runs; 'dead': it does not (or the host rebooted); 'unknown': another host's record. */
 export type OwnerState = 'alive' | 'dead' | 'unknown'
 
-/** Field 22 (starttime) of /proc/PID/stat, or null when the process does not exist. */
+/**
+ * Field 22 (starttime) of /proc/PID/stat, or null when there is no such process or it is a zombie
+ * (dead, not yet reaped: on hosts whose PID 1 does not reap, a killed owner stays one for ever).
+ */
 export function processStartTicks(pid: number): number | null {
-  let stat: string
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  } catch {
-    return null
-  }
-  // The fields after the parenthesised comm (which may hold spaces and parentheses): state is field 3.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const fields = statFields(pid)
+  if (!fields || fields[0] === 'Z' || fields[0] === 'X') return null
   const ticks = Number(fields[22 - 3])
   return Number.isFinite(ticks) ? ticks : null
 }

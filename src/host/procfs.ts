@@ -29,16 +29,24 @@ export function readProcMemory(pid: number): ProcMemory | null {
   }
 }
 
-/** utime+stime of one process in seconds (children that were waited for included); null if gone. */
-export function readProcCpuSeconds(pid: number, includeChildren = false): number | null {
+/**
+ * The fields of /proc/PID/stat from field 3 (state) on, so field N is at index N − 3 (proc(5)); null
+ * when the process does not exist. The comm before them may hold spaces and ')'.
+ */
+export function statFields(pid: number): string[] | null {
   let stat: string
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   } catch {
     return null
   }
-  // Fields after the parenthesised comm, which may itself contain spaces or ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
+/** utime+stime of one process in seconds (children that were waited for included); null if gone. */
+export function readProcCpuSeconds(pid: number, includeChildren = false): number | null {
+  const fields = statFields(pid)
+  if (!fields) return null
   // fields[0] is state (field 3); utime is field 14 → index 11, stime 12, cutime 13, cstime 14.
   const ticks = Number(fields[11]) + Number(fields[12]) + (includeChildren ? Number(fields[13]) + Number(fields[14]) : 0)
   return ticks / CLK_TCK

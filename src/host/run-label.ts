@@ -10,25 +10,13 @@ import {createHash} from 'node:crypto'
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {writeFileAtomic} from './fs.js'
+import {processStartTicks} from './owner.js'
 
 export interface RunLabel {
   pid: number
   startTicks: number
   runId: string
   createdAt: string
-}
-
-/** Field 22 (starttime) of /proc/PID/stat, or null when there is no such process or it is a zombie (dead, not yet reaped). */
-export function processStartTicks(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    if (fields[0] === 'Z' || fields[0] === 'X') return null
-    const ticks = Number(fields[22 - 3])
-    return Number.isFinite(ticks) ? ticks : null
-  } catch {
-    return null
-  }
 }
 
 /** A short tag for this run in this process: 8 hex digits of sha256(runId, pid); safe in names, paths and cgroups. */
