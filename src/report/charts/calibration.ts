@@ -16,18 +16,7 @@ export function noiseFloorSpec(cal: Calibration, label: (arm: string) => string)
   return top(
     'noise floor per figure and arm (A/A)',
     [`smallest change the verdict rule detects in ${(cal.power * 100).toFixed(0)}% of simulated runs at the A/A n; lower is better`],
-    {
-      width: WIDTH,
-      height: {step: 14},
-      data: {values},
-      mark: {type: 'bar', tooltip: true},
-      encoding: {
-        y: {field: 'figure', type: 'nominal', title: null, sort: null},
-        yOffset: {field: 'arm', type: 'nominal'},
-        x: {field: 'floor', type: 'quantitative', title: 'noise floor (%)'},
-        color: {field: 'arm', type: 'nominal', title: 'arm'},
-      },
-    },
+    figureArmBars(values, {field: 'floor', type: 'quantitative', title: 'noise floor (%)'}),
   )
 }
 
@@ -37,16 +26,25 @@ export function detectSpec(plan: DetectPlan, label: (arm: string) => string): To
     .filter((r) => Number.isFinite(r.samples))
     .map((r) => ({figure: `${r.metric}.${r.figure} · ${r.workload}`, arm: label(r.arm), samples: r.samples}))
   if (values.length === 0) return undefined
-  return top(`samples per cell to detect ${(plan.target * 100).toFixed(1)}%`, ["per arm, at 80% power, from this host's calibrated noise; log scale"], {
+  return top(
+    `samples per cell to detect ${(plan.target * 100).toFixed(1)}%`,
+    ["per arm, at 80% power, from this host's calibrated noise; log scale"],
+    figureArmBars(values, {field: 'samples', type: 'quantitative', title: 'samples per cell (log)', scale: {type: 'log'}}),
+  )
+}
+
+/** Horizontal bars, one row per figure and a bar per arm within it, `x` the value's encoding. */
+function figureArmBars(values: Array<Record<string, string | number>>, x: Record<string, unknown>) {
+  return {
     width: WIDTH,
     height: {step: 14},
     data: {values},
-    mark: {type: 'bar', tooltip: true},
+    mark: {type: 'bar' as const, tooltip: true},
     encoding: {
-      y: {field: 'figure', type: 'nominal', title: null, sort: null},
-      yOffset: {field: 'arm', type: 'nominal'},
-      x: {field: 'samples', type: 'quantitative', title: 'samples per cell (log)', scale: {type: 'log'}},
-      color: {field: 'arm', type: 'nominal', title: 'arm'},
+      y: {field: 'figure', type: 'nominal' as const, title: null, sort: null},
+      yOffset: {field: 'arm', type: 'nominal' as const},
+      x,
+      color: {field: 'arm', type: 'nominal' as const, title: 'arm'},
     },
-  })
+  }
 }
