@@ -34,17 +34,33 @@ export abstract class BaseCommand extends Command {
     return super.warn(typeof input === 'string' ? oneLine(input) : input)
   }
 
+  /**
+   * An error's text on stderr, with or without --json (oclif's logToStderr prints nothing under
+   * --json, which left bad input as a silent exit 2); under --json, stdout also gets
+   * `{"error": {"message", "exitCode"}}` for the program reading it.
+   */
+  private reportError(text: string, message: string, exitCode: number): void {
+    process.stderr.write(`${text}\n`)
+    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({error: {message, exitCode}})}\n`)
+  }
+
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (err instanceof IsobenchError) {
       // Bad input and remote refusals are one line; internal errors keep their lines (build output).
-      if (err.exitCode === 2 || err instanceof RemoteError) this.logToStderr(`error: ${oneLine(err.message)}`)
-      else this.logToStderr(`error: ${terminalText(err.message)}\nhint: rerun with ISOBENCH_DEBUG=1 for details, or see \`isobench doctor\``)
-      if (process.env.ISOBENCH_DEBUG) this.logToStderr(err.stack ?? '')
+      if (err.exitCode === 2 || err instanceof RemoteError) this.reportError(`error: ${oneLine(err.message)}`, oneLine(err.message), err.exitCode)
+      else
+        this.reportError(
+          `error: ${terminalText(err.message)}\nhint: rerun with ISOBENCH_DEBUG=1 for details, or see \`isobench doctor\``,
+          oneLine(err.message),
+          err.exitCode,
+        )
+      if (process.env.ISOBENCH_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`)
       this.exit(err.exitCode)
     }
     // oclif's own parse errors (unknown flag, bad flag value, missing argument) are usage errors: exit 2, one line.
     if (err instanceof Errors.CLIError && err.oclif?.exit === 2 && !process.env.ISOBENCH_DEBUG) {
-      this.logToStderr(`error: ${oneLine(parseErrorLine(err.message))} (see --help)`)
+      const line = oneLine(parseErrorLine(err.message))
+      this.reportError(`error: ${line} (see --help)`, line, 2)
       this.exit(2)
     }
     return super.catch(err)

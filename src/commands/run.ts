@@ -85,7 +85,7 @@ Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 b
     const {argv, flags} = await this.parse(Run)
     const {loadConfig} = await import('../config/load.js')
     const {loadScenarioFile} = await import('../scenario/load.js')
-    const {runScenario} = await import('../engine/run.js')
+    const {checkRunInput, runScenario} = await import('../engine/run.js')
     const {createLogger} = await import('../core/log.js')
     const {headlineLines, verboseLines} = await import('../report/terminal.js')
     const {writeReport} = await import('../report/index.js')
@@ -126,6 +126,8 @@ Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 b
     const {resolveScenarioWorkloads} = await import('../scenario/workloads.js')
     const workloads = new WorkloadTable(await loadPluginWorkloads(this.config))
     loaded = loaded.map((l) => resolveScenarioWorkloads(l, workloads))
+    // …and so are unknown arms, params and plans too large, before the preflight's host checks print
+    for (const l of loaded) await checkRunInput(l, {arms, config, configFile, oclifConfig: this.config}, workloads)
     const quiet = flags.quiet || this.jsonEnabled()
     const log = createLogger({quiet})
     const {hostFacts} = await import('../host/facts.js')

@@ -6,7 +6,7 @@
 import type {Config} from '@oclif/core'
 import {kindUsesImages, type Arm, type ArmContext} from '../core/arm.js'
 import {builtinProviders} from '../arms/builtin-hook.js'
-import {loadArmProviders} from '../arms/registry.js'
+import {loadArmProviders, type ProviderEntry} from '../arms/registry.js'
 import type {IsobenchConfig} from '../core/config.js'
 import {UsageError} from '../core/errors.js'
 import {checkScenarioInput} from './check-input.js'
@@ -113,6 +113,28 @@ export interface RunScenarioResult {
   dir: string
 }
 
+type InputOptions = Pick<RunScenarioOptions, 'arms' | 'configFile' | 'config'>
+
+function checkLoadedInput(loaded: LoadedScenario, providers: readonly ProviderEntry[], opts: InputOptions, table: WorkloadTable): void {
+  const listed = providers.filter((p) => !p.hidden).map((p) => p.name)
+  checkScenarioInput(
+    loaded,
+    {known: new Set(providers.map((p) => p.name)), listed},
+    {flag: opts.arms, config: opts.configFile && opts.config.arms ? {arms: opts.config.arms, file: opts.configFile} : undefined},
+    table,
+  )
+}
+
+/**
+ * The checks runScenario makes before it creates anything (unknown arms in the flag, config or
+ * scenario, params, workload params, plan size, host limits), for a command to make before its own
+ * slow steps (the preflight). `loaded` has its workloads resolved against `table`. Throws
+ * UsageError/InputFileError (exit 2).
+ */
+export async function checkRunInput(loaded: LoadedScenario, opts: InputOptions & Pick<RunScenarioOptions, 'oclifConfig'>, table: WorkloadTable): Promise<void> {
+  checkLoadedInput(loaded, await loadArmProviders(opts.oclifConfig), opts, table)
+}
+
 export async function runScenario(opts: RunScenarioOptions): Promise<RunScenarioResult> {
   const {config, log} = opts
   // Workloads named by the scenario (built-in, plugin, file, inline) are resolved first: a bad one is exit 2 before anything runs.
@@ -129,13 +151,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
 
   // Bad input is refused before anything is created: unknown arms, params, workload params, a plan too
   // large, limits this host cannot give (check-input.ts). The scenario's workloads are resolved above.
-  const listed = providers.filter((p) => !p.hidden).map((p) => p.name)
-  checkScenarioInput(
-    loaded,
-    {known: new Set(known.keys()), listed},
-    {flag: opts.arms, config: opts.configFile && config.arms ? {arms: config.arms, file: opts.configFile} : undefined},
-    table,
-  )
+  checkLoadedInput(loaded, providers, opts, table)
   const defaultArms = builtinProviders.filter((p) => !p.hidden).map((p) => p.name)
   const cells = expandPlan(scenario, config, (m) => getMetric(m)?.defaultWorkload ?? DEFAULT_WORKLOAD, {defaultArms, ...opts, workload: workloadFlag})
   const usedNames = [...new Set(cells.flatMap(cellWorkloads))]

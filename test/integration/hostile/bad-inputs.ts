@@ -87,6 +87,31 @@ export const CASES: BadInput[] = [
     mentions: /^error: --arms: unknown arm "nope"/,
   },
   {
+    // without --quiet: the arm is refused before the preflight prints its host checks
+    name: '--arms nope, not quiet',
+    surface: 'run flags',
+    args: ['run', 's.yaml', '--arms', 'nope', '--out', 'out'],
+    files: {'s.yaml': scenario()},
+    mentions: /^error: --arms: unknown arm "nope"/,
+  },
+  {
+    // --json: the line still reaches stderr (oclif silences its logger under --json), and stdout has the error as JSON
+    name: '--arms nope --json',
+    surface: 'run flags',
+    args: ['run', 's.yaml', '--arms', 'nope', '--out', 'out', '--json'],
+    files: {'s.yaml': scenario()},
+    mentions: /^error: --arms: unknown arm "nope"/,
+    stdout: /^\{"error":\{"message":"--arms: unknown arm \\"nope\\".*"exitCode":2\}\}$/,
+  },
+  {
+    name: 'scenario typo --json',
+    surface: 'scenario',
+    args: ['run', 's.yaml', '--arms', 'process', '--out', 'out', '--json'],
+    files: {'s.yaml': 'name: s\nwarmpu: 0\nmetrics:\n  - metric: startup\n'},
+    mentions: /s\.yaml:2:1: warmpu: unknown field/,
+    stdout: /"exitCode":2/,
+  },
+  {
     name: '--arms process,nope',
     surface: 'run flags',
     args: ['run', 's.yaml', '--arms', 'process,nope', '--out', 'out', '--quiet'],
