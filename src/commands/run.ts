@@ -127,7 +127,7 @@ Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 b
     const workloads = new WorkloadTable(await loadPluginWorkloads(this.config))
     loaded = loaded.map((l) => resolveScenarioWorkloads(l, workloads))
     // …and so are unknown arms, params and plans too large, before the preflight's host checks print
-    for (const l of loaded) await checkRunInput(l, {arms, config, configFile, oclifConfig: this.config}, workloads)
+    for (const l of loaded) await checkRunInput(l, {arms, config, configFile, reference: flags.reference, oclifConfig: this.config}, workloads)
     const quiet = flags.quiet || this.jsonEnabled()
     const log = createLogger({quiet})
     const {hostFacts} = await import('../host/facts.js')

@@ -113,10 +113,12 @@ export interface RunScenarioResult {
   dir: string
 }
 
-type InputOptions = Pick<RunScenarioOptions, 'arms' | 'configFile' | 'config'>
+type InputOptions = Pick<RunScenarioOptions, 'arms' | 'configFile' | 'config' | 'reference'>
 
 function checkLoadedInput(loaded: LoadedScenario, providers: readonly ProviderEntry[], opts: InputOptions, table: WorkloadTable): void {
   const listed = providers.filter((p) => !p.hidden).map((p) => p.name)
+  if (opts.reference !== undefined && !providers.some((p) => p.name === opts.reference))
+    throw new UsageError(`--reference: unknown arm "${opts.reference}"; expected one of ${listed.join(', ')}`, 'bad-flag')
   checkScenarioInput(
     loaded,
     {known: new Set(providers.map((p) => p.name)), listed},
@@ -227,10 +229,6 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     summaries: [],
     comparisons: [],
     warnings: [],
-  }
-  if (opts.reference !== undefined && !known.has(opts.reference)) {
-    const listed = providers.filter((p) => !p.hidden).map((p) => p.name)
-    throw new UsageError(`--reference: unknown arm "${opts.reference}"; expected one of ${listed.join(', ')}`, 'bad-flag')
   }
   for (const name of notProvided) {
     armRecords.push({name, kind: 'unknown', accel: 'none', versions: {}, available: false, reason: 'no installed plugin provides this arm'})

@@ -148,7 +148,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
             code: 'budget-exhausted',
             message: `time budget of ${(opts.budgetMs / 1000).toFixed(0)} s spent during ${cell.key}${expected > 0 ? ` (the next ${armName} measurement takes ≈ ${(expected / 1000).toFixed(1)} s)` : ''}; remaining samples not taken`,
           })
-          if (precision !== undefined) recordPrecision(store, precision, cell.key, false, measured, worst, 'budget')
+          if (precision !== undefined) recordPrecision(store, precision, cell, false, measured, worst, 'run-budget')
           return 'budget'
         }
         const arm = opts.arms.get(armName)!
@@ -235,15 +235,8 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
     }
     if (stoppedBy === 'precision') precisionStops++
     if (precision !== undefined) {
-      recordPrecision(store, precision, cell.key, stoppedBy === 'precision', measured, worst, stoppedBy ?? 'max-reps')
-      if (stoppedBy !== 'precision') {
-        budgetStops += stoppedBy === 'budget' ? 1 : 0
-        store.results.warnings.push({
-          code: 'precision-not-reached',
-          metric: cell.metric,
-          message: `${cell.key}: CI half-width ${worst === null || !Number.isFinite(worst) ? 'unknown' : `${(worst * 100).toFixed(1)}%`} > target ${(precision * 100).toFixed(1)}% after ${measured} reps (${stoppedBy === 'budget' ? "the cell's share of the budget was spent" : 'maximum reps reached'})`,
-        })
-      }
+      recordPrecision(store, precision, cell, stoppedBy === 'precision', measured, worst, stoppedBy ?? 'max-reps')
+      if (stoppedBy !== 'precision') budgetStops += stoppedBy === 'budget' ? 1 : 0
     }
   }
   if (precisionStops === opts.cells.length && opts.cells.length > 0) reason = 'precision'
@@ -251,16 +244,30 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
   return reason
 }
 
+/**
+ * A cell's precision outcome in results.precision, and, when the target was not reached, a
+ * 'precision-not-reached' warning saying why: the cell's share of the budget, the run's whole budget
+ * (the runner stopped before the cell's next measurement), or the maximum reps.
+ */
 function recordPrecision(
   store: ResultsStore,
   target: number,
-  cell: string,
+  cell: Pick<Cell, 'key' | 'metric'>,
   reached: boolean,
   reps: number,
   worst: number | null,
-  stoppedBy: 'precision' | 'budget' | 'max-reps' | 'interrupted',
+  stop: 'precision' | 'budget' | 'run-budget' | 'max-reps' | 'interrupted',
 ): void {
+  const stoppedBy = stop === 'run-budget' ? 'budget' : stop
   const record = (store.results.precision ??= {target, cells: []})
-  record.cells.push({cell, reached, reps, worstRelHalfWidth: worst !== null && Number.isFinite(worst) ? worst : null, stoppedBy})
+  record.cells.push({cell: cell.key, reached, reps, worstRelHalfWidth: worst !== null && Number.isFinite(worst) ? worst : null, stoppedBy})
+  if (!reached) {
+    const why = stop === 'budget' ? "the cell's share of the budget was spent" : stop === 'run-budget' ? "the run's budget was spent" : 'maximum reps reached'
+    store.results.warnings.push({
+      code: 'precision-not-reached',
+      metric: cell.metric,
+      message: `${cell.key}: CI half-width ${worst === null || !Number.isFinite(worst) ? 'unknown' : `${(worst * 100).toFixed(1)}%`} > target ${(target * 100).toFixed(1)}% after ${reps} reps (${why})`,
+    })
+  }
   store.changed()
 }
