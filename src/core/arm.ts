@@ -55,7 +55,7 @@ export interface Limits {
   cpuset?: string
 }
 
-/** An instance's network, as scenarios name it: loopback only, the host's, our bridge, or user-mode (published ports on loopback). */
+/** An instance's network, as scenarios name it: loopback only, the host's, our bridge, or user (ports published to the host: a container on our bridge, a VM by user-mode forwards from loopback). */
 export const NETWORK_MODES = ['none', 'host', 'bridge', 'user'] as const
 export type NetworkMode = (typeof NETWORK_MODES)[number]
 

@@ -115,7 +115,7 @@ export async function runCells(opts: RunnerOptions): Promise<StopReason> {
       warned.add(`network:${cell.workload}`)
       store.results.warnings.push({
         code: 'network-for-service',
-        message: `workload ${cell.workload} is driven from the host; it runs with network user (published ports on loopback), not the scenario's none`,
+        message: `workload ${cell.workload} is driven from the host, so it runs with network ${network} (its ports published: on the isobench0 bridge for containers, forwarded from loopback for VMs), not the scenario's ${opts.network}`,
       })
     }
     const arms = cell.arms.filter((a) => opts.arms.has(a))
