@@ -30,12 +30,16 @@ describe.skipIf(!root)('PSS agrees with smaps', () => {
     rmSync(stateDir, {recursive: true, force: true})
   })
 
-  it.each(arms)('%s: sample() PSS vs Σ Pss over /proc/PID/smaps, within 0.02 relative', async (name, make) => {
+  // 0.02 relative, or 0.05 MiB: /proc/PID/smaps prints each mapping's Pss truncated to whole kB
+  // (fs/proc/task_mmu.c), smaps_rollup sums the exact values, so awk's Σ reads lower by up to 1 kB per
+  // mapping — ≈ 0.03 MiB over the two small processes of the process arm (1.03 vs 1.00 MiB, at load
+  // 0.3). A process counted too many or too few is ≥ 0.2 MiB here.
+  it.each(arms)('%s: sample() PSS vs Σ Pss over /proc/PID/smaps, within 0.02 relative or 0.05 MiB', async (name, make) => {
     const arm = make()
     if (!(await arm.available()).ok && name !== 'process' && name !== 'container') return // runc/crun: apt packages setup installs
     const c = await pssVsSmaps(arm, idle, 3)
     console.log(`${checkLine(c)} · ${hostLoad()}`)
-    expect(Math.abs(c.ratio - 1), checkLine(c)).toBeLessThan(0.02)
+    expect(Math.abs(c.ratio - 1) < 0.02 || Math.abs(c.isobench - c.reference) < 0.05, checkLine(c)).toBe(true)
     await arm.cleanup()
   })
 })
