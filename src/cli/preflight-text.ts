@@ -2,12 +2,22 @@
 import {IsobenchError} from '../core/errors.js'
 import type {PreflightRecord} from '../core/provenance.js'
 
-/** Warnings first (each with its fix), then the facts that matter most. */
-export function preflightText(p: PreflightRecord, opts: {facts?: boolean} = {}): string {
+/**
+ * Warnings first (each with its fix), then the notes, then (opts.facts) the facts that matter most.
+ * `compact` (what `run` prints before its answer, to keep its output on one screen): a line per
+ * warning, and the notes counted by name in one line that points to `isobench preflight`.
+ */
+export function preflightText(p: PreflightRecord, opts: {facts?: boolean; compact?: boolean} = {}): string {
   const out: string[] = []
   const warn = p.warnings.filter((w) => w.severity === 'warn')
   const info = p.warnings.filter((w) => w.severity === 'info')
   out.push(warn.length ? `preflight: ${warn.length} warning${warn.length > 1 ? 's' : ''}` : 'preflight: nothing that skews benchmarks')
+  if (opts.compact) {
+    for (const w of warn) out.push(`  warn  ${w.code}: ${w.message} (fix: ${w.fix})`)
+    if (info.length)
+      out.push(`  ${info.length} note${info.length > 1 ? 's' : ''} (${info.map((w) => w.code).join(', ')}): \`isobench preflight\` explains each`)
+    return out.join('\n')
+  }
   for (const w of [...warn, ...info]) out.push(`  ${w.severity === 'warn' ? 'warn' : 'info'}  ${w.code.padEnd(11)} ${w.message}\n        fix: ${w.fix}`)
   if (opts.facts) {
     const width = Math.max(...Object.keys(p.facts).map((k) => k.length))

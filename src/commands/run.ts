@@ -138,7 +138,7 @@ Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 b
     const {loadCalibration} = await import('../engine/calibrate/store.js')
     const {detectText} = await import('../cli/calibration-text.js')
     const calibration = loadCalibration(config.stateDir, host)
-    if (!quiet) this.logToStderr(preflightText(preflightRecord))
+    if (!quiet) this.logToStderr(preflightText(preflightRecord, {compact: !flags.verbose}))
     if (flags.strict) enforceStrict(preflightRecord)
     const runs = []
     for (const scenario of loaded) {
