@@ -25,28 +25,25 @@ const LANES = Math.max(1, Number(process.env.ISOBENCH_TEST_LANES ?? 2) || 2)
 const CONFIG = 'test/vitest.config.ts'
 const extra = process.argv.slice(2)
 
-/** Seconds per integration file, measured (CI and this machine's quiet runs); used only for ordering. */
+/** Seconds per integration file, measured in a fresh-clone `.ci/run` (2 cores); used only for dealing files to lanes. */
 const WEIGHTS = {
-  'test/integration/runtime/oci-conformance.test.ts': 300,
   'test/integration/hostile/bad-input.test.ts': 300,
-  'test/integration/hostile/kill.test.ts': 250,
-  'test/integration/cli/byo-workloads.test.ts': 200,
-  'test/integration/cli/readme-byo.test.ts': 110,
-  'test/integration/vm/qemu-arm.test.ts': 75,
-  'test/integration/papers/reproduce.test.ts': 70,
-  'test/integration/images/build-parity.test.ts': 70,
-  'test/integration/vm/prune.test.ts': 60,
-  'test/integration/arms/spectrum.test.ts': 60,
-  'test/integration/report/cli.test.ts': 55,
-  'test/integration/cli/config-files.test.ts': 40,
-  'test/integration/runtime/interrupt.test.ts': 37,
-  'test/integration/cli/plugin-arm.test.ts': 33,
-  'test/integration/runtime/oci-clients.test.ts': 32,
-  'test/integration/images/registry.test.ts': 30,
-  'test/integration/metrics/quick.test.ts': 30,
-  'test/integration/gap/explain.test.ts': 90,
-  'test/integration/gap/capacity.test.ts': 60,
-  'test/integration/report/gap-sections.test.ts': 25,
+  'test/integration/runtime/oci-conformance.test.ts': 200,
+  'test/integration/metrics/quick.test.ts': 200,
+  'test/integration/hostile/kill.test.ts': 180,
+  'test/integration/cli/readme-byo.test.ts': 170,
+  'test/integration/cli/byo-workloads.test.ts': 100,
+  'test/integration/gap/explain.test.ts': 85,
+  'test/integration/papers/reproduce.test.ts': 77,
+  'test/integration/gap/capacity.test.ts': 76,
+  'test/integration/arms/spectrum.test.ts': 48,
+  'test/integration/cli/plugin-arm.test.ts': 36,
+  'test/integration/cli/run.test.ts': 36,
+  'test/integration/report/chromium.test.ts': 35,
+  'test/integration/images/build-parity.test.ts': 34,
+  'test/integration/cli/services.test.ts': 30,
+  'test/integration/vm/qemu-arm.test.ts': 24,
+  'test/integration/report/cli.test.ts': 20,
 }
 const DEFAULT_WEIGHT = 15
 
