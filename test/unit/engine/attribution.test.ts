@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
-import type {Results, Sample} from '../../../src/core/results.js'
+import type {Sample} from '../../../src/core/results.js'
 import {analyze} from '../../../src/engine/analyze.js'
 import {attributionCells, estimateCounter} from '../../../src/engine/attribution/analyze.js'
+import {resultsOf} from '../../helpers/results.js'
 
 function sample(arm: string, rep: number, figure: string, value: number, counters: Record<string, number>): Sample {
   return {
@@ -47,21 +48,7 @@ describe('where the time goes: comparisons split by their counters', () => {
       samples.push(sample(arm, rep, 'ops_per_s', ops, c), sample(arm, rep, 'cpu_per_s', 0.95, c))
     }
   }
-  const results = {
-    schemaVersion: 1,
-    runId: 'r',
-    startedAt: '',
-    status: 'complete',
-    tool: {name: 'isobench', version: '0'},
-    host: {},
-    config: {},
-    scenario: {},
-    arms: [],
-    samples,
-    summaries: [],
-    comparisons: [],
-    warnings: [],
-  } as unknown as Results
+  const results = resultsOf(samples)
   analyze(results, {equivalenceDelta: 0.05, seed: 1})
   const cells = attributionCells(results, {seed: 1, resamples: 400})
 

@@ -8,6 +8,7 @@ import {mulberry32} from '../../../src/stats/index.js'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {resultsOf} from '../../helpers/results.js'
 
 const host: HostRecord = {
   hostname: 'h',
@@ -38,23 +39,7 @@ function sample(arm: string, rep: number, value: number, figure = 'ready'): Samp
   }
 }
 
-function results(samples: Sample[]): Results {
-  return {
-    schemaVersion: 1,
-    runId: 'r1',
-    startedAt: '',
-    status: 'complete',
-    tool: {name: 'isobench', version: '0'},
-    host,
-    config: {seed: 1},
-    scenario: {},
-    arms: [],
-    samples,
-    summaries: [],
-    comparisons: [],
-    warnings: [],
-  }
-}
+const results = (samples: Sample[]): Results => resultsOf(samples, {runId: 'r1', host, config: {seed: 1}})
 
 function aa(arm: string, n: number, median: number, sigma: number, seed: number): Sample[] {
   const r = mulberry32(seed)

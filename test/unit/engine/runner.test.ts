@@ -20,27 +20,14 @@ import {catalog} from '../../../src/workloads/catalog.js'
 import {ResultsStore} from '../../../src/engine/store.js'
 import {parseScenario} from '../../../src/scenario/load.js'
 import {mulberry32} from '../../../src/stats/random.js'
+import {resultsOf} from '../../helpers/results.js'
 
 const out = mkdtempSync(join(tmpdir(), 'isobench-engine-'))
 afterAll(() => rmSync(out, {recursive: true, force: true}))
 const config = configSchema.parse({outDir: out, stateDir: join(out, 'state'), seed: 7})
 
 function emptyResults(): Results {
-  return {
-    schemaVersion: 1,
-    runId: `t-${Math.random().toString(16).slice(2, 8)}`,
-    startedAt: '',
-    status: 'running',
-    tool: {name: 'isobench', version: '0'},
-    host: {} as Results['host'],
-    config: {},
-    scenario: {},
-    arms: [],
-    samples: [],
-    summaries: [],
-    comparisons: [],
-    warnings: [],
-  }
+  return resultsOf([], {runId: `t-${Math.random().toString(16).slice(2, 8)}`, status: 'running'})
 }
 
 /** runCells on these arms for a scenario text, with a fresh store; the results after analysis. */

@@ -8,6 +8,7 @@ import {describe, expect, it} from 'vitest'
 import type {Results, Sample} from '../../../src/core/results.js'
 import {analyze} from '../../../src/engine/analyze.js'
 import {summaryTable} from '../../../src/engine/summary-table.js'
+import {resultsOf} from '../../helpers/results.js'
 
 let t = 0
 function sample(metric: string, figure: string, arm: string, value: number | null, unit = 'ms'): Sample {
@@ -30,21 +31,7 @@ function sample(metric: string, figure: string, arm: string, value: number | nul
 }
 
 function run(samples: Sample[]): Results {
-  const r: Results = {
-    schemaVersion: 1,
-    runId: 'r',
-    startedAt: '',
-    status: 'complete',
-    tool: {name: 'isobench', version: '0'},
-    host: {} as Results['host'],
-    config: {},
-    scenario: {},
-    arms: [],
-    samples,
-    summaries: [],
-    comparisons: [],
-    warnings: [],
-  }
+  const r = resultsOf(samples)
   analyze(r, {equivalenceDelta: 0.05, seed: 1})
   return r
 }

@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {analyze, worstRelHalfWidth} from '../../../src/engine/analyze.js'
 import type {Results, Sample} from '../../../src/core/results.js'
 import {mulberry32} from '../../../src/stats/index.js'
+import {resultsOf} from '../../helpers/results.js'
 
 let t = 0
 function sample(arm: string, value: number | null, extra: Partial<Sample> = {}): Sample {
@@ -24,23 +25,7 @@ function sample(arm: string, value: number | null, extra: Partial<Sample> = {}):
   }
 }
 
-function results(samples: Sample[]): Results {
-  return {
-    schemaVersion: 1,
-    runId: 'r',
-    startedAt: '',
-    status: 'complete',
-    tool: {name: 'isobench', version: '0'},
-    host: {} as Results['host'],
-    config: {},
-    scenario: {},
-    arms: [],
-    samples,
-    summaries: [],
-    comparisons: [],
-    warnings: [],
-  }
-}
+const results = (samples: Sample[]): Results => resultsOf(samples)
 
 function noisy(n: number, center: number, seed: number): number[] {
   const random = mulberry32(seed)
