@@ -5,17 +5,15 @@
  * error, no request other than the file itself, and hostile text must stay text — with the page's
  * Content-Security-Policy removed, so the escaping alone is what is tested.
  */
-import {existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
-import {join, resolve} from 'node:path'
-import {chromium, type Browser, type Page} from 'playwright-core'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {existsSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import type {Page} from 'playwright-core'
+import {describe, expect, it} from 'vitest'
 import {buildReport} from '../../../src/report/index.js'
 import {loadResultsFile} from '../../../src/report/load-results.js'
 import {hostile, PAYLOAD} from '../../helpers/hostile.js'
-import {isobench, tempDir} from '../../helpers/cli.js'
-
-const CHROMIUM = '/usr/bin/chromium'
-const OUTPUT = resolve(import.meta.dirname, '..', '..', '..', 'test-output')
+import {isobench} from '../../helpers/cli.js'
+import {CHROMIUM, OUTPUT, useChromium} from '../../helpers/chromium.js'
 
 interface Visit {
   page: Page
@@ -26,20 +24,10 @@ interface Visit {
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium (needs Debian chromium: isobench setup)', () => {
-  let browser: Browser
-  const dir = tempDir('isobench-report-')
-
-  beforeAll(async () => {
-    browser = await chromium.launch({executablePath: CHROMIUM, args: ['--no-sandbox']})
-    mkdirSync(OUTPUT, {recursive: true})
-  })
-  afterAll(async () => {
-    await browser?.close()
-    rmSync(dir, {recursive: true, force: true})
-  })
+  const {browser, dir} = useChromium('isobench-report-')
 
   async function visit(file: string): Promise<Visit> {
-    const context = await browser.newContext({viewport: {width: 1200, height: 900}, offline: true})
+    const context = await browser().newContext({viewport: {width: 1200, height: 900}, offline: true})
     const requests: string[] = []
     const consoleErrors: string[] = []
     const dialogs: string[] = []

@@ -10,39 +10,27 @@
  * calibration and capacity — every chart drawn, the tables filled, every arm's column on screen, no
  * console error, no request, and hostile text kept as text.
  */
-import {existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
-import {join, resolve} from 'node:path'
-import {chromium, type Browser, type Page} from 'playwright-core'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {existsSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import type {Page} from 'playwright-core'
+import {describe, expect, it} from 'vitest'
 import type {Results} from '../../../src/core/results.js'
 import {buildReport} from '../../../src/report/index.js'
 import {loadResultsFile} from '../../../src/report/load-results.js'
 import {hostile} from '../../helpers/hostile.js'
-import {tempDir} from '../../helpers/cli.js'
+import {CHROMIUM, OUTPUT, useChromium} from '../../helpers/chromium.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const OUTPUT = resolve(import.meta.dirname, '..', '..', '..', 'test-output')
 const fixture = (name: string) => loadResultsFile(`test/fixtures/results/gap-${name}.json`)
 
 describe.skipIf(!existsSync(CHROMIUM))('explain-the-gap report sections in headless Chromium', () => {
-  let browser: Browser
-  const dir = tempDir('isobench-gap-report-')
-
-  beforeAll(async () => {
-    browser = await chromium.launch({executablePath: CHROMIUM, args: ['--no-sandbox']})
-    mkdirSync(OUTPUT, {recursive: true})
-  })
-  afterAll(async () => {
-    await browser?.close()
-    rmSync(dir, {recursive: true, force: true})
-  })
+  const {browser, dir} = useChromium('isobench-gap-report-')
 
   async function open(results: Results, name: string, csp = true): Promise<{page: Page; errors: string[]; requests: string[]; close(): Promise<void>}> {
     const {html, failedCharts} = await buildReport([results])
     expect(failedCharts).toEqual([])
     const file = join(dir, `${name}.html`)
     writeFileSync(file, csp ? html : html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, ''))
-    const context = await browser.newContext({viewport: {width: 1200, height: 900}, offline: true})
+    const context = await browser().newContext({viewport: {width: 1200, height: 900}, offline: true})
     const requests: string[] = []
     await context.route('**/*', async (route) => {
       requests.push(route.request().url())
