@@ -73,6 +73,8 @@ function deal(files, n) {
 }
 
 const steps = []
+/** Lines of each failure's message repeated at the end. */
+const MESSAGE_LINES = 12
 
 /** Run one command with its output lines prefixed by `name`; resolves with its step record. */
 function run(name, cmd, args, env = {}) {
@@ -137,11 +139,17 @@ function suiteSeconds(t) {
 /** Per-suite wall times from vitest's JSON reports, the steps' times, and the exit status. */
 function finish() {
   const suites = []
+  const failures = []
   for (const f of readdirSync(reports)) {
     try {
       const r = JSON.parse(readFileSync(join(reports, f), 'utf8'))
-      for (const t of r.testResults ?? [])
-        suites.push({file: relative(root, t.name), seconds: suiteSeconds(t), status: t.status, tests: t.assertionResults?.length ?? 0})
+      for (const t of r.testResults ?? []) {
+        const file = relative(root, t.name)
+        suites.push({file, seconds: suiteSeconds(t), status: t.status, tests: t.assertionResults?.length ?? 0})
+        if (t.status !== 'passed' && t.message) failures.push({where: file, message: t.message})
+        for (const a of t.assertionResults ?? [])
+          if (a.status === 'failed') failures.push({where: `${file} > ${a.fullName}`, message: (a.failureMessages ?? []).join('\n')})
+      }
     } catch {
       // a lane that crashed before writing its report: its step line says so
     }
@@ -153,5 +161,11 @@ function finish() {
   console.log('\nsteps (wall time, s):')
   for (const s of steps) console.log(`  ${s.seconds.toFixed(1).padStart(7)}  ${s.ok ? 'ok    ' : `FAILED (${s.code})`}  ${s.name}`)
   console.log(`  ${((Date.now() - t0) / 1000).toFixed(1).padStart(7)}  total`)
+  // Last, so that a log cut to its tail (CI keeps the end) still says what failed and why.
+  if (failures.length) console.log(`\n${failures.length} failure(s):`)
+  for (const f of failures) {
+    const lines = f.message.split('\n')
+    console.log(`  ✗ ${f.where}\n${lines.slice(0, MESSAGE_LINES).map((l) => `      ${l}`).join('\n')}${lines.length > MESSAGE_LINES ? `\n      … (${lines.length - MESSAGE_LINES} more lines above in the log)` : ''}`)
+  }
   process.exit(steps.every((s) => s.ok) ? 0 : 1)
 }
