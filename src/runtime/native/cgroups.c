@@ -541,34 +541,43 @@ static void copy_cpuset_from_parent(const char *dir) {
   }
 }
 
-/* mkdir -p below the hierarchy's mount; *created when the leaf is new, *top = the shallowest dir made. */
+/* mkdir -p below the hierarchy's mount; *created when the leaf is new, *top = the shallowest dir made.
+ * Another container's cg_destroy removes a shared parent (isobench/) it made once the parent is
+ * empty, so a parent can vanish between its mkdir and its child's (ENOENT): the walk starts again,
+ * as often as it takes to win (bounded). */
 static int make_dirs(const char *mount, const char *dir, bool cpuset, bool *created, char **top, struct ctx *c) {
   *created = false;
   *top = NULL;
-  if (mkdir(dir, 0755) == 0) {
-    *created = true;
-    if (cpuset) copy_cpuset_from_parent(dir);
-    return 0;
-  }
-  if (errno == EEXIST) return 0;
-  if (errno != ENOENT) return failf(c, "linux.cgroupsPath: mkdir %s", dir);
-  char path[4200];
-  snprintf(path, sizeof path, "%s", dir);
-  for (char *p = path + strlen(mount) + 1;;) {
-    char *slash = strchr(p, '/');
-    if (slash) *slash = 0;
-    if (mkdir(path, 0755) == 0) {
-      if (cpuset) copy_cpuset_from_parent(path);
-      if (!slash) *created = true;
-      else if (!*top) *top = xstrdup(path);
-    } else if (errno != EEXIST) {
-      return failf(c, "linux.cgroupsPath: mkdir %s", path);
+  for (int attempt = 0;; attempt++) {
+    if (mkdir(dir, 0755) == 0) {
+      *created = true;
+      if (cpuset) copy_cpuset_from_parent(dir);
+      return 0;
     }
-    if (!slash) break;
-    *slash = '/';
-    p = slash + 1;
+    if (errno == EEXIST) return 0;
+    if (errno != ENOENT || attempt == 100) return failf(c, "linux.cgroupsPath: mkdir %s", dir);
+    char path[4200];
+    snprintf(path, sizeof path, "%s", dir);
+    bool vanished = false;
+    for (char *p = path + strlen(mount) + 1;;) {
+      char *slash = strchr(p, '/');
+      if (slash) *slash = 0;
+      if (mkdir(path, 0755) == 0) {
+        if (cpuset) copy_cpuset_from_parent(path);
+        if (!slash) *created = true;
+        else if (!*top) *top = xstrdup(path);
+      } else if (errno == ENOENT) {
+        vanished = true; /* a parent made above was removed by another container's cleanup */
+        break;
+      } else if (errno != EEXIST) {
+        return failf(c, "linux.cgroupsPath: mkdir %s", path);
+      }
+      if (!slash) break;
+      *slash = '/';
+      p = slash + 1;
+    }
+    if (!vanished) return 0;
   }
-  return 0;
 }
 
 static void add_dir(struct cgroups *cg, char *dir, const char *ctl, const char *mount) {
