@@ -165,7 +165,12 @@ function finish() {
   if (failures.length) console.log(`\n${failures.length} failure(s):`)
   for (const f of failures) {
     const lines = f.message.split('\n')
-    console.log(`  ✗ ${f.where}\n${lines.slice(0, MESSAGE_LINES).map((l) => `      ${l}`).join('\n')}${lines.length > MESSAGE_LINES ? `\n      … (${lines.length - MESSAGE_LINES} more lines above in the log)` : ''}`)
+    console.log(
+      `  ✗ ${f.where}\n${lines
+        .slice(0, MESSAGE_LINES)
+        .map((l) => `      ${l}`)
+        .join('\n')}${lines.length > MESSAGE_LINES ? `\n      … (${lines.length - MESSAGE_LINES} more lines above in the log)` : ''}`,
+    )
   }
   process.exit(steps.every((s) => s.ok) ? 0 : 1)
 }
