@@ -1,4 +1,4 @@
-/** Per-process memory and CPU from /proc, summed over an instance's host processes. */
+/** Per-process memory and CPU from /proc, summed over an instance's host processes; and the mounts below a directory. */
 import {readFileSync, readdirSync} from 'node:fs'
 import type {ResourceSample} from '../core/arm.js'
 
@@ -113,4 +113,17 @@ export function instanceTree(root: number): number[] {
       return false // gone
     }
   })
+}
+
+/**
+ * Mount points at or below dir in this process's mount namespace, in mount order (parents before
+ * what is mounted on them), from /proc/self/mountinfo's field 5 (proc(5); a blank is escaped as \040).
+ */
+export function mountsBelow(dir: string): string[] {
+  const out: string[] = []
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const mp = line.split(' ')[4]?.replace(/\\040/g, ' ')
+    if (mp && (mp === dir || mp.startsWith(`${dir}/`))) out.push(mp)
+  }
+  return out
 }

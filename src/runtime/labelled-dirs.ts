@@ -8,6 +8,7 @@
 import {execFileSync} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync, readlinkSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
+import {mountsBelow} from '../host/procfs.js'
 import {labelAlive} from '../host/run-label.js'
 
 /** Pids whose argv names `dir`, or whose root or cwd is at or below it (this process excluded). */
@@ -28,12 +29,7 @@ export function processesUsing(dir: string): number[] {
 
 /** Mount points at or below dir in this mount namespace, deepest (last mounted) first. */
 export function mountsAtOrBelow(dir: string): string[] {
-  const out: string[] = []
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const mp = line.split(' ')[4]?.replace(/\\040/g, ' ')
-    if (mp && (mp === dir || mp.startsWith(`${dir}/`))) out.push(mp)
-  }
-  return out.reverse()
+  return mountsBelow(dir).reverse()
 }
 
 /** Detach every mount at or below dir (umount2 MNT_DETACH through umount(8)); returns what it unmounted. */

@@ -10,7 +10,8 @@ import {join} from 'node:path'
 import type {Containerd} from './containerd.js'
 import {startDaemon, type Daemon} from './daemon.js'
 import {client, ok, type ClientEngine, type EngineRun, type LocalImage, type OciRuntimeRef} from './engine.js'
-import {mountsBelow, removeCgroupTree, traces, type Traces} from './host-traces.js'
+import {mountsBelow} from '../../host/procfs.js'
+import {removeCgroupTree, traces, type Traces} from './host-traces.js'
 
 /**
  * The docker CLI of the docker.io package, matching its dockerd (20.10), when there is one; another

@@ -6,6 +6,7 @@
  */
 import {existsSync, readdirSync, readFileSync, rmdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
+import {mountsBelow} from '../../host/procfs.js'
 import {detectCgroupLayout} from '../cgroups/cgroups.js'
 
 /** Pids (with their command lines) whose argv mentions any of the markers. */
@@ -20,16 +21,6 @@ export function processesMentioning(markers: string[]): Array<{pid: number; cmd:
       continue
     }
     if (cmd && markers.some((m) => cmd.includes(m))) out.push({pid: Number(name), cmd: cmd.slice(0, 200)})
-  }
-  return out
-}
-
-/** Mount points at or below dir, in the mount namespace of this process. */
-export function mountsBelow(dir: string): string[] {
-  const out: string[] = []
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const mp = line.split(' ')[4]?.replace(/\\040/g, ' ')
-    if (mp && (mp === dir || mp.startsWith(`${dir}/`))) out.push(mp)
   }
   return out
 }

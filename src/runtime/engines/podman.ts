@@ -12,7 +12,8 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {client, ok, type ClientEngine, type EngineRun, type LocalImage, type OciRuntimeRef} from './engine.js'
-import {mountsBelow, removeCgroupTree, traces, type Traces} from './host-traces.js'
+import {mountsBelow} from '../../host/procfs.js'
+import {removeCgroupTree, traces, type Traces} from './host-traces.js'
 
 export const PODMAN_ULIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096']
 
