@@ -9,11 +9,18 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-/** controller → cgroup path of one process (v1 lines `N:cpu,cpuacct:/path`), and its cgroup2 path (`0::/path`). */
-export interface CgroupPaths {
+/**
+ * A path per cgroup hierarchy: v1 controller → path, and the cgroup2 path. Read from /proc/PID/cgroup
+ * it is where one process sits (CgroupPaths); from /proc/mounts, where each hierarchy is mounted (CgroupMounts).
+ */
+export interface PerHierarchy {
   v1: Record<string, string>
   v2?: string
 }
+/** controller → cgroup path of one process (v1 lines `N:cpu,cpuacct:/path`), and its cgroup2 path (`0::/path`). */
+export type CgroupPaths = PerHierarchy
+/** Where each v1 controller's hierarchy and the cgroup2 hierarchy are mounted (from /proc/mounts). */
+export type CgroupMounts = PerHierarchy
 
 export function parseProcCgroup(text: string): CgroupPaths {
   const out: CgroupPaths = {v1: {}}
@@ -24,12 +31,6 @@ export function parseProcCgroup(text: string): CgroupPaths {
     else for (const c of m[2]!.split(',')) if (c) out.v1[c] = m[3]!
   }
   return out
-}
-
-/** Where each v1 controller's hierarchy and the cgroup2 hierarchy are mounted (from /proc/mounts). */
-export interface CgroupMounts {
-  v1: Record<string, string>
-  v2?: string
 }
 
 export function parseCgroupMounts(mounts: string): CgroupMounts {

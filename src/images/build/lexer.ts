@@ -119,7 +119,7 @@ class Lexer {
         text += v
         words.addString(v)
       } else if (!this.skipQuotes && (ch === "'" || ch === '"')) {
-        const v = ch === "'" ? this.singleQuoted() : this.doubleQuoted()
+        const v = this.quoted(ch)
         text += v
         words.addRaw(v)
       } else {
@@ -143,33 +143,27 @@ class Lexer {
     return {text, words: words.finish()}
   }
 
-  private singleQuoted(): string {
-    this.next()
-    let out = ''
-    for (;;) {
-      const ch = this.next()
-      if (ch === undefined) throw new LexError('unexpected end of statement while looking for matching single-quote')
-      if (ch === "'") return out
-      out += ch
-    }
-  }
-
-  private doubleQuoted(): string {
+  /**
+   * A quoted string, from its opening quote (at pos) to the closing one, both consumed. Inside single
+   * quotes every character is literal; inside double quotes `$` expands and the escape character
+   * before `"`, `$` or itself stands for that character (the shell's rules, as BuildKit's shell lexer reads them).
+   */
+  private quoted(quote: "'" | '"'): string {
     this.next()
     let out = ''
     for (;;) {
       const ch = this.peek()
-      if (ch === undefined) throw new LexError('unexpected end of statement while looking for matching double-quote')
-      if (ch === '"') {
+      if (ch === undefined) throw new LexError(`unexpected end of statement while looking for matching ${quote === "'" ? 'single' : 'double'}-quote`)
+      if (ch === quote) {
         this.next()
         return out
       }
-      if (ch === '$') {
+      if (quote === '"' && ch === '$') {
         out += this.dollar()
         continue
       }
       this.next()
-      if (ch === this.escape) {
+      if (quote === '"' && ch === this.escape) {
         const n = this.peek()
         if (n === undefined) continue
         if (n === '"' || n === '$' || n === this.escape) {
