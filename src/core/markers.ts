@@ -180,28 +180,9 @@ export class MarkerStream extends EventEmitter {
   waitForText(text: string, timeoutMs: number, abort?: Promise<unknown>): Promise<number> {
     const seen = this.timedLines.find((l) => l.text.includes(text))
     if (seen) return Promise.resolve(seen.at)
-    return new Promise((resolve, reject) => {
-      const onLine = (line: string, at: number) => {
-        if (!line.includes(text)) return
-        done()
-        resolve(at)
-      }
-      const timer = setTimeout(() => {
-        done()
-        reject(new Error(`no output line containing ${JSON.stringify(text)} within ${timeoutMs} ms`))
-      }, timeoutMs)
-      const done = () => {
-        clearTimeout(timer)
-        this.off('output', onLine)
-      }
-      this.on('output', onLine)
-      abort?.then(
-        () => {
-          done()
-          reject(new Error(`instance exited before an output line contained ${JSON.stringify(text)}`))
-        },
-        () => {},
-      )
+    return this.awaitEvent('output', (line: string, at: number) => (line.includes(text) ? at : undefined), timeoutMs, abort, {
+      timeout: `no output line containing ${JSON.stringify(text)} within ${timeoutMs} ms`,
+      exited: `instance exited before an output line contained ${JSON.stringify(text)}`,
     })
   }
 
@@ -209,25 +190,44 @@ export class MarkerStream extends EventEmitter {
   waitFor(phase: string, timeoutMs: number, abort?: Promise<unknown>): Promise<PhaseMark> {
     const seen = this.marks.find((m) => m.phase === phase)
     if (seen) return Promise.resolve(seen)
+    return this.awaitEvent('mark', (mark: PhaseMark) => (mark.phase === phase ? mark : undefined), timeoutMs, abort, {
+      timeout: `no "${phase}" marker within ${timeoutMs} ms`,
+      exited: `instance exited before the "${phase}" marker`,
+    })
+  }
+
+  /**
+   * The first `event` whose arguments `pick` turns into a value (resolves with it); rejects with
+   * `errors.timeout` after timeoutMs, or with `errors.exited` when abort settles first (the instance
+   * exited). The listener and the timer are gone once it settles.
+   */
+  private awaitEvent<A extends unknown[], R>(
+    event: 'output' | 'mark',
+    pick: (...args: A) => R | undefined,
+    timeoutMs: number,
+    abort: Promise<unknown> | undefined,
+    errors: {timeout: string; exited: string},
+  ): Promise<R> {
     return new Promise((resolve, reject) => {
-      const onMark = (mark: PhaseMark) => {
-        if (mark.phase !== phase) return
+      const listener = (...args: A) => {
+        const value = pick(...args)
+        if (value === undefined) return
         done()
-        resolve(mark)
+        resolve(value)
       }
       const timer = setTimeout(() => {
         done()
-        reject(new Error(`no "${phase}" marker within ${timeoutMs} ms`))
+        reject(new Error(errors.timeout))
       }, timeoutMs)
       const done = () => {
         clearTimeout(timer)
-        this.off('mark', onMark)
+        this.off(event, listener)
       }
-      this.on('mark', onMark)
+      this.on(event, listener)
       abort?.then(
         () => {
           done()
-          reject(new Error(`instance exited before the "${phase}" marker`))
+          reject(new Error(errors.exited))
         },
         () => {},
       )
