@@ -7,10 +7,10 @@
  */
 import {existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {mountsBelow} from '../../host/procfs.js'
 import type {Containerd} from './containerd.js'
 import {startDaemon, type Daemon} from './daemon.js'
-import {client, ok, type ClientEngine, type EngineRun, type LocalImage, type OciRuntimeRef} from './engine.js'
-import {mountsBelow} from '../../host/procfs.js'
+import {client, DockerCliEngine, ok, type ClientEngine, type EngineRun, type LocalImage, type OciRuntimeRef} from './engine.js'
 import {removeCgroupTree, traces, type Traces} from './host-traces.js'
 
 /**
@@ -19,7 +19,7 @@ import {removeCgroupTree, traces, type Traces} from './host-traces.js'
  */
 export const DOCKER_CLI = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker'
 
-export class Dockerd implements ClientEngine {
+export class Dockerd extends DockerCliEngine implements ClientEngine {
   readonly name = 'docker'
   readonly socket: string
   private daemon: Daemon | null = null
@@ -32,6 +32,7 @@ export class Dockerd implements ClientEngine {
     readonly runtimes: OciRuntimeRef[],
     readonly external?: string,
   ) {
+    super()
     this.socket = external ?? join(dir, 'docker.sock')
   }
 
@@ -92,6 +93,10 @@ export class Dockerd implements ClientEngine {
     return client(this.argv(args), {timeoutMs, input})
   }
 
+  protected cli(args: string[]): Promise<EngineRun> {
+    return this.docker(args)
+  }
+
   /** The full command line of `docker --config DIR --host SOCKET ARGS`, with the CLI of the daemon's own package. */
   argv(args: string[]): string[] {
     return [DOCKER_CLI, '--config', join(this.dir, 'client'), '--host', `unix://${this.socket}`, ...args]
@@ -122,18 +127,6 @@ export class Dockerd implements ClientEngine {
 
   async runDetached(runtime: OciRuntimeRef, ref: string, argv: string[], id: string): Promise<void> {
     ok(await this.docker(['run', '-d', '--name', id, '--network', 'none', ...this.runtimeFlag(runtime), ref, ...argv]), 'docker run -d')
-  }
-
-  async kill(id: string, signal: string): Promise<void> {
-    ok(await this.docker(['kill', '--signal', signal, id]), 'docker kill')
-  }
-
-  async wait(id: string): Promise<number> {
-    return Number(ok(await this.docker(['wait', id]), 'docker wait').stdout.trim())
-  }
-
-  async remove(id: string): Promise<void> {
-    ok(await this.docker(['rm', '--force', id]), 'docker rm')
   }
 
   async stop(): Promise<void> {

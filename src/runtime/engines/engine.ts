@@ -68,3 +68,25 @@ export function ok(r: EngineRun, what: string): EngineRun {
   if (r.exitCode !== 0) throw new Error(`${what} failed (exit ${r.exitCode}): ${r.stderr.slice(-2000) || r.stdout.slice(-2000)}`)
   return r
 }
+
+/**
+ * The verbs docker and podman spell alike (`kill --signal SIG ID`, `wait ID`, `rm --force ID`), for an
+ * engine that gives `cli`: its own command line with its global flags. A failed verb throws (ok()).
+ */
+export abstract class DockerCliEngine {
+  abstract readonly name: 'podman' | 'docker'
+  /** Run `<the engine's CLI and its global flags> ARGS`. */
+  protected abstract cli(args: string[]): Promise<EngineRun>
+
+  async kill(id: string, signal: string): Promise<void> {
+    ok(await this.cli(['kill', '--signal', signal, id]), `${this.name} kill`)
+  }
+
+  async wait(id: string): Promise<number> {
+    return Number(ok(await this.cli(['wait', id]), `${this.name} wait`).stdout.trim())
+  }
+
+  async remove(id: string): Promise<void> {
+    ok(await this.cli(['rm', '--force', id]), `${this.name} rm`)
+  }
+}

@@ -11,13 +11,13 @@
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {client, ok, type ClientEngine, type EngineRun, type LocalImage, type OciRuntimeRef} from './engine.js'
 import {mountsBelow} from '../../host/procfs.js'
+import {client, DockerCliEngine, ok, type ClientEngine, type EngineRun, type LocalImage, type OciRuntimeRef} from './engine.js'
 import {removeCgroupTree, traces, type Traces} from './host-traces.js'
 
 export const PODMAN_ULIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096']
 
-export class Podman implements ClientEngine {
+export class Podman extends DockerCliEngine implements ClientEngine {
   readonly name = 'podman'
   /** podman refuses a runroot longer than 50 characters (its sockets live there): a short temp dir then. */
   private readonly runroot: string
@@ -26,6 +26,7 @@ export class Podman implements ClientEngine {
     readonly dir: string,
     readonly cgroupParent: string,
   ) {
+    super()
     mkdirSync(dir, {recursive: true})
     this.runroot = join(dir, 'runroot').length <= 50 ? join(dir, 'runroot') : mkdtempSync(join(tmpdir(), 'ibpod-'))
     // Recorded beside the storage, so that prune finds a runroot that had to live elsewhere.
@@ -34,6 +35,10 @@ export class Podman implements ClientEngine {
 
   podman(args: string[], runtime?: OciRuntimeRef, timeoutMs?: number): Promise<EngineRun> {
     return client(this.argv(args, runtime), {timeoutMs})
+  }
+
+  protected cli(args: string[]): Promise<EngineRun> {
+    return this.podman(args)
   }
 
   /** The full command line of `podman <global flags> ARGS` (for a client the caller spawns itself, attached). */
@@ -74,18 +79,6 @@ export class Podman implements ClientEngine {
 
   async runDetached(runtime: OciRuntimeRef, ref: string, argv: string[], id: string): Promise<void> {
     ok(await this.podman(['run', '-d', '--name', id, ...this.runFlags(), ref, ...argv], runtime), 'podman run -d')
-  }
-
-  async kill(id: string, signal: string): Promise<void> {
-    ok(await this.podman(['kill', '--signal', signal, id]), 'podman kill')
-  }
-
-  async wait(id: string): Promise<number> {
-    return Number(ok(await this.podman(['wait', id]), 'podman wait').stdout.trim())
-  }
-
-  async remove(id: string): Promise<void> {
-    ok(await this.podman(['rm', '--force', id]), 'podman rm')
   }
 
   async stop(): Promise<void> {
