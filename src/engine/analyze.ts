@@ -7,7 +7,7 @@
  */
 import {compareSamples, describe, outlierFlags, ratioOfMedians, bootstrapCi, seedFrom, slopeWithCi, MIN_N_FOR_CI} from '../stats/index.js'
 import {median} from 'simple-statistics'
-import {diagnosticNote, getMetric, labelledParams, metrics, paramsLabel} from '../metrics/index.js'
+import {diagnosticNote, getMetric, labelledParamsOf, metrics, paramsLabel} from '../metrics/index.js'
 import type {Comparison, Direction, Regression, Results, Sample, Summary} from '../core/results.js'
 import type {Calibration} from '../core/calibration.js'
 import {calibratedSamplesToDecide} from './calibrate/lookup.js'
@@ -181,18 +181,7 @@ export function analyze(results: Results, opts: AnalyzeOptions): void {
   }
 
   // Labels name the params a reader needs (those set or varied), never a default nobody chose.
-  const keys = new Map<string, Set<string>>()
-  const labelKeys = (metric: string) => {
-    if (!keys.has(metric))
-      keys.set(
-        metric,
-        labelledParams(
-          metric,
-          groups.filter((g) => g.metric === metric).map((g) => g.params),
-        ),
-      )
-    return keys.get(metric)!
-  }
+  const labelKeys = labelledParamsOf(groups)
   const label = (g: Group, params: Params = g.params) => {
     const shown = paramsLabel(params, labelKeys(g.metric))
     return `${g.metric}.${g.figure} ${g.workload}${shown ? ` [${shown}]` : ''}`

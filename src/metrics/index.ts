@@ -66,6 +66,25 @@ export function labelledParams(metric: string, cellParams: ReadonlyArray<Record<
   return keys
 }
 
+/**
+ * labelledParams per metric over a set of cells (summaries, groups): `keysOf(metric)` is
+ * labelledParams(metric, the params of every cell of that metric), worked out on the first ask and kept.
+ */
+export function labelledParamsOf(cells: ReadonlyArray<{metric: string; params: Record<string, string | number | boolean>}>): (metric: string) => Set<string> {
+  const keys = new Map<string, Set<string>>()
+  return (metric) => {
+    let k = keys.get(metric)
+    if (!k) {
+      k = labelledParams(
+        metric,
+        cells.filter((c) => c.metric === metric).map((c) => c.params),
+      )
+      keys.set(metric, k)
+    }
+    return k
+  }
+}
+
 /** "n=2, mode=sequential": the params among `keys`, in the cell's order; '' when none. */
 export function paramsLabel(params: Record<string, string | number | boolean>, keys: ReadonlySet<string>): string {
   return Object.entries(params)

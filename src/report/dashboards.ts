@@ -13,7 +13,7 @@
  * with its accelerator), so one figure keeps its name from run to run and a dashboard can follow it.
  */
 import type {Results, Summary} from '../core/results.js'
-import {labelledParams, paramsLabel} from '../metrics/index.js'
+import {labelledParamsOf, paramsLabel} from '../metrics/index.js'
 import {num} from './charts/format.js'
 
 /** One entry of github-action-benchmark's custom tools (its BenchmarkResult). */
@@ -45,18 +45,10 @@ function entries(runs: readonly Results[]): Entry[] {
   const out: Entry[] = []
   for (const r of runs) {
     const accel = new Map(r.arms.map((a) => [a.name, a.accel]))
-    const keys = new Map<string, Set<string>>()
+    const keysOf = labelledParamsOf(r.summaries)
     for (const s of r.summaries) {
       if (!Number.isFinite(s.median)) continue
-      if (!keys.has(s.metric))
-        keys.set(
-          s.metric,
-          labelledParams(
-            s.metric,
-            r.summaries.filter((x) => x.metric === s.metric).map((x) => x.params),
-          ),
-        )
-      const params = paramsLabel(s.params, keys.get(s.metric)!)
+      const params = paramsLabel(s.params, keysOf(s.metric))
       const a = accel.get(s.arm) ?? 'none'
       out.push({
         summary: s,

@@ -7,7 +7,7 @@
  */
 import type {Comparison, Results, Summary} from '../core/results.js'
 import {comparativeWords} from '../stats/verdict.js'
-import {labelledParams, paramsLabel} from '../metrics/index.js'
+import {labelledParamsOf, paramsLabel} from '../metrics/index.js'
 import {num} from './charts/format.js'
 import {headline, referenceOf, type HeadlineBlock, type HeadlineRow, type HeadlineValue} from './headline.js'
 import type {Versus} from './versus.js'
@@ -177,18 +177,7 @@ export function warningsLine(results: Results): string | undefined {
 export function verboseLines(results: Results): string[] {
   const ladder = ladderLines(results)
   const accel = new Map(results.arms.map((a) => [a.name, a.accel]))
-  const keys = new Map<string, Set<string>>()
-  const keysOf = (metric: string) => {
-    if (!keys.has(metric))
-      keys.set(
-        metric,
-        labelledParams(
-          metric,
-          results.summaries.filter((s) => s.metric === metric).map((s) => s.params),
-        ),
-      )
-    return keys.get(metric)!
-  }
+  const keysOf = labelledParamsOf(results.summaries)
   const cell = (s: Pick<Summary, 'metric' | 'figure' | 'params'>) => {
     const p = paramsLabel(s.params, keysOf(s.metric))
     return clean(`${s.metric}.${s.figure}${p ? `[${p}]` : ''}`)
