@@ -22,6 +22,23 @@ const allow = (type: 'b' | 'c', major: number | undefined, minor: number | undef
   access,
 })
 
+/** The character devices the list names, by their /dev name (the kernel's Documentation/admin-guide/devices.txt). */
+const CHAR_DEVICES = {
+  null: {major: 1, minor: 3},
+  zero: {major: 1, minor: 5},
+  full: {major: 1, minor: 7},
+  random: {major: 1, minor: 8},
+  urandom: {major: 1, minor: 9},
+  tty: {major: 5, minor: 0},
+  console: {major: 5, minor: 1},
+  ptmx: {major: 5, minor: 2},
+  tun: {major: 10, minor: 200},
+  fuse: {major: 10, minor: 229},
+}
+
+/** rwm on each named character device, in the order given. */
+const allowChar = (...names: Array<keyof typeof CHAR_DEVICES>): OciDeviceRule[] => names.map((n) => allow('c', CHAR_DEVICES[n].major, CHAR_DEVICES[n].minor))
+
 /**
  * What a `docker run` container gets, in order: Docker's default spec (moby
  * daemon/pkg/oci/defaults.go, DefaultLinuxSpec: deny all; zero, null, urandom, random, tty,
@@ -33,25 +50,16 @@ const allow = (type: 'b' | 'c', major: number | undefined, minor: number | undef
  * opening it is what the list refuses.
  */
 export const DEFAULT_DEVICE_RULES: OciDeviceRule[] = [
+  // moby's DefaultLinuxSpec
   {allow: false, access: 'rwm'},
-  allow('c', 1, 5),
-  allow('c', 1, 3),
-  allow('c', 1, 9),
-  allow('c', 1, 8),
-  allow('c', 5, 0),
-  allow('c', 5, 1),
-  {allow: false, type: 'c', major: 10, minor: 229, access: 'rwm'},
+  ...allowChar('zero', 'null', 'urandom', 'random', 'tty', 'console'),
+  {allow: false, type: 'c', ...CHAR_DEVICES.fuse, access: 'rwm'},
+  // runc's AllowedDevices
   allow('c', undefined, undefined, 'm'),
   allow('b', undefined, undefined, 'm'),
-  allow('c', 1, 3),
-  allow('c', 1, 8),
-  allow('c', 1, 7),
-  allow('c', 5, 0),
-  allow('c', 1, 5),
-  allow('c', 1, 9),
-  allow('c', 136, undefined),
-  allow('c', 5, 2),
-  allow('c', 10, 200),
+  ...allowChar('null', 'random', 'full', 'tty', 'zero', 'urandom'),
+  allow('c', 136, undefined), // /dev/pts/*
+  ...allowChar('ptmx', 'tun'),
 ]
 
 /** The helper's --device-rule text, "allow|deny TYPE MAJOR:MINOR ACCESS" (the v1 file syntax with the verb in front). */
