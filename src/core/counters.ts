@@ -43,17 +43,18 @@ export const COUNTERS: CounterInfo[] = [
   {name: 'window_s', unit: 's', label: 'counting window', group: 'overhead'},
 ]
 
-/** Memory parts per instance (PSS, MiB): a VMM's from smaps, a process tree's by role. */
-export const MEMORY_PARTS: CounterInfo[] = [
-  {name: 'mem_guest_ram', unit: 'MiB', label: 'guest-touched RAM', group: 'memory'},
-  {name: 'mem_boot_files', unit: 'MiB', label: 'kernel image and initramfs file pages', group: 'memory'},
-  {name: 'mem_tcg_cache', unit: 'MiB', label: 'TCG translation cache', group: 'memory'},
-  {name: 'mem_vmm_binary', unit: 'MiB', label: 'VMM binary', group: 'memory'},
-  {name: 'mem_heap_libs', unit: 'MiB', label: 'VMM heap, libraries, stacks', group: 'memory'},
-  {name: 'mem_runtime', unit: 'MiB', label: 'runtime / shim (outside the instance)', group: 'memory'},
-  {name: 'mem_init', unit: 'MiB', label: 'init', group: 'memory'},
-  {name: 'mem_workload', unit: 'MiB', label: 'workload', group: 'memory'},
-]
+/** Memory parts per instance (PSS, MiB): a VMM's from smaps, a process tree's by role. Name → label, in report order. */
+const MEMORY_PART_LABELS = {
+  mem_guest_ram: 'guest-touched RAM',
+  mem_boot_files: 'kernel image and initramfs file pages',
+  mem_tcg_cache: 'TCG translation cache',
+  mem_vmm_binary: 'VMM binary',
+  mem_heap_libs: 'VMM heap, libraries, stacks',
+  mem_runtime: 'runtime / shim (outside the instance)',
+  mem_init: 'init',
+  mem_workload: 'workload',
+}
+export const MEMORY_PARTS: CounterInfo[] = Object.entries(MEMORY_PART_LABELS).map(([name, label]) => ({name, unit: 'MiB', label, group: 'memory'}))
 
 const BY_NAME = new Map([...COUNTERS, ...MEMORY_PARTS].map((c) => [c.name, c]))
 
