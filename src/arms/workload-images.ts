@@ -9,10 +9,11 @@
 import {existsSync, statSync} from 'node:fs'
 import {delimiter, join} from 'node:path'
 import type {CleanupRegistry} from '../core/cleanup.js'
-import type {ImageSource, ReadinessRule, WorkloadSpec, WorkloadUser} from '../core/arm.js'
+import type {ImageSource, WorkloadSpec, WorkloadUser} from '../core/arm.js'
 import {DEFAULT_IMAGE} from '../core/arm.js'
 import {InputFileError, IsobenchError, UsageError} from '../core/errors.js'
 import type {Logger} from '../core/log.js'
+import type {WorkloadRunFields} from '../core/workload-run.js'
 import {buildImage} from '../images/build/build.js'
 import {resolveUser, userHome} from '../images/build/user.js'
 import {importImage} from '../images/import.js'
@@ -21,21 +22,8 @@ import {obtainImage} from '../images/registry/obtain.js'
 import {ensureImage, imageConfig, openImageStore, unpackRootfs, type ImageRef, type ImageStore} from '../images/rootfs.js'
 import {createBuildExecutor} from '../runtime/container/build-executor.js'
 
-/** What preparing a workload needs of its profile (src/workloads/profile.ts WorkloadProfile has these fields). */
-export interface WorkloadProfile {
-  name: string
-  imageSource?: ImageSource
-  /** A recipe or store image name (shorthand for imageSource). */
-  image?: string
-  argv: string[]
-  entrypoint?: string[]
-  env?: Record<string, string>
-  workdir?: string
-  user?: string
-  ready: ReadinessRule
-  ports?: number[]
-  rootfs?: 'block'
-  runsOnHost?: boolean
+/** What preparing a workload needs of its profile (src/workloads/profile.ts WorkloadProfile is one): how it runs, and where it was defined. */
+export interface WorkloadProfile extends WorkloadRunFields {
   origin?: {file?: string; label?: string; imageAt?: {line: number; col: number}}
 }
 

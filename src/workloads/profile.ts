@@ -3,8 +3,8 @@
  * workload files (src/workloads/load.ts: the built-in catalog in scenarios/workloads/, plugin
  * workloads, files and inline documents a scenario names); scenarios name them.
  */
-import type {ImageSource, ReadinessRule} from '../core/arm.js'
 import type {Direction} from '../core/results.js'
+import type {WorkloadRunFields} from '../core/workload-run.js'
 
 export interface FigureDef {
   /** The figure's name in results, e.g. 'ops_per_s'. */
@@ -38,40 +38,19 @@ export interface WorkloadOrigin {
   key?: string
 }
 
-export interface WorkloadProfile {
-  name: string
+/** A workload: how it runs (WorkloadRunFields, src/core/workload-run.ts), what it measures and what it needs. */
+export interface WorkloadProfile extends WorkloadRunFields {
   /** Bumped when the command, image or parser changes in a way that changes figures. */
   version: number
   description: string
-  /** The workload's command (Docker's Cmd): overrides the image's Cmd; empty = the image's Cmd. */
-  argv: string[]
-  /** Overrides the image's Entrypoint (Docker's --entrypoint: the image's Cmd is then dropped unless argv is given). */
-  entrypoint?: string[]
-  /** Environment over the image's Env. */
-  env?: Record<string, string>
-  /** Working directory; else the image's WorkingDir. */
-  workdir?: string
-  /** `user[:group]` (names or ids, resolved in the image); else the image's User. */
-  user?: string
-  ready: ReadinessRule
-  /** Ports the workload listens on (for tcp/http readiness and host-side load). */
-  ports?: number[]
   /** Figures the parser yields; empty for workloads measured only by startup/memory. */
   figures: FigureDef[]
   /** Parse the workload's output (markers removed) into figures. */
   parse?: (output: string) => ParsedFigures
   /** Host tools the workload needs, with the Debian package that provides each. */
   needs?: Array<{tool: string; aptPackage: string}>
-  /** Name of the image the workload runs from: a recipe, or any image in the store (a shorthand for imageSource {ref}). */
-  image?: string
-  /** Where its image comes from: built from a Containerfile, imported from an archive, a reference, or a recipe. */
-  imageSource?: ImageSource
-  /** 'block': it does I/O on its own rootfs, so every arm keeps that rootfs on disk (rootfsMedium): VMs boot it from a virtio disk, containers keep their overlay upper dir on the state dir. */
-  rootfs?: 'block'
   /** For services: the load a host tool drives against the workload's first port once it is ready; its output gives the figures. */
   load?: HostLoad
-  /** false: the command exists only in the image, so the process arm skips it (default: whether the host has the command). */
-  runsOnHost?: boolean
   origin?: WorkloadOrigin
 }
 
