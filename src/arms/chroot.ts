@@ -18,7 +18,7 @@ import {imageOf, rootfsMedium} from '../core/arm.js'
 import {ArmError} from '../core/errors.js'
 import type {MarkerStream} from '../core/markers.js'
 import {overlaySupported} from '../host/filesystems.js'
-import {childExit} from '../host/process.js'
+import {childExit, killGroup} from '../host/process.js'
 import {descendants, sampleProcesses} from '../host/procfs.js'
 import {runTag} from '../host/run-label.js'
 import {cgroupPlan, hostCgroups, readCgroupUsage, removeCgroupDirs, type CgroupPlan} from '../runtime/cgroups/cgroups.js'
@@ -158,14 +158,5 @@ export class ChrootArm implements Arm {
     for (const tree of this.trees.values()) unmountChrootTree(tree.dir)
     this.trees.clear()
     unmountChrootTree(this.runDir)
-  }
-}
-
-function killGroup(child: ChildProcess): void {
-  if (!child.pid) return
-  try {
-    process.kill(-child.pid, 'SIGKILL')
-  } catch {
-    // gone
   }
 }

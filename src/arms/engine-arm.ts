@@ -19,7 +19,7 @@ import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, Lim
 import {imageOf} from '../core/arm.js'
 import {ArmError} from '../core/errors.js'
 import type {MarkerStream} from '../core/markers.js'
-import {childExit} from '../host/process.js'
+import {childExit, killGroup} from '../host/process.js'
 import {readProcMemory, sampleProcesses} from '../host/procfs.js'
 import {hostCgroups} from '../runtime/cgroups/cgroups.js'
 import {engineLimitFlags, type EngineCli} from '../runtime/engines/limits.js'
@@ -182,14 +182,5 @@ export class EngineArm implements Arm {
     for (const {child} of this.running.values()) killGroup(child)
     this.running.clear()
     await this.session.stop()
-  }
-}
-
-function killGroup(child: ChildProcess): void {
-  if (!child.pid) return
-  try {
-    process.kill(-child.pid, 'SIGKILL')
-  } catch {
-    // gone
   }
 }

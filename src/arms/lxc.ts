@@ -15,7 +15,7 @@ import {imageOf, rootfsMedium} from '../core/arm.js'
 import {ArmError} from '../core/errors.js'
 import type {MarkerStream} from '../core/markers.js'
 import {overlaySupported} from '../host/filesystems.js'
-import {childExit} from '../host/process.js'
+import {childExit, killGroup} from '../host/process.js'
 import {descendants, readProcMemory, sampleProcesses} from '../host/procfs.js'
 import {hostCgroups} from '../runtime/cgroups/cgroups.js'
 import {LxcRun} from '../runtime/lxc/lxc.js'
@@ -104,7 +104,7 @@ export class LxcArm implements Arm {
     const startedAt = performance.now()
     const child = spawn(cmd[0]!, cmd.slice(1), {stdio: ['ignore', 'pipe', 'pipe'], detached: true})
     const markers = markersOf(child)
-    const killHandle = this.ctx.cleanup.add(`lxc-start ${name}`, () => kill(child))
+    const killHandle = this.ctx.cleanup.add(`lxc-start ${name}`, () => killLxcStart(child))
     const exited = childExit(child).then(async (r) => {
       killHandle.dispose()
       await removeHandle.run()
@@ -127,25 +127,20 @@ export class LxcArm implements Arm {
   }
 
   async stop(instance: Instance): Promise<void> {
-    kill(this.running.get(instance).child)
+    killLxcStart(this.running.get(instance).child)
     await instance.exited
     this.running.delete(instance)
   }
 
   async cleanup(): Promise<void> {
-    for (const {child} of this.running.values()) kill(child)
+    for (const {child} of this.running.values()) killLxcStart(child)
     this.running.clear()
     if (this.prepared) this.run.destroy()
     this.prepared = false
   }
 }
 
-/** SIGKILL lxc-start (the container's init dies with it: parent-death signal). */
-function kill(child: ChildProcess): void {
-  if (!child.pid || child.exitCode !== null || child.signalCode !== null) return
-  try {
-    process.kill(-child.pid, 'SIGKILL')
-  } catch {
-    // gone
-  }
+/** SIGKILL lxc-start's process group while it runs (the container's init dies with it: parent-death signal). */
+function killLxcStart(child: ChildProcess): void {
+  killGroup(child, {whileRunning: true})
 }

@@ -24,6 +24,21 @@ export function spawnInstanceProcess(argv: string[], opts: {env?: Record<string,
   }) as InstanceProcess
 }
 
+/**
+ * SIGKILL to the process group a detached child leads (the leader and whatever it started that stayed
+ * in the group), without waiting; nothing when it has no pid or the group is gone. `whileRunning`:
+ * only while the leader has not exited (once it is reaped, its pid, the group's id, can be reused).
+ */
+export function killGroup(child: {pid?: number; exitCode: number | null; signalCode: string | null}, opts: {whileRunning?: boolean} = {}): void {
+  if (!child.pid) return
+  if (opts.whileRunning && (child.exitCode !== null || child.signalCode !== null)) return
+  try {
+    process.kill(-child.pid, 'SIGKILL')
+  } catch {
+    // gone
+  }
+}
+
 /** SIGKILL the whole process group, then wait for the leader to be reaped. */
 export async function stopProcessGroup(
   child: {pid?: number; exitCode: number | null; signalCode: string | null; then: PromiseLike<unknown>['then']},
