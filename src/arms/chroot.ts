@@ -147,10 +147,8 @@ export class ChrootArm implements Arm {
     return {...procs, cgroupMemoryBytes: cg.memoryBytes, cpuSeconds: cg.cpuSeconds ?? procs.cpuSeconds}
   }
 
-  async stop(instance: Instance): Promise<void> {
-    killGroup(this.running.get(instance).child)
-    await instance.exited
-    this.running.delete(instance)
+  stop(instance: Instance): Promise<void> {
+    return this.running.stop(instance, ({child}) => killGroup(child))
   }
 
   async cleanup(): Promise<void> {

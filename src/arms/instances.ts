@@ -31,6 +31,16 @@ export class InstanceTable<T> {
     return state
   }
 
+  /**
+   * Stop an instance: `kill` its state (awaited when it returns a promise), wait for the instance's
+   * exit, and take it out of the running set. ArmError('failed') for an instance this arm did not start.
+   */
+  async stop(instance: Instance, kill: (state: T) => unknown): Promise<void> {
+    await kill(this.get(instance))
+    await instance.exited
+    this.delete(instance)
+  }
+
   /** The instance was stopped: it leaves the running set. */
   delete(instance: Instance): void {
     this.live.delete(instance)

@@ -126,10 +126,8 @@ export class LxcArm implements Arm {
     return {...procs, cgroupMemoryBytes: cg.memoryBytes, cpuSeconds: cg.cpuSeconds ?? procs.cpuSeconds, enginePssBytes: monitor?.pss}
   }
 
-  async stop(instance: Instance): Promise<void> {
-    killLxcStart(this.running.get(instance).child)
-    await instance.exited
-    this.running.delete(instance)
+  stop(instance: Instance): Promise<void> {
+    return this.running.stop(instance, ({child}) => killLxcStart(child))
   }
 
   async cleanup(): Promise<void> {

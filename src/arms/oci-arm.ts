@@ -141,10 +141,8 @@ export class OciArm implements Arm {
     return {...procs, cgroupMemoryBytes: cg.memoryBytes, cpuSeconds: cg.cpuSeconds ?? procs.cpuSeconds}
   }
 
-  async stop(instance: Instance): Promise<void> {
-    this.running.get(instance).container.kill()
-    await instance.exited
-    this.running.delete(instance)
+  stop(instance: Instance): Promise<void> {
+    return this.running.stop(instance, ({container}) => container.kill())
   }
 
   /** The harness floor: isobench-launch → /bin/true → reaped (its instances start under the launcher too). */

@@ -175,10 +175,8 @@ export class ProcessArm implements Arm {
     return {...procs, cgroupMemoryBytes: cg.memoryBytes, cpuSeconds: cg.cpuSeconds ?? procs.cpuSeconds}
   }
 
-  async stop(instance: Instance): Promise<void> {
-    await stopLaunchedProcess(this.running.get(instance).child)
-    await instance.exited
-    this.running.delete(instance)
+  stop(instance: Instance): Promise<void> {
+    return this.running.stop(instance, ({child}) => stopLaunchedProcess(child))
   }
 
   /** The harness floor: isobench-launch → /bin/true → reaped (its instances start under the launcher too). */
