@@ -27,25 +27,30 @@ const extra = process.argv.slice(2)
 
 /** Seconds per integration file, measured in a fresh-clone `.ci/run` (2 cores); used only for dealing files to lanes. */
 const WEIGHTS = {
-  'test/integration/hostile/bad-input.test.ts': 300,
-  'test/integration/runtime/oci-conformance.test.ts': 200,
-  'test/integration/metrics/quick.test.ts': 200,
-  'test/integration/hostile/kill.test.ts': 180,
-  'test/integration/cli/readme-byo.test.ts': 170,
-  'test/integration/cli/byo-workloads.test.ts': 100,
-  'test/integration/gap/explain.test.ts': 85,
-  'test/integration/papers/reproduce.test.ts': 77,
-  'test/integration/gap/capacity.test.ts': 76,
-  'test/integration/arms/spectrum.test.ts': 48,
-  'test/integration/cli/plugin-arm.test.ts': 36,
-  'test/integration/cli/run.test.ts': 36,
-  'test/integration/report/chromium.test.ts': 35,
-  'test/integration/images/build-parity.test.ts': 34,
-  'test/integration/cli/services.test.ts': 30,
-  'test/integration/vm/qemu-arm.test.ts': 24,
-  'test/integration/report/cli.test.ts': 20,
+  'test/integration/runtime/oci-conformance.test.ts': 360,
+  'test/integration/hostile/kill.test.ts': 230,
+  'test/integration/cli/readme-byo.test.ts': 208,
+  'test/integration/hostile/bad-input.test.ts': 208,
+  'test/integration/metrics/quick.test.ts': 205,
+  'test/integration/cli/byo-workloads.test.ts': 176,
+  'test/integration/gap/explain.test.ts': 119,
+  'test/integration/gap/calibrate.test.ts': 107,
+  'test/integration/gap/capacity.test.ts': 106,
+  'test/integration/papers/reproduce.test.ts': 86,
+  'test/integration/vm/qemu-arm.test.ts': 60,
+  'test/integration/arms/spectrum.test.ts': 53,
+  'test/integration/images/build-parity.test.ts': 47,
+  'test/integration/report/cli.test.ts': 45,
+  'test/integration/cli/plugin-arm.test.ts': 44,
+  'test/integration/runtime/auto-remove-race.test.ts': 36,
+  'test/integration/cli/services.test.ts': 33,
+  'test/integration/cli/run.test.ts': 32,
+  'test/integration/runtime/interrupt.test.ts': 29,
+  'test/integration/vm/prune.test.ts': 25,
+  'test/integration/cli/config-files.test.ts': 22,
+  'test/integration/cli/run-figures.test.ts': 20,
 }
-const DEFAULT_WEIGHT = 15
+const DEFAULT_WEIGHT = 8
 
 /** Suites whose assertions read CPU shares or timings: run alone after the lanes. */
 const EXCLUSIVE = [/^test\/integration\/metrics\/metrics\.test\.ts$/, /^test\/integration\/validity\//]
@@ -73,6 +78,14 @@ function deal(files, n) {
 }
 
 const steps = []
+/** Each file's duration as vitest's default reporter prints it ("✓ … test/x.test.ts (5 tests) 118749ms"): it includes beforeAll/afterAll, which the JSON report's times leave out. */
+const reported = new Map()
+const DURATION = /\s(test\/\S+\.test\.ts) \((\d+) tests?[^)]*\) (\d+)ms/
+
+function noteDuration(line) {
+  const m = DURATION.exec(line.replace(/\x1b\[[0-9;]*m/g, ''))
+  if (m) reported.set(m[1], Number(m[3]) / 1000)
+}
 /** Lines of each failure's message repeated at the end. */
 const MESSAGE_LINES = 12
 
@@ -80,13 +93,16 @@ const MESSAGE_LINES = 12
 function run(name, cmd, args, env = {}) {
   const started = Date.now()
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, {cwd: root, env: {...process.env, ...env, FORCE_COLOR: '0'}, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(cmd, args, {cwd: root, env: {...process.env, ...env, FORCE_COLOR: '0', NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
     const prefix = (stream, out) => {
       let rest = ''
       stream.on('data', (b) => {
         const lines = (rest + b.toString()).split('\n')
         rest = lines.pop()
-        for (const l of lines) out.write(`[${name}] ${l}\n`)
+        for (const l of lines) {
+          out.write(`[${name}] ${l}\n`)
+          noteDuration(l)
+        }
       })
       stream.on('end', () => rest && out.write(`[${name}] ${rest}\n`))
     }
@@ -145,7 +161,7 @@ function finish() {
       const r = JSON.parse(readFileSync(join(reports, f), 'utf8'))
       for (const t of r.testResults ?? []) {
         const file = relative(root, t.name)
-        suites.push({file, seconds: suiteSeconds(t), status: t.status, tests: t.assertionResults?.length ?? 0})
+        suites.push({file, seconds: Math.max(suiteSeconds(t), reported.get(file) ?? 0), status: t.status, tests: t.assertionResults?.length ?? 0})
         if (t.status !== 'passed' && t.message) failures.push({where: file, message: t.message})
         for (const a of t.assertionResults ?? [])
           if (a.status === 'failed') failures.push({where: `${file} > ${a.fullName}`, message: (a.failureMessages ?? []).join('\n')})
