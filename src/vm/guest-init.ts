@@ -6,7 +6,8 @@
  * (src/runtime/network/etc-files.ts), and runs the injected init (/isobench/init, the same static
  * binary every arm runs: markers on the serial console) with the workload's argv, exactly as the
  * container arms do. When the workload exits it reboots (with `reboot=t` and qemu's `-no-reboot`,
- * that ends the qemu process; `poweroff` does not end a microvm).
+ * that ends the qemu process; `poweroff` does not end a microvm). `isobench.halt=poweroff` makes it
+ * power off instead: Cloud Hypervisor resets the VM on a guest reboot and exits on an ACPI power-off.
  *
  * An image booted from an ext4 disk is entered with chroot after the init is bind-mounted into it,
  * so the init is there after the switch whatever the image holds (it is never written to the disk).
@@ -40,7 +41,7 @@ $B mount -t proc proc /proc
 $B mount -t sysfs sysfs /sys
 $B mount -t devtmpfs devtmpfs /dev 2>/dev/null
 read -r cmdline < /proc/cmdline
-mods= net= root= w= host=isobench dns=
+mods= net= root= w= host=isobench dns= halt=reboot
 for a in $cmdline; do
   case "$a" in
     isobench.mods=*) mods="\${a#*=}";;
@@ -49,6 +50,7 @@ for a in $cmdline; do
     isobench.host=*) host="\${a#*=}";;
     isobench.dns=*) dns="\${a#*=}";;
     isobench.w=*) w="\${a#*=}";;
+    isobench.halt=poweroff) halt=poweroff;;
   esac
 done
 for m in \${mods//,/ }; do $B insmod ${GUEST_VM_DIR}/modules/$m.ko || echo "isobench-vm: insmod $m failed"; done
@@ -81,7 +83,7 @@ echo "$w" | $B base64 -d > /isobench-workload.sh
 cd /
 if [ -n "$R" ]; then $B chroot $R ${INIT_PATH_IN_INSTANCE} "$@"; else ${INIT_PATH_IN_INSTANCE} "$@"; fi
 $B sync
-$B reboot -f
+$B $halt -f
 `
 
 /** A short hash of the guest init: part of every initramfs cache key. */
@@ -122,6 +124,15 @@ export interface GuestCmdlineOptions {
   tscKhz?: number
   /** Extra kernel parameters (from the config or the user). */
   extra?: string[]
+  /**
+   * How the kernel resets the machine on reboot (the kernel's `reboot=` parameter): 't' (triple
+   * fault, default: qemu with -no-reboot exits) or 'k' (the i8042 reset line: Firecracker's exit).
+   */
+  reboot?: 't' | 'k'
+  /** `panic=`: seconds before a panicked kernel reboots; -1 (default) reboots at once. */
+  panicSeconds?: number
+  /** What the init does when the workload has exited: 'reboot' (default) or 'poweroff' (`isobench.halt=poweroff`). */
+  halt?: 'reboot' | 'poweroff'
 }
 
 /**
@@ -133,8 +144,8 @@ export function guestCmdline(o: GuestCmdlineOptions): string {
     'console=ttyS0',
     'earlyprintk=ttyS0',
     'loglevel=6',
-    'panic=-1',
-    'reboot=t',
+    `panic=${o.panicSeconds ?? -1}`,
+    `reboot=${o.reboot ?? 't'}`,
     `rdinit=${GUEST_INIT}`,
     'no_timer_check',
     'cryptomgr.notests',
@@ -148,6 +159,7 @@ export function guestCmdline(o: GuestCmdlineOptions): string {
     ...(o.root ? [`isobench.root=${o.root}`] : []),
     ...(o.hostname ? [`isobench.host=${o.hostname.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 63)}`] : []),
     ...(o.nameservers?.length ? [`isobench.dns=${o.nameservers.filter((n) => /^[0-9a-fA-F.:]+$/.test(n)).join(',')}`] : []),
+    ...(o.halt === 'poweroff' ? ['isobench.halt=poweroff'] : []),
     ...(o.extra ?? []),
     `isobench.w=${Buffer.from(workloadFragment(o.argv, o.env)).toString('base64')}`,
   ]

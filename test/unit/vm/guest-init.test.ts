@@ -46,9 +46,20 @@ describe('guestCmdline', () => {
     expect(() => guestCmdline({argv: ['echo', 'x'.repeat(MAX_CMDLINE)], env: {}, modules: []})).toThrow(/do not fit the kernel command line/)
   })
 
-  it("the guest init runs the injected init, never the image's /bin/sh, and reboots after", () => {
+  it("the guest init runs the injected init, never the image's /bin/sh, and reboots after (powers off when told)", () => {
     expect(GUEST_INIT_SCRIPT).toContain('chroot $R /isobench/init "$@"; else /isobench/init "$@"; fi')
     expect(GUEST_INIT_SCRIPT).not.toMatch(/(^|[^/])\/bin\/sh/)
-    expect(GUEST_INIT_SCRIPT.trimEnd().endsWith('reboot -f')).toBe(true)
+    expect(GUEST_INIT_SCRIPT).toContain('halt=reboot')
+    expect(GUEST_INIT_SCRIPT).toContain('isobench.halt=poweroff) halt=poweroff;;')
+    expect(GUEST_INIT_SCRIPT.trimEnd().endsWith('$B $halt -f')).toBe(true)
+  })
+
+  it("qemu's defaults (reboot=t, panic=-1, no halt parameter) unless a VMM asks for its own", () => {
+    const q = guestCmdline({argv: ['true'], env: {}, modules: []}).split(' ')
+    expect(q).toEqual(expect.arrayContaining(['reboot=t', 'panic=-1']))
+    expect(q.some((p) => p.startsWith('isobench.halt='))).toBe(false)
+    const f = guestCmdline({argv: ['true'], env: {}, modules: [], reboot: 'k', panicSeconds: 1, halt: 'poweroff'}).split(' ')
+    expect(f).toEqual(expect.arrayContaining(['reboot=k', 'panic=1', 'isobench.halt=poweroff']))
+    expect(f).not.toContain('reboot=t')
   })
 })
