@@ -80,7 +80,8 @@ export interface RunningVm {
   stop(): Promise<void>
 }
 
-const KERNEL_BANNER = 'Linux version '
+/** The guest kernel's first line on the serial console: the `kernel` phase. */
+export const KERNEL_BANNER = 'Linux version '
 
 /** The host's TSC frequency in kHz (a TCG guest's TSC runs at the host's), or null if unknown. */
 export function hostTscKhz(): number | null {

@@ -8,7 +8,7 @@ import {existsSync, lstatSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {deleteLink, listLeases, releaseAddress} from '../runtime/network/bridge.js'
-import {findQemuProcesses, isOurQemu, listInstanceIds, readMeta, type VmMeta} from './instances.js'
+import {findVmProcesses, isOurVm, listInstanceIds, readMeta, type VmMeta} from './instances.js'
 import {artefactCacheDir, instanceDir, qmpSocketPath, tapName, vmDir} from './paths.js'
 import {pidAlive} from '../host/process.js'
 import {pruneTempDirs} from '../host/temp.js'
@@ -22,20 +22,20 @@ export type VmStatus = 'running' | 'exited' | 'orphaned'
 
 /** running: qemu alive; orphaned: alive but its (non-detached) owner died; exited: qemu gone. */
 export function vmStatus(meta: VmMeta): VmStatus {
-  const alive = meta.pid > 0 && pidAlive(meta.pid) && isOurQemu(meta.pid, meta.id)
+  const alive = meta.pid > 0 && pidAlive(meta.pid) && isOurVm(meta.pid, meta.id)
   if (!alive) return 'exited'
   if (!meta.detached && !pidAlive(meta.ownerPid)) return 'orphaned'
   return 'running'
 }
 
 async function killAndWait(pid: number, id: string): Promise<boolean> {
-  if (!isOurQemu(pid, id)) return false
+  if (!isOurVm(pid, id)) return false
   try {
     process.kill(pid, 'SIGKILL')
   } catch {
     return false
   }
-  for (let i = 0; i < 200 && pidAlive(pid) && isOurQemu(pid, id); i++) await new Promise((r) => setTimeout(r, 10))
+  for (let i = 0; i < 200 && pidAlive(pid) && isOurVm(pid, id); i++) await new Promise((r) => setTimeout(r, 10))
   return true
 }
 
@@ -67,7 +67,7 @@ function ownedBy(path: string, uid: number | undefined): boolean {
 export async function removeInstance(stateDir: string, id: string, result: VmPruneResult = {killed: [], removed: []}): Promise<VmPruneResult> {
   const meta = readMeta(stateDir, id)
   if (meta?.pid && (await killAndWait(meta.pid, id))) result.killed.push({pid: meta.pid, id})
-  for (const [pid, other] of findQemuProcesses()) {
+  for (const [pid, other] of findVmProcesses()) {
     if (other === id && qemuCmdline(pid).includes(`${vmDir(stateDir)}/`) && (await killAndWait(pid, id))) result.killed.push({pid, id})
   }
   const tap = meta?.tap ?? tapName(id)
@@ -115,7 +115,7 @@ export async function pruneVms(stateDir: string, opts: {all?: boolean; anyStateD
   // qemu processes of this state dir (their command line names its files) whose record is gone.
   // Other state dirs' VMs — other runs on this host — are never touched.
   const mine = `${vmDir(stateDir)}/`
-  for (const [pid, id] of findQemuProcesses()) {
+  for (const [pid, id] of findVmProcesses()) {
     if (keep.has(id) || listInstanceIds(stateDir).includes(id)) continue
     if (!qemuCmdline(pid).includes(mine)) continue
     if (await killAndWait(pid, id)) result.killed.push({pid, id})
@@ -124,7 +124,7 @@ export async function pruneVms(stateDir: string, opts: {all?: boolean; anyStateD
   // (A tap being set up by another run has no qemu yet: only on request.)
   if (opts.anyStateDir) {
     const keptTaps = new Set([...keep].map((id) => readMeta(stateDir, id)?.tap ?? tapName(id)))
-    const live = [...findQemuProcesses().keys()].map(qemuCmdline)
+    const live = [...findVmProcesses().keys()].map(qemuCmdline)
     for (const tap of tapsPresent()) {
       if (keptTaps.has(tap) || live.some((a) => a.includes(`ifname=${tap},`))) continue
       await deleteLink(tap)
@@ -143,7 +143,7 @@ export async function pruneVms(stateDir: string, opts: {all?: boolean; anyStateD
     // no network state
   }
   // QMP sockets in /tmp (deep state dirs) that no live qemu uses.
-  const liveArgs = [...findQemuProcesses().keys()].map(qemuCmdline)
+  const liveArgs = [...findVmProcesses().keys()].map(qemuCmdline)
   const uid = process.getuid?.()
   for (const f of readdirSync(tmpdir())) {
     const p = join(tmpdir(), f)

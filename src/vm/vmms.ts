@@ -1,9 +1,10 @@
 /**
  * The virtual machine monitors isobench knows, one entry each: the arm it becomes, its binary, how
  * to install it, and whether it needs KVM. QEMU is the VM arm that runs everywhere (TCG where KVM
- * cannot run); Firecracker and Cloud Hypervisor boot only on KVM and are not packaged by Debian 12,
- * so on this project's hosts (nested KVM that cannot boot a guest) they are registered, probed and
- * documented, not run. `isobench doctor` and `isobench providers` read this table.
+ * cannot run); Firecracker and Cloud Hypervisor boot only on KVM and are not packaged by Debian 12.
+ * Their launch (vm/vmm-launch.ts) boots qemu's guest, but it was never run on isobench's build
+ * hosts (nested KVM that cannot boot a guest, no binaries): every text about them says so.
+ * `isobench doctor` and `isobench providers` read this table.
  */
 import {execa} from 'execa'
 
@@ -34,7 +35,8 @@ export const VMMS: readonly Vmm[] = [
     needsKvm: true,
     install:
       "Firecracker is not packaged by Debian 12: put its release binary (firecracker, from the project's GitHub releases) on PATH, on a host where KVM boots a guest (`isobench doctor`: kvm ok)",
-    description: 'Firecracker microVM: registered and probed (needs KVM and its release binary); no launch yet, the qemu arm boots the same image',
+    description:
+      "Firecracker microVM booting qemu's guest (vmlinux, initramfs, markers); needs KVM and its release binary; not run on isobench's build hosts (no KVM)",
   },
   {
     name: 'cloud-hypervisor',
@@ -42,15 +44,21 @@ export const VMMS: readonly Vmm[] = [
     needsKvm: true,
     install:
       "Cloud Hypervisor is not packaged by Debian 12: put its release binary (cloud-hypervisor, static, from the project's GitHub releases) on PATH, on a host where KVM boots a guest (`isobench doctor`: kvm ok)",
-    description: 'Cloud Hypervisor: registered and probed (needs KVM and its release binary); no launch yet, the qemu arm boots the same image',
+    description:
+      "Cloud Hypervisor booting qemu's guest (PVH vmlinux, initramfs, markers); needs KVM and its release binary; not run on isobench's build hosts (no KVM)",
   },
 ]
+
+/** What every text about the KVM-only VMMs says: their launch is written from their docs, never run by us. */
+export const NOT_RUN_HERE = "its launch was never run on isobench's build hosts (no KVM there): unverified"
 
 export interface VmmProbe {
   name: string
   present: boolean
   /** Can it run here (binary present, and KVM usable when it needs it)? */
   works: boolean
+  /** The binary's absolute path, when found. */
+  path?: string
   version?: string
   reason: string
 }
@@ -72,6 +80,8 @@ export async function probeVmm(vmm: Vmm, kvm: {usable: boolean; reason: string})
   const v = await execa(path, ['--version'], {reject: false, timeout: 5000})
   const version = /(\d+\.\d+(?:\.\d+)?)/.exec(v.stdout + v.stderr)?.[1]
   if (vmm.needsKvm && !kvm.usable)
-    return {name: vmm.name, present: true, works: false, version, reason: `${vmm.name} needs KVM, which cannot boot a guest here: ${kvm.reason}`}
-  return {name: vmm.name, present: true, works: true, version, reason: `${vmm.name} ${version ?? ''}`.trim()}
+    return {name: vmm.name, present: true, works: false, path, version, reason: `${vmm.name} needs KVM, which cannot boot a guest here: ${kvm.reason}`}
+  const label = `${vmm.name} ${version ?? ''}`.trim()
+  const reason = vmm.needsKvm ? `${label} with KVM; ${NOT_RUN_HERE}` : label
+  return {name: vmm.name, present: true, works: true, path, version, reason}
 }

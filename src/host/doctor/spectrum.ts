@@ -3,7 +3,8 @@
  * runsc's platform included): chroot (what it needs), LXC (a trial container under a deadline), the
  * engines (their binaries and versions, and how they run on this host's cgroups; their daemons are
  * started by a run, not by doctor), and the VMMs of the table that need KVM (Firecracker, Cloud
- * Hypervisor: probed, documented, not runnable without a KVM that boots a guest).
+ * Hypervisor: probed; they run only with a KVM that boots a guest, and their launch was never run
+ * on isobench's build hosts, which have none).
  */
 import {existsSync} from 'node:fs'
 import {execa} from 'execa'
@@ -11,7 +12,7 @@ import {overlaySupported} from '../filesystems.js'
 import type {KvmProbe} from '../kvm.js'
 import {detectCgroupLayout} from '../../runtime/cgroups/cgroups.js'
 import {probeLxc} from '../../runtime/lxc/probe.js'
-import {VMMS, probeVmm} from '../../vm/vmms.js'
+import {NOT_RUN_HERE, VMMS, probeVmm} from '../../vm/vmms.js'
 import type {Check} from './doctor.js'
 
 const ENGINES: Array<{name: string; bins: Array<[string, string]>; version: string[]}> = [
@@ -82,7 +83,8 @@ export async function vmmChecks(kvm: KvmProbe): Promise<Check[]> {
   const out: Check[] = []
   for (const vmm of VMMS.filter((v) => v.needsKvm)) {
     const p = await probeVmm(vmm, kvm)
-    out.push({name: vmm.name, ok: p.works, detail: p.reason, fix: p.present ? undefined : 'see the README section "Firecracker, Cloud Hypervisor and Kata"'})
+    const detail = p.works ? p.reason : `${p.reason} (${NOT_RUN_HERE})`
+    out.push({name: vmm.name, ok: p.works, detail, fix: p.present ? undefined : 'see the README section "Firecracker, Cloud Hypervisor and Kata"'})
   }
   return out
 }

@@ -6,7 +6,7 @@ import {existsSync, mkdirSync, readdirSync, rmSync, writeFileSync} from 'node:fs
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, describe, expect, it} from 'vitest'
-import {findQemuProcesses, readMeta} from '../../../src/vm/instances.js'
+import {findVmProcesses, readMeta} from '../../../src/vm/instances.js'
 import {artefactCacheDir, instanceDir, instancesDir} from '../../../src/vm/paths.js'
 import {BIN, isobench, ROOT, tempDir} from '../../helpers/cli.js'
 
@@ -39,10 +39,10 @@ describe.skipIf(!isRoot || !hasQemu)('vm prune after kill -9', () => {
     let out = ''
     child.all?.on('data', (d: Buffer) => (out += d.toString()))
     await waitFor('the guest command to print', () => out.includes('guest-says-42 -p 80'), 240_000)
-    expect([...findQemuProcesses().values()]).toContain(id)
+    expect([...findVmProcesses().values()]).toContain(id)
     const meta = readMeta(stateDir, id)!
     expect(meta.pid).toBeGreaterThan(0)
-    expect(existsSync(meta.qmpSocket)).toBe(true)
+    expect(existsSync(meta.qmpSocket!)).toBe(true)
     // Leftovers of a build interrupted the same way: a half-written artefact and an overlay staging dir of a dead pid.
     const deadPid = 4_000_000
     mkdirSync(artefactCacheDir(stateDir), {recursive: true})
@@ -56,10 +56,10 @@ describe.skipIf(!isRoot || !hasQemu)('vm prune after kill -9', () => {
     const pruned = await isobench(['vm', 'prune', '--state-dir', stateDir, '--json'])
     expect(pruned.exitCode, pruned.all).toBe(0)
 
-    await waitFor('qemu to be gone', () => ![...findQemuProcesses().values()].includes(id), 10_000)
+    await waitFor('qemu to be gone', () => ![...findVmProcesses().values()].includes(id), 10_000)
     expect(existsSync(`/proc/${meta.pid}/cmdline`) && readMeta(stateDir, id) !== null).toBe(false)
     expect(existsSync(instanceDir(stateDir, id))).toBe(false)
-    expect(existsSync(meta.qmpSocket)).toBe(false)
+    expect(existsSync(meta.qmpSocket!)).toBe(false)
     expect(existsSync(halfBuilt)).toBe(false)
     expect(existsSync(staging)).toBe(false)
     expect(existsSync(instancesDir(stateDir)) ? readdirSync(instancesDir(stateDir)) : []).toEqual([])

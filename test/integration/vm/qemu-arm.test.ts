@@ -12,7 +12,7 @@ import {CleanupRegistry} from '../../../src/core/cleanup.js'
 import {silentLogger} from '../../../src/core/log.js'
 import {ArmError} from '../../../src/core/errors.js'
 import {ensureImage, openImageStore, unpackRootfs} from '../../../src/images/rootfs.js'
-import {findQemuProcesses} from '../../../src/vm/instances.js'
+import {findVmProcesses} from '../../../src/vm/instances.js'
 import {instancesDir} from '../../../src/vm/paths.js'
 import {tempDir} from '../../helpers/cli.js'
 
@@ -33,7 +33,7 @@ const spec = (id: string, over: Partial<InstanceSpec> = {}): InstanceSpec => ({
   ...over,
 })
 
-const ours = () => [...findQemuProcesses().values()].filter((id) => id.startsWith('vmtest-'))
+const ours = () => [...findVmProcesses().values()].filter((id) => id.startsWith('vmtest-'))
 
 afterAll(async () => {
   await arm.cleanup()
