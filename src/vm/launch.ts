@@ -18,7 +18,7 @@ import type {CleanupRegistry, CleanupHandle} from '../core/cleanup.js'
 import {BRIDGE, BRIDGE_IP, PREFIX_LEN, deleteLink, ensureBridge, leaseAddress, releaseAddress} from '../runtime/network/bridge.js'
 import {instanceDisk, type GuestArtefacts} from './artefacts.js'
 import {followFile, readTextTail, tailBuffer} from './console.js'
-import {guestCmdline} from './guest-init.js'
+import {guestCmdline, type GuestCmdlineOptions} from './guest-init.js'
 import {writeMeta, type VmMeta} from './instances.js'
 import type {GuestKernel} from './kernel.js'
 import {instanceDir, qemuProcessName, qmpSocketPath, tapName} from './paths.js'
@@ -57,6 +57,8 @@ export interface LaunchSpec {
   cleanup?: CleanupRegistry
   /** Extra kernel parameters. */
   extraCmdline?: string[]
+  /** How the guest ends (guestCmdline's reboot=, panic=, power-off); qemu's defaults when absent. */
+  guestEnd?: Pick<GuestCmdlineOptions, 'reboot' | 'panicSeconds' | 'halt'>
 }
 
 export interface RunningVm {
@@ -158,6 +160,7 @@ export async function launchVm(spec: LaunchSpec): Promise<RunningVm> {
       nameservers: dns,
       tscKhz: spec.accel === 'tcg' && spec.machine === 'microvm' ? (hostTscKhz() ?? undefined) : undefined,
       extra: spec.extraCmdline,
+      ...spec.guestEnd,
     })
     const serialLog = spec.detached ? join(dir, 'serial.log') : undefined
     const kernelFile = spec.machine === 'microvm' && spec.kernel.vmlinux ? spec.kernel.vmlinux : spec.kernel.vmlinuz
