@@ -20,8 +20,8 @@ import {probeKvm} from '../host/kvm.js'
 import {sampleProcesses} from '../host/procfs.js'
 import {harnessFloorMs} from '../runtime/native/launch.js'
 import {ensureGuestKernel, prepareImage, type PreparedImage} from '../vm/guest.js'
-import {ensureVmlinux, kernelImageFormat, type GuestKernel} from '../vm/kernel.js'
-import {launchMicroVm, type MicroVmm, type RunningMicroVm} from '../vm/vmm-launch.js'
+import {ensureVmlinux, kernelImageFormat, missingKernelOptions, readKernelConfig, type GuestKernel} from '../vm/kernel.js'
+import {launchMicroVm, vmmKernelNeeds, type MicroVmm, type RunningMicroVm} from '../vm/vmm-launch.js'
 import {NOT_RUN_HERE, probeVmm, type Vmm} from '../vm/vmms.js'
 import {InstanceTable, newInstance} from './instances.js'
 import {vmResources} from './qemu.js'
@@ -34,6 +34,7 @@ export class VmmArm implements Arm {
   private kernel: GuestKernel | null = null
   private vmlinux: string | null = null
   private images = new Map<string, PreparedImage>()
+  private notes: string[] = []
   private readonly running: InstanceTable<RunningMicroVm>
 
   constructor(
@@ -70,6 +71,7 @@ export class VmmArm implements Arm {
       notes: [
         this.vmm.description,
         NOT_RUN_HERE,
+        ...this.notes,
         ...(this.vmlinux ? [`kernel: ${this.vmlinux}`] : []),
         ...[...this.images.values()].map((i) => `image ${i.image}: rootfs ${i.rootfsDigest} as ${i.artefacts.kind}`),
       ],
@@ -91,10 +93,13 @@ export class VmmArm implements Arm {
     }
     if (!this.kernel) {
       const kernel = await ensureGuestKernel(stateDir, vm.kernel, (m) => this.ctx.log.info(m))
+      const missing = missingKernelOptions(readKernelConfig(kernel), vmmKernelNeeds(this.microVmm))
+      if (missing?.length) throw new ArmError(`${this.name}: guest kernel ${kernel.version} lacks ${missing.join(', ')} (=y)`, 'unavailable')
       const vmlinux = await ensureVmlinux(kernel, stateDir)
       // Cloud Hypervisor's direct kernel boot takes an ELF only with a PVH entry (its README).
       if (this.vmm.name === 'cloud-hypervisor' && !kernelImageFormat(vmlinux).pvh)
         throw new ArmError(`${this.name}: ${vmlinux} has no PVH entry note (build the guest kernel with CONFIG_PVH=y)`, 'unavailable')
+      if (missing === null) this.notes.push(`guest kernel ${kernel.version}: no .config beside it, so ${vmmKernelNeeds(this.microVmm).join(', ')} are assumed`)
       this.kernel = kernel
       this.vmlinux = vmlinux
     }

@@ -15,6 +15,13 @@
 
 export const CLOUD_HYPERVISOR_BINARY = 'cloud-hypervisor'
 
+/**
+ * Kernel options a Cloud Hypervisor guest of ours needs built in: the PVH entry (README: direct
+ * kernel boot of a vmlinux), an initramfs, the 8250 serial console (the markers), ACPI (its
+ * power-off ends the VMM: docs/device_model.md).
+ */
+export const CLOUD_HYPERVISOR_KERNEL_NEEDS = ['PVH', 'BLK_DEV_INITRD', 'SERIAL_8250_CONSOLE', 'ACPI'] as const
+
 /** Kernel parameters for a Cloud Hypervisor guest: ACPI power-off ends the VMM (a reboot would boot it again). */
 export const CLOUD_HYPERVISOR_CMDLINE = {halt: 'poweroff' as const}
 

@@ -21,6 +21,9 @@
  *   releases also take a bzImage); docs/pvh.md: an ELF with the PVH note boots in PVH mode.
  * - docs/logger.md: `--log-path` names a file or fifo that must exist; `--level` filters it.
  * - src/utils/src/validators.rs: `--id` is 1‥64 characters, alphanumeric or '-'.
+ * - docs/kernel-policy.md, "Minimal boot requirements": booting with an initrd on x86_64 needs
+ *   CONFIG_BLK_DEV_INITRD=y and CONFIG_KVM_GUEST=y; boot logs need CONFIG_SERIAL_8250_CONSOLE=y and
+ *   CONFIG_PRINTK=y (for isobench they carry the markers); a clean shutdown needs CONFIG_SERIO_I8042.
  */
 import {createHash} from 'node:crypto'
 
@@ -28,6 +31,9 @@ export const FIRECRACKER_BINARY = 'firecracker'
 
 /** Kernel parameters Firecracker's docs give for an initrd boot (docs/initrd.md, FAQ.md). */
 export const FIRECRACKER_CMDLINE = {reboot: 'k' as const, panicSeconds: 1, extra: ['pci=off']}
+
+/** Kernel options a Firecracker guest of ours needs built in (docs/kernel-policy.md; the serial console carries the markers). */
+export const FIRECRACKER_KERNEL_NEEDS = ['BLK_DEV_INITRD', 'KVM_GUEST', 'SERIAL_8250_CONSOLE', 'PRINTK'] as const
 
 /** Firecracker's own vCPU limit (swagger MachineConfiguration.vcpu_count maximum). */
 export const FIRECRACKER_MAX_VCPUS = 32

@@ -230,6 +230,15 @@ export async function fetchCloudKernel(stateDir: string, opts: FetchOptions = {}
   }
 }
 
+/**
+ * The options of `needs` (names without CONFIG_) that a kernel .config does not build in (`=y`):
+ * [] when all are there; null when the config is unknown (nothing can be said).
+ */
+export function missingKernelOptions(configText: string | null, needs: readonly string[]): string[] | null {
+  if (configText === null) return null
+  return needs.filter((opt) => !new RegExp(`^CONFIG_${opt}=y$`, 'm').test(configText)).map((opt) => `CONFIG_${opt}`)
+}
+
 /** XEN_ELFNOTE_PHYS32_ENTRY: the note a PVH-capable vmlinux carries (xen/include/public/elfnote.h; Firecracker docs/pvh.md). */
 export const XEN_ELFNOTE_PHYS32_ENTRY = 18
 

@@ -20,9 +20,9 @@ import {spawnInstanceProcess, stopProcessGroup, type InstanceProcess} from '../h
 import {GO_FD, launchArgv, releaseStart} from '../runtime/native/launch.js'
 import {filterResolvConf, hostEtc, nameservers} from '../runtime/network/etc-files.js'
 import type {GuestArtefacts} from './artefacts.js'
-import {CLOUD_HYPERVISOR_CMDLINE, cloudHypervisorArgs} from './cloud-hypervisor.js'
+import {CLOUD_HYPERVISOR_CMDLINE, CLOUD_HYPERVISOR_KERNEL_NEEDS, cloudHypervisorArgs} from './cloud-hypervisor.js'
 import {tailBuffer} from './console.js'
-import {FIRECRACKER_CMDLINE, firecrackerArgs, firecrackerConfig} from './firecracker.js'
+import {FIRECRACKER_CMDLINE, FIRECRACKER_KERNEL_NEEDS, firecrackerArgs, firecrackerConfig} from './firecracker.js'
 import {guestCmdline, type GuestCmdlineOptions} from './guest-init.js'
 import {writeMeta, type VmMeta} from './instances.js'
 import {KERNEL_BANNER} from './launch.js'
@@ -64,6 +64,11 @@ export interface RunningMicroVm {
   /** Every phase mark so far (spawn, kernel, init, ready, …), in time order. */
   phases(): PhaseMark[]
   stop(): Promise<void>
+}
+
+/** The kernel options each VMM needs built into the guest kernel (firecracker.ts, cloud-hypervisor.ts). */
+export function vmmKernelNeeds(vmm: MicroVmm): readonly string[] {
+  return vmm === 'firecracker' ? FIRECRACKER_KERNEL_NEEDS : CLOUD_HYPERVISOR_KERNEL_NEEDS
 }
 
 /** The command line options each VMM's docs ask for (reboot/panic/halt, pci=off). */

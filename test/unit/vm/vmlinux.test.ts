@@ -7,12 +7,23 @@ import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {ensureVmlinux, installedKernels, kernelImageFormat, type GuestKernel} from '../../../src/vm/kernel.js'
+import {ensureVmlinux, installedKernels, kernelImageFormat, missingKernelOptions, readKernelConfig, type GuestKernel} from '../../../src/vm/kernel.js'
+import {vmmKernelNeeds} from '../../../src/vm/vmm-launch.js'
 
 const stateDir = process.env.ISOBENCH_STATE_DIR || '/var/lib/isobench'
 const kernel = installedKernels(stateDir)[0]
 const tmp = mkdtempSync(join(tmpdir(), 'isobench-vmlinux-test-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
+
+describe('missingKernelOptions', () => {
+  it('names the options not built in (=y), and says nothing without a config', () => {
+    expect(missingKernelOptions('CONFIG_PVH=y\nCONFIG_ACPI=m\n# CONFIG_KVM_GUEST is not set\n', ['PVH', 'ACPI', 'KVM_GUEST'])).toEqual([
+      'CONFIG_ACPI',
+      'CONFIG_KVM_GUEST',
+    ])
+    expect(missingKernelOptions(null, ['PVH'])).toBeNull()
+  })
+})
 
 describe('kernelImageFormat', () => {
   it('tells an ELF from a bzImage from anything else', () => {
@@ -42,6 +53,10 @@ describe.skipIf(!kernel)(`ensureVmlinux on ${kernel?.vmlinuz ?? 'no fetched gues
     expect(kernelImageFormat(out)).toEqual({format: 'elf', pvh: /^CONFIG_PVH=y$/m.test(cfg)})
     expect(await ensureVmlinux(configured, state)).toBe(out) // cached
   }, 120_000)
+
+  it.each(['firecracker', 'cloud-hypervisor'] as const)("has what a %s guest needs (its docs' minimal initrd boot, our serial markers)", (vmm) => {
+    expect(missingKernelOptions(readKernelConfig(kernel!), vmmKernelNeeds(vmm))).toEqual(kernel!.config ? [] : null)
+  })
 
   it("the cloud kernel's record already names its vmlinux", async () => {
     if (kernel!.vmlinux) expect(await ensureVmlinux(kernel!, join(tmp, 'unused'))).toBe(kernel!.vmlinux)
