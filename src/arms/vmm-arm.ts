@@ -161,9 +161,7 @@ export class VmmArm implements Arm {
   }
 
   async stop(instance: Instance): Promise<void> {
-    const vm = this.running.get(instance)
-    await vm.stop()
-    this.running.delete(instance)
+    await this.running.stop(instance, (vm) => vm.stop())
   }
 
   /** The harness floor: isobench-launch → /bin/true → reaped (the VMM starts under the launcher too). */
