@@ -3,7 +3,7 @@
  * binary is missing or older than a source under src/runtime/native):
  * - isobench-runtime (runtime.c and the files listed in RUNTIME_SOURCES, beside this file): the OCI runtime, runc's command
  *   line over config.json; every container arm runs it.
- * - isobench-nsexec (nsexec.c with devices.c and seccomp-oci.c): the older helper; its `wrap` mode
+ * - isobench-nsexec (nsexec.c with devices.c, seccomp-oci.c and loopback.c): the older helper; its `wrap` mode
  *   gives runc/crun a private mount namespace with their overlay rootfs.
  * - isobench-launch (launch.c and relay.c, libc only): what every arm starts its instances under.
  *   The process arm's workload parent, which dies with isobench and takes the workload's subtree
@@ -24,7 +24,7 @@ export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 export const NATIVE_DIR = join(PACKAGE_ROOT, 'src', 'runtime', 'native')
 export const NSEXEC_SOURCE = join(NATIVE_DIR, 'nsexec.c')
 /** The helper's translation units and the libraries they need. */
-export const NSEXEC_SOURCES = [NSEXEC_SOURCE, join(NATIVE_DIR, 'devices.c'), join(NATIVE_DIR, 'seccomp-oci.c')]
+export const NSEXEC_SOURCES = [NSEXEC_SOURCE, join(NATIVE_DIR, 'devices.c'), join(NATIVE_DIR, 'seccomp-oci.c'), join(NATIVE_DIR, 'loopback.c')]
 export const NSEXEC_LIBS = ['-lseccomp', '-ljansson']
 export const NSEXEC_BINARY = process.env.ISOBENCH_NSEXEC ?? join(PACKAGE_ROOT, 'build', 'native', 'isobench-nsexec')
 
@@ -70,6 +70,7 @@ export const RUNTIME_SOURCES = [
   'hooks',
   'terminal',
   'util',
+  'loopback',
   'devices',
   'seccomp-oci',
 ].map((f) => join(NATIVE_DIR, `${f}.c`))

@@ -3,6 +3,7 @@
 #include "create.h"
 #include "cgroups.h"
 #include "hooks.h"
+#include "loopback.h"
 #include "mounts.h"
 #include "phases.h"
 #include "process.h"
@@ -14,13 +15,11 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <linux/sched.h>
-#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -87,17 +86,6 @@ static void wait_ack(char tag) {
 }
 
 /* ---------- the init ---------- */
-
-static int loopback_up(void) {
-  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  struct ifreq ifr = {0};
-  strcpy(ifr.ifr_name, "lo");
-  if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0) return -1;
-  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-  int r = ioctl(s, SIOCSIFFLAGS, &ifr);
-  close(s);
-  return r;
-}
 
 /* Join the network namespace the runtime made (through the host's /proc: this may run after the pivot). */
 static void join_runtime_netns(void) {

@@ -47,7 +47,6 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
-#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -56,7 +55,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -69,6 +67,7 @@
 #include <unistd.h>
 
 #include "devices.h"
+#include "loopback.h"
 #include "seccomp-oci.h"
 
 #define MAXN 64
@@ -288,18 +287,6 @@ static void enter_rootfs(void) {
   if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root");
   if (umount2(".", MNT_DETACH) < 0) die("detach old root");
   if (chdir("/") < 0) die("chdir /");
-}
-
-/* Bring lo up in the current network namespace; -1 (errno set) on failure. */
-static int loopback_up(void) {
-  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  struct ifreq ifr = {0};
-  strcpy(ifr.ifr_name, "lo");
-  if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0) return -1;
-  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-  int r = ioctl(s, SIOCSIFFLAGS, &ifr);
-  close(s);
-  return r;
 }
 
 /* Docker's default capability set. */
