@@ -5,7 +5,7 @@
  *   line over config.json; every container arm runs it.
  * - isobench-nsexec (nsexec.c with devices.c, seccomp-oci.c and loopback.c): the older helper; its `wrap` mode
  *   gives runc/crun a private mount namespace with their overlay rootfs.
- * - isobench-launch (launch.c and relay.c, libc only): what every arm starts its instances under.
+ * - isobench-launch (launch.c, relay.c and io.c, libc only): what every arm starts its instances under.
  *   The process arm's workload parent, which dies with isobench and takes the workload's subtree
  *   along (qemu's parent-death signal too, with --exec); with --timed it reads CLOCK_MONOTONIC right
  *   before the clone/execve and stamps each readiness marker on arrival (relay.h).
@@ -70,6 +70,7 @@ export const RUNTIME_SOURCES = [
   'hooks',
   'terminal',
   'util',
+  'io',
   'loopback',
   'devices',
   'seccomp-oci',
@@ -81,10 +82,10 @@ export const RUNTIME: NativeProgram = {
   binary: process.env.ISOBENCH_RUNTIME ?? join(PACKAGE_ROOT, 'build', 'native', 'isobench-runtime'),
 }
 
-/** The launcher every arm's instances start under (launch.c, with its timestamping relay, relay.c). */
+/** The launcher every arm's instances start under (launch.c, with its timestamping relay, relay.c, and io.c). */
 export const LAUNCHER: NativeProgram = {
   name: 'isobench-launch',
-  sources: [join(NATIVE_DIR, 'launch.c'), join(NATIVE_DIR, 'relay.c')],
+  sources: [join(NATIVE_DIR, 'launch.c'), join(NATIVE_DIR, 'relay.c'), join(NATIVE_DIR, 'io.c')],
   libs: [],
   binary: process.env.ISOBENCH_LAUNCH ?? join(PACKAGE_ROOT, 'build', 'native', 'isobench-launch'),
 }

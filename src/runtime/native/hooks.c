@@ -1,6 +1,7 @@
 /* isobench-runtime: running hooks (see hooks.h). */
 #define _GNU_SOURCE
 #include "hooks.h"
+#include "io.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

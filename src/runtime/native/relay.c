@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "phases.h"
 
 #define STAMPED "ISOBENCH@"
@@ -35,19 +36,6 @@ int relay_add_mark(struct relay *r, char *spec) {
   if (!eq || eq == spec || !eq[1] || r->n_marks >= RELAY_MAX_MARKS) return -1;
   *eq = 0;
   r->marks[r->n_marks++] = (struct relay_mark){.phase = spec, .text = eq + 1};
-  return 0;
-}
-
-/* write(2) all of it; -1 when the reader is gone (EPIPE) or another error. */
-static int write_all(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    p += w, n -= (size_t)w;
-  }
   return 0;
 }
 

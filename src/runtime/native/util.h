@@ -49,10 +49,7 @@ char *read_file(const char *path, size_t *len);
 int mkdir_p(const char *path, mode_t mode);
 /* rm -rf, not crossing mount points; missing is fine. */
 void rm_rf(const char *path);
-/* Read all of fd into buf (at most n-1 bytes, NUL-terminated); bytes read or -1. */
-ssize_t read_all(int fd, char *buf, size_t n);
-/* write() until done, retrying on EINTR; 0 or -1. */
-int write_all(int fd, const void *buf, size_t n);
+/* Whole-buffer reads and writes on a file descriptor (read_all, write_all): io.h. */
 
 /* A process's start time (field 22 of /proc/PID/stat) and state letter; -1 when gone. */
 int proc_stat(pid_t pid, unsigned long long *start_time, char *state);
