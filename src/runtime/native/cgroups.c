@@ -173,6 +173,12 @@ static int cgw_int(struct ctx *c, const char *dir, const char *file, int64_t v, 
   return cgw(c, dir, file, b, field);
 }
 
+/* cgw_int when the config sets v and not to 0: for these limits runtime-spec's 0, like an absent
+ * field, leaves the kernel's value (runc's v1 code skips them alike); 0 when nothing is written. */
+static int cgw_set(struct ctx *c, const char *dir, const char *file, int64_t v, const char *field) {
+  return v == UNSET || v == 0 ? 0 : cgw_int(c, dir, file, v, field);
+}
+
 static bool file_exists(const char *dir, const char *file) {
   char p[4200];
   snprintf(p, sizeof p, "%s/%s", dir, file);
@@ -213,6 +219,30 @@ static int device_rules(const struct spec *s, struct dev_rule **out, struct ctx 
   return k;
 }
 
+/* The device rules (device_rules) onto the cgroup directory d: v1's devices.allow/devices.deny, or on
+ * v2 the BPF_PROG_TYPE_CGROUP_DEVICE program attached to d (devices.h); 0, or -1 with err prefixed
+ * "linux.resources.devices: ". */
+static int set_devices(const struct spec *s, const char *d, bool v2, struct ctx *c) {
+  struct dev_rule *rules = NULL;
+  int n = device_rules(s, &rules, c);
+  if (n < 0) return -1;
+  int rc;
+  if (v2) {
+    int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    rc = fd < 0 ? -1 : dev_apply_v2(fd, rules, (size_t)n, c->err, c->errlen);
+    if (fd < 0) snprintf(c->err, c->errlen, "open %s: %s", d, strerror(errno));
+    else close(fd);
+  } else {
+    rc = dev_apply_v1(d, rules, (size_t)n, c->err, c->errlen);
+  }
+  free(rules);
+  if (rc >= 0) return 0;
+  char tmp[1024];
+  snprintf(tmp, sizeof tmp, "%s", c->err);
+  snprintf(c->err, c->errlen, "linux.resources.devices: %s", tmp);
+  return -1;
+}
+
 /* ---------- v1 ---------- */
 
 static int set_v1(const struct spec *s, struct cgroups *cg, struct ctx *c) {
@@ -221,34 +251,26 @@ static int set_v1(const struct spec *s, struct cgroups *cg, struct ctx *c) {
     if (i == cg->v2) continue;
     const char *d = cg->dirs[i], *ctl = cg->controllers[i];
     if (has_token(ctl, "memory")) {
-      if (r->mem_limit != UNSET && r->mem_limit != 0 && cgw_int(c, d, "memory.limit_in_bytes", r->mem_limit, "linux.resources.memory.limit") < 0) return -1;
+      if (cgw_set(c, d, "memory.limit_in_bytes", r->mem_limit, "linux.resources.memory.limit") < 0) return -1;
       if (r->mem_swap != UNSET && r->mem_swap != 0) {
         if (!file_exists(d, "memory.memsw.limit_in_bytes"))
           return errno = 0, failf(c, "linux.resources.memory.swap: this kernel does not account swap (no memory.memsw.limit_in_bytes)");
         if (cgw_int(c, d, "memory.memsw.limit_in_bytes", r->mem_swap, "linux.resources.memory.swap") < 0) return -1;
       }
-      if (r->mem_reservation != UNSET && r->mem_reservation != 0 &&
-          cgw_int(c, d, "memory.soft_limit_in_bytes", r->mem_reservation, "linux.resources.memory.reservation") < 0)
-        return -1;
-      if (r->mem_kernel != UNSET && r->mem_kernel != 0 && cgw_int(c, d, "memory.kmem.limit_in_bytes", r->mem_kernel, "linux.resources.memory.kernel") < 0)
-        return -1;
-      if (r->mem_kernel_tcp != UNSET && r->mem_kernel_tcp != 0 &&
-          cgw_int(c, d, "memory.kmem.tcp.limit_in_bytes", r->mem_kernel_tcp, "linux.resources.memory.kernelTCP") < 0)
-        return -1;
+      if (cgw_set(c, d, "memory.soft_limit_in_bytes", r->mem_reservation, "linux.resources.memory.reservation") < 0) return -1;
+      if (cgw_set(c, d, "memory.kmem.limit_in_bytes", r->mem_kernel, "linux.resources.memory.kernel") < 0) return -1;
+      if (cgw_set(c, d, "memory.kmem.tcp.limit_in_bytes", r->mem_kernel_tcp, "linux.resources.memory.kernelTCP") < 0) return -1;
       if (r->mem_swappiness != UNSET && cgw_int(c, d, "memory.swappiness", r->mem_swappiness, "linux.resources.memory.swappiness") < 0) return -1;
       if (r->disable_oom_killer == 1 && cgw(c, d, "memory.oom_control", "1", "linux.resources.memory.disableOOMKiller") < 0) return -1;
       if (r->use_hierarchy >= 0 && cgw(c, d, "memory.use_hierarchy", r->use_hierarchy ? "1" : "0", "linux.resources.memory.useHierarchy") < 0) return -1;
     }
     if (has_token(ctl, "cpu")) {
-      if (r->cpu_shares != UNSET && r->cpu_shares != 0 && cgw_int(c, d, "cpu.shares", r->cpu_shares, "linux.resources.cpu.shares") < 0) return -1;
-      if (r->cpu_period != UNSET && r->cpu_period != 0 && cgw_int(c, d, "cpu.cfs_period_us", r->cpu_period, "linux.resources.cpu.period") < 0) return -1;
-      if (r->cpu_quota != UNSET && r->cpu_quota != 0 && cgw_int(c, d, "cpu.cfs_quota_us", r->cpu_quota, "linux.resources.cpu.quota") < 0) return -1;
+      if (cgw_set(c, d, "cpu.shares", r->cpu_shares, "linux.resources.cpu.shares") < 0) return -1;
+      if (cgw_set(c, d, "cpu.cfs_period_us", r->cpu_period, "linux.resources.cpu.period") < 0) return -1;
+      if (cgw_set(c, d, "cpu.cfs_quota_us", r->cpu_quota, "linux.resources.cpu.quota") < 0) return -1;
       if (r->cpu_burst != UNSET && cgw_int(c, d, "cpu.cfs_burst_us", r->cpu_burst, "linux.resources.cpu.burst") < 0) return -1;
-      if (r->cpu_rt_period != UNSET && r->cpu_rt_period != 0 && cgw_int(c, d, "cpu.rt_period_us", r->cpu_rt_period, "linux.resources.cpu.realtimePeriod") < 0)
-        return -1;
-      if (r->cpu_rt_runtime != UNSET && r->cpu_rt_runtime != 0 &&
-          cgw_int(c, d, "cpu.rt_runtime_us", r->cpu_rt_runtime, "linux.resources.cpu.realtimeRuntime") < 0)
-        return -1;
+      if (cgw_set(c, d, "cpu.rt_period_us", r->cpu_rt_period, "linux.resources.cpu.realtimePeriod") < 0) return -1;
+      if (cgw_set(c, d, "cpu.rt_runtime_us", r->cpu_rt_runtime, "linux.resources.cpu.realtimeRuntime") < 0) return -1;
       if (r->cpu_idle != UNSET && cgw_int(c, d, "cpu.idle", r->cpu_idle, "linux.resources.cpu.idle") < 0) return -1;
     }
     if (has_token(ctl, "cpuset")) {
@@ -263,12 +285,8 @@ static int set_v1(const struct spec *s, struct cgroups *cg, struct ctx *c) {
     if (has_token(ctl, "blkio")) {
       /* CFQ's files, or BFQ's where CFQ is gone (kernels ≥ 5.0): runc's fallback. */
       bool bfq = !file_exists(d, "blkio.weight") && file_exists(d, "blkio.bfq.weight");
-      if (r->blkio_weight != UNSET && r->blkio_weight != 0 &&
-          cgw_int(c, d, bfq ? "blkio.bfq.weight" : "blkio.weight", r->blkio_weight, "linux.resources.blockIO.weight") < 0)
-        return -1;
-      if (r->blkio_leaf_weight != UNSET && r->blkio_leaf_weight != 0 &&
-          cgw_int(c, d, "blkio.leaf_weight", r->blkio_leaf_weight, "linux.resources.blockIO.leafWeight") < 0)
-        return -1;
+      if (cgw_set(c, d, bfq ? "blkio.bfq.weight" : "blkio.weight", r->blkio_weight, "linux.resources.blockIO.weight") < 0) return -1;
+      if (cgw_set(c, d, "blkio.leaf_weight", r->blkio_leaf_weight, "linux.resources.blockIO.leafWeight") < 0) return -1;
       char line[128];
       for (int k = 0; k < r->n_weight_device; k++) {
         const struct blkio_device *w = &r->weight_device[k];
@@ -307,19 +325,7 @@ static int set_v1(const struct spec *s, struct cgroups *cg, struct ctx *c) {
         snprintf(line, sizeof line, "%s %lld", r->net_prio_names[k], (long long)r->net_prio_values[k]);
         if (cgw(c, d, "net_prio.ifpriomap", line, "linux.resources.network.priorities") < 0) return -1;
       }
-    if (has_token(ctl, "devices")) {
-      struct dev_rule *rules;
-      int n = device_rules(s, &rules, c);
-      if (n < 0) return -1;
-      int rc = dev_apply_v1(d, rules, (size_t)n, c->err, c->errlen);
-      free(rules);
-      if (rc < 0) {
-        char tmp[1024];
-        snprintf(tmp, sizeof tmp, "%s", c->err);
-        snprintf(c->err, c->errlen, "linux.resources.devices: %s", tmp);
-        return -1;
-      }
-    }
+    if (has_token(ctl, "devices") && set_devices(s, d, false, c) < 0) return -1;
   }
   return 0;
 }
@@ -412,22 +418,7 @@ static int set_v2(const struct spec *s, const char *d, bool pure, struct ctx *c)
       if (cgw(c, d, k, json_string_value(v), field) < 0) return -1;
     }
   }
-  if ((pure || s->devices_v2) && json_array_size(r->devices) > 0) {
-    struct dev_rule *rules;
-    int n = device_rules(s, &rules, c);
-    if (n < 0) return -1;
-    int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = fd < 0 ? -1 : dev_apply_v2(fd, rules, (size_t)n, c->err, c->errlen);
-    if (fd < 0) snprintf(c->err, c->errlen, "open %s: %s", d, strerror(errno));
-    if (fd >= 0) close(fd);
-    free(rules);
-    if (rc < 0) {
-      char tmp[1024];
-      snprintf(tmp, sizeof tmp, "%s", c->err);
-      snprintf(c->err, c->errlen, "linux.resources.devices: %s", tmp);
-      return -1;
-    }
-  }
+  if ((pure || s->devices_v2) && json_array_size(r->devices) > 0 && set_devices(s, d, true, c) < 0) return -1;
   return 0;
 }
 
