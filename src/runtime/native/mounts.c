@@ -449,14 +449,19 @@ static void write_sysctls(const struct spec *s) {
   }
 }
 
+/* An O_PATH fd of a path that linux.maskedPaths or linux.readonlyPaths (field) lists, inside the
+ * rootfs (root); -1 when it does not exist there (skipped, as runc does); dies on other errors. */
+static int open_listed_path(int root, const char *path, const char *field) {
+  int fd = open_in_root(root, path, O_PATH);
+  if (fd < 0 && errno != ENOENT) die("%s: open %s", field, path);
+  return fd;
+}
+
 static void readonly_paths(const struct spec *s, int root) {
   for (int i = 0; i < s->n_readonly; i++) {
     const char *path = s->readonly_paths[i];
-    int fd = open_in_root(root, path, O_PATH);
-    if (fd < 0) {
-      if (errno == ENOENT) continue;
-      die("linux.readonlyPaths: open %s", path);
-    }
+    int fd = open_listed_path(root, path, "linux.readonlyPaths");
+    if (fd < 0) continue;
     char p[64];
     fdpath(p, sizeof p, fd);
     if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) die("linux.readonlyPaths: bind %s", path);
@@ -472,11 +477,8 @@ static void readonly_paths(const struct spec *s, int root) {
 static void masked_paths(const struct spec *s, int root) {
   for (int i = 0; i < s->n_masked; i++) {
     const char *path = s->masked_paths[i];
-    int fd = open_in_root(root, path, O_PATH);
-    if (fd < 0) {
-      if (errno == ENOENT) continue;
-      die("linux.maskedPaths: open %s", path);
-    }
+    int fd = open_listed_path(root, path, "linux.maskedPaths");
+    if (fd < 0) continue;
     struct stat st;
     fstat(fd, &st);
     char p[64];
