@@ -155,6 +155,21 @@ static char *fieldf(const char *fmt, ...) {
   return b;
 }
 
+/* The array of objects at o.k (field; absent or null: none): its length in *n, the array in *a, and
+ * zeroed storage for *n items of size bytes (the caller's to fill). Read each element with obj_at. */
+static void *get_objs(json_t *o, const char *k, const char *field, size_t size, int *n, json_t **a) {
+  *a = get_arr(o, k, field);
+  *n = *a ? (int)json_array_size(*a) : 0;
+  return xcalloc((size_t)*n, size);
+}
+
+/* Element i of the array a, which must be an object; name is its field ("mounts[2]") for the error. */
+static json_t *obj_at(json_t *a, int i, const char *name) {
+  json_t *e = json_array_get(a, (size_t)i);
+  if (!json_is_object(e)) bad(name, "an object");
+  return e;
+}
+
 /* ---------- capabilities ---------- */
 
 static const char *const cap_names[] = {
@@ -238,13 +253,11 @@ void spec_parse_process(struct process_spec *p, json_t *o, const char *where) {
   if (!p->cwd || p->cwd[0] != '/') bad(fieldf("%s.cwd", f), "an absolute path");
   p->args = get_strv(o, "args", fieldf("%s.args", f), &p->n_args);
   p->env = get_strv(o, "env", fieldf("%s.env", f), &p->n_env);
-  json_t *rl = get_arr(o, "rlimits", fieldf("%s.rlimits", f));
-  p->n_rlimits = rl ? (int)json_array_size(rl) : 0;
-  p->rlimits = xcalloc((size_t)p->n_rlimits, sizeof *p->rlimits);
+  json_t *rl;
+  p->rlimits = get_objs(o, "rlimits", fieldf("%s.rlimits", f), sizeof *p->rlimits, &p->n_rlimits, &rl);
   for (int i = 0; i < p->n_rlimits; i++) {
-    json_t *r = json_array_get(rl, (size_t)i);
     const char *rf = fieldf("%s.rlimits[%d]", f, i);
-    if (!json_is_object(r)) bad(rf, "an object");
+    json_t *r = obj_at(rl, i, rf);
     char *type = get_str(r, "type", fieldf("%s.type", rf));
     p->rlimits[i].resource = -1;
     for (size_t k = 0; type && k < sizeof rlimit_names / sizeof *rlimit_names; k++)
@@ -403,13 +416,11 @@ void mount_parse_options(struct mount_spec *m, json_t *options, const char *wher
 }
 
 static void parse_mounts(struct spec *s, json_t *doc) {
-  json_t *a = get_arr(doc, "mounts", "mounts");
-  s->n_mounts = a ? (int)json_array_size(a) : 0;
-  s->mounts = xcalloc((size_t)s->n_mounts, sizeof *s->mounts);
+  json_t *a;
+  s->mounts = get_objs(doc, "mounts", "mounts", sizeof *s->mounts, &s->n_mounts, &a);
   for (int i = 0; i < s->n_mounts; i++) {
-    json_t *o = json_array_get(a, (size_t)i);
     const char *f = fieldf("mounts[%d]", i);
-    if (!json_is_object(o)) bad(f, "an object");
+    json_t *o = obj_at(a, i, f);
     static const char *const uns[] = {"uidMappings", "gidMappings", NULL};
     refuse(o, fieldf("%s.", f), uns);
     struct mount_spec *m = &s->mounts[i];
@@ -430,14 +441,11 @@ static void parse_hooks(struct spec *s, json_t *doc) {
   json_t *h = get_obj(doc, "hooks", "hooks");
   if (!h) return;
   for (int k = 0; k < HOOK_KINDS; k++) {
-    json_t *a = get_arr(h, hook_names[k], fieldf("hooks.%s", hook_names[k]));
-    int n = a ? (int)json_array_size(a) : 0;
-    s->hooks[k].n = n;
-    s->hooks[k].v = xcalloc((size_t)n, sizeof(struct hook));
-    for (int i = 0; i < n; i++) {
-      json_t *o = json_array_get(a, (size_t)i);
+    json_t *a;
+    s->hooks[k].v = get_objs(h, hook_names[k], fieldf("hooks.%s", hook_names[k]), sizeof(struct hook), &s->hooks[k].n, &a);
+    for (int i = 0; i < s->hooks[k].n; i++) {
       const char *f = fieldf("hooks.%s[%d]", hook_names[k], i);
-      if (!json_is_object(o)) bad(f, "an object");
+      json_t *o = obj_at(a, i, f);
       struct hook *hk = &s->hooks[k].v[i];
       hk->path = get_str(o, "path", fieldf("%s.path", f));
       if (!hk->path || hk->path[0] != '/') bad(fieldf("%s.path", f), "an absolute path");
@@ -464,13 +472,11 @@ const struct ns_spec *spec_ns(const struct spec *s, int type) {
 }
 
 static void parse_idmaps(json_t *lin, const char *k, struct idmap **out, int *n) {
-  json_t *a = get_arr(lin, k, fieldf("linux.%s", k));
-  *n = a ? (int)json_array_size(a) : 0;
-  *out = xcalloc((size_t)*n, sizeof **out);
+  json_t *a;
+  *out = get_objs(lin, k, fieldf("linux.%s", k), sizeof **out, n, &a);
   for (int i = 0; i < *n; i++) {
-    json_t *o = json_array_get(a, (size_t)i);
     const char *f = fieldf("linux.%s[%d]", k, i);
-    if (!json_is_object(o)) bad(f, "an object");
+    json_t *o = obj_at(a, i, f);
     int64_t c = get_int(o, "containerID", fieldf("%s.containerID", f), 0, UINT32_MAX);
     int64_t h = get_int(o, "hostID", fieldf("%s.hostID", f), 0, UINT32_MAX);
     int64_t z = get_int(o, "size", fieldf("%s.size", f), 1, UINT32_MAX);
@@ -480,13 +486,11 @@ static void parse_idmaps(json_t *lin, const char *k, struct idmap **out, int *n)
 }
 
 static struct blkio_device *parse_blkio_list(json_t *o, const char *k, const char *f0, int *n, bool weights) {
-  json_t *a = get_arr(o, k, fieldf("%s.%s", f0, k));
-  *n = a ? (int)json_array_size(a) : 0;
-  struct blkio_device *v = xcalloc((size_t)*n, sizeof *v);
+  json_t *a;
+  struct blkio_device *v = get_objs(o, k, fieldf("%s.%s", f0, k), sizeof *v, n, &a);
   for (int i = 0; i < *n; i++) {
-    json_t *e = json_array_get(a, (size_t)i);
     const char *f = fieldf("%s.%s[%d]", f0, k, i);
-    if (!json_is_object(e)) bad(f, "an object");
+    json_t *e = obj_at(a, i, f);
     v[i].major = get_int(e, "major", fieldf("%s.major", f), 0, INT32_MAX);
     v[i].minor = get_int(e, "minor", fieldf("%s.minor", f), 0, INT32_MAX);
     if (v[i].major == UNSET || v[i].minor == UNSET) bad(f, "major and minor");
@@ -499,6 +503,28 @@ static struct blkio_device *parse_blkio_list(json_t *o, const char *k, const cha
     }
   }
   return v;
+}
+
+/* An integer in [0, 2^32-1], or UNSET when absent. */
+static int64_t get_u32(json_t *o, const char *k, const char *field) { return get_int(o, k, field, 0, UINT32_MAX); }
+
+/* An array of objects that each pair a string with a number, both required (hugepageLimits'
+ * {pageSize, limit}, network.priorities' {name, priority}), into parallel arrays; their length.
+ * value reads the number (get_u64, get_u32). */
+static int get_pairs(json_t *o, const char *k, const char *field, const char *name_k, const char *value_k,
+                     int64_t (*value)(json_t *, const char *, const char *), char ***names, int64_t **values) {
+  json_t *a = get_arr(o, k, field);
+  int n = a ? (int)json_array_size(a) : 0;
+  *names = xcalloc((size_t)n, sizeof(char *));
+  *values = xcalloc((size_t)n, sizeof(int64_t));
+  for (int i = 0; i < n; i++) {
+    const char *f = fieldf("%s[%d]", field, i);
+    json_t *e = obj_at(a, i, f);
+    (*names)[i] = get_str(e, name_k, fieldf("%s.%s", f, name_k));
+    (*values)[i] = value(e, value_k, fieldf("%s.%s", f, value_k));
+    if (!(*names)[i] || (*values)[i] == UNSET) bad(f, fieldf("%s and %s", name_k, value_k));
+  }
+  return n;
 }
 
 static void parse_resources(struct resources *r, json_t *o) {
@@ -544,34 +570,12 @@ static void parse_resources(struct resources *r, json_t *o) {
     static const char *const th[4] = {"throttleReadBpsDevice", "throttleWriteBpsDevice", "throttleReadIOPSDevice", "throttleWriteIOPSDevice"};
     for (int i = 0; i < 4; i++) r->throttle[i] = parse_blkio_list(b, th[i], "linux.resources.blockIO", &r->n_throttle[i], false);
   }
-  json_t *h = get_arr(o, "hugepageLimits", "linux.resources.hugepageLimits");
-  r->n_huge = h ? (int)json_array_size(h) : 0;
-  r->huge_sizes = xcalloc((size_t)r->n_huge, sizeof(char *));
-  r->huge_limits = xcalloc((size_t)r->n_huge, sizeof(int64_t));
-  for (int i = 0; i < r->n_huge; i++) {
-    json_t *e = json_array_get(h, (size_t)i);
-    const char *f = fieldf("linux.resources.hugepageLimits[%d]", i);
-    if (!json_is_object(e)) bad(f, "an object");
-    r->huge_sizes[i] = get_str(e, "pageSize", fieldf("%s.pageSize", f));
-    r->huge_limits[i] = get_u64(e, "limit", fieldf("%s.limit", f));
-    if (!r->huge_sizes[i] || r->huge_limits[i] == UNSET) bad(f, "pageSize and limit");
-  }
+  r->n_huge = get_pairs(o, "hugepageLimits", "linux.resources.hugepageLimits", "pageSize", "limit", get_u64, &r->huge_sizes, &r->huge_limits);
   json_t *n = get_obj(o, "network", "linux.resources.network");
   r->net_class_id = UNSET;
   if (n) {
     r->net_class_id = get_int(n, "classID", "linux.resources.network.classID", 0, UINT32_MAX);
-    json_t *pr = get_arr(n, "priorities", "linux.resources.network.priorities");
-    r->n_net_prio = pr ? (int)json_array_size(pr) : 0;
-    r->net_prio_names = xcalloc((size_t)r->n_net_prio, sizeof(char *));
-    r->net_prio_values = xcalloc((size_t)r->n_net_prio, sizeof(int64_t));
-    for (int i = 0; i < r->n_net_prio; i++) {
-      json_t *e = json_array_get(pr, (size_t)i);
-      const char *f = fieldf("linux.resources.network.priorities[%d]", i);
-      if (!json_is_object(e)) bad(f, "an object");
-      r->net_prio_names[i] = get_str(e, "name", fieldf("%s.name", f));
-      r->net_prio_values[i] = get_int(e, "priority", fieldf("%s.priority", f), 0, UINT32_MAX);
-      if (!r->net_prio_names[i] || r->net_prio_values[i] == UNSET) bad(f, "name and priority");
-    }
+    r->n_net_prio = get_pairs(n, "priorities", "linux.resources.network.priorities", "name", "priority", get_u32, &r->net_prio_names, &r->net_prio_values);
   }
   r->unified = get_obj(o, "unified", "linux.resources.unified");
   if (r->unified) {
@@ -589,13 +593,11 @@ static void parse_resources(struct resources *r, json_t *o) {
 static void parse_linux(struct spec *s, json_t *lin) {
   static const char *const uns[] = {"intelRdt", "netDevices", "memoryPolicy", NULL};
   refuse(lin, "linux.", uns);
-  json_t *ns = get_arr(lin, "namespaces", "linux.namespaces");
-  s->n_namespaces = ns ? (int)json_array_size(ns) : 0;
-  s->namespaces = xcalloc((size_t)s->n_namespaces, sizeof *s->namespaces);
+  json_t *ns;
+  s->namespaces = get_objs(lin, "namespaces", "linux.namespaces", sizeof *s->namespaces, &s->n_namespaces, &ns);
   for (int i = 0; i < s->n_namespaces; i++) {
-    json_t *o = json_array_get(ns, (size_t)i);
     const char *f = fieldf("linux.namespaces[%d]", i);
-    if (!json_is_object(o)) bad(f, "an object");
+    json_t *o = obj_at(ns, i, f);
     char *type = get_str(o, "type", fieldf("%s.type", f));
     int flag = 0;
     for (size_t k = 0; type && k < sizeof ns_types / sizeof *ns_types; k++)
@@ -628,13 +630,11 @@ static void parse_linux(struct spec *s, json_t *lin) {
     const struct ns_spec *t = spec_ns(s, CLONE_NEWTIME);
     if (!t || t->path) diex("%s: linux.timeOffsets: offsets need a new time namespace in linux.namespaces", cfg);
   }
-  json_t *dv = get_arr(lin, "devices", "linux.devices");
-  s->n_devices = dv ? (int)json_array_size(dv) : 0;
-  s->devices = xcalloc((size_t)s->n_devices, sizeof *s->devices);
+  json_t *dv;
+  s->devices = get_objs(lin, "devices", "linux.devices", sizeof *s->devices, &s->n_devices, &dv);
   for (int i = 0; i < s->n_devices; i++) {
-    json_t *o = json_array_get(dv, (size_t)i);
     const char *f = fieldf("linux.devices[%d]", i);
-    if (!json_is_object(o)) bad(f, "an object");
+    json_t *o = obj_at(dv, i, f);
     struct device_spec *d = &s->devices[i];
     d->path = get_str(o, "path", fieldf("%s.path", f));
     if (!d->path || d->path[0] != '/') bad(fieldf("%s.path", f), "an absolute path");
