@@ -446,6 +446,12 @@ int container_create(const struct create_opts *o) {
   }
   undo.dir = dir;
   undo.dir_made = true;
+  /* "creating" until the init reports READY: in run mode there is no exec fifo, and without the mark
+   * `state` said "running" (and a SIGKILL then read as a failed setup, 125) before the process existed. */
+  char *creating = state_creating_mark(dir);
+  int mark = open(creating, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (mark < 0) abort_create("create %s: %s", creating, strerror(errno));
+  close(mark);
   if (!o->run) {
     char *fifo = xasprintf("%s/exec.fifo", dir);
     mode_t old = umask(0);
@@ -605,6 +611,8 @@ int container_create(const struct create_opts *o) {
    * exists; runc writes it once the init waits on its exec fifo): only after READY, when the rootfs is
    * pivoted and the namespaces are final. Written earlier, an exec could join the init's mount
    * namespace at the host's root, or the host's network namespace (test/integration/hostile/exec-race). */
+  if (unlink(creating) < 0) abort_create("unlink %s: %s", creating, strerror(errno));
+  free(creating);
   if (o->pid_file) {
     char b[32];
     int n = snprintf(b, sizeof b, "%d", (int)init);

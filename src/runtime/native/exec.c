@@ -86,7 +86,10 @@ static void forward(int sig) {
 int cmd_exec(const struct exec_opts *o) {
   struct state st;
   state_load(o->root, o->id, &st);
-  if (state_status(&st) == ST_STOPPED) diex("cannot exec in a stopped container");
+  enum status now = state_status(&st);
+  if (now == ST_STOPPED) diex("cannot exec in a stopped container");
+  /* its namespaces and rootfs are not final until READY (test/integration/hostile/exec-race) */
+  if (now == ST_CREATING) diex("cannot exec in a container that is still being created");
   struct spec s;
   state_spec(&st, &s);
   struct process_spec p;

@@ -35,6 +35,7 @@ int cmd_start(const char *root, const char *id) {
   enum status s = state_status(&st);
   if (s == ST_STOPPED) diex("cannot start a container that has stopped");
   if (s == ST_RUNNING) diex("cannot start an already running container");
+  if (s == ST_CREATING) diex("cannot start a container that is still being created");
   char *fifo = state_fifo(&st);
   int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) die("open %s", fifo);

@@ -72,17 +72,23 @@ void state_save(const struct state *st) {
 
 char *state_fifo(const struct state *st) { return xasprintf("%s/exec.fifo", st->dir); }
 
+char *state_creating_mark(const char *dir) { return xasprintf("%s/creating", dir); }
+
 enum status state_status(const struct state *st) {
   unsigned long long start;
   char s;
   if (st->pid <= 0 || proc_stat(st->pid, &start, &s) < 0 || start != st->start_time || s == 'Z' || s == 'X') return ST_STOPPED;
+  char *mark = state_creating_mark(st->dir);
+  bool creating = access(mark, F_OK) == 0;
+  free(mark);
+  if (creating) return ST_CREATING;
   char *fifo = state_fifo(st);
   bool created = access(fifo, F_OK) == 0;
   free(fifo);
   return created ? ST_CREATED : ST_RUNNING;
 }
 
-const char *status_name(enum status s) { return s == ST_CREATED ? "created" : s == ST_RUNNING ? "running" : "stopped"; }
+const char *status_name(enum status s) { return s == ST_CREATING ? "creating" : s == ST_CREATED ? "created" : s == ST_RUNNING ? "running" : "stopped"; }
 
 char *state_oci_json(const struct state *st, enum status s) {
   json_t *j = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:s}", "ociVersion", "1.1.0", "id", st->id, "pid", s == ST_STOPPED ? 0 : (int)st->pid, "status",

@@ -13,7 +13,9 @@
 
 #define DEFAULT_ROOT "/run/isobench-runtime"
 
-enum status { ST_CREATED, ST_RUNNING, ST_STOPPED };
+/* runtime-spec runtime.md "State": creating (create in progress: the init is alive, its setup not
+ * finished), created (waiting on the exec fifo for start), running, stopped. */
+enum status { ST_CREATED, ST_RUNNING, ST_STOPPED, ST_CREATING };
 
 struct state {
   char *root, *id, *dir, *bundle, *rootfs, *created;
@@ -38,4 +40,6 @@ char *state_oci_json(const struct state *st, enum status s);
 void state_spec(const struct state *st, struct spec *s);
 /* <root>/<id>/exec.fifo */
 char *state_fifo(const struct state *st);
+/* <root>/<id>/creating: present from the state dir's mkdir until the init has reported READY. */
+char *state_creating_mark(const char *dir);
 #endif

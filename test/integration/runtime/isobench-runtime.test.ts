@@ -137,6 +137,24 @@ describe.skipIf(!root)('isobench-runtime', () => {
     expect(cgroupsBelow(`/${CGROUP_PARENT}/${b.id}`)).toEqual([])
   })
 
+  it('state is "creating" until the init is set up (runtime.md State): start and exec refuse it, and run then reads running', async () => {
+    // a createRuntime hook holds the create in progress: the init exists, its setup is not finished
+    const held = join(base, 'held')
+    const b = bundle(['sleep', '60'], (c) => {
+      c.hooks = {createRuntime: [{path: '/bin/sh', args: ['sh', '-c', `touch ${held}; sleep 1.5`]}]}
+    })
+    const child = spawn(rt, ['--root', state, 'run', '--bundle', b.dir, b.id], {stdio: 'ignore'})
+    const code = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
+    await until(() => existsSync(held))
+    expect(status(b.id)).toBe('creating')
+    expect(run(['start', b.id]).stderr).toMatch(/still being created/)
+    expect(run(['exec', b.id, 'true']).stderr).toMatch(/still being created/)
+    expect(run(['delete', b.id]).stderr).toMatch(/not stopped: creating/)
+    await until(() => status(b.id) === 'running')
+    process.kill(JSON.parse(readFileSync(join(state, b.id, 'state.json'), 'utf8')).pid, 'SIGKILL')
+    expect(await code).toBe(137)
+  })
+
   it('a missing command fails at create (127 for run), with the words clients match', () => {
     const b = bundle(['/no/such/thing'])
     const r = run(['create', '--bundle', b.dir, b.id])
