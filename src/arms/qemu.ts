@@ -13,8 +13,8 @@ import {ArmError} from '../core/errors.js'
 import {sampleProcesses} from '../host/procfs.js'
 import type {Arm, ArmContext, ArmInfo, Availability, Instance, InstanceSpec, Limits, ReadyResult, ResourceSample, WorkloadSpec} from '../core/arm.js'
 import {DEFAULT_IMAGE, imageOf, initArgs, initEnv, rootfsMedium} from '../core/arm.js'
-import {InstanceTable, newInstance} from './instances.js'
-import {waitReady} from './readiness.js'
+import {InstanceTable} from './instances.js'
+import {vmInstance, vmReady} from './vm-instance.js'
 import {chooseMachine, chooseVmAccel, ensureGuestKernel, prepareImage, qemuInstalled, qemuVersion, type PreparedImage} from '../vm/guest.js'
 import {installedKernels, type GuestKernel} from '../vm/kernel.js'
 import {launchVm, type RunningVm} from '../vm/launch.js'
@@ -122,30 +122,17 @@ export class QemuArm implements Arm {
       image,
       cleanup: this.ctx.cleanup,
     })
-    const instance = newInstance(spec, {
-      startedAt: vm.startedAt,
-      markers: vm.markers,
-      pids: () => (vm.child.pid && vm.child.exitCode === null ? [vm.child.pid] : []),
-      exited: vm.exited,
-      endpoint: vm.endpoint,
-    })
-    return this.running.add(instance, vm)
+    return this.running.add(vmInstance(spec, vm), vm)
   }
 
   async waitReady(instance: Instance): Promise<ReadyResult> {
     const vm = this.running.get(instance)
-    try {
-      const ready = await waitReady(instance, vm.markers)
-      const phases = vm.phases().filter((p) => p.at <= ready.readyAt && p.phase !== 'ready' && p.phase !== 'exit')
-      return {readyAt: ready.readyAt, phases: [...phases, {phase: 'ready', at: ready.readyAt}]}
-    } catch (error) {
+    return vmReady(instance, vm, () => {
       if (this.machine === 'microvm' && !vm.vmMarks.some((m) => m.phase === 'kernel')) {
         this.machine = 'pc'
         this.notes.push(`machine pc: a microvm guest (${instance.id}) printed no kernel banner before its deadline; later instances boot on pc`)
       }
-      const e = error as ArmError
-      throw new ArmError(e.message, 'not-ready', {lastOutput: e.detail?.lastOutput ?? vm.markers.tail(30), stderr: vm.stderr() || undefined})
-    }
+    })
   }
 
   async sample(instance: Instance): Promise<ResourceSample> {

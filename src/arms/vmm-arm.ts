@@ -23,9 +23,9 @@ import {ensureGuestKernel, prepareImage, type PreparedImage} from '../vm/guest.j
 import {ensureVmlinux, kernelImageFormat, missingKernelOptions, readKernelConfig, type GuestKernel} from '../vm/kernel.js'
 import {launchMicroVm, vmmKernelNeeds, type MicroVmm, type RunningMicroVm} from '../vm/vmm-launch.js'
 import {NOT_RUN_HERE, probeVmm, type Vmm} from '../vm/vmms.js'
-import {InstanceTable, newInstance} from './instances.js'
+import {InstanceTable} from './instances.js'
 import {vmResources} from './qemu.js'
-import {waitReady} from './readiness.js'
+import {vmInstance, vmReady} from './vm-instance.js'
 
 export class VmmArm implements Arm {
   readonly kind = 'vm'
@@ -134,25 +134,11 @@ export class VmmArm implements Arm {
       image,
       cleanup: this.ctx.cleanup,
     })
-    const instance = newInstance(spec, {
-      startedAt: vm.startedAt,
-      markers: vm.markers,
-      pids: () => (vm.child.pid && vm.child.exitCode === null ? [vm.child.pid] : []),
-      exited: vm.exited,
-    })
-    return this.running.add(instance, vm)
+    return this.running.add(vmInstance(spec, vm), vm)
   }
 
   async waitReady(instance: Instance): Promise<ReadyResult> {
-    const vm = this.running.get(instance)
-    try {
-      const ready = await waitReady(instance, vm.markers)
-      const phases = vm.phases().filter((p) => p.at <= ready.readyAt && p.phase !== 'ready' && p.phase !== 'exit')
-      return {readyAt: ready.readyAt, phases: [...phases, {phase: 'ready', at: ready.readyAt}]}
-    } catch (error) {
-      const e = error as ArmError
-      throw new ArmError(e.message, 'not-ready', {lastOutput: e.detail?.lastOutput ?? vm.markers.tail(30), stderr: vm.stderr() || undefined})
-    }
+    return vmReady(instance, this.running.get(instance))
   }
 
   /** PSS, RSS and CPU of the VMM process (its vCPU threads included), as qemu's. */
