@@ -25,6 +25,7 @@ import {CleanupRegistry} from '../../../src/core/cleanup.js'
 import {configSchema} from '../../../src/core/config.js'
 import {silentLogger} from '../../../src/core/log.js'
 import {parityRecords} from '../../../src/engine/parity.js'
+import {processStartTicks} from '../../../src/host/owner.js'
 import {runTag} from '../../../src/host/run-label.js'
 import {runToCompletion} from '../../../src/metrics/instances.js'
 import {detectCgroupLayout} from '../../../src/runtime/cgroups/cgroups.js'
@@ -35,6 +36,7 @@ import {pruneContainers} from '../../../src/runtime/prune.js'
 import {catalog} from '../../../src/workloads/catalog.js'
 import type {WorkloadProfile} from '../../../src/workloads/profile.js'
 import {ROOT} from '../../helpers/cli.js'
+import {settled} from '../../helpers/settle.js'
 
 const root = process.getuid?.() === 0
 const base = mkdtempSync(join(tmpdir(), 'isobench-spectrum-'))
@@ -258,9 +260,11 @@ describe.skipIf(!root)('a killed run of the spectrum arms', () => {
       await child
       const killPid = Number(out.match(/PID (\d+)/)![1])
       const killTag = runTag(killRun, killPid)
+      // killed, not still dying: prune keeps the dirs of a run whose process is alive (tsx's exit does not wait for its node child's)
+      expect(await settled(() => (processStartTicks(killPid) === null ? [] : [killPid]))).toEqual([])
       expect(processesUsing(killState).length, 'the killed run left processes to prune').toBeGreaterThan(0)
       const pruned = await pruneContainers(killState)
-      expect(pruned.runDirs.length).toBe(3) // chroot, lxc, engines
+      expect(pruned.runDirs, 'chroot, lxc and engines run dirs').toHaveLength(3)
       await new Promise((r) => setTimeout(r, 500))
       expect(leftovers(killState, killTag, `kill-${killPid}-`)).toEqual({processes: [], mounts: [], cgroups: [], dirs: []})
     } finally {

@@ -16,6 +16,7 @@ import {removeCgroupTree} from '../../../src/runtime/engines/host-traces.js'
 import {localImage} from '../../../src/runtime/engines/image.js'
 import {Podman} from '../../../src/runtime/engines/podman.js'
 import {ensureRuntime} from '../../../src/runtime/native/build.js'
+import {settled} from '../../helpers/settle.js'
 
 const root = process.getuid?.() === 0
 const have = (bin: string) => ['/usr/bin', '/usr/sbin', '/bin', '/sbin'].some((d) => existsSync(join(d, bin)))
@@ -95,8 +96,9 @@ function clientSuite(name: string, make: () => Promise<ClientEngine>, runtimeSta
       const r = await engine.run(runtime, ref, ['true'], {rm: true, id})
       expect(r.exitCode).toBe(0)
       expect(stateEntries(runtimeStateDir()).filter((e) => !before.has(e))).toEqual([])
+      // podman's conmon removes the container after run has returned (its exit command runs `podman container cleanup`)
       const daemons = engine.daemons()
-      expect(engine.traces().processes.filter((p) => !daemons.includes(p.pid))).toEqual([])
+      expect(await settled(() => engine.traces().processes.filter((p) => !daemons.includes(p.pid)))).toEqual([])
     })
   })
 }
