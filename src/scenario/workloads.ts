@@ -51,7 +51,10 @@ export function resolveWorkloadRef(ref: unknown, loaded: LoadedScenario, path: A
     throw new InputFileError(loaded.file, inner ? `${field}.${inner}` : field, expected, position)
   }
   const key = `${resolve(loaded.file)}#${createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex').slice(0, 16)}`
-  const profile = profileFromDocument(parsed.data, {
+  // The one-liner names its workload after the image, and its user has no file to rename it in: a
+  // taken name (`--image isobench/idle` and the built-in idle) gets the first free -2, -3, … suffix.
+  const document = loaded.fromCommandLine ? {...parsed.data, name: freeName(parsed.data.name, key, table)} : parsed.data
+  const profile = profileFromDocument(document, {
     baseDir: dirname(resolve(loaded.file)),
     origin: loaded.fromCommandLine
       ? {kind: 'command line', label: loaded.file, key}
@@ -59,6 +62,15 @@ export function resolveWorkloadRef(ref: unknown, loaded: LoadedScenario, path: A
     positionOf: (p) => loaded.positionOf([...path, ...(p as Array<string | number>)]),
   })
   return table.add(profile, {file: loaded.file, field: `${field}.name`, position: loaded.positionOf([...path, 'name'])}).name
+}
+
+/** `name`, else name-2, name-3, …: the first that is free in the table or already this document's (same origin key). */
+function freeName(name: string, key: string, table: WorkloadTable): string {
+  for (let i = 1; ; i++) {
+    const candidate = i === 1 ? name : `${name.slice(0, 60)}-${i}`
+    const have = table.get(candidate)
+    if (!have || have.origin?.key === key) return candidate
+  }
 }
 
 /**

@@ -162,6 +162,13 @@ describe('the one-liner (run --image … -- CMD)', () => {
     expect(p.ready).toEqual({kind: 'http', port: 8080, path: '/health', status: 200})
     expect(p.figures[0]).toMatchObject({name: 'figure', unit: 'MB/s', direction: 'higher'})
   })
+  it('takes the next free name when the image is named like a built-in workload (isobench/idle is not the idle workload)', () => {
+    const table = new WorkloadTable()
+    const resolved = resolveScenarioWorkloads(oneLinerScenario({image: 'isobench/idle', command: ['sh', '-c', 'echo hi']}), table)
+    expect(resolved.scenario.metrics.map((m) => m.workload)).toEqual(['idle-2', 'idle-2', 'idle-2'])
+    expect(table.get('idle')!.origin).toMatchObject({kind: 'built-in'})
+    expect(table.get('idle-2')!.origin).toMatchObject({kind: 'command line'})
+  })
   it('reads units and names from --figure, and refuses bad flags with exit 2', () => {
     expect(figureFlag('latency=took (?<value>[0-9.]+) ms', 0)).toMatchObject({name: 'latency', unit: 'ms', direction: 'lower'})
     expect(figureFlag('(?<value>\\d+)', 1)).toMatchObject({name: 'figure2', unit: 'value', direction: 'higher'})
