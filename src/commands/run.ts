@@ -177,7 +177,18 @@ Exit codes: 0 done, 1 the run failed (or --strict and the preflight warned), 2 b
         this.log(`results: ${resultsFile}`)
         if (report) this.log(`report:  ${report}`)
       }
-      runs.push({runId: results.runId, status: results.status, resultsFile, report, samples: results.samples.length, warnings: results.warnings})
+      // --json carries the figures too (hyperfine's --export-json does): each cell's summary and each comparison, as stored in results.json
+      runs.push({
+        runId: results.runId,
+        status: results.status,
+        resultsFile,
+        report,
+        samples: results.samples.length,
+        reference: results.reference,
+        summaries: results.summaries,
+        comparisons: results.comparisons,
+        warnings: results.warnings,
+      })
     }
     return runs.length === 1 ? runs[0] : runs
   }

@@ -48,9 +48,14 @@ describe('isobench run (process arm, real processes)', () => {
     const file = scenario('name: t\nreps: 2\nwarmup: 0\nmetrics:\n  - metric: startup\n')
     const r = await isobench(['run', file, '--arms', 'process', '--out', out, '--json'])
     expect(r.exitCode, r.all).toBe(0)
-    const json = JSON.parse(r.stdout) as {runId: string; resultsFile: string; samples: number}
+    const json = JSON.parse(r.stdout) as {runId: string; resultsFile: string; samples: number; summaries: unknown[]; comparisons: unknown[]}
     expect(json.samples).toBe(4) // 2 startup.ready, each with its harness_floor
     expect(existsSync(json.resultsFile)).toBe(true)
+    // the figures, not only where they are: the same summaries and comparisons results.json stores
+    const stored = JSON.parse(readFileSync(json.resultsFile, 'utf8')) as {summaries: unknown[]; comparisons: unknown[]}
+    expect(json.summaries.length).toBeGreaterThan(0)
+    expect(json.summaries).toEqual(stored.summaries)
+    expect(json.comparisons).toEqual(stored.comparisons)
   })
 
   it('takes its state dir from --state-dir, else ISOBENCH_STATE_DIR, as every other command does', async () => {
