@@ -8,7 +8,7 @@ import {LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type
 import type {z} from 'zod'
 import {InputFileError} from '../core/errors.js'
 import {readInputText} from '../core/read-input.js'
-import {describeZodIssue} from './zod-errors.js'
+import {describeZodIssue, primaryIssue} from './zod-errors.js'
 
 export type Position = {line: number; col: number}
 
@@ -40,7 +40,7 @@ export function parseYamlInput<S extends z.ZodType>(text: string, file: string, 
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InputFileError(file, '', topLevel, {line: 1, col: 1})
   const parsed = schema.safeParse(raw, {reportInput: true})
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
+    const issue = primaryIssue(parsed.error.issues)
     const {field, expected} = describeZodIssue(issue)
     const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined
     throw new InputFileError(file, field, expected, positionOf(issue.path, unknownKey) ?? positionOf(issue.path.slice(0, -1)))

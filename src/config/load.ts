@@ -13,7 +13,7 @@ import {createJiti} from 'jiti'
 import {configSchema, type IsobenchConfig} from '../core/config.js'
 import {InputFileError} from '../core/errors.js'
 import {readInputBytes} from '../core/read-input.js'
-import {describeValue, describeZodIssue} from './zod-errors.js'
+import {describeValue, describeZodIssue, primaryIssue} from './zod-errors.js'
 
 export const CONFIG_FILES = ['bench.config.ts', 'bench.config.mts', 'bench.config.mjs', 'bench.config.js', 'bench.config.json']
 
@@ -44,7 +44,7 @@ export async function loadConfig(cwd = process.cwd(), file?: string): Promise<{c
     throw new InputFileError(path, '', `expected an object (\`export default defineConfig({...})\`), got ${describeValue(raw)}`)
   const parsed = configSchema.safeParse(raw, {reportInput: true})
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
+    const issue = primaryIssue(parsed.error.issues)
     const {field, expected} = describeZodIssue(issue)
     throw new InputFileError(path, field, expected)
   }

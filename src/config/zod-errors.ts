@@ -32,6 +32,15 @@ function withGot(expected: string, issue: z.core.$ZodIssue): string {
   return `${expected}, got ${describeValue(issue.input)}`
 }
 
+/**
+ * The issue to report when a document has several: an unknown key first, since a misspelt field
+ * (`metirc:`) is both an unknown key and a missing field, and only the unknown key names the typo;
+ * else the first issue, in zod's order (the document's).
+ */
+export function primaryIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
+  return issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!
+}
+
 export function describeZodIssue(issue: z.core.$ZodIssue): {field: string; expected: string} {
   const base = fieldPath(issue.path)
   switch (issue.code) {

@@ -3,7 +3,7 @@
  * summary lists them. Adding a metric is one folder (src/metrics/<name>/) and one line here; the
  * scenario and paper schemas take their metric enum from METRIC_NAMES.
  */
-import {describeZodIssue} from '../config/zod-errors.js'
+import {describeZodIssue, primaryIssue} from '../config/zod-errors.js'
 import {cpu} from './cpu/metric.js'
 import {interference} from './interference/metric.js'
 import {memory} from './memory/metric.js'
@@ -49,7 +49,7 @@ export function paramProblem(metricName: string, key: string, value: unknown): s
   if (!schema) return null
   const r = schema.safeParse(value, {reportInput: true})
   if (r.success) return null
-  return describeZodIssue(r.error.issues[0]!).expected
+  return describeZodIssue(primaryIssue(r.error.issues)).expected
 }
 
 /**

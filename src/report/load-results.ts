@@ -8,7 +8,7 @@ import {z} from 'zod'
 import {LineCounter, parseDocument, isNode, type Node} from 'yaml'
 import {InputFileError} from '../core/errors.js'
 import {RESULTS_SCHEMA_VERSION, type Results} from '../core/results.js'
-import {describeZodIssue} from '../config/zod-errors.js'
+import {describeZodIssue, primaryIssue} from '../config/zod-errors.js'
 import {settleRunStatus} from '../engine/store.js'
 
 const scalar = z.union([z.string(), z.number(), z.boolean()])
@@ -83,7 +83,7 @@ export function parseResults(text: string, file: string): Results {
   }
   const parsed = resultsSchema.safeParse(raw, {reportInput: true})
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
+    const issue = primaryIssue(parsed.error.issues)
     const {field, expected} = describeZodIssue(issue)
     throw new InputFileError(file, field, expected, positionOf(text, issue.path))
   }

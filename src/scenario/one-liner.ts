@@ -8,7 +8,7 @@
  *             the group (`(?<value>[0-9.]+) MB/s` → MB/s), else "value"; lower is better for time units.
  */
 import {UsageError} from '../core/errors.js'
-import {describeZodIssue} from '../config/zod-errors.js'
+import {describeZodIssue, primaryIssue} from '../config/zod-errors.js'
 import {workloadSchema} from '../workloads/schema.js'
 import type {LoadedScenario} from './load.js'
 import {scenarioSchema} from './schema.js'
@@ -77,7 +77,7 @@ export function oneLinerScenario(o: OneLinerOptions): LoadedScenario {
   }
   const parsed = workloadSchema.safeParse(doc)
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
+    const issue = primaryIssue(parsed.error.issues)
     const {field, expected} = describeZodIssue(issue)
     const flag = field.startsWith('figures')
       ? `--figure ${JSON.stringify(o.figures?.[Number(/\[(\d+)\]/.exec(field)?.[1] ?? 0)] ?? '')}`

@@ -9,7 +9,7 @@ import {createHash} from 'node:crypto'
 import {existsSync, statSync} from 'node:fs'
 import {dirname, resolve} from 'node:path'
 import {InputFileError} from '../core/errors.js'
-import {describeZodIssue, fieldPath} from '../config/zod-errors.js'
+import {describeZodIssue, fieldPath, primaryIssue} from '../config/zod-errors.js'
 import {getMetric} from '../metrics/index.js'
 import {displayPath, loadWorkloadFile, profileFromDocument} from '../workloads/load.js'
 import {workloadSchema} from '../workloads/schema.js'
@@ -43,7 +43,7 @@ export function resolveWorkloadRef(ref: unknown, loaded: LoadedScenario, path: A
   }
   const parsed = workloadSchema.safeParse(ref, {reportInput: true})
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
+    const issue = primaryIssue(parsed.error.issues)
     const {field: inner, expected} = describeZodIssue(issue)
     const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined
     const full = [...path, ...(issue.path as Array<string | number>)]

@@ -8,7 +8,7 @@
 import type {Config} from '@oclif/core'
 import {resolve} from 'node:path'
 import {InputFileError} from '../core/errors.js'
-import {describeZodIssue} from '../config/zod-errors.js'
+import {describeZodIssue, primaryIssue} from '../config/zod-errors.js'
 import {loadWorkloadFile, profileFromDocument} from './load.js'
 import type {WorkloadProfile} from './profile.js'
 import {workloadSchema} from './schema.js'
@@ -37,7 +37,7 @@ export async function loadPluginWorkloads(config?: Config): Promise<WorkloadProf
       }
       const parsed = workloadSchema.safeParse(entry, {reportInput: true})
       if (!parsed.success) {
-        const {field, expected} = describeZodIssue(parsed.error.issues[0]!)
+        const {field, expected} = describeZodIssue(primaryIssue(parsed.error.issues))
         throw new InputFileError(label, `workloads[${i}]${field ? `.${field}` : ''}`, expected)
       }
       out.push(profileFromDocument(parsed.data, {baseDir: plugin.root, origin: {kind: 'plugin', label}}))

@@ -281,6 +281,14 @@ export const CASES: BadInput[] = [
     files: {'s.yaml': scenario('', 'parms: {}')},
     mentions: /s\.yaml:\d+:\d+: metrics\[0\]\.parms/,
   },
+  {
+    // a misspelt required field is both unknown and missing: the error names the typo
+    name: 'scenario: misspelt required key (metirc)',
+    surface: 'scenario',
+    args: RUN('s.yaml'),
+    files: {'s.yaml': 'name: t\nmetrics:\n  - metirc: startup\n    workload: idle\n'},
+    mentions: /s\.yaml:3:5: metrics\[0\]\.metirc: unknown field/,
+  },
   {name: 'scenario: reps 0', surface: 'scenario', args: RUN('s.yaml'), files: {'s.yaml': scenario('reps: 0')}, mentions: /s\.yaml:\d+:\d+: reps/},
   {name: 'scenario: reps -1', surface: 'scenario', args: RUN('s.yaml'), files: {'s.yaml': scenario('reps: -1')}, mentions: /s\.yaml:\d+:\d+: reps/},
   {name: 'scenario: reps 1e11', surface: 'scenario', args: RUN('s.yaml'), files: {'s.yaml': scenario('reps: 1e11')}, mentions: /s\.yaml:\d+:\d+: reps.*100000/},
