@@ -20,3 +20,25 @@ export function resultsOf(samples: Sample[], over: Partial<Results> = {}): Resul
     ...over,
   }
 }
+
+/**
+ * One measured sample: a warm startup `ready` of the idle workload, rep 0, in ms, lower is better, ok
+ * when it has a value; `over` sets the arm, the value and whatever else the test is about.
+ */
+export function sampleOf(over: Partial<Sample> & Pick<Sample, 'arm' | 'value'>): Sample {
+  return {
+    metric: 'startup',
+    figure: 'ready',
+    workload: 'idle',
+    params: {},
+    rep: 0,
+    block: 0,
+    warmup: false,
+    unit: 'ms',
+    direction: 'lower',
+    ts: '',
+    t: 0,
+    ok: over.value !== null,
+    ...over,
+  }
+}

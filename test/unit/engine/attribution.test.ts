@@ -2,10 +2,10 @@ import {describe, expect, it} from 'vitest'
 import type {Sample} from '../../../src/core/results.js'
 import {analyze} from '../../../src/engine/analyze.js'
 import {attributionCells, estimateCounter} from '../../../src/engine/attribution/analyze.js'
-import {resultsOf} from '../../helpers/results.js'
+import {resultsOf, sampleOf} from '../../helpers/results.js'
 
 function sample(arm: string, rep: number, figure: string, value: number, counters: Record<string, number>): Sample {
-  return {
+  return sampleOf({
     metric: 'cpu',
     figure,
     arm,
@@ -13,15 +13,12 @@ function sample(arm: string, rep: number, figure: string, value: number, counter
     params: {windowMs: 2000},
     rep,
     block: rep,
-    warmup: false,
     value,
     unit: figure === 'cpu_per_s' ? 'cores' : 'bogo-ops/s',
     direction: figure === 'cpu_per_s' ? 'lower' : 'higher',
-    ts: '',
     t: rep,
-    ok: true,
     counters: {mode: 'window', instances: 1, values: counters},
-  }
+  })
 }
 
 describe('where the time goes: comparisons split by their counters', () => {

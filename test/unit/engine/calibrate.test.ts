@@ -8,7 +8,7 @@ import {mulberry32} from '../../../src/stats/index.js'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {resultsOf} from '../../helpers/results.js'
+import {resultsOf, sampleOf} from '../../helpers/results.js'
 
 const host: HostRecord = {
   hostname: 'h',
@@ -21,22 +21,7 @@ const host: HostRecord = {
 }
 
 function sample(arm: string, rep: number, value: number, figure = 'ready'): Sample {
-  return {
-    metric: 'startup',
-    figure,
-    arm,
-    workload: 'idle',
-    params: {cache: 'warm'},
-    rep,
-    block: rep,
-    warmup: false,
-    value,
-    unit: 'ms',
-    direction: 'lower',
-    ts: '',
-    t: rep,
-    ok: true,
-  }
+  return sampleOf({figure, arm, params: {cache: 'warm'}, rep, block: rep, value, t: rep})
 }
 
 const results = (samples: Sample[]): Results => resultsOf(samples, {runId: 'r1', host, config: {seed: 1}})

@@ -3,6 +3,7 @@ import type {CapacityStep, Sample} from '../../../src/core/results.js'
 import {evaluateStep} from '../../../src/engine/capacity/run.js'
 import {searchCapacity} from '../../../src/engine/capacity/search.js'
 import {parseSlo, within} from '../../../src/engine/capacity/slo.js'
+import {sampleOf} from '../../helpers/results.js'
 
 describe('SLOs', () => {
   it('parses keys, operators and units (s → ms)', () => {
@@ -98,22 +99,7 @@ describe('a step, evaluated from its samples', () => {
     params: Record<string, string | number> = {n: 4},
     metric = 'scaleout',
     direction: 'lower' | 'higher' = 'lower',
-  ): Sample => ({
-    metric,
-    figure,
-    arm: 'container',
-    workload: 'idle',
-    params,
-    rep: 0,
-    block: 0,
-    warmup: false,
-    value,
-    unit: 'ms',
-    direction,
-    ts: '',
-    t: 0,
-    ok: value !== null,
-  })
+  ): Sample => sampleOf({metric, figure, arm: 'container', params, value, direction})
   const slos = [parseSlo('startup.p99<200ms'), parseSlo('victim.degradation<10%')]
 
   it('meets when both statistics are within their bounds, and says which SLO failed otherwise', () => {

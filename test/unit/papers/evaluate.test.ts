@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 import type {Sample} from '../../../src/core/results.js'
 import {evaluateClaim, expectedRange, expectedText, judge, MIN_SAMPLES} from '../../../src/papers/evaluate.js'
 import {claimSchema, type Claim} from '../../../src/papers/schema.js'
+import {sampleOf} from '../../helpers/results.js'
 
 const claim = (over: Record<string, unknown>): Claim =>
   claimSchema.parse({
@@ -17,26 +18,19 @@ const claim = (over: Record<string, unknown>): Claim =>
 
 let t = 0
 function samples(arm: string, values: Array<number | null>, extra: Partial<Sample> = {}): Sample[] {
-  return values.map(
-    (value, rep) =>
-      ({
-        metric: 'scaleout',
-        figure: 'all_ready',
-        arm,
-        workload: 'idle',
-        params: {n: 1, mode: 'concurrent'},
-        rep,
-        block: rep,
-        warmup: false,
-        value,
-        unit: 'ms',
-        direction: 'lower',
-        ts: '',
-        t: t++,
-        ok: value !== null,
-        ...(value === null ? {error: {code: 'not-ready', message: 'guest hung'}} : {}),
-        ...extra,
-      }) as Sample,
+  return values.map((value, rep) =>
+    sampleOf({
+      metric: 'scaleout',
+      figure: 'all_ready',
+      arm,
+      params: {n: 1, mode: 'concurrent'},
+      rep,
+      block: rep,
+      value,
+      t: t++,
+      ...(value === null ? {error: {code: 'not-ready', message: 'guest hung'}} : {}),
+      ...extra,
+    }),
   )
 }
 const cell = {metric: 'scaleout', workload: 'idle', figure: 'all_ready', params: {n: 1}}

@@ -1,23 +1,9 @@
 import {describe, expect, it} from 'vitest'
 import type {Sample} from '../../../src/core/results.js'
 import {phaseBars} from '../../../src/report/charts/kit.js'
+import {sampleOf} from '../../helpers/results.js'
 
-const sample = (arm: string, phases: Record<string, number>, ok = true): Sample => ({
-  metric: 'startup',
-  figure: 'ready',
-  arm,
-  workload: 'idle',
-  params: {},
-  rep: 0,
-  block: 0,
-  warmup: false,
-  value: ok ? phases.ready! : null,
-  unit: 'ms',
-  ts: '',
-  t: 0,
-  ok,
-  phases,
-})
+const sample = (arm: string, phases: Record<string, number>, ok = true): Sample => sampleOf({arm, value: ok ? phases.ready! : null, ok, phases})
 
 describe('startup phase waterfall', () => {
   it('chains median phase marks per arm, in time order, ignoring failed samples', () => {

@@ -8,26 +8,11 @@ import {describe, expect, it} from 'vitest'
 import type {Results, Sample} from '../../../src/core/results.js'
 import {analyze} from '../../../src/engine/analyze.js'
 import {summaryTable} from '../../../src/engine/summary-table.js'
-import {resultsOf} from '../../helpers/results.js'
+import {resultsOf, sampleOf} from '../../helpers/results.js'
 
 let t = 0
 function sample(metric: string, figure: string, arm: string, value: number | null, unit = 'ms'): Sample {
-  return {
-    metric,
-    figure,
-    arm,
-    workload: 'idle',
-    params: {},
-    rep: 0,
-    block: 0,
-    warmup: false,
-    value,
-    unit,
-    direction: 'lower',
-    ts: '',
-    t: t++,
-    ok: value !== null,
-  }
+  return sampleOf({metric, figure, arm, value, unit, t: t++})
 }
 
 function run(samples: Sample[]): Results {

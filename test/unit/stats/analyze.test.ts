@@ -2,27 +2,11 @@ import {describe, expect, it} from 'vitest'
 import {analyze, worstRelHalfWidth} from '../../../src/engine/analyze.js'
 import type {Results, Sample} from '../../../src/core/results.js'
 import {mulberry32} from '../../../src/stats/index.js'
-import {resultsOf} from '../../helpers/results.js'
+import {resultsOf, sampleOf} from '../../helpers/results.js'
 
 let t = 0
 function sample(arm: string, value: number | null, extra: Partial<Sample> = {}): Sample {
-  return {
-    metric: 'startup',
-    figure: 'ready',
-    arm,
-    workload: 'idle',
-    params: {cache: 'warm'},
-    rep: 0,
-    block: 0,
-    warmup: false,
-    value,
-    unit: 'ms',
-    direction: 'lower',
-    ts: '',
-    t: t++,
-    ok: value !== null,
-    ...extra,
-  }
+  return sampleOf({arm, value, params: {cache: 'warm'}, t: t++, ...extra})
 }
 
 const results = (samples: Sample[]): Results => resultsOf(samples)
